@@ -1,0 +1,34 @@
+import { TongbanError } from '../errors.ts'
+
+// Errors an adapter throws to tell the platform what its department said. The platform decides
+// what follows: refresh the token, back off, retry with jitter, or trip the circuit breaker.
+
+/** The department rejected the token (expired or revoked): the platform refreshes it and retries once. */
+export class DepartmentAuthError extends TongbanError {
+  constructor (department: string, reason: string) {
+    super('TB_DEPARTMENT_AUTH', [department, reason])
+  }
+}
+
+/** The department asked us to slow down: retried with backoff, does not count against the breaker. */
+export class DepartmentRateLimitedError extends TongbanError {
+  constructor (department: string) {
+    super('TB_DEPARTMENT_RATE_LIMITED', [department])
+  }
+}
+
+/** The department is down, failing or slow: retried with backoff and counted by the breaker. */
+export class DepartmentUnavailableError extends TongbanError {
+  constructor (department: string, reason: string) {
+    super('TB_DEPARTMENT_UNAVAILABLE', [department, reason])
+  }
+}
+
+/** A business error the spec does not ask us to retry. */
+export class DepartmentBusinessError extends TongbanError {
+  readonly businessCode: string
+  constructor (department: string, businessCode: string) {
+    super('TB_DEPARTMENT_ERROR', [department, businessCode])
+    this.businessCode = businessCode
+  }
+}

@@ -1,0 +1,115 @@
+// The adapter contract. An adapter is a description of one department system — its identity,
+// field map and code tables — plus a few small pure functions (parse a webhook body, fetch a
+// page). It never touches the store, the queues, the HTTP server or secrets: the platform hands
+// it a department HTTP client with auth, timeouts and the allowed host already applied.
+import type { z } from 'zod'
+import type { EntityKind } from '../model/index.ts'
+import type { Normalizer } from '../normalize/result.ts'
+import type { ErrorCode } from '../errors.ts'
+
+export * from './errors.ts'
+export type { Normalizer, Normalized } from '../normalize/result.ts'
+
+/** One department record as received, before mapping. */
+export interface RawRecord {
+  /** The department's id for this record or message part; kept as provenance. */
+  sourceId: string
+  /** When the department says the change happened; older observations never overwrite newer. */
+  observedAt: Date
+  /** Department fields exactly as received. */
+  fields: Record<string, unknown>
+  /** Canonical values decided by the envelope rather than a field (e.g. status from an event type). */
+  set?: Record<string, unknown>
+  /** Set when parsing found the record unusable as a whole; it goes to quarantine with this reason. */
+  reject?: { code: ErrorCode, message: string }
+}
+
+/**
+ * department field -> [canonical field, normaliser]. The canonical field may be a dotted path
+ * into a nested object (`legalRepresentative.idNumber`). Empty values ('', 'null', blanks) mean
+ * "no value" and are skipped; a value the normaliser rejects sends the record to quarantine.
+ */
+export type FieldRule = readonly [target: string, normalize: Normalizer]
+export type FieldMap = Readonly<Record<string, FieldRule>>
+
+export interface WebhookReceive {
+  /** Signature scheme the platform verifies before the adapter sees anything. */
+  signature: 'standard-webhooks'
+  /** Largest body the department sends; bigger bodies are answered 413. */
+  maxBodyBytes: number
+  /** Split a verified body into raw records. Pure; throw TongbanError('TB_WEBHOOK_BODY_INVALID') if unreadable. */
+  parse: (body: Buffer, meta: { webhookId: string, receivedAt: Date }) => RawRecord[]
+}
+
+export interface DepartmentRequest {
+  method?: 'GET' | 'POST'
+  path: string
+  query?: Record<string, string | number>
+  form?: Record<string, string>
+  json?: unknown
+  headers?: Record<string, string>
+}
+
+export interface DepartmentResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/**
+ * An HTTP client bound to one department system. Requests are confined to its base URL's host,
+ * carry its auth and time out. 5xx answers, HTML error pages and timeouts throw
+ * DepartmentUnavailableError; other answers are returned for the adapter to read.
+ */
+export interface DepartmentHttp {
+  readonly baseUrl: string
+  request: (req: DepartmentRequest) => Promise<DepartmentResponse>
+  /** GET (or POST) and parse a JSON answer; a non-JSON answer throws DepartmentUnavailableError. */
+  json: <T = unknown>(req: DepartmentRequest) => Promise<T>
+}
+
+export interface PullPage<C> {
+  records: RawRecord[]
+  /** Where the next page starts; persisted by the platform once this page is stored. */
+  cursor: C
+  /** True when the stream has caught up; the next scheduled run starts from `cursor`. */
+  done: boolean
+}
+
+export interface PullStream<C = unknown> {
+  /** Validates the persisted cursor (it survives restarts and upgrades). */
+  cursor: z.ZodType<C>
+  initialCursor: () => C
+  /** Default schedule between runs, in milliseconds; instances may override it. */
+  everyMs: number
+  pageSize: number
+  fetchPage: (ctx: { http: DepartmentHttp, cursor: C, pageSize: number, signal: AbortSignal }) => Promise<PullPage<C>>
+}
+
+export interface AdapterDefinition {
+  id: string
+  department: { name: string, level: 'national' | 'provincial' | 'city' | 'county' }
+  produces: EntityKind
+  /** How the platform authenticates outgoing calls with the instance's credentials. */
+  auth?: { type: 'oauth2-client-credentials', tokenPath: string }
+  receive?: WebhookReceive
+  pull?: Readonly<Record<string, PullStream<any>>>
+  fields: FieldMap
+}
+
+/** Identity function that keeps an adapter's literal types and checks it against the contract. */
+export function defineAdapter<const A extends AdapterDefinition> (adapter: A): A {
+  for (const [field, rule] of Object.entries(adapter.fields)) {
+    if (!Array.isArray(rule) || typeof rule[0] !== 'string' || typeof rule[1] !== 'function') {
+      throw new TypeError(`adapter ${adapter.id}: field ${field} must map to [canonicalField, normaliser]`)
+    }
+  }
+  if (!adapter.receive && !adapter.pull) throw new TypeError(`adapter ${adapter.id} neither receives webhooks nor pulls`)
+  return adapter
+}
+
+/** A running department simulator: a real HTTP server following the department's spec. */
+export interface RunningSimulator {
+  readonly url: string
+  close: () => Promise<void>
+}

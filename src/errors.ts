@@ -1,0 +1,93 @@
+// The one catalogue of tongban's errors. Every code is stable, has an HTTP status and a message a
+// person can act on, and is documented in docs/errors.md (a test keeps the two in step).
+
+export interface ErrorSpec {
+  readonly status: number
+  readonly message: string
+}
+
+export const errorCatalogue = {
+  // request and routing
+  TB_NOT_FOUND: { status: 404, message: 'No route matches %s' },
+  TB_VALIDATION: { status: 400, message: 'The request is invalid: %s' },
+  TB_UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required in the Authorization header' },
+  TB_FORBIDDEN: { status: 403, message: 'Your token does not allow this action' },
+  TB_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the %s bytes this endpoint accepts' },
+  TB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content type %s is not accepted; send application/json' },
+  TB_INTERNAL: { status: 500, message: 'An internal error occurred; the log has the details under request id %s' },
+  TB_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable: %s' },
+
+  // webhooks
+  TB_ADAPTER_NOT_FOUND: { status: 404, message: 'No adapter instance "%s" receives webhooks here' },
+  TB_WEBHOOK_HEADERS_MISSING: { status: 401, message: 'Missing webhook header(s): %s (Standard Webhooks)' },
+  TB_WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'No signature in webhook-signature matches the body; check the subscriber secret' },
+  TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'webhook-timestamp %s is outside the ±%s second tolerance; check the sender clock' },
+  TB_WEBHOOK_BODY_INVALID: { status: 400, message: 'The webhook body cannot be read: %s' },
+
+  // records and normalisation (quarantine reasons)
+  TB_RECORD_INVALID: { status: 422, message: 'The record does not match the canonical model: %s' },
+  TB_EVENT_TYPE_UNKNOWN: { status: 422, message: 'Unknown event type %s' },
+  TB_VALUE_MISSING: { status: 422, message: 'A required value is missing: %s' },
+  TB_ID_FORMAT: { status: 422, message: 'Not a resident ID number: %s' },
+  TB_ID_CHECKSUM: { status: 422, message: 'The check character of resident ID number %s is wrong' },
+  TB_ID_BIRTHDATE: { status: 422, message: 'The birth date does not agree with the resident ID number: %s' },
+  TB_ID_GENDER: { status: 422, message: 'The gender does not agree with the resident ID number: %s' },
+  TB_CREDIT_CODE_FORMAT: { status: 422, message: 'Not a unified social credit code: %s' },
+  TB_CREDIT_CODE_CHECKSUM: { status: 422, message: 'The check character of unified social credit code %s is wrong' },
+  TB_DIVISION_INVALID: { status: 422, message: 'Not a division code: %s' },
+  TB_DATE_INVALID: { status: 422, message: 'Not a valid date: %s' },
+  TB_PHONE_INVALID: { status: 422, message: 'Not a mainland mobile or landline number: %s' },
+  TB_CODE_UNKNOWN: { status: 422, message: 'Code %s is not in the code table' },
+  TB_TEXT_INVALID: { status: 422, message: 'The text cannot be used: %s' },
+  TB_CAPITAL_INVALID: { status: 422, message: 'Registered capital text cannot be read: %s' },
+
+  // department systems
+  TB_DEPARTMENT_UNAVAILABLE: { status: 503, message: 'Department system %s is unavailable: %s' },
+  TB_DEPARTMENT_RATE_LIMITED: { status: 503, message: 'Department system %s asked us to slow down' },
+  TB_DEPARTMENT_AUTH: { status: 502, message: 'Department system %s rejected our credentials: %s' },
+  TB_DEPARTMENT_ERROR: { status: 502, message: 'Department system %s answered with business error %s' },
+  TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
+  TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
+
+  // resources
+  TB_PERSON_NOT_FOUND: { status: 404, message: 'No resident with ID number %s' },
+  TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
+  TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
+  TB_JOB_NOT_FOUND: { status: 404, message: 'No failed job %s in queue %s' },
+  TB_CURSOR_INVALID: { status: 400, message: 'The page cursor is not one this API issued' },
+
+  // configuration and start-up
+  TB_CONFIG_INVALID: { status: 500, message: 'Configuration %s is invalid: %s' },
+  TB_CONFIG_ENV_MISSING: { status: 500, message: 'Configuration %s references environment variable %s, which is not set' },
+  TB_REDIS_SERVER_MISSING: { status: 500, message: 'redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL' },
+  TB_DATA_DIR_LOCKED: { status: 500, message: 'The embedded database in %s is held by a running gateway (pid %s); run the command through it or set DATABASE_URL' },
+} as const satisfies Record<`TB_${string}`, ErrorSpec>
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+function format (template: string, args: readonly unknown[]): string {
+  let i = 0
+  return template.replace(/%s/g, () => (i < args.length ? String(args[i++]) : '?'))
+}
+
+export class TongbanError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  readonly details?: Record<string, unknown>
+
+  constructor (code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown, details?: Record<string, unknown> }) {
+    super(format(errorCatalogue[code].message, args), options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'TongbanError'
+    this.code = code
+    this.statusCode = errorCatalogue[code].status
+    if (options?.details) this.details = options.details
+  }
+}
+
+export function tbError (code: ErrorCode, ...args: unknown[]): TongbanError {
+  return new TongbanError(code, args)
+}
+
+export function isTongbanError (err: unknown): err is TongbanError {
+  return err instanceof TongbanError
+}
