@@ -1,0 +1,92 @@
+// The `tongban` command.
+import { parseArgs } from 'node:util'
+import { isTongbanError } from '../errors.ts'
+import { createLogger } from '../log.ts'
+import { readSettings } from '../runtime/settings.ts'
+import { startGateway, runningGateway } from '../runtime/gateway.ts'
+import { startWorkerProcess } from '../runtime/worker.ts'
+import { openDb } from '../store/db.ts'
+import { migrate } from '../store/migrate.ts'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+const USAGE = `Usage: tongban <command> [options]
+
+Commands:
+  start                       gateway, all adapter workers and configured simulators
+  worker --adapter <id> ...   workers of the given adapter instances only (needs DATABASE_URL and REDIS_URL)
+  migrate                     apply database migrations (through the running gateway on the embedded database)
+  help                        this text
+
+Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN,
+TONGBAN_DEMO_HOUSEHOLD_SECRET, LOG_LEVEL. See README.md.`
+
+function onSignals (stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return
+    stopping = true
+    process.stderr.write(`tongban: ${signal} received, draining in-flight work…\n`)
+    stop().then(() => process.exit(0), (err: unknown) => { process.stderr.write(`tongban: shutdown failed: ${String(err)}\n`); process.exit(1) })
+  }
+  process.once('SIGTERM', handler)
+  process.once('SIGINT', handler)
+}
+
+async function migrateCommand (): Promise<void> {
+  const settings = readSettings()
+  if (!settings.databaseUrl) {
+    const gateway = await runningGateway(settings.dataDir)
+    if (gateway) {
+      // PGlite belongs to the gateway process: ask it to run the migrations.
+      const token = settings.adminToken ?? (await readFile(join(settings.dataDir, 'admin-token'), 'utf8')).trim()
+      const res = await fetch(`${gateway.url}/api/v1/admin/migrate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+      const body = await res.json() as { applied?: string[], message?: string }
+      if (!res.ok) throw new Error(`gateway pid ${gateway.pid} answered ${res.status}: ${body.message ?? ''}`)
+      process.stdout.write(`migrations applied through the running gateway (pid ${gateway.pid}): ${body.applied?.join(', ') || 'none pending'}\n`)
+      return
+    }
+  }
+  const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+  try {
+    const applied = await migrate(db)
+    process.stdout.write(`migrations applied on ${db.kind}: ${applied.join(', ') || 'none pending'}\n`)
+  } finally {
+    await db.close()
+  }
+}
+
+async function main (argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start': {
+      const gateway = await startGateway(readSettings())
+      onSignals(gateway.stop)
+      return
+    }
+    case 'worker': {
+      const { values } = parseArgs({ args: rest, options: { adapter: { type: 'string', multiple: true } } })
+      const worker = await startWorkerProcess(readSettings(), values.adapter ?? [], createLogger({ base: { service: 'tongban-worker' } }))
+      onSignals(worker.stop)
+      return
+    }
+    case 'migrate':
+      await migrateCommand()
+      return
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`)
+      return
+    default:
+      process.stderr.write(`tongban: unknown command "${command}"\n\n${USAGE}\n`)
+      process.exitCode = 2
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // One line a person can act on; the stack only when it is not one of ours.
+  process.stderr.write(isTongbanError(err) ? `tongban: ${err.code}: ${err.message}\n` : `tongban: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,73 @@
+// Reads the YAML configuration, substitutes ${VAR} and ${VAR:-default} from the environment,
+// and validates it. A bad file stops start-up with the path of the bad key and why.
+import { readFile } from 'node:fs/promises'
+import { parseDocument } from 'yaml'
+import { TongbanError } from '../errors.ts'
+import { Config } from './schema.ts'
+import { adapters } from '../../adapters/index.ts'
+
+const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
+
+function substitute (value: unknown, env: NodeJS.ProcessEnv, file: string, path: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
+      const v = env[name]
+      if (v !== undefined && v !== '') return v
+      if (fallback !== undefined) return fallback
+      throw new TongbanError('TB_CONFIG_ENV_MISSING', [`${file}: ${path || '(root)'}`, name])
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, env, file, `${path}[${i}]`))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, env, file, path ? `${path}.${k}` : k)]))
+  }
+  return value
+}
+
+function formatPath (path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), '') || '(root)'
+}
+
+export function parseConfig (text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const doc = parseDocument(text)
+  if (doc.errors.length > 0) throw new TongbanError('TB_CONFIG_INVALID', [file, doc.errors[0]!.message])
+  const raw = substitute(doc.toJS(), env, file, '')
+  const result = Config.safeParse(raw)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(issue.path)}: ${issue.message}`])
+  }
+  checkInstances(result.data, file)
+  return result.data
+}
+
+function checkInstances (config: Config, file: string): void {
+  const seen = new Set<string>()
+  config.adapters.forEach((instance, i) => {
+    const at = (key: string, why: string): never => { throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters[${i}]${key}: ${why}`]) }
+    if (seen.has(instance.id)) at('.id', `instance id "${instance.id}" is used twice`)
+    seen.add(instance.id)
+    const adapter = adapters[instance.adapter]
+    if (!adapter) at('.adapter', `no adapter "${instance.adapter}" (known: ${Object.keys(adapters).join(', ')})`)
+    if (adapter!.receive && !instance.webhook) at('.webhook', `adapter ${instance.adapter} receives webhooks: give webhook.secrets`)
+    if (adapter!.pull && !instance.baseUrl) at('.baseUrl', `adapter ${instance.adapter} pulls from its department: give baseUrl`)
+    if (adapter!.auth && !instance.credentials) at('.credentials', `adapter ${instance.adapter} authenticates with ${adapter!.auth.type}: give credentials`)
+  })
+  const sims = config.simulators ?? {}
+  const household = sims['household-registration']
+  if (household && !seen.has(household.deliverTo)) {
+    throw new TongbanError('TB_CONFIG_INVALID', [file, `simulators.household-registration.deliverTo: no adapter instance "${household.deliverTo}"`])
+  }
+}
+
+export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new TongbanError('TB_CONFIG_INVALID', [file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`])
+  }
+  return parseConfig(text, file, env)
+}
+
+export type { Config } from './schema.ts'

@@ -1,0 +1,83 @@
+import { z } from 'zod'
+
+const DURATION = /^(\d+)(ms|s|m|h)$/
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
+
+/** A duration as milliseconds or text: `500ms`, `30s`, `5m`, `1h`. */
+export const Duration = z.union([
+  z.number().int().positive(),
+  z.string().regex(DURATION, 'a duration such as 500ms, 30s, 5m or 1h').transform((s) => {
+    const [, n, unit] = DURATION.exec(s)!
+    return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS]
+  }),
+])
+
+export const Town = z.object({
+  code: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
+  name: z.string().min(1),
+})
+
+export const AdapterInstance = z.object({
+  /** Instance id: the URL segment of /webhooks/:id and the name of its queues. */
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+  /** Which adapter under adapters/ this instance runs. */
+  adapter: z.string(),
+  enabled: z.boolean().default(true),
+  /** The department system's base URL; calls outside its host are refused. */
+  baseUrl: z.url().optional(),
+  credentials: z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).optional(),
+  webhook: z.object({
+    /** Subscriber secrets (`whsec_...`); several during key rotation. */
+    secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{22,}$/, 'a Standard Webhooks secret: whsec_ followed by base64')).min(1),
+    toleranceSeconds: z.number().int().positive().default(300),
+  }).optional(),
+  /** How often each pull stream runs. */
+  every: Duration.optional(),
+  pageSize: z.number().int().positive().max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Jobs started per window, across every worker process of this instance. */
+  rateLimit: z.object({ max: z.number().int().positive(), duration: Duration }).optional(),
+  timeout: Duration.default(10_000),
+  retries: z.object({
+    attempts: z.number().int().min(1).max(100).default(8),
+    backoff: Duration.default(1000),
+  }).prefault({}),
+  breaker: z.object({
+    errorThresholdPercentage: z.number().min(1).max(100).default(50),
+    volumeThreshold: z.number().int().min(1).default(5),
+    resetTimeout: Duration.default(30_000),
+  }).prefault({}),
+})
+export type AdapterInstance = z.infer<typeof AdapterInstance>
+
+export const HouseholdSimulatorConfig = z.object({
+  seed: z.number().int().default(1),
+  residents: z.number().int().min(10).max(10_000_000).default(5000),
+  /** Instance whose webhook endpoint the simulator delivers to. */
+  deliverTo: z.string(),
+  secret: z.string().startsWith('whsec_'),
+  everyMs: Duration.default(3000),
+  recordsPerMessage: z.number().int().min(1).max(500).default(5),
+})
+
+export const MarketSimulatorConfig = z.object({
+  seed: z.number().int().default(1),
+  enterprises: z.number().int().min(10).max(10_000_000).default(2000),
+  port: z.number().int().min(0).max(65535),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  unavailableRate: z.number().min(0).max(1).default(0.02),
+  churnPerRequest: z.number().int().min(0).default(1),
+  growPerMinute: z.number().int().min(0).default(20),
+})
+
+export const Config = z.object({
+  towns: z.array(Town).min(1),
+  adapters: z.array(AdapterInstance),
+  /** Simulated department systems started with the gateway (the demo). */
+  simulators: z.object({
+    'household-registration': HouseholdSimulatorConfig.optional(),
+    'market-regulation': MarketSimulatorConfig.optional(),
+  }).optional(),
+})
+export type Config = z.infer<typeof Config>

@@ -1,0 +1,27 @@
+// Prometheus metrics. Counters count what this process did; gauges that describe shared state
+// (queue depth, sync lag) are read from Redis and the database when scraped.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface Metrics {
+  registry: Registry
+  webhooks: Counter<'adapter' | 'outcome'>
+  jobs: Counter<'adapter' | 'queue' | 'outcome'>
+  records: Counter<'adapter' | 'outcome'>
+  queueDepth: Gauge<'adapter' | 'queue' | 'state'>
+  syncLag: Gauge<'adapter'>
+  breakerOpen: Gauge<'adapter'>
+}
+
+export function createMetrics (): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'tongban_' })
+  return {
+    registry,
+    webhooks: new Counter({ name: 'tongban_webhooks_total', help: 'Webhooks answered, by adapter instance and outcome', labelNames: ['adapter', 'outcome'], registers: [registry] }),
+    jobs: new Counter({ name: 'tongban_jobs_total', help: 'Jobs finished, by adapter instance, queue and outcome', labelNames: ['adapter', 'queue', 'outcome'], registers: [registry] }),
+    records: new Counter({ name: 'tongban_records_total', help: 'Department records processed, by adapter instance and outcome (unified or quarantined)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
+    queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
+    syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
+    breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),
+  }
+}

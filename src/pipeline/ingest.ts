@@ -1,0 +1,45 @@
+// Step 4 and 5 of a webhook's way: load the committed raw body, let the adapter parse it, map
+// and normalise every record, quarantine failures, unify the rest — all in one transaction
+// with marking the inbox row done, so a message is processed once however often it is queued.
+import type { Instance, Platform } from '../platform.ts'
+import { isTongbanError } from '../errors.ts'
+import { claimInboxRow, finishInboxRow } from '../store/inbox.ts'
+import { quarantine } from '../store/quarantine.ts'
+import { unify } from '../unify/unify.ts'
+import { mapBatch, type Rejection } from './map.ts'
+
+export type IngestOutcome = { status: 'already-processed' } | { status: 'done' | 'failed', ok: number, quarantined: number }
+
+export async function processInboxRow (platform: Platform, instance: Instance, inboxId: number): Promise<IngestOutcome> {
+  const { adapter, config } = instance
+  const outcome = await platform.db.transaction(async (tx): Promise<IngestOutcome> => {
+    const row = await claimInboxRow(tx, inboxId)
+    if (!row) return { status: 'already-processed' }
+    let raws
+    try {
+      raws = adapter.receive!.parse(row.body, { webhookId: row.webhook_id, receivedAt: row.received_at })
+    } catch (err) {
+      if (!isTongbanError(err)) throw err
+      // The body itself is unreadable: keep it whole in quarantine, never drop it.
+      const rejection: Rejection = {
+        sourceId: row.webhook_id,
+        code: err.code,
+        message: err.message,
+        raw: { sourceId: row.webhook_id, observedAt: row.received_at, fields: { body: row.body.toString('utf8') } },
+      }
+      await quarantine(tx, config.id, adapter.produces, [rejection], row.id)
+      await finishInboxRow(tx, row.id, { status: 'failed', ok: 0, quarantined: 1, error: err.message })
+      return { status: 'failed', ok: 0, quarantined: 1 }
+    }
+    const { records, rejections } = mapBatch(adapter, raws)
+    await unify(tx, config.id, records)
+    await quarantine(tx, config.id, adapter.produces, rejections, row.id)
+    await finishInboxRow(tx, row.id, { status: 'done', ok: records.length, quarantined: rejections.length })
+    return { status: 'done', ok: records.length, quarantined: rejections.length }
+  })
+  if (outcome.status !== 'already-processed') {
+    platform.metrics.records.inc({ adapter: config.id, outcome: 'unified' }, outcome.ok)
+    platform.metrics.records.inc({ adapter: config.id, outcome: 'quarantined' }, outcome.quarantined)
+  }
+  return outcome
+}

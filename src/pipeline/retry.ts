@@ -1,0 +1,57 @@
+// Runs a quarantined record through the adapter's current parse and mapping again — how a
+// fixed adapter or normaliser repairs what it once rejected.
+import type { RawRecord } from '../adapter-sdk/index.ts'
+import type { Platform } from '../platform.ts'
+import { TongbanError } from '../errors.ts'
+import { getQuarantineItem, updateQuarantineItem, type StoredRawRecord } from '../store/quarantine.ts'
+import { unify } from '../unify/unify.ts'
+import { mapRecord } from './map.ts'
+
+export interface RetryOutcome { id: number, status: 'resolved' | 'open', reasonCode: string | null, reason: string | null }
+
+function reviveRaw (raw: StoredRawRecord): RawRecord {
+  return { ...raw, observedAt: new Date(raw.observedAt) }
+}
+
+export async function retryQuarantined (platform: Platform, id: number): Promise<RetryOutcome> {
+  return await platform.db.transaction(async (tx) => {
+    const item = await getQuarantineItem(tx, id, true)
+    if (!item) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
+    const instance = platform.instances.get(item.adapter)
+    if (!instance) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [item.adapter])
+    if (item.status !== 'open') return { id, status: 'resolved' as const, reasonCode: null, reason: null }
+
+    let raw: RawRecord | undefined = reviveRaw(item.raw)
+    if (item.inboxId !== null && instance.adapter.receive) {
+      // Parse the stored message again: the adapter's parse may have been fixed too.
+      const { rows } = await tx.query<{ body: Uint8Array, webhook_id: string, received_at: Date }>('SELECT body, webhook_id, received_at FROM inbox WHERE id = $1', [item.inboxId])
+      const row = rows[0]
+      if (row) {
+        try {
+          const raws = instance.adapter.receive.parse(Buffer.from(row.body), { webhookId: row.webhook_id, receivedAt: row.received_at })
+          raw = item.reasonCode === 'TB_WEBHOOK_BODY_INVALID' ? undefined : raws.find((r) => r.sourceId === item.sourceId)
+          if (!raw && item.reasonCode === 'TB_WEBHOOK_BODY_INVALID') {
+            // The whole message reads now: mark the inbox row to run again through the queue.
+            await tx.query("UPDATE inbox SET status = 'received', generation = generation + 1 WHERE id = $1", [item.inboxId])
+            await updateQuarantineItem(tx, id, { status: 'resolved' })
+            return { id, status: 'resolved' as const, reasonCode: null, reason: null }
+          }
+        } catch (err) {
+          if (!(err instanceof TongbanError)) throw err
+          await updateQuarantineItem(tx, id, { status: 'open', reasonCode: err.code, reason: err.message })
+          return { id, status: 'open' as const, reasonCode: err.code, reason: err.message }
+        }
+      }
+    }
+    if (!raw) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
+    const result = mapRecord(instance.adapter, raw)
+    if (!result.ok) {
+      const r = result.rejection
+      await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null })
+      return { id, status: 'open' as const, reasonCode: r.code, reason: r.message }
+    }
+    await unify(tx, item.adapter, [result.record])
+    await updateQuarantineItem(tx, id, { status: 'resolved' })
+    return { id, status: 'resolved' as const, reasonCode: null, reason: null }
+  })
+}

@@ -1,0 +1,65 @@
+// Everything a gateway or worker process shares: configuration, database, Redis, queues and
+// the adapter instances. Built once at start, closed once at shutdown.
+import { Redis } from 'ioredis'
+import type { AdapterDefinition } from './adapter-sdk/index.ts'
+import { adapters } from '../adapters/index.ts'
+import type { Config, AdapterInstance } from './config/schema.ts'
+import type { Db } from './store/db.ts'
+import { openQueues, type InstanceQueues } from './queues/queues.ts'
+import { secretKey } from './webhooks/signature.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
+import type { Logger } from './log.ts'
+
+export interface Instance {
+  config: AdapterInstance
+  adapter: AdapterDefinition
+  queues: InstanceQueues
+  /** Decoded webhook keys, in the order of the configured secrets. */
+  webhookKeys: Buffer[]
+}
+
+export interface Platform {
+  config: Config
+  db: Db
+  redis: Redis
+  logger: Logger
+  metrics: Metrics
+  instances: Map<string, Instance>
+  close: () => Promise<void>
+}
+
+export function connectRedis (url: string): Redis {
+  // BullMQ workers block on Redis; they need commands to wait through reconnects, not fail.
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
+}
+
+export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics }): Platform {
+  const redis = connectRedis(opts.redisUrl)
+  redis.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis connection error'))
+  const instances = new Map<string, Instance>()
+  for (const config of opts.config.adapters) {
+    if (!config.enabled) continue
+    const adapter = adapters[config.adapter]!
+    instances.set(config.id, {
+      config,
+      adapter,
+      queues: openQueues(redis, config, Boolean(adapter.pull)),
+      webhookKeys: (config.webhook?.secrets ?? []).map(secretKey),
+    })
+  }
+  return {
+    config: opts.config,
+    db: opts.db,
+    redis,
+    logger: opts.logger,
+    metrics: opts.metrics ?? createMetrics(),
+    instances,
+    async close () {
+      for (const instance of instances.values()) {
+        await instance.queues.ingest.close()
+        await instance.queues.pull?.close()
+      }
+      redis.disconnect()
+    },
+  }
+}

@@ -1,0 +1,108 @@
+// Starts the BullMQ workers of the given adapter instances (all of them in the gateway process
+// by default, or one per process with `tongban worker --adapter <id>`).
+import { Worker, type Job } from 'bullmq'
+import type { Instance, Platform } from '../platform.ts'
+import { queueName, QUEUE_PREFIX } from './queues.ts'
+import { processInboxRow } from '../pipeline/ingest.ts'
+import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
+import { createDepartmentClient, type DepartmentClient } from '../department/client.ts'
+import { createBreaker, type Breaker } from '../department/breaker.ts'
+import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
+
+export const BREAKER_KEY = `${QUEUE_PREFIX}:breakers`
+
+export interface RunningWorkers {
+  close: () => Promise<void>
+}
+
+function observe (platform: Platform, worker: Worker, instanceId: string, queue: 'ingest' | 'pull'): void {
+  const { metrics, logger } = platform
+  worker.on('completed', () => metrics.jobs.inc({ adapter: instanceId, queue, outcome: 'completed' }))
+  worker.on('failed', (job, err) => {
+    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true
+    metrics.jobs.inc({ adapter: instanceId, queue, outcome: final ? 'failed' : 'retried' })
+    logger.warn({ adapter: instanceId, queue, jobId: job?.id, attempt: job?.attemptsMade, final, code: (err as { code?: string }).code, err: err.message }, 'job failed')
+  })
+  worker.on('error', (err) => logger.error({ adapter: instanceId, queue, err: err.message }, 'worker error'))
+}
+
+function startIngestWorker (platform: Platform, instance: Instance): Worker {
+  const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<{ inboxId: number }>) => {
+    return await processInboxRow(platform, instance, job.data.inboxId)
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: instance.config.concurrency })
+  observe(platform, worker, instance.config.id, 'ingest')
+  return worker
+}
+
+function startPullWorker (platform: Platform, instance: Instance, http: DepartmentClient, breaker: Breaker): Worker {
+  const { config } = instance
+  const rateLimit = config.rateLimit
+  // One page at a time per stream: pages of one stream follow one cursor.
+  const worker: Worker = new Worker(queueName('pull', config.id), async (job: Job<PullJobData>) => {
+    try {
+      return await processPullJob({ platform, instance, http, breaker }, job)
+    } catch (err) {
+      if (err instanceof DepartmentRateLimitedError) {
+        // Back off the whole queue; the job waits without spending one of its attempts.
+        await worker.rateLimit(rateLimit ? rateLimit.duration : 1000)
+        throw Worker.RateLimitError()
+      }
+      throw err
+    }
+  }, {
+    connection: platform.redis,
+    prefix: QUEUE_PREFIX,
+    concurrency: 1,
+    ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.duration } } : {}),
+  })
+  observe(platform, worker, config.id, 'pull')
+  return worker
+}
+
+export async function schedulePulls (instance: Instance): Promise<void> {
+  const pull = instance.adapter.pull
+  if (!pull || !instance.queues.pull) return
+  for (const [stream, def] of Object.entries(pull)) {
+    await instance.queues.pull.upsertJobScheduler(`stream-${stream}`, { every: instance.config.every ?? def.everyMs }, { name: SCHEDULED, data: { stream } })
+  }
+}
+
+export async function startWorkers (platform: Platform, instanceIds: readonly string[]): Promise<RunningWorkers> {
+  const workers: Worker[] = []
+  const clients: DepartmentClient[] = []
+  const breakers: Breaker[] = []
+  for (const id of instanceIds) {
+    const instance = platform.instances.get(id)
+    if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
+    if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance))
+    if (instance.adapter.pull) {
+      const { config } = instance
+      const http = createDepartmentClient({
+        department: config.id,
+        baseUrl: config.baseUrl!,
+        timeoutMs: config.timeout,
+        auth: instance.adapter.auth,
+        credentials: config.credentials,
+      })
+      const breaker = createBreaker(config.id, config.breaker)
+      breaker.onChange((state) => {
+        platform.logger.warn({ adapter: config.id, breaker: state }, 'circuit breaker changed state')
+        platform.metrics.breakerOpen.set({ adapter: config.id }, state === 'closed' ? 0 : 1)
+        platform.redis.hset(BREAKER_KEY, config.id, JSON.stringify({ state, since: new Date().toISOString() })).catch(() => {})
+      })
+      await platform.redis.hset(BREAKER_KEY, config.id, JSON.stringify({ state: 'closed', since: new Date().toISOString() }))
+      clients.push(http)
+      breakers.push(breaker)
+      workers.push(startPullWorker(platform, instance, http, breaker))
+      await schedulePulls(instance)
+    }
+  }
+  return {
+    async close () {
+      // Worker.close() waits for active jobs to finish: in-flight pages and messages drain.
+      await Promise.all(workers.map(async (w) => { await w.close() }))
+      for (const b of breakers) b.shutdown()
+      await Promise.all(clients.map(async (c) => { await c.close() }))
+    },
+  }
+}

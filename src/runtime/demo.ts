@@ -1,0 +1,38 @@
+// Starts the department simulators the configuration asks for — the demo, and the test kit's
+// way to run the whole system against departments that behave like the real ones.
+import type { RunningSimulator } from '../adapter-sdk/index.ts'
+import type { Config } from '../config/schema.ts'
+import type { Logger } from '../log.ts'
+import { startSimulator as startHousehold } from '../../adapters/household-registration/simulator.ts'
+import { startSimulator as startMarket } from '../../adapters/market-regulation/simulator.ts'
+
+/** Market first (the pull workers need it up); household after the gateway listens. */
+export async function startPullSimulators (config: Config, logger: Logger): Promise<RunningSimulator[]> {
+  const market = config.simulators?.['market-regulation']
+  if (!market) return []
+  const sim = await startMarket({
+    seed: market.seed,
+    enterprises: market.enterprises,
+    port: market.port,
+    clients: [{ clientId: market.clientId, clientSecret: market.clientSecret }],
+    unavailableRate: market.unavailableRate,
+    churnPerRequest: market.churnPerRequest,
+    growPerMinute: market.growPerMinute,
+  })
+  logger.info({ simulator: 'market-regulation', url: sim.url, enterprises: market.enterprises }, 'department simulator started')
+  return [sim]
+}
+
+export async function startPushSimulators (config: Config, gatewayUrl: string, logger: Logger): Promise<RunningSimulator[]> {
+  const household = config.simulators?.['household-registration']
+  if (!household) return []
+  const sim = await startHousehold({
+    seed: household.seed,
+    residents: household.residents,
+    subscriber: { url: `${gatewayUrl}/webhooks/${household.deliverTo}`, secret: household.secret },
+    autoEmitEveryMs: household.everyMs,
+    recordsPerMessage: household.recordsPerMessage,
+  })
+  logger.info({ simulator: 'household-registration', url: sim.url, deliversTo: household.deliverTo }, 'department simulator started')
+  return [sim]
+}

@@ -1,0 +1,119 @@
+// `tongban start`: the gateway, every adapter worker, the inbox sweeper and the configured
+// simulators in one process, on embedded defaults unless DATABASE_URL / REDIS_URL say otherwise.
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { RunningSimulator } from '../adapter-sdk/index.ts'
+import { loadConfig } from '../config/load.ts'
+import type { Config } from '../config/schema.ts'
+import { TongbanError } from '../errors.ts'
+import { createLogger, type Logger } from '../log.ts'
+import { createPlatform, type Platform } from '../platform.ts'
+import { startWorkers, type RunningWorkers } from '../queues/workers.ts'
+import { startSweeper, type Sweeper } from '../queues/sweeper.ts'
+import { buildApp } from '../server/app.ts'
+import { openDb } from '../store/db.ts'
+import { migrate } from '../store/migrate.ts'
+import { startRedisChild, type RedisChild } from './redis-child.ts'
+import { startPullSimulators, startPushSimulators } from './demo.ts'
+import type { Settings } from './settings.ts'
+
+export interface Gateway {
+  url: string
+  adminToken: string
+  platform: Platform
+  app: FastifyInstance
+  stop: () => Promise<void>
+}
+
+export interface RunningGatewayInfo { pid: number, url: string }
+
+export const gatewayInfoFile = (dataDir: string): string => join(dataDir, 'gateway.json')
+
+/** The gateway holding this data dir's embedded database, if one is running. */
+export async function runningGateway (dataDir: string): Promise<RunningGatewayInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(gatewayInfoFile(dataDir), 'utf8')) as RunningGatewayInfo
+    process.kill(info.pid, 0)
+    return info
+  } catch {
+    return undefined
+  }
+}
+
+async function adminTokenFor (settings: Settings, logger: Logger): Promise<string> {
+  if (settings.adminToken) return settings.adminToken
+  const file = join(settings.dataDir, 'admin-token')
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim()
+  if (existing) return existing
+  const token = randomBytes(24).toString('base64url')
+  await writeFile(file, `${token}\n`, { mode: 0o600 })
+  logger.info({ file }, 'TONGBAN_ADMIN_TOKEN is not set: generated an admin token for /api/v1 and saved it in this file')
+  return token
+}
+
+export async function startGateway (settings: Settings, opts: { config?: Config, logger?: Logger, sweepEveryMs?: number } = {}): Promise<Gateway> {
+  const logger = opts.logger ?? createLogger()
+  const config = opts.config ?? await loadConfig(settings.configPath)
+  await mkdir(settings.dataDir, { recursive: true })
+  if (!settings.databaseUrl) {
+    const other = await runningGateway(settings.dataDir)
+    if (other && other.pid !== process.pid) throw new TongbanError('TB_DATA_DIR_LOCKED', [settings.dataDir, other.pid])
+  }
+
+  const cleanups: Array<() => Promise<void>> = []
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step failed'))
+  }
+  try {
+    let redisUrl = settings.redisUrl
+    if (!redisUrl) {
+      const child: RedisChild = await startRedisChild(settings.dataDir)
+      cleanups.push(child.stop)
+      redisUrl = child.url
+      logger.info({ redis: redisUrl, dir: join(settings.dataDir, 'redis') }, 'REDIS_URL is not set: started a private redis-server (AOF, fsync every second)')
+    }
+    const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+    cleanups.push(db.close)
+    const applied = await migrate(db)
+    logger.info({ database: db.kind, applied }, 'database ready')
+
+    const platform = createPlatform({ config, db, redisUrl, logger })
+    cleanups.push(platform.close)
+    const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
+    const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }
+    cleanups.push(closeSimulators)
+
+    const adminToken = await adminTokenFor(settings, logger)
+    const app = await buildApp({ platform, adminToken })
+    await app.listen({ port: settings.port, host: settings.host })
+    const { port } = app.server.address() as { port: number }
+    const url = `http://${settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host}:${port}`
+
+    const workers: RunningWorkers = await startWorkers(platform, [...platform.instances.keys()])
+    const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
+    // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
+    cleanups.push(workers.close, async () => { sweeper.stop() }, async () => { await app.close() })
+
+    simulators.push(...await startPushSimulators(config, url, logger))
+    cleanups.push(closeSimulators)
+    if (!settings.databaseUrl) {
+      await writeFile(gatewayInfoFile(settings.dataDir), JSON.stringify({ pid: process.pid, url }))
+      cleanups.push(async () => { await rm(gatewayInfoFile(settings.dataDir), { force: true }) })
+    }
+    logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')
+
+    let stopping: Promise<void> | undefined
+    return {
+      url,
+      adminToken,
+      platform,
+      app,
+      stop: async () => { stopping ??= cleanup(); await stopping },
+    }
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}

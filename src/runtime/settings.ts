@@ -1,0 +1,45 @@
+// Process settings from the environment, validated like everything else at a boundary.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+import { TongbanError } from '../errors.ts'
+import { fromRoot } from './paths.ts'
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  TONGBAN_DATA_DIR: z.string().default('./var'),
+  TONGBAN_CONFIG: z.string().optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+})
+
+export interface Settings {
+  port: number
+  host: string
+  dataDir: string
+  configPath: string
+  redisUrl: string | undefined
+  databaseUrl: string | undefined
+  adminToken: string | undefined
+}
+
+export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
+  const parsed = Env.safeParse(blankless)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new TongbanError('TB_CONFIG_INVALID', [`environment variable ${issue.path.join('.')}`, issue.message])
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.TONGBAN_DATA_DIR),
+    // The demo configuration is the embedded default: simulated departments, one demo town.
+    configPath: e.TONGBAN_CONFIG ? resolve(e.TONGBAN_CONFIG) : fromRoot('config', 'demo.yaml'),
+    redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
+    adminToken: e.TONGBAN_ADMIN_TOKEN,
+  }
+}

@@ -1,0 +1,136 @@
+// Operating the pipeline: sync status, quarantine review, the webhook inbox and its replay,
+// and failed jobs.
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Platform } from '../../platform.ts'
+import { TongbanError } from '../../errors.ts'
+import { syncStatus } from '../../sync/status.ts'
+import { listQuarantine } from '../../store/quarantine.ts'
+import { listInbox, markForReplay } from '../../store/inbox.ts'
+import { retryQuarantined } from '../../pipeline/retry.ts'
+import { inboxJobId } from '../../queues/queues.ts'
+import { errorResponses } from '../errors.ts'
+import { AdapterStatus, FailedJob, InboxItem, QuarantineItem, page } from './schemas.ts'
+import { decodeCursor, encodeCursor } from './cursor.ts'
+
+const Paging = { cursor: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }
+
+export async function operationRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
+  const { platform } = opts
+  const { db } = platform
+  const api = app.withTypeProvider<ZodTypeProvider>()
+  const instanceOf = (id: string) => {
+    const instance = platform.instances.get(id)
+    if (!instance) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [id])
+    return instance
+  }
+
+  api.get('/sync/status', {
+    schema: { summary: 'Health of every adapter instance', tags: ['operations'], response: { 200: z.object({ adapters: z.array(AdapterStatus) }) } },
+  }, async () => ({ adapters: await syncStatus(platform) }))
+
+  api.get('/quarantine', {
+    schema: {
+      summary: 'Records that failed normalisation, newest first',
+      tags: ['operations'],
+      querystring: z.object({ adapter: z.string().optional(), status: z.enum(['open', 'resolved', 'dismissed']).optional(), reasonCode: z.string().optional(), ...Paging }),
+      response: { 200: page(QuarantineItem), ...errorResponses('TB_CURSOR_INVALID') },
+    },
+  }, async (req) => {
+    const { limit } = req.query
+    const items = await listQuarantine(db, { ...req.query, beforeId: decodeCursor(req.query.cursor, 'number'), limit: limit + 1 })
+    const shown = items.slice(0, limit)
+    return { items: shown as Array<z.infer<typeof QuarantineItem>>, next: items.length > limit ? encodeCursor(shown[shown.length - 1]!.id) : null }
+  })
+
+  api.post('/quarantine/:id/retry', {
+    schema: {
+      summary: 'Run a quarantined record through the current parse and mapping again',
+      tags: ['operations'],
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      response: { 200: z.object({ id: z.number().int(), status: z.enum(['resolved', 'open']), reasonCode: z.string().nullable(), reason: z.string().nullable() }), ...errorResponses('TB_QUARANTINE_NOT_FOUND') },
+    },
+  }, async (req) => await retryQuarantined(platform, req.params.id))
+
+  api.get('/inbox', {
+    schema: {
+      summary: 'Received webhooks by adapter, time and outcome, newest first',
+      tags: ['operations'],
+      querystring: z.object({ adapter: z.string().optional(), status: z.enum(['received', 'done', 'failed']).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...Paging }),
+      response: { 200: page(InboxItem), ...errorResponses('TB_CURSOR_INVALID') },
+    },
+  }, async (req) => {
+    const { limit } = req.query
+    const items = await listInbox(db, {
+      adapter: req.query.adapter,
+      status: req.query.status,
+      from: req.query.from ? new Date(req.query.from) : undefined,
+      to: req.query.to ? new Date(req.query.to) : undefined,
+      beforeId: decodeCursor(req.query.cursor, 'number'),
+      limit: limit + 1,
+    })
+    const shown = items.slice(0, limit)
+    return { items: shown, next: items.length > limit ? encodeCursor(shown[shown.length - 1]!.id) : null }
+  })
+
+  api.post('/inbox/replay', {
+    schema: {
+      summary: "Run an adapter's stored messages from a time range through the current mapping again",
+      description: 'How a fixed mapping repairs past data. Unify keeps the newest observation per field, so replaying old messages never overwrites newer data.',
+      tags: ['operations'],
+      body: z.object({ adapter: z.string(), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
+      response: { 202: z.object({ replayed: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
+    },
+  }, async (req, reply) => {
+    const instance = instanceOf(req.body.adapter)
+    const rows = await markForReplay(db, instance.config.id, new Date(req.body.from), new Date(req.body.to))
+    for (let i = 0; i < rows.length; i += 1000) {
+      await instance.queues.ingest.addBulk(rows.slice(i, i + 1000).map((r) => ({ name: 'webhook', data: { inboxId: r.id }, opts: { jobId: inboxJobId(r.id, r.generation) } })))
+    }
+    return reply.code(202).send({ replayed: rows.length })
+  })
+
+  api.get('/jobs/failed', {
+    schema: {
+      summary: 'Jobs that ran out of retries (kept until retried)',
+      tags: ['operations'],
+      querystring: z.object({ adapter: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: z.object({ items: z.array(FailedJob) }) },
+    },
+  }, async (req) => {
+    const items: Array<z.infer<typeof FailedJob>> = []
+    for (const [id, instance] of platform.instances) {
+      if (req.query.adapter && req.query.adapter !== id) continue
+      for (const [queue, q] of [['ingest', instance.queues.ingest], ['pull', instance.queues.pull]] as const) {
+        if (!q) continue
+        for (const job of await q.getFailed(0, req.query.limit - 1)) {
+          items.push({ adapter: id, queue, jobId: String(job.id), name: job.name, attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? '', finishedOn: job.finishedOn ? new Date(job.finishedOn).toISOString() : null })
+        }
+      }
+    }
+    return { items: items.slice(0, req.query.limit) }
+  })
+
+  api.post('/jobs/retry', {
+    schema: {
+      summary: "Retry an adapter's failed jobs (one, or all of a queue)",
+      tags: ['operations'],
+      body: z.object({ adapter: z.string(), queue: z.enum(['ingest', 'pull']), jobId: z.string().optional() }),
+      response: { 202: z.object({ retried: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_JOB_NOT_FOUND') },
+    },
+  }, async (req, reply) => {
+    const instance = instanceOf(req.body.adapter)
+    const queue = instance.queues[req.body.queue]
+    if (!queue) throw new TongbanError('TB_JOB_NOT_FOUND', [req.body.jobId ?? '*', req.body.queue])
+    if (req.body.jobId) {
+      const job = await queue.getJob(req.body.jobId)
+      if (!job || !(await job.isFailed())) throw new TongbanError('TB_JOB_NOT_FOUND', [req.body.jobId, req.body.queue])
+      await job.retry('failed')
+      return reply.code(202).send({ retried: 1 })
+    }
+    const failed = await queue.getFailedCount()
+    await queue.retryJobs({ state: 'failed', count: 1000 })
+    return reply.code(202).send({ retried: failed })
+  })
+}

@@ -1,0 +1,100 @@
+// Response shapes of /api/v1, from which validation, TypeScript types and OpenAPI all flow.
+import { z } from 'zod'
+import { genders, personStatuses, enterpriseStatuses, RegisteredCapital } from '../../model/index.ts'
+
+export const ProvenanceEntry = z.object({
+  adapter: z.string().describe('adapter instance that said it'),
+  sourceId: z.string().describe("the department's record or message id"),
+  observedAt: z.string().describe('when the department observed it (ISO 8601)'),
+}).meta({ id: 'ProvenanceEntry' })
+
+const Provenance = z.record(z.string(), ProvenanceEntry).describe('per field: where the stored value came from')
+
+export const Person = z.object({
+  idNumber: z.string(),
+  name: z.string().nullable(),
+  gender: z.enum(genders).nullable(),
+  birthDate: z.string().nullable(),
+  ethnicityCode: z.string().nullable(),
+  phone: z.string().nullable(),
+  address: z.string().nullable(),
+  divisionCode: z.string().nullable(),
+  status: z.enum(personStatuses).nullable(),
+  provenance: Provenance,
+}).meta({ id: 'Person' })
+
+export const Enterprise = z.object({
+  creditCode: z.string(),
+  name: z.string().nullable(),
+  type: z.string().nullable(),
+  legalRepresentative: z.object({ name: z.string(), idNumber: z.string().optional() }).nullable(),
+  address: z.string().nullable(),
+  divisionCode: z.string().nullable(),
+  status: z.enum(enterpriseStatuses).nullable(),
+  establishedOn: z.string().nullable(),
+  industryCode: z.string().nullable(),
+  registeredCapital: RegisteredCapital.nullable(),
+  provenance: Provenance,
+}).meta({ id: 'Enterprise' })
+
+export function page<T extends z.ZodType> (item: T) {
+  return z.object({ items: z.array(item), next: z.string().nullable().describe('cursor of the next page, or null on the last') })
+}
+
+export const ListQuery = z.object({
+  q: z.string().trim().max(64).optional().describe('name, or the start of an ID number / credit code'),
+  cursor: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+export const AdapterStatus = z.object({
+  adapter: z.string(),
+  department: z.string(),
+  mode: z.enum(['push', 'pull']),
+  state: z.enum(['idle', 'busy', 'failing', 'breaker-open']),
+  lastSuccess: z.string().nullable(),
+  lagSeconds: z.number().nullable(),
+  backlog: z.number().int(),
+  failures: z.number().int().describe('jobs that ran out of retries; retry them with POST /api/v1/jobs/retry'),
+  quarantined: z.number().int(),
+  breaker: z.object({ state: z.enum(['closed', 'open', 'half-open']), since: z.string().nullable() }),
+}).meta({ id: 'AdapterStatus' })
+
+export const QuarantineItem = z.object({
+  id: z.number().int(),
+  adapter: z.string(),
+  kind: z.string(),
+  sourceId: z.string(),
+  inboxId: z.number().int().nullable(),
+  reasonCode: z.string(),
+  reason: z.string(),
+  field: z.string().nullable(),
+  rawValue: z.string().nullable(),
+  raw: z.object({ sourceId: z.string(), observedAt: z.string(), fields: z.record(z.string(), z.unknown()) }).loose(),
+  status: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).meta({ id: 'QuarantineItem' })
+
+export const InboxItem = z.object({
+  id: z.number().int(),
+  adapter: z.string(),
+  webhookId: z.string(),
+  receivedAt: z.string(),
+  status: z.string(),
+  processedAt: z.string().nullable(),
+  recordsOk: z.number().int().nullable(),
+  recordsQuarantined: z.number().int().nullable(),
+  error: z.string().nullable(),
+  bytes: z.number().int(),
+}).meta({ id: 'InboxItem' })
+
+export const FailedJob = z.object({
+  adapter: z.string(),
+  queue: z.enum(['ingest', 'pull']),
+  jobId: z.string(),
+  name: z.string(),
+  attemptsMade: z.number().int(),
+  failedReason: z.string(),
+  finishedOn: z.string().nullable(),
+}).meta({ id: 'FailedJob' })

@@ -1,0 +1,53 @@
+// The gateway: Fastify with one encapsulated plugin per concern. Every route has a zod schema,
+// and the OpenAPI document at /docs/json is generated from those schemas.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Platform } from '../platform.ts'
+import { registerErrorHandling } from './errors.ts'
+import { bearerGuard } from './auth.ts'
+import { webhooksPlugin } from './webhooks.ts'
+import { healthRoutes } from './health.ts'
+import { recordRoutes } from './api/records.ts'
+import { operationRoutes } from './api/operations.ts'
+import { adminRoutes } from './api/admin.ts'
+
+export interface AppOptions {
+  platform: Platform
+  adminToken: string
+}
+
+export async function buildApp ({ platform, adminToken }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: platform.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandling(app)
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'tongban', version: '0.1.0', description: 'Integration gateway: webhooks in, unified residents and enterprises out.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes, { platform })
+  await app.register(webhooksPlugin, { platform })
+  await app.register(async (api) => {
+    api.addHook('onRequest', bearerGuard(adminToken))
+    api.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ bearer: [] }] } })
+    await api.register(recordRoutes, { platform })
+    await api.register(operationRoutes, { platform })
+    await api.register(adminRoutes, { platform })
+  }, { prefix: '/api/v1' })
+  return app
+}

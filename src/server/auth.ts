@@ -1,0 +1,16 @@
+// Bearer-token guard for /api/v1. Until sign-on exists the one token is TONGBAN_ADMIN_TOKEN
+// (admin role); comparison is constant-time.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
+import { TongbanError } from '../errors.ts'
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+export function bearerGuard (adminToken: string): (req: FastifyRequest) => Promise<void> {
+  const expected = digest(adminToken)
+  return async (req) => {
+    const header = req.headers.authorization
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
+    if (!match || !timingSafeEqual(digest(match[1]!), expected)) throw new TongbanError('TB_UNAUTHORIZED')
+  }
+}

@@ -1,0 +1,69 @@
+// One small interface over PostgreSQL (node-postgres pool) and PGlite (in-process PostgreSQL),
+// so the store, its migrations and its tests are the same code on both.
+import { mkdir } from 'node:fs/promises'
+import pg from 'pg'
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
+
+export interface Queryable {
+  query: <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }>
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite'
+  /** Runs several statements separated by semicolons (migrations). */
+  exec: (sql: string) => Promise<void>
+  transaction: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>
+  close: () => Promise<void>
+}
+
+// Same JS shapes from both drivers: int8 as number (ids stay far below 2^53), `date` as the
+// ISO string it is (never a local-midnight Date), timestamptz as Date.
+const INT8 = 20
+const DATE = 1082
+
+pg.types.setTypeParser(INT8, (v: string) => Number(v))
+pg.types.setTypeParser(DATE, (v: string) => v)
+
+export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ })
+  await pool.query('SELECT 1')
+  return {
+    kind: 'postgres',
+    query: async (sql, params) => await pool.query(sql, params as unknown[]) as any,
+    exec: async (sql) => { await pool.query(sql) },
+    async transaction (fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn({ query: async (sql, params) => await client.query(sql, params as unknown[]) as any })
+        await client.query('COMMIT')
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    close: async () => { await pool.end() },
+  }
+}
+
+/** `dataDir` undefined means in-memory (tests). */
+export async function openPglite (dataDir?: string): Promise<Db> {
+  if (dataDir) await mkdir(dataDir, { recursive: true })
+  const parsers = { [pgliteTypes.INT8]: (v: string) => Number(v), [pgliteTypes.DATE]: (v: string) => v }
+  const db = dataDir ? await PGlite.create(dataDir, { parsers }) : await PGlite.create({ parsers })
+  return {
+    kind: 'pglite',
+    query: async (sql, params) => await db.query(sql, params) as any,
+    exec: async (sql) => { await db.exec(sql) },
+    transaction: async (fn) => await db.transaction(async (tx) => await fn({ query: async (sql, params) => await tx.query(sql, params) as any })),
+    close: async () => { await db.close() },
+  }
+}
+
+export async function openDb (opts: { databaseUrl?: string | undefined, dataDir: string }): Promise<Db> {
+  return opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(`${opts.dataDir}/pglite`)
+}

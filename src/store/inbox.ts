@@ -1,0 +1,126 @@
+// The webhook inbox: raw bodies committed before a webhook is answered, and their outcome.
+import type { Db, Queryable } from './db.ts'
+
+export interface IncomingWebhook {
+  adapter: string
+  webhookId: string
+  receivedAt: Date
+  body: Buffer
+}
+
+export interface Receipt {
+  inboxId: number
+  generation: number
+  /** False when this webhook-id was already in the inbox (a repeat delivery). */
+  fresh: boolean
+}
+
+/**
+ * Commits many webhooks in one statement. Repeats of an id already stored (or repeated within
+ * the batch) come back with the stored row's id and `fresh: false`.
+ */
+export async function commitWebhooks (db: Queryable, batch: readonly IncomingWebhook[]): Promise<Receipt[]> {
+  const params: unknown[] = []
+  const values = batch.map((w, i) => {
+    params.push(w.adapter, w.webhookId, w.receivedAt, w.body)
+    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`
+  })
+  // DO UPDATE on a no-op column (instead of DO NOTHING) makes RETURNING include repeats, but
+  // may not touch one row twice, hence the de-duplication of the batch first.
+  const firstIndex = new Map<string, number>()
+  const unique: number[] = []
+  batch.forEach((w, i) => {
+    const k = `${w.adapter}\u0000${w.webhookId}`
+    if (!firstIndex.has(k)) { firstIndex.set(k, i); unique.push(i) }
+  })
+  const uniqueValues = unique.map((i) => values[i]).join(', ')
+  const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, generation: number, fresh: boolean }>(
+    `INSERT INTO inbox (adapter, webhook_id, received_at, body) VALUES ${uniqueValues}
+     ON CONFLICT (adapter, webhook_id) DO UPDATE SET adapter = EXCLUDED.adapter
+     RETURNING id, adapter, webhook_id, generation, (xmax = 0) AS fresh`, params)
+  const byKey = new Map(rows.map((r) => [`${r.adapter}\u0000${r.webhook_id}`, r]))
+  return batch.map((w, i) => {
+    const k = `${w.adapter}\u0000${w.webhookId}`
+    const row = byKey.get(k)!
+    return { inboxId: row.id, generation: row.generation, fresh: row.fresh && firstIndex.get(k) === i }
+  })
+}
+
+export interface InboxRow {
+  id: number
+  adapter: string
+  webhook_id: string
+  received_at: Date
+  body: Buffer
+  status: 'received' | 'done' | 'failed'
+  generation: number
+}
+
+/** Locks the row for processing; undefined when it is already finished (processed once). */
+export async function claimInboxRow (tx: Queryable, id: number): Promise<InboxRow | undefined> {
+  const { rows } = await tx.query<InboxRow>(
+    "SELECT id, adapter, webhook_id, received_at, body, status, generation FROM inbox WHERE id = $1 AND status = 'received' FOR UPDATE", [id])
+  const row = rows[0]
+  if (row) row.body = Buffer.from(row.body)
+  return row
+}
+
+export async function finishInboxRow (tx: Queryable, id: number, outcome: { status: 'done' | 'failed', ok: number, quarantined: number, error?: string }): Promise<void> {
+  await tx.query('UPDATE inbox SET status = $2, processed_at = now(), records_ok = $3, records_quarantined = $4, error = $5 WHERE id = $1',
+    [id, outcome.status, outcome.ok, outcome.quarantined, outcome.error ?? null])
+}
+
+/** Rows answered 2xx but never finished, e.g. because Redis lost their job. */
+export async function unfinishedInbox (db: Queryable, olderThan: Date, limit: number): Promise<Array<{ id: number, adapter: string, generation: number }>> {
+  const { rows } = await db.query<{ id: number, adapter: string, generation: number }>(
+    "SELECT id, adapter, generation FROM inbox WHERE status = 'received' AND received_at < $1 ORDER BY received_at LIMIT $2", [olderThan, limit])
+  return rows
+}
+
+/** Marks an adapter's stored messages from a time range to run again through the current mapping. */
+export async function markForReplay (db: Db, adapter: string, from: Date, to: Date): Promise<Array<{ id: number, adapter: string, generation: number }>> {
+  const { rows } = await db.query<{ id: number, adapter: string, generation: number }>(
+    `UPDATE inbox SET status = 'received', generation = generation + 1, processed_at = NULL, error = NULL
+     WHERE adapter = $1 AND received_at >= $2 AND received_at < $3 RETURNING id, adapter, generation`, [adapter, from, to])
+  return rows
+}
+
+export interface InboxListItem {
+  id: number
+  adapter: string
+  webhookId: string
+  receivedAt: string
+  status: string
+  processedAt: string | null
+  recordsOk: number | null
+  recordsQuarantined: number | null
+  error: string | null
+  bytes: number
+}
+
+export async function listInbox (db: Queryable, filter: { adapter?: string | undefined, status?: string | undefined, from?: Date | undefined, to?: Date | undefined, beforeId?: number | undefined, limit: number }): Promise<InboxListItem[]> {
+  const where: string[] = []
+  const params: unknown[] = []
+  const add = (sql: string, value: unknown): void => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
+  if (filter.adapter) add('adapter = ?', filter.adapter)
+  if (filter.status) add('status = ?', filter.status)
+  if (filter.from) add('received_at >= ?', filter.from)
+  if (filter.to) add('received_at < ?', filter.to)
+  if (filter.beforeId) add('id < ?', filter.beforeId)
+  params.push(filter.limit)
+  const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, received_at: Date, status: string, processed_at: Date | null, records_ok: number | null, records_quarantined: number | null, error: string | null, bytes: number }>(
+    `SELECT id, adapter, webhook_id, received_at, status, processed_at, records_ok, records_quarantined, error, octet_length(body) AS bytes
+     FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+  return rows.map((r) => ({
+    id: r.id,
+    adapter: r.adapter,
+    webhookId: r.webhook_id,
+    receivedAt: r.received_at.toISOString(),
+    status: r.status,
+    processedAt: r.processed_at?.toISOString() ?? null,
+    recordsOk: r.records_ok,
+    recordsQuarantined: r.records_quarantined,
+    error: r.error,
+    bytes: r.bytes,
+  }))
+}

@@ -1,0 +1,98 @@
+// Records that failed normalisation, kept with the reason and the raw record as received.
+import type { Queryable } from './db.ts'
+import type { RawRecord } from '../adapter-sdk/index.ts'
+import type { Rejection } from '../pipeline/map.ts'
+
+export async function quarantine (db: Queryable, adapter: string, kind: string, rejections: readonly Rejection[], inboxId?: number): Promise<void> {
+  if (rejections.length === 0) return
+  const rows = rejections.map((r) => ({
+    adapter,
+    kind,
+    source_id: r.sourceId,
+    inbox_id: inboxId ?? null,
+    reason_code: r.code,
+    reason: r.message,
+    field: r.field ?? null,
+    raw_value: r.rawValue ?? null,
+    raw: r.raw,
+  }))
+  await db.query(
+    `INSERT INTO quarantine (adapter, kind, source_id, inbox_id, reason_code, reason, field, raw_value, raw)
+     SELECT adapter, kind, source_id, inbox_id, reason_code, reason, field, raw_value, raw
+     FROM jsonb_to_recordset($1::jsonb) AS r(adapter text, kind text, source_id text, inbox_id bigint, reason_code text, reason text, field text, raw_value text, raw jsonb)`,
+    [JSON.stringify(rows)])
+}
+
+/** A raw record as stored (JSON): its observation time is an ISO string. */
+export type StoredRawRecord = Omit<RawRecord, 'observedAt'> & { observedAt: string }
+
+export interface QuarantineItem {
+  id: number
+  adapter: string
+  kind: string
+  sourceId: string
+  inboxId: number | null
+  reasonCode: string
+  reason: string
+  field: string | null
+  rawValue: string | null
+  raw: StoredRawRecord
+  status: string
+  createdAt: string
+  updatedAt: string
+}
+
+interface QuarantineRow {
+  id: number, adapter: string, kind: string, source_id: string, inbox_id: number | null, reason_code: string, reason: string,
+  field: string | null, raw_value: string | null, raw: StoredRawRecord, status: string, created_at: Date, updated_at: Date
+}
+
+function toItem (r: QuarantineRow): QuarantineItem {
+  return {
+    id: r.id,
+    adapter: r.adapter,
+    kind: r.kind,
+    sourceId: r.source_id,
+    inboxId: r.inbox_id,
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    field: r.field,
+    rawValue: r.raw_value,
+    raw: r.raw,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  }
+}
+
+export async function listQuarantine (db: Queryable, filter: { adapter?: string | undefined, status?: string | undefined, reasonCode?: string | undefined, beforeId?: number | undefined, limit: number }): Promise<QuarantineItem[]> {
+  const where: string[] = []
+  const params: unknown[] = []
+  const add = (sql: string, value: unknown): void => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
+  if (filter.adapter) add('adapter = ?', filter.adapter)
+  if (filter.status) add('status = ?', filter.status)
+  if (filter.reasonCode) add('reason_code = ?', filter.reasonCode)
+  if (filter.beforeId) add('id < ?', filter.beforeId)
+  params.push(filter.limit)
+  const { rows } = await db.query<QuarantineRow>(
+    `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+  return rows.map(toItem)
+}
+
+export async function getQuarantineItem (db: Queryable, id: number, lock = false): Promise<QuarantineItem | undefined> {
+  const { rows } = await db.query<QuarantineRow>(`SELECT * FROM quarantine WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+  return rows[0] && toItem(rows[0])
+}
+
+export async function updateQuarantineItem (db: Queryable, id: number, change: { status: 'open' | 'resolved', reasonCode?: string, reason?: string, field?: string | null, rawValue?: string | null }): Promise<void> {
+  await db.query(
+    `UPDATE quarantine SET status = $2, reason_code = COALESCE($3, reason_code), reason = COALESCE($4, reason),
+       field = CASE WHEN $3::text IS NULL THEN field ELSE $5 END, raw_value = CASE WHEN $3::text IS NULL THEN raw_value ELSE $6 END, updated_at = now()
+     WHERE id = $1`,
+    [id, change.status, change.reasonCode ?? null, change.reason ?? null, change.field ?? null, change.rawValue ?? null])
+}
+
+export async function countOpenQuarantine (db: Queryable): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ adapter: string, n: number }>("SELECT adapter, count(*)::int AS n FROM quarantine WHERE status = 'open' GROUP BY adapter")
+  return Object.fromEntries(rows.map((r) => [r.adapter, r.n]))
+}

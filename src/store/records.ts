@@ -1,0 +1,61 @@
+// Reads of unified records for the API, built from the same column tables unify writes with.
+import type { Queryable } from './db.ts'
+import type { EntityKind } from '../model/index.ts'
+import { tables } from '../unify/columns.ts'
+
+export type UnifiedRecord = Record<string, unknown> & { provenance: Record<string, unknown> }
+
+function toRecord (kind: EntityKind, row: Record<string, unknown>): UnifiedRecord {
+  const out: Record<string, unknown> = {}
+  for (const [field, column] of Object.entries(tables[kind].columns)) out[field] = row[column.name] ?? null
+  out.provenance = row.provenance ?? {}
+  return out as UnifiedRecord
+}
+
+function selectList (kind: EntityKind): string {
+  return [...Object.values(tables[kind].columns).map((c) => c.name), 'provenance'].join(', ')
+}
+
+export async function getRecord (db: Queryable, kind: EntityKind, key: string): Promise<UnifiedRecord | undefined> {
+  const { table, key: keyField, columns } = tables[kind]
+  const { rows } = await db.query(`SELECT ${selectList(kind)} FROM ${table} WHERE ${columns[keyField]!.name} = $1`, [key])
+  return rows[0] && toRecord(kind, rows[0])
+}
+
+/**
+ * Keyset-paged search. `q` that looks like the start of a key matches by key prefix; anything
+ * else matches persons by name prefix and enterprises by name substring.
+ */
+export async function searchRecords (db: Queryable, kind: EntityKind, q: string | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
+  const { table, key, columns } = tables[kind]
+  const keyCol = columns[key]!.name
+  const where: string[] = []
+  const params: unknown[] = []
+  if (q) {
+    const keyLike = kind === 'person' ? /^\d{1,17}[\dX]?$/ : /^[0-9A-Z]{1,18}$/
+    const likeEscaped = q.replace(/[\\%_]/g, (c) => `\\${c}`)
+    if (keyLike.test(q)) {
+      params.push(`${likeEscaped}%`)
+      where.push(`${keyCol} LIKE $${params.length}`)
+    } else {
+      params.push(kind === 'person' ? `${likeEscaped}%` : `%${likeEscaped}%`)
+      where.push(`name LIKE $${params.length}`)
+    }
+  }
+  if (after) {
+    params.push(after)
+    where.push(`${keyCol} > $${params.length}`)
+  }
+  params.push(limit + 1)
+  const { rows } = await db.query(
+    `SELECT ${selectList(kind)} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keyCol} LIMIT $${params.length}`, params)
+  const items = rows.slice(0, limit).map((r) => toRecord(kind, r))
+  const next = rows.length > limit ? String(items[items.length - 1]![key]) : null
+  return { items, next }
+}
+
+export async function countRecords (db: Queryable): Promise<{ persons: number, enterprises: number }> {
+  const { rows } = await db.query<{ persons: number, enterprises: number }>(
+    'SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM enterprises) AS enterprises')
+  return rows[0]!
+}

@@ -1,0 +1,84 @@
+// One job = one page of a pull stream. The job reads the persisted cursor, fetches the page
+// through the breaker (refreshing the token once if the department says it expired), stores
+// the page's records, quarantine and the next cursor in one transaction, and queues the next
+// page until the stream has caught up. A restart resumes from the stored cursor.
+import { createHash } from 'node:crypto'
+import type { Job } from 'bullmq'
+import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
+import { DepartmentAuthError } from '../adapter-sdk/index.ts'
+import type { Instance, Platform } from '../platform.ts'
+import type { DepartmentClient } from '../department/client.ts'
+import type { Breaker } from '../department/breaker.ts'
+import { mapBatch } from '../pipeline/map.ts'
+import { unify } from '../unify/unify.ts'
+import { quarantine } from '../store/quarantine.ts'
+import { loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
+
+export interface PullJobData { stream: string }
+
+export interface PullContext {
+  platform: Platform
+  instance: Instance
+  http: DepartmentClient
+  breaker: Breaker
+}
+
+async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown, pageSize: number, signal: AbortSignal): Promise<PullPage<unknown>> {
+  const call = async (): Promise<PullPage<unknown>> => await ctx.breaker.run(async () => await stream.fetchPage({ http: ctx.http, cursor, pageSize, signal }))
+  try {
+    return await call()
+  } catch (err) {
+    if (!(err instanceof DepartmentAuthError)) throw err
+    ctx.http.invalidateToken()
+    return await call()
+  }
+}
+
+/** Name of the jobs the scheduler adds; follow-up pages are named `page`. */
+export const SCHEDULED = 'scheduled'
+
+// A scheduled run must not start a second chain of pages beside one still queued; it does
+// restart a chain whose next page was lost (Redis lost its data) or ran out of retries.
+async function chainIsQueued (instance: Instance, nextJobId: string): Promise<boolean> {
+  const next = await instance.queues.pull!.getJob(nextJobId)
+  if (!next) return false
+  const state = await next.getState()
+  return state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children'
+}
+
+export function pageJobId (stream: string, runId: number, cursor: unknown): string {
+  return `${stream}-run${runId}-${createHash('sha1').update(JSON.stringify(cursor)).digest('hex').slice(0, 16)}`
+}
+
+export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): Promise<{ records: number, quarantined: number, done: boolean }> {
+  const { platform, instance } = ctx
+  const { db } = platform
+  const streamName = job.data.stream
+  const stream = instance.adapter.pull?.[streamName]
+  if (!stream) throw new Error(`adapter ${instance.adapter.id} has no pull stream ${streamName}`)
+
+  const stored = await loadCursor(db, instance.config.id, streamName)
+  const cursor = stored ? stream.cursor.parse(stored.cursor) : stream.initialCursor()
+  if (job.name === SCHEDULED && stored?.runId && await chainIsQueued(instance, pageJobId(streamName, stored.runId, cursor))) {
+    return { records: 0, quarantined: 0, done: false }
+  }
+  const runId = stored?.runId ?? await startRun(db, instance.config.id, streamName)
+  if (!stored?.runId) await saveCursor(db, instance.config.id, streamName, cursor, runId)
+
+  const pageSize = instance.config.pageSize ?? stream.pageSize
+  const page = await fetchPage(ctx, stream, cursor, pageSize, AbortSignal.timeout(instance.config.timeout * 2))
+  const { records, rejections } = mapBatch(instance.adapter, page.records)
+  await db.transaction(async (tx) => {
+    await unify(tx, instance.config.id, records)
+    await quarantine(tx, instance.config.id, instance.adapter.produces, rejections)
+    await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
+    await recordPage(tx, runId, records.length, rejections.length, page.done)
+  })
+  platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'unified' }, records.length)
+  platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'quarantined' }, rejections.length)
+
+  if (!page.done) {
+    await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
+  }
+  return { records: records.length, quarantined: rejections.length, done: page.done }
+}

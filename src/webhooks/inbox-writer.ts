@@ -1,0 +1,73 @@
+// Group commit for the webhook inbox: webhooks arriving together are committed in one INSERT
+// and their jobs added in one round trip per queue. Each request still waits for its own row
+// to be committed before it is answered.
+import type { Platform } from '../platform.ts'
+import { commitWebhooks, type IncomingWebhook, type Receipt } from '../store/inbox.ts'
+import { inboxJobId } from '../queues/queues.ts'
+
+const MAX_BATCH = 256
+
+interface Pending { webhook: IncomingWebhook, resolve: (r: Receipt) => void, reject: (e: unknown) => void }
+
+export interface InboxWriter {
+  commit: (webhook: IncomingWebhook) => Promise<Receipt>
+}
+
+export function createInboxWriter (platform: Platform): InboxWriter {
+  let pending: Pending[] = []
+  let scheduled = false
+  let inFlight = 0
+
+  async function flush (): Promise<void> {
+    scheduled = false
+    const batch = pending.splice(0, MAX_BATCH)
+    if (pending.length > 0) schedule()
+    if (batch.length === 0) return
+    inFlight++
+    let receipts: Receipt[]
+    try {
+      receipts = await commitWebhooks(platform.db, batch.map((p) => p.webhook))
+    } catch (err) {
+      for (const p of batch) p.reject(err)
+      return
+    } finally {
+      inFlight--
+    }
+    batch.forEach((p, i) => p.resolve(receipts[i]!))
+    enqueue(batch.map((p) => p.webhook), receipts)
+  }
+
+  // Not awaited by the request: the row is committed, and if Redis is down the sweeper
+  // queues it later. Queues carry ids, never the only copy of a webhook.
+  function enqueue (webhooks: IncomingWebhook[], receipts: Receipt[]): void {
+    const byInstance = new Map<string, Array<{ name: string, data: { inboxId: number }, opts: { jobId: string } }>>()
+    receipts.forEach((r, i) => {
+      if (!r.fresh) return
+      const adapter = webhooks[i]!.adapter
+      let jobs = byInstance.get(adapter)
+      if (!jobs) byInstance.set(adapter, jobs = [])
+      jobs.push({ name: 'webhook', data: { inboxId: r.inboxId }, opts: { jobId: inboxJobId(r.inboxId, r.generation) } })
+    })
+    for (const [adapter, jobs] of byInstance) {
+      platform.instances.get(adapter)?.queues.ingest.addBulk(jobs).catch((err: Error) => {
+        platform.logger.warn({ adapter, jobs: jobs.length, err: err.message }, 'enqueue failed; the inbox sweeper will queue these webhooks')
+      })
+    }
+  }
+
+  function schedule (): void {
+    if (scheduled) return
+    scheduled = true
+    // Under load, let a commit in flight gather the next batch; otherwise flush on the next turn.
+    setImmediate(() => { flush().catch(() => {}) })
+  }
+
+  return {
+    async commit (webhook) {
+      return await new Promise<Receipt>((resolve, reject) => {
+        pending.push({ webhook, resolve, reject })
+        if (pending.length >= MAX_BATCH && inFlight === 0) { flush().catch(() => {}) } else schedule()
+      })
+    },
+  }
+}
