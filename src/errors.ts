@@ -11,11 +11,9 @@ export const errorCatalogue = {
   TB_NOT_FOUND: { status: 404, message: 'No route matches %s' },
   TB_VALIDATION: { status: 400, message: 'The request is invalid: %s' },
   TB_UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required in the Authorization header' },
-  TB_FORBIDDEN: { status: 403, message: 'Your token does not allow this action' },
   TB_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the %s bytes this endpoint accepts' },
   TB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content type %s is not accepted; send application/json' },
   TB_INTERNAL: { status: 500, message: 'An internal error occurred; the log has the details under request id %s' },
-  TB_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable: %s' },
 
   // webhooks
   TB_ADAPTER_NOT_FOUND: { status: 404, message: 'No adapter instance "%s" receives webhooks here' },

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 const USAGE = `Usage: tongban <command> [options]
 
 Commands:
-  start                       gateway, all adapter workers and configured simulators
+  start [--no-workers]        gateway, all adapter workers (unless --no-workers) and configured simulators
   worker --adapter <id> ...   workers of the given adapter instances only (needs DATABASE_URL and REDIS_URL)
   migrate                     apply database migrations (through the running gateway on the embedded database)
   help                        this text
@@ -60,7 +60,8 @@ async function main (argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
     case 'start': {
-      const gateway = await startGateway(readSettings())
+      const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false } } })
+      const gateway = await startGateway(readSettings(), { workers: !values['no-workers'] })
       onSignals(gateway.stop)
       return
     }

@@ -63,7 +63,8 @@ export const HouseholdSimulatorConfig = z.object({
 export const MarketSimulatorConfig = z.object({
   seed: z.number().int().default(1),
   enterprises: z.number().int().min(10).max(10_000_000).default(2000),
-  port: z.number().int().min(0).max(65535),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().default('127.0.0.1'),
   clientId: z.string(),
   clientSecret: z.string(),
   unavailableRate: z.number().min(0).max(1).default(0.02),

@@ -14,6 +14,7 @@ export async function startPullSimulators (config: Config, logger: Logger): Prom
     seed: market.seed,
     enterprises: market.enterprises,
     port: market.port,
+    host: market.host,
     clients: [{ clientId: market.clientId, clientSecret: market.clientSecret }],
     unavailableRate: market.unavailableRate,
     churnPerRequest: market.churnPerRequest,

@@ -53,7 +53,15 @@ async function adminTokenFor (settings: Settings, logger: Logger): Promise<strin
   return token
 }
 
-export async function startGateway (settings: Settings, opts: { config?: Config, logger?: Logger, sweepEveryMs?: number } = {}): Promise<Gateway> {
+export interface GatewayOptions {
+  config?: Config
+  logger?: Logger
+  sweepEveryMs?: number
+  /** False when workers run as separate processes (`tongban worker`). */
+  workers?: boolean
+}
+
+export async function startGateway (settings: Settings, opts: GatewayOptions = {}): Promise<Gateway> {
   const logger = opts.logger ?? createLogger()
   const config = opts.config ?? await loadConfig(settings.configPath)
   await mkdir(settings.dataDir, { recursive: true })
@@ -91,7 +99,7 @@ export async function startGateway (settings: Settings, opts: { config?: Config,
     const { port } = app.server.address() as { port: number }
     const url = `http://${settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host}:${port}`
 
-    const workers: RunningWorkers = await startWorkers(platform, [...platform.instances.keys()])
+    const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()])
     const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
     cleanups.push(workers.close, async () => { sweeper.stop() }, async () => { await app.close() })

@@ -19,7 +19,8 @@ export async function quarantine (db: Queryable, adapter: string, kind: string, 
   await db.query(
     `INSERT INTO quarantine (adapter, kind, source_id, inbox_id, reason_code, reason, field, raw_value, raw)
      SELECT adapter, kind, source_id, inbox_id, reason_code, reason, field, raw_value, raw
-     FROM jsonb_to_recordset($1::jsonb) AS r(adapter text, kind text, source_id text, inbox_id bigint, reason_code text, reason text, field text, raw_value text, raw jsonb)`,
+     FROM jsonb_to_recordset($1::jsonb) AS r(adapter text, kind text, source_id text, inbox_id bigint, reason_code text, reason text, field text, raw_value text, raw jsonb)
+     ON CONFLICT (adapter, source_id) WHERE status = 'open' DO NOTHING`,
     [JSON.stringify(rows)])
 }
 

@@ -34,6 +34,8 @@ CREATE TABLE quarantine (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX quarantine_open ON quarantine (adapter, id) WHERE status = 'open';
+-- A record seen again (a replay, a re-read page) does not open a second item.
+CREATE UNIQUE INDEX quarantine_open_source ON quarantine (adapter, source_id) WHERE status = 'open';
 
 -- Unified residents. `provenance` holds, per canonical field, the source of the stored value:
 -- {"name": {"adapter": ..., "sourceId": ..., "observedAt": "ISO-8601 UTC"}, ...}.

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Build stage: install everything, compile TypeScript to dist/.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY adapters ./adapters
+RUN npm run build && npm prune --omit=dev --ignore-scripts
+
+# Runtime stage: production dependencies, the build, migrations and configuration; non-root.
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 TONGBAN_DATA_DIR=/var/lib/tongban
+# redis-server only serves the embedded default (no REDIS_URL); compose sets REDIS_URL.
+RUN apt-get update && apt-get install -y --no-install-recommends redis-server tini \
+  && rm -rf /var/lib/apt/lists/* \
+  && mkdir -p /var/lib/tongban && chown node:node /var/lib/tongban
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY src/store/migrations ./src/store/migrations
+COPY config ./config
+USER node
+EXPOSE 8080
+VOLUME ["/var/lib/tongban"]
+HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/tongban.js"]
+CMD ["start"]

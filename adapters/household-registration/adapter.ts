@@ -1,0 +1,110 @@
+// 公安 人口信息 / 户籍变动推送 — the provincial population system pushes a signed message whenever a
+// resident's household registration changes (spec: /work/shared/departments/household-registration.md).
+// No pull API: webhooks only.
+import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
+import { TongbanError, type ErrorCode } from '../../src/errors.ts'
+import { fail } from '../../src/normalize/result.ts'
+import {
+  address, date, divisionCode, ethnicityCode, genderCode, personName, phone, residentId,
+} from '../../src/normalize/index.ts'
+import type { personStatuses } from '../../src/model/person.ts'
+
+type PersonStatus = (typeof personStatuses)[number]
+
+/** eventType -> the resident's status after the change. `QC`/`SW` keep the record, with that status. */
+export const events = {
+  CS: 'registered', // 出生登记 birth registration
+  QR: 'registered', // 迁入 move in
+  BG: 'registered', // 变更 change of particulars
+  QC: 'moved-out', // 迁出 move out
+  SW: 'deceased', // 死亡注销 death cancellation
+} as const satisfies Record<string, PersonStatus>
+
+/** The department sends up to 2 MB (500 records); leave headroom. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const TOWN = 'HJDZ_XZJDDM'
+const COUNTY = 'HJDZ_XZQHDM'
+
+const blank = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'null'))
+
+const OCCUR_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
+
+/** `YYYY-MM-DD HH:mm:ss` in Beijing time (UTC+8) -> Date; undefined if not that shape or not a real time. */
+export function parseOccurTime (text: string): Date | undefined {
+  const m = OCCUR_TIME.exec(text)
+  if (!m) return undefined
+  const y = +m[1]!; const mo = +m[2]!; const d = +m[3]!; const h = +m[4]!; const mi = +m[5]!; const s = +m[6]!
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined
+  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined // day beyond the month's last
+  return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, s))
+}
+
+function invalid (reason: string): TongbanError {
+  return new TongbanError('TB_WEBHOOK_BODY_INVALID', [reason])
+}
+
+/**
+ * Split one message into its residents. The envelope decides sourceId (`msgId#index`), observedAt
+ * (occurTime, Beijing time) and status (eventType). Records the envelope makes unusable (unknown
+ * event type, bad occurTime, a record that is not an object) are returned with `reject`, so they
+ * go to quarantine instead of being dropped.
+ */
+export function parse (body: Buffer, meta: { webhookId: string, receivedAt: Date }): RawRecord[] {
+  let message: unknown
+  try {
+    message = JSON.parse(body.toString('utf8'))
+  } catch (err) {
+    throw new TongbanError('TB_WEBHOOK_BODY_INVALID', [`not JSON (${(err as Error).message})`], { cause: err })
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) throw invalid('the body is not a JSON object')
+  const { msgId, eventType, occurTime, records } = message as Record<string, unknown>
+  if (typeof msgId !== 'string' || msgId === '') throw invalid('msgId is missing')
+  if (typeof occurTime !== 'string') throw invalid('occurTime is missing')
+  if (!Array.isArray(records)) throw invalid('records is not an array')
+
+  let rejection: { code: ErrorCode, message: string } | undefined
+  const status: PersonStatus | undefined = typeof eventType === 'string' && Object.hasOwn(events, eventType)
+    ? events[eventType as keyof typeof events]
+    : undefined
+  const observedAt = parseOccurTime(occurTime)
+  if (status === undefined) rejection = fail('TB_EVENT_TYPE_UNKNOWN', eventType ?? null).error
+  else if (observedAt === undefined) rejection = fail('TB_DATE_INVALID', `occurTime ${occurTime}`).error
+
+  const out: RawRecord[] = new Array(records.length)
+  for (let i = 0; i < records.length; i++) {
+    const record: unknown = records[i]
+    const raw: RawRecord = { sourceId: `${msgId}#${i}`, observedAt: observedAt ?? meta.receivedAt, fields: {} }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      raw.fields = { record }
+      raw.reject = rejection ?? fail('TB_RECORD_INVALID', `records[${i}] is not an object`).error
+    } else {
+      let fields = record as Record<string, unknown>
+      // about 1 in 20 records lack the town code: the county code is the best division we have
+      if (blank(fields[TOWN]) && !blank(fields[COUNTY])) fields = { ...fields, [TOWN]: fields[COUNTY] }
+      raw.fields = fields
+      if (rejection) raw.reject = rejection
+      else raw.set = { status }
+    }
+    out[i] = raw
+  }
+  return out
+}
+
+export default defineAdapter({
+  id: 'household-registration',
+  department: { name: '公安 人口信息', level: 'provincial' },
+  produces: 'person',
+  receive: { signature: 'standard-webhooks', maxBodyBytes: MAX_BODY_BYTES, parse },
+  fields: {
+    GMSFHM: ['idNumber', residentId], // 公民身份号码: 18 characters, 15-digit legacy form, lowercase x
+    XM: ['name', personName], // 姓名: full-width spaces and padding
+    XB: ['gender', genderCode], // GB/T 2261.1
+    MZ: ['ethnicityCode', ethnicityCode], // GB/T 3304
+    CSRQ: ['birthDate', date], // YYYYMMDD; must agree with the ID number
+    HJDZ_XZJDDM: ['divisionCode', divisionCode], // town level, 9 digits (parse falls back to HJDZ_XZQHDM)
+    HJDZ_QHNXXDZ: ['address', address], // detail within the division, kept as given
+    LXDH: ['phone', phone], // mobile, landline with area code, or empty
+  },
+})

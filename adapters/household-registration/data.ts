@@ -1,0 +1,417 @@
+// Deterministic residents and messages for the household-registration simulator and tests.
+//
+// Everything here is pure: `residentAt(seed, index)` is O(1) and gives the same record for the
+// same arguments on every machine, so a population of a million residents costs nothing until a
+// message mentions one. This module depends on nothing in the platform (in particular not on
+// src/normalize): the simulator plays the department, and the department computes its own check
+// characters.
+
+/** One resident as the department sends it (spec "Body" table). */
+export interface HouseholdRecord {
+  GMSFHM: string
+  XM: string
+  XB: string
+  MZ: string
+  CSRQ: string
+  HJDZ_XZQHDM: string
+  HJDZ_XZJDDM?: string
+  HJDZ_QHNXXDZ: string
+  LXDH: string
+}
+
+/** A message body as the department POSTs it. */
+export interface HouseholdMessage {
+  msgId: string
+  eventType: string
+  occurTime: string
+  records: HouseholdRecord[]
+}
+
+export const EVENT_TYPES = ['CS', 'QR', 'QC', 'BG', 'SW'] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+/** Why a generated record is expected to be quarantined (spec: "about 1 in 50"). */
+export type Quirk = 'checksum' | 'birthdate'
+
+/** What the platform should end up with for a resident that is not quirky. */
+export interface ResidentFacts {
+  /** Canonical 18-character ID (upper-case X), whatever form the record carries. */
+  idNumber: string
+  /** The name without padding or full-width spaces. */
+  name: string
+  gender: 'male' | 'female'
+  /** ISO date from the ID number. */
+  birthDate: string
+  ethnicityCode: string
+  /** How the GMSFHM field is written in the records. */
+  idForm: 'standard' | 'legacy-15' | 'lowercase-x'
+  quirk: Quirk | undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// seeded randomness: a 32-bit integer hash keys a mulberry32 stream per (seed, index, purpose)
+
+function mix (x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d)
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b)
+  return (x ^ (x >>> 16)) >>> 0
+}
+
+function key (seed: number, index: number, salt: number): number {
+  const s = Math.trunc(seed)
+  const i = Math.trunc(index)
+  const sHi = Math.floor(s / 0x100000000)
+  const iHi = Math.floor(i / 0x100000000)
+  let h = mix((salt * 0x9e3779b9) ^ 0x5bd1e995)
+  h = mix(h ^ (s >>> 0))
+  h = mix(h ^ (sHi >>> 0))
+  h = mix(h ^ (i >>> 0))
+  return mix(h ^ (iHi >>> 0))
+}
+
+/** A mulberry32 generator: uniform floats in [0, 1). */
+export function mulberry32 (state: number): () => number {
+  let a = state >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+type Rng = () => number
+
+/** A generator keyed by (seed, index, salt); salts keep unrelated draws independent. */
+export function seeded (seed: number, index: number, salt = 0): Rng {
+  return mulberry32(key(seed, index, salt))
+}
+
+const SALT_IDENTITY = 1
+const SALT_RESIDENCE = 2
+const SALT_PICK = 3
+const SALT_EVENT = 4
+
+const int = (r: Rng, n: number): number => Math.floor(r() * n)
+const pick = <T>(r: Rng, list: readonly T[]): T => list[int(r, list.length)] as T
+const digits = (r: Rng, n: number): string => {
+  let s = ''
+  for (let i = 0; i < n; i++) s += String(int(r, 10))
+  return s
+}
+const pad = (n: number, width: number): string => String(n).padStart(width, '0')
+
+function weighted<T> (r: Rng, table: readonly (readonly [T, number])[]): T {
+  let total = 0
+  for (const [, w] of table) total += w
+  let x = r() * total
+  for (const [value, w] of table) {
+    x -= w
+    if (x < 0) return value
+  }
+  return (table[table.length - 1] as readonly [T, number])[0]
+}
+
+// ---------------------------------------------------------------------------------------------
+// GB 11643 check character (ISO 7064 MOD 11-2), computed here on purpose
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
+const ID_CHECK = '10X98765432'
+
+/** The check character for the first 17 digits of a resident ID number. */
+export function idCheckChar (first17: string): string {
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * (ID_WEIGHTS[i] as number)
+  return ID_CHECK[sum % 11] as string
+}
+
+// ---------------------------------------------------------------------------------------------
+// 常州市: counties, towns and street offices (9-digit town-level codes)
+
+interface Town { code: string, name: string, kind: 'town' | 'street' }
+interface County { code: string, name: string, towns: readonly Town[] }
+
+const t = (code: string, name: string): Town => ({ code, name, kind: name.endsWith('街道') ? 'street' : 'town' })
+
+export const COUNTIES: readonly County[] = [
+  { code: '320402', name: '天宁区', towns: [t('320402002', '天宁街道'), t('320402003', '茶山街道'), t('320402004', '雕庄街道'), t('320402005', '红梅街道'), t('320402007', '青龙街道'), t('320402100', '郑陆镇')] },
+  { code: '320404', name: '钟楼区', towns: [t('320404001', '南大街街道'), t('320404003', '五星街道'), t('320404004', '永红街道'), t('320404005', '北港街道'), t('320404006', '西林街道'), t('320404100', '邹区镇')] },
+  { code: '320411', name: '新北区', towns: [t('320411001', '河海街道'), t('320411002', '三井街道'), t('320411004', '新桥街道'), t('320411101', '孟河镇'), t('320411102', '薛家镇'), t('320411103', '罗溪镇'), t('320411104', '西夏墅镇'), t('320411105', '春江镇')] },
+  { code: '320412', name: '武进区', towns: [t('320412002', '湖塘街道'), t('320412004', '牛塘街道'), t('320412100', '洛阳镇'), t('320412103', '雪堰镇'), t('320412104', '前黄镇'), t('320412105', '礼嘉镇'), t('320412110', '嘉泽镇'), t('320412120', '湟里镇')] },
+  { code: '320413', name: '金坛区', towns: [t('320413001', '金城镇'), t('320413002', '东城街道'), t('320413101', '儒林镇'), t('320413102', '直溪镇'), t('320413103', '朱林镇'), t('320413104', '薛埠镇'), t('320413105', '指前镇')] },
+  { code: '320481', name: '溧阳市', towns: [t('320481001', '溧城街道'), t('320481002', '古县街道'), t('320481101', '天目湖镇'), t('320481102', '别桥镇'), t('320481103', '上黄镇'), t('320481104', '戴埠镇'), t('320481105', '社渚镇'), t('320481106', '南渡镇')] },
+]
+
+/** Birthplace codes of residents born outside 常州 (they moved in). */
+const OTHER_BIRTHPLACES = ['320102', '320582', '321281', '341221', '341182', '410523', '511325', '360424', '430726', '650102']
+
+const VILLAGES = ['村前村', '东安村', '西墅村', '南庄村', '北渚村', '新桥村', '杨桥村', '陈巷村', '周家村', '王家村', '河头村', '塘下村', '钱家村', '高家村', '前进村', '红星村', '胜利村', '永安村', '长春村', '大港村']
+const ESTATES = ['丽华新村', '清潭新村', '花园新村', '青山湾', '翠竹新村', '怡景湾', '朝阳新村', '星河国际', '锦绣江南', '红梅新村', '兰陵小区', '荆川里']
+
+// ---------------------------------------------------------------------------------------------
+// names
+
+const SURNAMES: readonly (readonly [string, number])[] = [
+  ['王', 72], ['李', 70], ['张', 68], ['刘', 54], ['陈', 46], ['杨', 32], ['黄', 24], ['赵', 22], ['吴', 21], ['周', 20],
+  ['徐', 19], ['孙', 16], ['马', 15], ['朱', 14], ['胡', 13], ['郭', 12], ['何', 11], ['高', 11], ['林', 10], ['罗', 10],
+  ['郑', 9], ['梁', 9], ['谢', 8], ['宋', 7], ['唐', 7], ['许', 7], ['韩', 6], ['冯', 6], ['邓', 6], ['曹', 6],
+  ['彭', 5], ['曾', 5], ['肖', 5], ['田', 5], ['董', 5], ['袁', 5], ['潘', 5], ['于', 5], ['蒋', 5], ['蔡', 5],
+  ['余', 4], ['杜', 4], ['叶', 4], ['程', 4], ['苏', 4], ['魏', 4], ['吕', 4], ['丁', 4], ['任', 4], ['沈', 4],
+  ['姚', 3], ['卢', 3], ['姜', 3], ['崔', 3], ['钟', 3], ['谭', 3], ['陆', 3], ['汪', 3], ['范', 3], ['金', 3],
+  ['顾', 3], ['钱', 3], ['恽', 1], ['盛', 2], ['庄', 2], ['缪', 1], ['欧阳', 1], ['司马', 0.3], ['诸葛', 0.2], ['上官', 0.2],
+]
+
+const MALE_OLD = ['建国', '建华', '国强', '志强', '德明', '福生', '长根', '金宝', '国平', '永康', '保国', '荣生']
+const FEMALE_OLD = ['秀英', '桂英', '秀兰', '玉兰', '桂兰', '凤英', '美华', '月娥', '素珍', '玉珍', '小妹', '金凤']
+const MALE = ['伟', '强', '磊', '军', '洋', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '华', '飞', '波', '斌', '健', '俊', '宁', '峰', '亮', '东', '海', '志刚', '建军', '晓东', '海峰', '文杰']
+const FEMALE = ['芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '婷', '雪', '琳', '倩', '颖', '红', '萍', '玲', '燕', '丹', '晓燕', '丽娟', '海燕', '春梅', '雪梅', '文静']
+const MALE_NEW = ['子轩', '浩然', '宇轩', '一鸣', '俊杰', '梓豪', '浩宇', '宇航', '皓轩', '子墨', '睿', '轩', '泽', '博文', '思远']
+const FEMALE_NEW = ['欣怡', '梓萱', '诗涵', '雨涵', '子涵', '思雨', '可馨', '一诺', '语桐', '若汐', '悦', '彤', '佳怡', '雨桐', '梦瑶']
+
+// Uyghur names: given name · father's name (the middle dot U+00B7)
+const UY_MALE = ['买买提', '艾力', '吐尔逊', '阿不都热合曼', '亚森', '艾尔肯', '努尔兰', '麦麦提敏']
+const UY_FEMALE = ['阿依古丽', '古丽娜尔', '热依拉', '迪丽努尔', '帕提古丽', '米娜瓦尔', '再努尔', '阿娜尔']
+const TIBETAN = ['扎西', '卓玛', '次仁', '多吉', '央金', '格桑', '拉姆', '平措']
+
+/** GB/T 3304 codes with rough weights for 常州. `05` gets dotted names, `04` Tibetan names. */
+const ETHNICITIES: readonly (readonly [string, number])[] = [
+  ['01', 920], ['03', 20], ['11', 10], ['02', 6], ['06', 6], ['08', 6], ['15', 6], ['05', 12], ['04', 4],
+  ['09', 2], ['10', 2], ['97', 1], ['98', 1],
+]
+
+// ---------------------------------------------------------------------------------------------
+// identity: everything that never changes for a resident
+
+interface Identity {
+  birthplace: string
+  county: County
+  birth: { y: number, m: number, d: number }
+  male: boolean
+  id18: string
+  idNumber: string // as sent
+  idForm: ResidentFacts['idForm']
+  name: string // canonical
+  xm: string // as sent
+  mz: string
+  csrq: string // as sent
+  quirk: Quirk | undefined
+}
+
+const BIRTH_FROM = Date.UTC(1930, 0, 1) / 86_400_000
+const BIRTH_TO = Date.UTC(2024, 11, 31) / 86_400_000
+
+function ymd (epochDay: number): { y: number, m: number, d: number } {
+  const dt = new Date(epochDay * 86_400_000)
+  return { y: dt.getUTCFullYear(), m: dt.getUTCMonth() + 1, d: dt.getUTCDate() }
+}
+const compact = (b: { y: number, m: number, d: number }): string => `${b.y}${pad(b.m, 2)}${pad(b.d, 2)}`
+
+function givenName (r: Rng, male: boolean, year: number): string {
+  if (year < 1965 && r() < 0.6) return pick(r, male ? MALE_OLD : FEMALE_OLD)
+  if (year >= 2000 && r() < 0.7) return pick(r, male ? MALE_NEW : FEMALE_NEW)
+  return pick(r, male ? MALE : FEMALE)
+}
+
+function identity (seed: number, index: number): Identity {
+  const r = seeded(seed, index, SALT_IDENTITY)
+  // draws happen in a fixed order: do not reorder without accepting different data
+  const county = pick(r, COUNTIES)
+  const bornElsewhere = r() < 0.1
+  const elsewhere = pick(r, OTHER_BIRTHPLACES)
+  const birthplace = bornElsewhere ? elsewhere : county.code
+  const epochDay = BIRTH_FROM + int(r, BIRTH_TO - BIRTH_FROM + 1)
+  const birth = ymd(epochDay)
+  const male = r() < 0.5
+  const seq = int(r, 500) * 2 + (male ? 1 : 0) // 17th digit: odd = male, even = female
+  const first17 = `${birthplace}${compact(birth)}${pad(seq, 3)}`
+  const id18 = first17 + idCheckChar(first17)
+
+  const mz = weighted(r, ETHNICITIES)
+  const surname = weighted(r, SURNAMES)
+  const given = givenName(r, male, birth.y)
+  const layoutRoll = r()
+  const formRoll = r()
+  const quirkRoll = r()
+  const quirkShift = 1 + int(r, 400)
+  const wrongCheck = pick(r, ID_CHECK.split('').filter((c) => c !== id18[17]))
+  const uyFather = pick(r, UY_MALE)
+  const uyGiven = pick(r, male ? UY_MALE : UY_FEMALE)
+  const tibetan = pick(r, TIBETAN) + (r() < 0.5 ? pick(r, TIBETAN) : '')
+
+  // the name, and sometimes the padding the department's forms leave in it
+  let name: string
+  let xm: string
+  if (mz === '05') {
+    name = `${uyGiven}·${uyFather}`
+    xm = name
+  } else if (mz === '04') {
+    name = tibetan
+    xm = name
+  } else {
+    name = surname + given
+    if (layoutRoll < 0.05 && name.length === 2) xm = `${name[0]}\u3000${name[1]}` // 张　伟
+    else if (layoutRoll < 0.08) xm = `${name}  `
+    else if (layoutRoll < 0.10) xm = `\u3000${name}\u3000`
+    else xm = name
+  }
+
+  // 1 in 50: a wrong check character or a birth date that disagrees with the ID number
+  let quirk: Quirk | undefined
+  if (quirkRoll < 0.01) quirk = 'checksum'
+  else if (quirkRoll < 0.02) quirk = 'birthdate'
+
+  let idNumber = id18
+  let idForm: ResidentFacts['idForm'] = 'standard'
+  let csrq = compact(birth)
+  if (quirk === 'checksum') {
+    idNumber = first17 + wrongCheck
+  } else if (quirk === 'birthdate') {
+    csrq = compact(ymd(epochDay - quirkShift))
+  } else if (birth.y < 2000 && formRoll < 0.05) {
+    idNumber = `${birthplace}${compact(birth).slice(2)}${pad(seq, 3)}` // legacy 15-digit form
+    idForm = 'legacy-15'
+  } else if (id18.endsWith('X') && formRoll < 0.4) {
+    idNumber = id18.slice(0, 17) + 'x'
+    idForm = 'lowercase-x'
+  }
+
+  return { birthplace, county, birth, male, id18, idNumber, idForm, name, xm, mz, csrq, quirk }
+}
+
+// ---------------------------------------------------------------------------------------------
+// residence: what a change of registration (revision) may alter
+
+function mobile (r: Rng): string {
+  const prefix = pick(r, ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '155', '157', '158', '159', '166', '177', '180', '181', '182', '186', '187', '188', '189', '191', '199'])
+  return prefix + digits(r, 8)
+}
+
+function addressDetail (r: Rng, town: Town): string {
+  if (town.kind === 'street' || r() < 0.2) {
+    const estate = pick(r, ESTATES)
+    return `${town.name}${estate}${1 + int(r, 40)}幢${1 + int(r, 4)}单元${1 + int(r, 18)}0${1 + int(r, 4)}室`
+  }
+  return `${town.name}${pick(r, VILLAGES)}${1 + int(r, 300)}号`
+}
+
+/**
+ * Resident `index` of the population `seed`, as the department sends it. `revision` varies where
+ * the resident lives and their phone (a later registration change); identity never changes.
+ * Pure and O(1).
+ */
+export function residentAt (seed: number, index: number, revision = 0): HouseholdRecord {
+  const id = identity(seed, index)
+  const r = seeded(seed, index * 0x10000 + (revision % 0x10000), SALT_RESIDENCE)
+  const stays = revision === 0 || r() < 0.7
+  const county = stays ? id.county : pick(r, COUNTIES)
+  const town = pick(r, county.towns)
+  const detail = addressDetail(r, town)
+  const phoneRoll = r()
+  const phone = phoneRoll < 0.65 ? mobile(r) : phoneRoll < 0.8 ? `0519-8${digits(r, 7)}` : ''
+  const noTown = r() < 0.05
+
+  const record: HouseholdRecord = {
+    GMSFHM: id.idNumber,
+    XM: id.xm,
+    XB: id.male ? '1' : '2',
+    MZ: id.mz,
+    CSRQ: id.csrq,
+    HJDZ_XZQHDM: county.code,
+    HJDZ_XZJDDM: town.code,
+    HJDZ_QHNXXDZ: detail,
+    LXDH: phone,
+  }
+  if (noTown) delete record.HJDZ_XZJDDM // about 1 in 20 (spec)
+  return record
+}
+
+/** The quirk that should send resident `index` to quarantine, if any (stable across revisions). */
+export function isQuirky (seed: number, index: number): Quirk | undefined {
+  return identity(seed, index).quirk
+}
+
+/** What a correct pipeline should store for resident `index` (identity fields only). */
+export function residentFacts (seed: number, index: number): ResidentFacts {
+  const id = identity(seed, index)
+  return {
+    idNumber: id.id18,
+    name: id.name,
+    gender: id.male ? 'male' : 'female',
+    birthDate: `${id.birth.y}-${pad(id.birth.m, 2)}-${pad(id.birth.d, 2)}`,
+    ethnicityCode: id.mz,
+    idForm: id.idForm,
+    quirk: id.quirk,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// messages
+
+/** `YYYY-MM-DD HH:mm:ss` in Beijing time (UTC+8), the shape of `occurTime`. */
+export function formatBeijing (at: Date | number): string {
+  const d = new Date((typeof at === 'number' ? at : at.getTime()) + 8 * 3_600_000)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`
+}
+
+/** Default occurTime of message n: 2026-11-20 09:00:00 Beijing time plus a minute per message. */
+export const BASE_OCCUR_MS = Date.UTC(2026, 10, 20, 1, 0, 0)
+
+export interface MessageOptions {
+  /** How many residents (1..500 per spec), or the records themselves. */
+  records: number | readonly HouseholdRecord[]
+  /** Population size residents are picked from (default 1000). */
+  residents?: number
+  /** Take residents residentFrom, residentFrom+1, … (mod residents) instead of seeded picks. */
+  residentFrom?: number
+  /** Defaults to a seeded pick: QR, BG, QC, CS, SW by frequency. Any string is sent as is. */
+  eventType?: string
+  /** A Date is written in Beijing time; a string is sent verbatim (to test bad values). */
+  occurTime?: Date | string
+  /** Passed to residentAt (default: the message number, so later messages carry newer details). */
+  revision?: number
+}
+
+/** The resident indices message `messageNo` carries when `records` is a count. */
+export function messageResidents (seed: number, messageNo: number, count: number, residents = 1000, residentFrom?: number): number[] {
+  if (!Number.isInteger(residents) || residents < 1) throw new RangeError('residents must be a positive integer')
+  const out: number[] = []
+  if (residentFrom !== undefined) {
+    for (let i = 0; i < count; i++) out.push((residentFrom + i) % residents)
+    return out
+  }
+  const r = seeded(seed, messageNo, SALT_PICK)
+  for (let i = 0; i < count; i++) out.push(int(r, residents))
+  return out
+}
+
+/** The event type a message gets when none is asked for. */
+export function defaultEventType (seed: number, messageNo: number): EventType {
+  return weighted(seeded(seed, messageNo, SALT_EVENT), [['QR', 35], ['BG', 30], ['QC', 15], ['CS', 10], ['SW', 10]] as const)
+}
+
+/**
+ * Message `messageNo` of the population `seed`: a spec body with msgId
+ * `HR` + yyyyMMddHHmmss (Beijing, from occurTime) + 6-digit sequence (messageNo mod 10^6).
+ */
+export function buildMessage (seed: number, messageNo: number, opts: MessageOptions): HouseholdMessage {
+  let records: HouseholdRecord[]
+  if (typeof opts.records === 'number') {
+    const revision = opts.revision ?? messageNo
+    records = messageResidents(seed, messageNo, opts.records, opts.residents, opts.residentFrom)
+      .map((i) => residentAt(seed, i, revision))
+  } else {
+    records = [...opts.records]
+  }
+  const occur = opts.occurTime ?? new Date(BASE_OCCUR_MS + messageNo * 60_000)
+  const occurTime = typeof occur === 'string' ? occur : formatBeijing(occur)
+  let stamp = occurTime.replace(/\D/g, '').slice(0, 14)
+  if (stamp.length < 14) stamp = formatBeijing(BASE_OCCUR_MS).replace(/\D/g, '')
+  return {
+    msgId: `HR${stamp}${pad(((messageNo % 1_000_000) + 1_000_000) % 1_000_000, 6)}`,
+    eventType: opts.eventType ?? defaultEventType(seed, messageNo),
+    occurTime,
+    records,
+  }
+}

@@ -1,0 +1,48 @@
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { parseConfig, loadConfig } from '../src/config/load.ts'
+import { TongbanError } from '../src/errors.ts'
+
+const minimal = (adapters: string): string => `towns:\n  - { code: "320412120000", name: 湟里镇 }\nadapters:\n${adapters}`
+
+t.test('the demo and example configurations are valid', async (t) => {
+  const demo = await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})
+  t.equal(demo.adapters.length, 2)
+  t.equal(demo.adapters[0]!.webhook!.secrets[0], 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', 'the documented default demo secret')
+  t.equal(demo.adapters[1]!.every, 15_000, 'durations are read as milliseconds')
+  t.same(demo.adapters[1]!.rateLimit, { max: 8, duration: 1000 })
+  const example = parseConfig(await readFile(new URL('../config/example.yaml', import.meta.url), 'utf8'), 'example.yaml', {
+    HOUSEHOLD_WEBHOOK_SECRET: 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', MARKET_CLIENT_ID: 'id', MARKET_CLIENT_SECRET: 'secret',
+  })
+  t.equal(example.towns.length, 2)
+  t.equal(example.adapters[1]!.breaker.resetTimeout, 30_000)
+})
+
+t.test('environment variables are substituted', async (t) => {
+  const text = minimal('  - { id: household-registration, adapter: household-registration, webhook: { secrets: ["${SECRET}"] } }')
+  const config = parseConfig(text, 'x.yaml', { SECRET: 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=' })
+  t.equal(config.adapters[0]!.webhook!.secrets[0], 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=')
+  t.throws(() => parseConfig(text, 'x.yaml', {}), { code: 'TB_CONFIG_ENV_MISSING', message: /x\.yaml: adapters\[0\]\.webhook\.secrets\[0\].*SECRET/ })
+})
+
+t.test('a bad file names the path of the bad key and why', async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    [minimal('  - { id: market-regulation, adapter: market-regulation, baseUrl: not-a-url, credentials: { clientId: a, clientSecret: b } }'), /adapters\[0\]\.baseUrl: /],
+    [minimal('  - { id: household-registration, adapter: household-registration, webhook: { secrets: ["plain"] } }'), /adapters\[0\]\.webhook\.secrets\[0\]: a Standard Webhooks secret/],
+    [minimal('  - { id: x1, adapter: no-such-adapter }'), /adapters\[0\]\.adapter: no adapter "no-such-adapter"/],
+    [minimal('  - { id: market-regulation, adapter: market-regulation, baseUrl: "http://x", credentials: { clientId: a, clientSecret: b }, every: soon }'), /adapters\[0\]\.every: /],
+    [minimal('  - { id: m, adapter: market-regulation, baseUrl: "http://x" }'), /adapters\[0\]\.credentials: adapter market-regulation authenticates/],
+    ['towns: []\nadapters: []', /towns: /],
+    ['towns: [ { code: 32041212 } ]\nadapters: []', /towns\[0\]\.code: a 12-digit division code/],
+    ['towns: [\n', /x\.yaml is invalid/],
+  ]
+  for (const [text, message] of cases) {
+    const err = (() => { try { parseConfig(text, 'x.yaml', {}); return undefined } catch (e) { return e } })()
+    t.ok(err instanceof TongbanError, String(message))
+    t.match(err, { code: 'TB_CONFIG_INVALID', message })
+  }
+})
+
+t.test('a missing file says so', async (t) => {
+  await t.rejects(loadConfig('/nonexistent/tongban.yaml', {}), { code: 'TB_CONFIG_INVALID', message: /cannot be read \(ENOENT\)/ })
+})

@@ -1,0 +1,129 @@
+// Shared test fixtures: real PostgreSQL databases (a fresh one per test), in-memory PGlite,
+// real Redis (a database index per test file, flushed), and gateways on free ports.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { createLogger, type Logger } from '../src/log.ts'
+
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const REDIS_BASE_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** A fresh, migrated PostgreSQL database, dropped when the test ends. */
+export async function freshPostgres (t: Teardown): Promise<{ db: Db, url: string }> {
+  const url = await freshPostgresUrl(t)
+  const db = await openPostgres(url)
+  await migrate(db)
+  // Teardowns run in reverse: the pool closes before the database is dropped.
+  t.teardown(async () => { await db.close().catch(() => {}) })
+  return { db, url }
+}
+
+export async function freshPglite (t: Teardown): Promise<Db> {
+  const db = await openPglite()
+  await migrate(db)
+  t.teardown(async () => { await db.close() })
+  return db
+}
+
+/** Runs `fn` once per store: `pglite` and `postgres`. */
+export const stores = {
+  pglite: async (t: Teardown) => ({ db: await freshPglite(t), url: undefined }),
+  postgres: freshPostgres,
+} as const
+
+/** A Redis database index of its own, flushed before use; pick a distinct index per test file. */
+export async function freshRedis (t: Teardown, index: number): Promise<string> {
+  const url = `${REDIS_BASE_URL}/${index}`
+  const r = new Redis(url)
+  await r.flushdb()
+  r.disconnect()
+  t.teardown(async () => {
+    const c = new Redis(url)
+    await c.flushdb()
+    c.disconnect()
+  })
+  return url
+}
+
+export async function tempDir (t: Teardown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tongban-test-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  return dir
+}
+
+/** A logger that keeps its lines for assertions instead of printing them. */
+export function captureLogger (): { logger: Logger, lines: string[] } {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+  return { logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'info' }, stream), lines }
+}
+
+/** Polls `check` until it returns a truthy value; fails after `timeoutMs` (generous: slow CI is not a failure). */
+export async function eventually<T> (check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value) return value
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`)
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+}
+
+export const DEMO_SECRET = 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ='
+
+export interface TestGatewayOptions {
+  store: 'pglite' | 'postgres'
+  redisIndex: number
+  adapters?: unknown[]
+  simulators?: unknown
+  sweepEveryMs?: number
+}
+
+/** A whole gateway (HTTP, workers, sweeper) on a free port against real Redis and the chosen store. */
+export async function startTestGateway (t: Teardown, opts: TestGatewayOptions) {
+  const { startGateway } = await import('../src/runtime/gateway.ts')
+  const { Config } = await import('../src/config/schema.ts')
+  const dataDir = await tempDir(t)
+  const redisUrl = await freshRedis(t, opts.redisIndex)
+  const databaseUrl = opts.store === 'postgres' ? (await freshPostgresUrl(t)) : undefined
+  const config = Config.parse({
+    towns: [{ code: '320412120000', name: '武进区湟里镇' }],
+    adapters: opts.adapters ?? [{ id: 'household-registration', adapter: 'household-registration', webhook: { secrets: [DEMO_SECRET] }, concurrency: 4 }],
+    ...(opts.simulators ? { simulators: opts.simulators } : {}),
+  })
+  const { logger, lines } = captureLogger()
+  const gateway = await startGateway({
+    port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl, adminToken: 'test-admin-token-0123456789',
+  }, { config, logger, ...(opts.sweepEveryMs ? { sweepEveryMs: opts.sweepEveryMs } : {}) })
+  t.teardown(gateway.stop)
+  return { gateway, logLines: lines, redisUrl, dataDir, auth: { authorization: 'Bearer test-admin-token-0123456789' } }
+}
+
+/** An empty database (migrated by whoever opens it first), dropped when the test ends. */
+export async function freshPostgresUrl (t: Teardown): Promise<string> {
+  const name = `tb_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  t.teardown(async () => {
+    const c = new pg.Client({ connectionString: POSTGRES_URL })
+    await c.connect()
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await c.end()
+  })
+  return POSTGRES_URL.replace(/\/[^/]*$/, `/${name}`)
+}
