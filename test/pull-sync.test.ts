@@ -8,7 +8,7 @@ import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import type { Settings } from '../src/runtime/settings.ts'
 
-const ENTERPRISES = 3000
+const ENTERPRISES = 10_000
 const PAGE = 500
 
 function marketInstance (baseUrl: string, extra: Record<string, unknown> = {}) {
@@ -41,17 +41,19 @@ for (const store of ['pglite', 'postgres'] as const) {
     sim.setFaults({ timeoutMs: 3000 })
     sim.failNext('4001', '4290', '503', 'html502', 'timeout')
     const first = await startGateway(settings, { config, logger })
-    const cursorAfter = async (gw: typeof first) => (await gw.platform.db.query<{ cursor: { pageNo: number }, run_id: number | null }>('SELECT cursor, run_id FROM sync_cursors'))
-    await eventually(async () => { const { rows } = await cursorAfter(first); return rows[0] && rows[0].cursor.pageNo >= 3 })
+    // Stop once a few pages are stored: the run is open and its cursor has moved.
+    await eventually(async () => {
+      const { rows } = await first.platform.db.query<{ pages: number }>("SELECT pages FROM adapter_runs WHERE status = 'running'")
+      return rows[0] && rows[0].pages >= 3
+    })
     await first.stop()
     const { rows: [stopped] } = await (async () => {
       const { openDb } = await import('../src/store/db.ts')
       const db = await openDb({ databaseUrl, dataDir })
-      try { return await db.query<{ cursor: { pageNo: number }, run_id: number | null }>('SELECT cursor, run_id FROM sync_cursors') } finally { await db.close() }
+      try { return await db.query<{ cursor: { updatedAfter: string }, run_id: number | null }>('SELECT cursor, run_id FROM sync_cursors') } finally { await db.close() }
     })()
-    t.ok(stopped!.cursor.pageNo >= 3, 'the cursor was persisted mid-run')
+    t.ok(stopped!.cursor.updatedAfter > '19700101080000', 'the cursor was persisted mid-run')
     t.ok(stopped!.run_id, 'the run is still open')
-    const okBefore = sim.stats().byOutcome.ok ?? 0
 
     const second = await startGateway(settings, { config, logger })
     t.teardown(second.stop)
@@ -62,9 +64,9 @@ for (const store of ['pglite', 'postgres'] as const) {
     }, 120_000)
     const runs = await db.query<{ status: string, pages: number }>('SELECT status, pages FROM adapter_runs ORDER BY id')
     t.equal(runs.rows[0]!.status, 'succeeded', 'the interrupted run was finished, not restarted')
-    t.equal(runs.rows[0]!.pages, Math.floor(ENTERPRISES / PAGE) + 1)
-    const okTotal = (sim.stats().byOutcome.ok ?? 0)
-    t.ok(okTotal - okBefore <= Math.floor(ENTERPRISES / PAGE) + 1 - stopped!.cursor.pageNo + 3, 'the second process fetched only the remaining pages (and later runs)')
+    // Pages overlap by the rows of one second (3 in the simulator's data); a run restarted from
+    // scratch after the restart would have needed at least 3 pages more.
+    t.ok(runs.rows[0]!.pages <= Math.ceil(ENTERPRISES / (PAGE - 3)) + 1, `the run took ${runs.rows[0]!.pages} pages: it resumed from the cursor`)
     t.ok((sim.stats().tokenRequests) >= 2, 'the expired token was replaced')
 
     const badChecks = badCheckIndices(5, 0, ENTERPRISES).length

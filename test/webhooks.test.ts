@@ -2,7 +2,7 @@
 // real Redis and both stores.
 import t from 'tap'
 import { sign } from '../src/webhooks/signature.ts'
-import { buildMessage, residentAt, residentFacts, isQuirky, type HouseholdRecord } from '../adapters/household-registration/data.ts'
+import { buildMessage as buildSpecMessage, residentAt, residentFacts, isQuirky, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, eventually, startTestGateway } from './helpers.ts'
 
 const OTHER_SECRET = 'whsec_b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbg=='
@@ -22,9 +22,15 @@ async function post (url: string, body: string | Buffer, opts: PostOptions = {})
       'webhook-signature': secrets.map((s) => sign(s, id, ts, body)).join(' '),
       ...opts.headers,
     },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   })
   return { status: res.status, body: await res.json() as Record<string, any> }
+}
+
+// Message numbers repeat across seeds in the generator's msgIds; each test message gets its own.
+let sequence = 0
+function buildMessage (...args: Parameters<typeof buildSpecMessage>): ReturnType<typeof buildSpecMessage> {
+  return { ...buildSpecMessage(...args), msgId: `HRTEST${process.pid}${String(++sequence).padStart(6, '0')}${Date.now()}` }
 }
 
 function record (overrides: Partial<HouseholdRecord> = {}): HouseholdRecord {
@@ -124,7 +130,7 @@ for (const store of ['pglite', 'postgres'] as const) {
     t.test('one bad record does not stop its batch; the raw value is kept', async (t) => {
       const ok = record({ GMSFHM: residentFacts(7, 3).idNumber })
       const badId = record({ GMSFHM: '320412194912310021' })
-      const badPhone = record({ GMSFHM: residentFacts(7, 4).idNumber, ...residentAt(7, 4), LXDH: '12345' })
+      const badPhone = { ...residentAt(7, 4), GMSFHM: residentFacts(7, 4).idNumber, LXDH: '12345' }
       const msg = buildMessage(7, 1, { records: [ok, badId, badPhone], eventType: 'BG' })
       t.equal((await post(gateway.url, JSON.stringify(msg), { id: msg.msgId })).status, 202)
       await personEventually(residentFacts(7, 3).idNumber)

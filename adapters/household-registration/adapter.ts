@@ -5,7 +5,7 @@ import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
 import { TongbanError, type ErrorCode } from '../../src/errors.ts'
 import { fail } from '../../src/normalize/result.ts'
 import {
-  address, date, divisionCode, ethnicityCode, genderCode, personName, phone, residentId,
+  address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId,
 } from '../../src/normalize/index.ts'
 import type { personStatuses } from '../../src/model/person.ts'
 
@@ -25,9 +25,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 const TOWN = 'HJDZ_XZJDDM'
 const COUNTY = 'HJDZ_XZQHDM'
-
-const blank = (v: unknown): boolean =>
-  v === undefined || v === null || (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'null'))
 
 const OCCUR_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
 
@@ -82,7 +79,7 @@ export function parse (body: Buffer, meta: { webhookId: string, receivedAt: Date
     } else {
       let fields = record as Record<string, unknown>
       // about 1 in 20 records lack the town code: the county code is the best division we have
-      if (blank(fields[TOWN]) && !blank(fields[COUNTY])) fields = { ...fields, [TOWN]: fields[COUNTY] }
+      if (isEmpty(fields[TOWN]) && !isEmpty(fields[COUNTY])) fields = { ...fields, [TOWN]: fields[COUNTY] }
       raw.fields = fields
       if (rejection) raw.reject = rejection
       else raw.set = { status }

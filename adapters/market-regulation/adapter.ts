@@ -6,9 +6,10 @@ import {
   defineAdapter, DepartmentAuthError, DepartmentBusinessError, DepartmentRateLimitedError, DepartmentUnavailableError,
   type DepartmentHttp, type PullPage, type PullStream, type RawRecord,
 } from '../../src/adapter-sdk/index.ts'
-import { fail } from '../../src/normalize/result.ts'
+import type { ErrorCode } from '../../src/errors.ts'
 import {
-  address, capital, codeTable, creditCode, date, divisionCode, enterpriseName, personName, residentId, text,
+  address, capital, codeTable, creditCode, date, divisionCode, enterpriseName, fail, formatBeijingCompact, personName,
+  residentId, text, timestamp,
 } from '../../src/normalize/index.ts'
 
 export const ID = 'market-regulation'
@@ -21,26 +22,20 @@ export const EPOCH = '19700101080000'
 // ---------------------------------------------------------------------------------------------
 // GXSJ / updatedAfter: `YYYYMMDDHHmmss`, Beijing time (UTC+8)
 
-const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/
-const pad2 = (n: number): string => String(n).padStart(2, '0')
+const COMPACT = /^\d{14}$/
 
-/** `YYYYMMDDHHmmss` Beijing time -> Date; undefined unless it is that shape and a real time. */
-export function parseCompact (value: string): Date | undefined {
-  const m = COMPACT.exec(value)
-  if (!m) return undefined
-  const y = +m[1]!; const mo = +m[2]!; const d = +m[3]!; const h = +m[4]!; const mi = +m[5]!; const s = +m[6]!
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined
-  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined
-  return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, s))
+/** GXSJ -> the instant it names, or the normaliser's reason why it names none. */
+function instantOf (gxsj: string): { at: Date } | { error: { code: ErrorCode, message: string } } {
+  const t = timestamp(gxsj)
+  return t.ok ? { at: new Date(t.value) } : { error: { code: t.error.code, message: `GXSJ: ${t.error.message}` } }
 }
 
-/** Date -> `YYYYMMDDHHmmss` in Beijing time. */
-export function formatCompact (at: Date): string {
-  const d = new Date(at.getTime() + 8 * 3_600_000)
-  return `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}`
+/** One second before a compact Beijing time (both as `YYYYMMDDHHmmss`). */
+function oneSecondBefore (compact: string): string {
+  const t = timestamp(compact)
+  if (!t.ok) throw new TypeError(`not a YYYYMMDDHHmmss time: ${compact}`)
+  return formatBeijingCompact(new Date(Date.parse(t.value) - 1000))
 }
-
-const oneSecondBefore = (gxsj: string): string => formatCompact(new Date(parseCompact(gxsj)!.getTime() - 1000))
 
 // ---------------------------------------------------------------------------------------------
 // the pull stream
@@ -50,9 +45,9 @@ const oneSecondBefore = (gxsj: string): string => formatCompact(new Date(parseCo
  * `maxGxsj` is the largest GXSJ seen since the run began (null before any row).
  */
 export const Cursor = z.object({
-  updatedAfter: z.string().regex(COMPACT, 'YYYYMMDDHHmmss'),
+  updatedAfter: z.string().regex(COMPACT, 'YYYYMMDDHHmmss').refine((v) => timestamp(v).ok, 'a real time'),
   pageNo: z.number().int().min(1),
-  maxGxsj: z.string().regex(COMPACT, 'YYYYMMDDHHmmss').nullable().default(null),
+  maxGxsj: z.string().regex(COMPACT, 'YYYYMMDDHHmmss').refine((v) => timestamp(v).ok, 'a real time').nullable().default(null),
 })
 export type Cursor = z.infer<typeof Cursor>
 
@@ -68,13 +63,14 @@ function rowsOf (answer: unknown): { list: unknown[], pageSize: unknown } {
     throw new DepartmentUnavailableError(ID, 'the answer is not a JSON object')
   }
   const { code, msg, data } = answer as Answer
+  if (typeof code !== 'string' && typeof code !== 'number') throw new DepartmentUnavailableError(ID, 'the answer has no business code')
   const said = `${String(code)} ${typeof msg === 'string' ? msg : ''}`.trim()
   switch (String(code)) {
     case '0000': break
     case '4001': throw new DepartmentAuthError(ID, `token expired or revoked (${said})`)
     case '4290': throw new DepartmentRateLimitedError(ID)
     case '5000': throw new DepartmentUnavailableError(ID, `internal error (${said})`)
-    default: throw new DepartmentBusinessError(ID, said)
+    default: throw new DepartmentBusinessError(ID, String(code))
   }
   if (!Array.isArray(data?.list)) throw new DepartmentUnavailableError(ID, 'code 0000 without data.list')
   return { list: data.list, pageSize: data.pageSize }
@@ -86,14 +82,14 @@ function rowsOf (answer: unknown): { list: unknown[], pageSize: unknown } {
  */
 export function toRawRecord (row: unknown, receivedAt: Date): RawRecord {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-    return { sourceId: `row@${formatCompact(receivedAt)}`, observedAt: receivedAt, fields: { row }, reject: fail('TB_RECORD_INVALID', 'a list entry is not an object').error }
+    return { sourceId: `row@${formatBeijingCompact(receivedAt)}`, observedAt: receivedAt, fields: { row }, reject: fail('TB_RECORD_INVALID', 'a list entry is not an object').error }
   }
   const fields = row as Record<string, unknown>
   const code = typeof fields.TYSHXYDM === 'string' ? fields.TYSHXYDM.trim() : String(fields.TYSHXYDM ?? '')
   const gxsj = typeof fields.GXSJ === 'string' ? fields.GXSJ.trim() : String(fields.GXSJ ?? '')
-  const observedAt = parseCompact(gxsj)
-  const record: RawRecord = { sourceId: `${code}@${gxsj}`, observedAt: observedAt ?? receivedAt, fields }
-  if (observedAt === undefined) record.reject = fail('TB_DATE_INVALID', `GXSJ ${gxsj}`).error
+  const when = instantOf(gxsj)
+  const record: RawRecord = { sourceId: `${code}@${gxsj}`, observedAt: 'at' in when ? when.at : receivedAt, fields }
+  if ('error' in when) record.reject = when.error
   return record
 }
 
@@ -121,7 +117,7 @@ export async function fetchEnterprises (ctx: { http: DepartmentHttp, cursor: Cur
   let pageMax: string | undefined // compact strings of one width compare in time order
   for (const r of records) {
     if (r.reject) continue
-    const gxsj = formatCompact(r.observedAt)
+    const gxsj = formatBeijingCompact(r.observedAt)
     if (pageMax === undefined || gxsj > pageMax) pageMax = gxsj
   }
   const maxGxsj = pageMax !== undefined && (cursor.maxGxsj === null || pageMax > cursor.maxGxsj) ? pageMax : cursor.maxGxsj

@@ -226,6 +226,7 @@ const INDUSTRIES: readonly (readonly [string, string])[] = [
   ['建设工程', 'E4890'], ['信息技术', 'I6510'], ['环保科技', 'M7514'], ['包装材料', 'C2231'], ['电动车', 'C3770'],
 ]
 const CROPS: readonly (readonly [string, string])[] = [['水稻种植', 'A0111'], ['茶叶', 'A0164'], ['水产养殖', 'A0412'], ['果蔬', 'A0141'], ['苗木', 'A0211']]
+const TRADES: readonly (readonly [string, string])[] = [['五金加工', 'C3389'], ['机械加工', 'C3311'], ['服装加工', 'C1810'], ['塑料制品', 'C2929'], ['建材', 'F5165'], ['电器维修', 'O8019'], ['汽配', 'F5172'], ['包装', 'C2231']]
 
 const ROADS = ['东安路', '人民路', '延政路', '龙锦路', '长江路', '太湖路', '青洋路', '常武路', '武宜路', '花园街', '新堂路', '环湖路', '滆湖路', '龙城大道', '汉江路', '晋陵路', '华山路', '天目湖大道']
 const VILLAGES = ['村前村', '东安村', '西墅村', '南庄村', '北渚村', '新桥村', '杨桥村', '陈巷村', '周家村', '河头村', '塘下村', '钱家村']
@@ -353,7 +354,7 @@ function generate (seed: number, index: number, placed: Placed = slotAt(seed, in
   const county = id.county
   const town = pick(r, county.towns)
   const brand = pick(r, BRANDS)
-  const [industry, hydm] = id.form === 'coop' ? pick(r, CROPS) : pick(r, INDUSTRIES)
+  const [industry, hydm] = pick(r, id.form === 'coop' ? CROPS : id.form === 'sole' ? TRADES : INDUSTRIES)
   const nameRoll = r()
   const padRoll = r()
 
@@ -364,7 +365,7 @@ function generate (seed: number, index: number, placed: Placed = slotAt(seed, in
     case 'joint-stock': name = `江苏${brand}${industry}股份有限公司`; break
     case 'branch': name = nameRoll < 0.5 ? `江苏${brand}${industry}有限公司（${town.name}分公司）` : `江苏${brand}${industry}有限公司常州${county.name.slice(0, 2)}分公司`; break
     case 'foreign': name = `${brand}${industry}（常州）有限公司`; break
-    case 'sole': name = `${place}${brand}${industry.slice(0, 2)}${nameRoll < 0.5 ? '厂' : '经营部'}`; break
+    case 'sole': name = `${place}${brand}${industry}${nameRoll < 0.5 ? '厂' : '经营部'}`; break
     case 'coop': name = `${place}${brand}${industry}专业合作社`; break
   }
   if (padRoll < 0.04) name += ' '
@@ -476,12 +477,12 @@ export function revisedEnterpriseAt (seed: number, index: number, revision: numb
   const { slot, id } = slotAt(seed, index)
   const r = seeded(seed, slot * 64 + (revision % 64), SALT_REVISION)
   const what = r()
-  if (what < 0.45) {
+  if (what < 0.45 || (what < 0.8 && id.form === 'branch')) {
     const town = pick(r, id.county.towns)
     row.ZS = address(r, id.county, town)
     row.XZQHDM = town.code
   } else if (what < 0.8) {
-    const amount = 100 * (1 + int(r, 50))
+    const amount = id.form === 'sole' ? 5 * (1 + int(r, 20)) : 100 * (1 + int(r, 50))
     row.ZCZB = id.form === 'foreign' ? `${amount}万美元` : `${amount}万元人民币`
   } else {
     row.DJZT = r() < 0.7 ? '3' : '2'

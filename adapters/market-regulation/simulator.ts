@@ -403,6 +403,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Mark
       return json({ error: 'invalid_client', error_description: '客户端认证失败' }, 401)
     }
     const value = randomBytes(24).toString('base64url')
+    for (const [k, v] of tokens) if (v.expiresAt <= now()) tokens.delete(k)
     tokens.set(value, { clientId, expiresAt: now() + tokenTtl * 1000 })
     count(stats.tokenOutcomes, 'ok')
     return json({ access_token: value, token_type: 'Bearer', expires_in: tokenTtl })

@@ -1,0 +1,155 @@
+// Property tests: random valid ID numbers and credit codes, with check characters computed here by
+// a deliberately plain reimplementation of the standards (no shared tables with src/normalize),
+// round-trip through the normalisers, and every corruption of a check character is detected.
+import t from 'tap'
+import { creditCode, residentId } from '../../src/normalize/index.ts'
+
+const SEED = Number(process.env.NORMALIZE_PROPERTY_SEED ?? 20261120)
+const RUNS = 3000
+
+function mulberry32 (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let x = a
+    x = Math.imul(x ^ (x >>> 15), x | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+}
+const random = mulberry32(SEED)
+const int = (n: number): number => Math.floor(random() * n)
+const digits = (n: number): string => Array.from({ length: n }, () => String(int(10))).join('')
+
+// --- GB 11643 / ISO 7064 MOD 11-2, straight from the definition ------------------------------
+// weight of position i (1-based, from the left, 18 positions) is 2^(18-i) mod 11;
+// the check value is (12 - sum mod 11) mod 11, and 10 is written X.
+function idCheck (first17: string): string {
+  let sum = 0
+  for (let i = 1; i <= 17; i++) sum += Number(first17[i - 1]) * (2 ** (18 - i) % 11)
+  const v = (12 - (sum % 11)) % 11
+  return v === 10 ? 'X' : String(v)
+}
+
+// --- GB 32100 and GB 11714, straight from the definitions -------------------------------------
+const SET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+function creditCheck (first17: string): string {
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += SET.indexOf(first17[i]!) * (3 ** i % 31)
+  return SET[(31 - (sum % 31)) % 31]!
+}
+function orgCheck (body8: string): string {
+  const weights = [3, 7, 9, 10, 5, 8, 4, 2]
+  let sum = 0
+  for (let i = 0; i < 8; i++) sum += parseInt(body8[i]!, 36) * weights[i]!
+  const v = 11 - (sum % 11)
+  return v === 11 ? '0' : v === 10 ? 'X' : String(v)
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0')
+const DAY = 86_400_000
+
+function randomBirth (fromYear: number, toMs: number): { y: number, m: number, d: number } {
+  const from = Date.UTC(fromYear, 0, 1)
+  const day = new Date(from + int(Math.floor((toMs - from) / DAY)) * DAY)
+  return { y: day.getUTCFullYear(), m: day.getUTCMonth() + 1, d: day.getUTCDate() }
+}
+
+const toFullWidth = (s: string): string => s.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+
+t.comment(`seed ${SEED} (set NORMALIZE_PROPERTY_SEED to replay)`)
+
+t.test('random valid 18-character ID numbers round-trip; every wrong check character is caught', async (t) => {
+  const problems: string[] = []
+  const yesterday = Date.now() - DAY // stays clear of "today" in any time zone
+  let xs = 0
+  for (let run = 0; run < RUNS; run++) {
+    const b = randomBirth(1880, yesterday)
+    const division = `${pad(11 + int(55), 2)}${digits(4)}`
+    const first17 = `${division}${b.y}${pad(b.m, 2)}${pad(b.d, 2)}${digits(3)}`
+    const id = first17 + idCheck(first17)
+    if (id.endsWith('X')) xs++
+    const gender = Number(first17[16]) % 2 === 1 ? 'male' : 'female'
+    const expected = { ok: true, value: id, details: { birthDate: `${b.y}-${pad(b.m, 2)}-${pad(b.d, 2)}`, gender, divisionCode: division, upgradedFrom15: false } }
+
+    for (const variant of [id, id.toLowerCase(), toFullWidth(id), ` ${id}\u3000`]) {
+      const r = residentId(variant)
+      if (JSON.stringify(r) !== JSON.stringify(expected)) problems.push(`${variant}: ${JSON.stringify(r)}`)
+    }
+    for (const wrong of '0123456789X') {
+      if (wrong === id[17]) continue
+      const r = residentId(first17 + wrong)
+      if (r.ok || r.error.code !== 'TB_ID_CHECKSUM') problems.push(`${first17 + wrong} (check ${id[17]}): ${JSON.stringify(r)}`)
+    }
+    // MOD 11-2 catches every single-digit substitution and every adjacent transposition
+    const pos = int(17)
+    const sub = id.slice(0, pos) + String((Number(id[pos]) + 1 + int(9)) % 10) + id.slice(pos + 1)
+    const rs = residentId(sub)
+    if (rs.ok || rs.error.code !== 'TB_ID_CHECKSUM') problems.push(`substitution ${sub} of ${id}: ${JSON.stringify(rs)}`)
+    const p = int(16)
+    if (id[p] !== id[p + 1] && id[p + 1] !== 'X') {
+      const swapped = id.slice(0, p) + id[p + 1] + id[p] + id.slice(p + 2)
+      const rt = residentId(swapped)
+      if (rt.ok || rt.error.code !== 'TB_ID_CHECKSUM') problems.push(`transposition ${swapped} of ${id}: ${JSON.stringify(rt)}`)
+    }
+  }
+  t.same(problems.slice(0, 20), [], `${RUNS} random IDs (${xs} ending X)`)
+  t.ok(xs > RUNS / 30, 'the sample includes IDs ending X')
+})
+
+t.test('random 15-digit legacy numbers upgrade to the independently computed 18 characters', async (t) => {
+  const problems: string[] = []
+  for (let run = 0; run < RUNS; run++) {
+    const b = randomBirth(1900, Date.UTC(2000, 0, 1))
+    const division = `${pad(11 + int(55), 2)}${digits(4)}`
+    const seq = digits(3)
+    const legacy = `${division}${String(b.y).slice(2)}${pad(b.m, 2)}${pad(b.d, 2)}${seq}`
+    const first17 = `${division}${b.y}${pad(b.m, 2)}${pad(b.d, 2)}${seq}`
+    const r = residentId(legacy)
+    if (!r.ok || r.value !== first17 + idCheck(first17) || r.details?.upgradedFrom15 !== true) problems.push(`${legacy}: ${JSON.stringify(r)}`)
+  }
+  t.same(problems.slice(0, 20), [], `${RUNS} random legacy numbers`)
+})
+
+t.test('random valid credit codes round-trip; every wrong check character is caught', async (t) => {
+  const problems: string[] = []
+  const seen = { orgX: 0, letterCheck: 0 }
+  const authorities = ['1', '5', '9', 'Y', 'N']
+  for (let run = 0; run < RUNS; run++) {
+    const body = random() < 0.6
+      ? `MA${Array.from({ length: 6 }, () => SET[int(31)]).join('')}`
+      : Array.from({ length: 8 }, () => SET[int(random() < 0.7 ? 10 : 31)]).join('')
+    const org = body + orgCheck(body)
+    const first17 = `${authorities[int(authorities.length)]}${SET[1 + int(9)]}${pad(11 + int(55), 2)}${digits(4)}${org}`
+    const code = first17 + creditCheck(first17)
+    if (org.endsWith('X')) seen.orgX++
+    if (/[A-Z]$/.test(code)) seen.letterCheck++
+    const expected = { ok: true, value: code, details: { authority: code[0], entityType: code[1], divisionCode: code.slice(2, 8), organizationCode: org } }
+
+    for (const variant of [code, code.toLowerCase(), toFullWidth(code), `\u3000${code} `]) {
+      const r = creditCode(variant)
+      if (JSON.stringify(r) !== JSON.stringify(expected)) problems.push(`${variant}: ${JSON.stringify(r)}`)
+    }
+    for (const wrong of SET) {
+      if (wrong === code[17]) continue
+      const r = creditCode(first17 + wrong)
+      if (r.ok || r.error.code !== 'TB_CREDIT_CODE_CHECKSUM') problems.push(`${first17 + wrong} (check ${code[17]}): ${JSON.stringify(r)}`)
+    }
+    for (const wrong of '0123456789X') {
+      if (wrong === code[16]) continue
+      const bad = code.slice(0, 16) + wrong + code[17]
+      const r = creditCode(bad)
+      if (r.ok || r.error.code !== 'TB_CREDIT_CODE_CHECKSUM') problems.push(`organisation check ${bad} of ${code}: ${JSON.stringify(r)}`)
+    }
+    // a single substituted character anywhere before the check is caught (31 is prime)
+    const pos = int(17)
+    const pool = pos >= 2 && pos <= 7 ? '0123456789' : SET
+    const replacement = pool.replace(code[pos]!, '')[int(pool.length - 1)]!
+    const sub = code.slice(0, pos) + replacement + code.slice(pos + 1)
+    const rs = creditCode(sub)
+    if (rs.ok || rs.error.code !== 'TB_CREDIT_CODE_CHECKSUM') problems.push(`substitution ${sub} of ${code}: ${JSON.stringify(rs)}`)
+  }
+  t.same(problems.slice(0, 20), [], `${RUNS} random credit codes`)
+  t.ok(seen.orgX > 0, `organisation check X occurs (${seen.orgX})`)
+  t.ok(seen.letterCheck > 0, `letter check characters occur (${seen.letterCheck})`)
+})

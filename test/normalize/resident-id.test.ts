@@ -1,0 +1,137 @@
+import t from 'tap'
+import { idAgrees, residentId } from '../../src/normalize/index.ts'
+
+// Check characters below were computed independently of src/normalize (ISO 7064 MOD 11-2 by hand
+// and in a separate script); the property test in property.test.ts covers random numbers.
+
+type Valid = [input: string, value: string, birthDate: string, gender: 'male' | 'female', upgradedFrom15: boolean, why: string]
+
+const valid: Valid[] = [
+  ['320412194912310029', '320412194912310029', '1949-12-31', 'female', false, 'the spec sample'],
+  ['320412198506123015', '320412198506123015', '1985-06-12', 'male', false, 'male: odd 17th digit'],
+  ['11010519491231002X', '11010519491231002X', '1949-12-31', 'female', false, 'check character X'],
+  ['11010519491231002x', '11010519491231002X', '1949-12-31', 'female', false, 'lowercase x is upper-cased'],
+  ['32041219900101001X', '32041219900101001X', '1990-01-01', 'male', false, 'X, 1990s'],
+  ['32041220051231001x', '32041220051231001X', '2005-12-31', 'male', false, 'lowercase x, 2000s'],
+  ['320412200512310044', '320412200512310044', '2005-12-31', 'female', false, '2000s'],
+  ['320412200002290020', '320412200002290020', '2000-02-29', 'female', false, 'leap day 2000 (divisible by 400)'],
+  ['320412199602290037', '320412199602290037', '1996-02-29', 'male', false, 'leap day 1996'],
+  ['320412188001010016', '320412188001010016', '1880-01-01', 'male', false, 'earliest accepted birth date'],
+  ['44190020230615123X', '44190020230615123X', '2023-06-15', 'male', false, '东莞, a recent birth'],
+  ['320412491231002', '320412194912310029', '1949-12-31', 'female', true, '15-digit legacy number'],
+  ['320412850612301', '320412198506123015', '1985-06-12', 'male', true, '15-digit legacy number, computed check 5'],
+  ['110105491231002', '11010519491231002X', '1949-12-31', 'female', true, '15-digit upgrade whose check is X'],
+  ['320412960229003', '320412199602290037', '1996-02-29', 'male', true, '15-digit leap day'],
+  ['  320412194912310029\t', '320412194912310029', '1949-12-31', 'female', false, 'padding is trimmed'],
+  ['\u3000320412194912310029\u3000', '320412194912310029', '1949-12-31', 'female', false, 'full-width space padding'],
+  ['３２０４１２１９４９１２３１００２９', '320412194912310029', '1949-12-31', 'female', false, 'full-width digits'],
+  ['１１０１０５１９４９１２３１００２Ｘ', '11010519491231002X', '1949-12-31', 'female', false, 'full-width X'],
+  ['１１０１０５１９４９１２３１００２ｘ', '11010519491231002X', '1949-12-31', 'female', false, 'full-width lowercase x'],
+  ['３２０４１２４９１２３１００２', '320412194912310029', '1949-12-31', 'female', true, 'full-width 15-digit'],
+]
+
+t.test('valid ID numbers normalise to 18 characters with their details', async (t) => {
+  for (const [input, value, birthDate, gender, upgradedFrom15, why] of valid) {
+    const r = residentId(input)
+    t.same(r, { ok: true, value, details: { birthDate, gender, divisionCode: value.slice(0, 6), upgradedFrom15 } }, `${why}: ${JSON.stringify(input)}`)
+  }
+})
+
+type Invalid = [input: string, code: 'TB_ID_FORMAT' | 'TB_ID_CHECKSUM' | 'TB_ID_BIRTHDATE', why: string]
+
+const invalid: Invalid[] = [
+  ['', 'TB_ID_FORMAT', 'empty'],
+  ['   ', 'TB_ID_FORMAT', 'blank'],
+  ['32041219491231002', 'TB_ID_FORMAT', '17 characters'],
+  ['3204121949123100299', 'TB_ID_FORMAT', '19 characters'],
+  ['3204121949123100', 'TB_ID_FORMAT', '16 characters'],
+  ['32041249123100', 'TB_ID_FORMAT', '14 characters'],
+  ['3204121949123100X9', 'TB_ID_FORMAT', 'X not at the end'],
+  ['32041219491231002Y', 'TB_ID_FORMAT', 'a letter other than X'],
+  ['A20412194912310029', 'TB_ID_FORMAT', 'a letter'],
+  ['320412 94912310029', 'TB_ID_FORMAT', 'an inner space'],
+  ['320412-19491231-02', 'TB_ID_FORMAT', 'separators'],
+  ['32041249123100X', 'TB_ID_FORMAT', '15 characters ending X (legacy numbers have no check character)'],
+  ['32041249123100x', 'TB_ID_FORMAT', '15 characters ending x'],
+  ['320412194912310028', 'TB_ID_CHECKSUM', 'wrong check digit'],
+  ['320412194912310020', 'TB_ID_CHECKSUM', 'wrong check digit 0'],
+  ['32041219491231002X', 'TB_ID_CHECKSUM', 'X where 9 belongs'],
+  ['11010519491231002', 'TB_ID_FORMAT', 'X dropped'],
+  ['110105194912310029', 'TB_ID_CHECKSUM', '9 where X belongs'],
+  ['320412194912310092', 'TB_ID_CHECKSUM', 'transposed digits'],
+  ['320412190002290016', 'TB_ID_BIRTHDATE', '1900-02-29 does not exist (1900 is not a leap year)'],
+  ['320412000229001', 'TB_ID_BIRTHDATE', '15-digit 000229 means 1900-02-29'],
+  ['320412194913310020', 'TB_ID_BIRTHDATE', 'month 13'],
+  ['320412194901000025', 'TB_ID_BIRTHDATE', 'day 00'],
+  ['320412491331002', 'TB_ID_BIRTHDATE', '15-digit month 13'],
+  ['320412187912310015', 'TB_ID_BIRTHDATE', 'born before 1880'],
+  ['320412209901010011', 'TB_ID_BIRTHDATE', 'born in the future'],
+]
+
+t.test('invalid ID numbers fail with a stable code that names the value', async (t) => {
+  for (const [input, code, why] of invalid) {
+    const r = residentId(input)
+    t.equal(r.ok, false, `${why}: ${JSON.stringify(input)}`)
+    if (r.ok) continue
+    t.equal(r.error.code, code, `${why}: code`)
+    t.ok(r.error.message.includes(JSON.stringify(input)), `${why}: the message names the value (${r.error.message})`)
+  }
+})
+
+t.test('the check character is verified before the birth date', async (t) => {
+  // 1999-02-30 with a wrong check character: the checksum is what the department got wrong first
+  const r = residentId('320412199902300011')
+  t.equal(r.ok ? undefined : r.error.code, 'TB_ID_CHECKSUM')
+})
+
+t.test('birth dates up to today (Beijing time) are accepted, tomorrow is not', async (t) => {
+  const first17 = (d: Date): string => {
+    const b = new Date(d.getTime() + 8 * 3_600_000)
+    const ymd = `${b.getUTCFullYear()}${String(b.getUTCMonth() + 1).padStart(2, '0')}${String(b.getUTCDate()).padStart(2, '0')}`
+    return `320412${ymd}001`
+  }
+  const withCheck = (f: string): string => {
+    let sum = 0
+    for (let i = 0; i < 17; i++) sum += Number(f[i]) * (2 ** (17 - i) % 11)
+    return f + '10X98765432'[sum % 11]
+  }
+  const today = withCheck(first17(new Date()))
+  const tomorrow = withCheck(first17(new Date(Date.now() + 86_400_000)))
+  // run near Beijing midnight, "today" may roll over between the two calls: allow either side
+  const rToday = residentId(today)
+  t.ok(rToday.ok || residentId(today).ok, `today ${today}`)
+  const rTomorrow = residentId(tomorrow)
+  t.equal(rTomorrow.ok ? 'ok' : rTomorrow.error.code, 'TB_ID_BIRTHDATE', `tomorrow ${tomorrow}`)
+})
+
+t.test('a clean 18-character input is returned as is', async (t) => {
+  const input = '320412194912310029'
+  const r = residentId(input)
+  t.ok(r.ok && r.value === input)
+})
+
+t.test('idAgrees cross-checks birth date and gender', async (t) => {
+  const cases: Array<[string, string | undefined, 'male' | 'female' | 'unknown' | undefined, string | undefined, string]> = [
+    ['320412194912310029', '1949-12-31', 'female', undefined, 'both agree'],
+    ['320412194912310029', undefined, undefined, undefined, 'nothing to compare'],
+    ['320412194912310029', '1949-12-31', 'unknown', undefined, 'unknown gender never contradicts'],
+    ['320412194912310029', undefined, 'female', undefined, 'gender only'],
+    ['320412198506123015', '1985-06-12', 'male', undefined, 'male'],
+    ['11010519491231002X', '1949-12-31', 'female', undefined, 'X check character'],
+    ['320412194912310029', '1949-12-30', 'female', 'TB_ID_BIRTHDATE', 'one day off'],
+    ['320412194912310029', '1949-12-31', 'male', 'TB_ID_GENDER', 'wrong gender'],
+    ['320412194912310029', '1949-12-30', 'male', 'TB_ID_BIRTHDATE', 'both wrong: the birth date is reported'],
+    ['320412198506123015', '1985-06-12', 'female', 'TB_ID_GENDER', 'male ID, female record'],
+    ['320412194912310029', '', undefined, 'TB_ID_BIRTHDATE', 'an empty birth date string disagrees'],
+  ]
+  for (const [id, birthDate, gender, code, why] of cases) {
+    const r = idAgrees(id, birthDate, gender)
+    if (code === undefined) t.same(r, { ok: true }, why)
+    else {
+      t.equal(r.ok ? 'ok' : r.error.code, code, why)
+      if (!r.ok) t.ok(r.error.message.includes(id), `${why}: the message names the ID number`)
+    }
+  }
+  const r = idAgrees('320412194912310029', '1949-12-30')
+  t.match(r.ok ? '' : r.error.message, /1949-12-30.*1949-12-31/, 'the message names both dates')
+})
