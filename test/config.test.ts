@@ -31,9 +31,9 @@ t.test('a bad file names the path of the bad key and why', async (t) => {
     [minimal('  - { id: household-registration, adapter: household-registration, webhook: { secrets: ["plain"] } }'), /adapters\[0\]\.webhook\.secrets\[0\]: a Standard Webhooks secret/],
     [minimal('  - { id: x1, adapter: no-such-adapter }'), /adapters\[0\]\.adapter: no adapter "no-such-adapter"/],
     [minimal('  - { id: market-regulation, adapter: market-regulation, baseUrl: "http://x", credentials: { clientId: a, clientSecret: b }, every: soon }'), /adapters\[0\]\.every: /],
-    [minimal('  - { id: m, adapter: market-regulation, baseUrl: "http://x" }'), /adapters\[0\]\.credentials: adapter market-regulation authenticates/],
+    [minimal('  - { id: mr, adapter: market-regulation, baseUrl: "http://x" }'), /adapters\[0\]\.credentials: adapter market-regulation authenticates/],
     ['towns: []\nadapters: []', /towns: /],
-    ['towns: [ { code: 32041212 } ]\nadapters: []', /towns\[0\]\.code: a 12-digit division code/],
+    ['towns: [ { code: "32041212", name: x } ]\nadapters: []', /towns\[0\]\.code: a 12-digit division code/],
     ['towns: [\n', /x\.yaml is invalid/],
   ]
   for (const [text, message] of cases) {

@@ -35,7 +35,7 @@ export const AdapterInstance = z.object({
   every: Duration.optional(),
   pageSize: z.number().int().positive().max(10_000).optional(),
   concurrency: z.number().int().min(1).max(64).default(4),
-  /** Jobs started per window, across every worker process of this instance. */
+  /** Requests to the department per window (one page chain per stream runs at a time, in any process). */
   rateLimit: z.object({ max: z.number().int().positive(), duration: Duration }).optional(),
   timeout: Duration.default(10_000),
   retries: z.object({

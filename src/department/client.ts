@@ -11,6 +11,8 @@ export interface DepartmentClientOptions {
   timeoutMs: number
   auth?: AdapterDefinition['auth']
   credentials?: { clientId: string, clientSecret: string } | undefined
+  /** At most `max` requests per `duration` ms, spaced evenly. */
+  rateLimit?: { max: number, duration: number } | undefined
 }
 
 export interface DepartmentClient extends DepartmentHttp {
@@ -25,6 +27,16 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
   const basePath = base.pathname.replace(/\/$/, '')
   let token: { value: string, expiresAt: number } | undefined
   let tokenInFlight: Promise<string> | undefined
+  const spacing = opts.rateLimit ? opts.rateLimit.duration / opts.rateLimit.max : 0
+  let nextSlot = 0
+
+  async function slot (): Promise<void> {
+    if (spacing === 0) return
+    const now = Date.now()
+    const at = Math.max(now, nextSlot)
+    nextSlot = at + spacing
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
+  }
 
   async function send (req: DepartmentRequest, bearer?: string): Promise<DepartmentResponse> {
     const url = new URL(basePath + req.path, base.origin)
@@ -40,6 +52,7 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
       body = JSON.stringify(req.json)
     }
     if (bearer) headers.authorization = `Bearer ${bearer}`
+    await slot()
     const signal = AbortSignal.timeout(opts.timeoutMs)
     try {
       const res = await pool.request({ path: url.pathname + url.search, method: req.method ?? (body ? 'POST' : 'GET'), headers, body, signal })

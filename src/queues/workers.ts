@@ -36,15 +36,15 @@ function startIngestWorker (platform: Platform, instance: Instance): Worker {
 
 function startPullWorker (platform: Platform, instance: Instance, http: DepartmentClient, breaker: Breaker): Worker {
   const { config } = instance
-  const rateLimit = config.rateLimit
-  // One page at a time per stream: pages of one stream follow one cursor.
+  // One job at a time: pages of one stream follow one cursor. The department's rate limit is
+  // applied by its HTTP client; only one chain of page jobs runs per stream, in any process.
   const worker: Worker = new Worker(queueName('pull', config.id), async (job: Job<PullJobData>) => {
     try {
-      return await processPullJob({ platform, instance, http, breaker }, job)
+      return await processPullJob({ platform, instance, http, breaker, stopping: () => worker.closing !== undefined }, job)
     } catch (err) {
       if (err instanceof DepartmentRateLimitedError) {
         // Back off the whole queue; the job waits without spending one of its attempts.
-        await worker.rateLimit(rateLimit ? rateLimit.duration : 1000)
+        await worker.rateLimit(config.rateLimit?.duration ?? 1000)
         throw Worker.RateLimitError()
       }
       throw err
@@ -53,7 +53,6 @@ function startPullWorker (platform: Platform, instance: Instance, http: Departme
     connection: platform.redis,
     prefix: QUEUE_PREFIX,
     concurrency: 1,
-    ...(rateLimit ? { limiter: { max: rateLimit.max, duration: rateLimit.duration } } : {}),
   })
   observe(platform, worker, config.id, 'pull')
   return worker
@@ -83,6 +82,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
         timeoutMs: config.timeout,
         auth: instance.adapter.auth,
         credentials: config.credentials,
+        rateLimit: config.rateLimit,
       })
       const breaker = createBreaker(config.id, config.breaker)
       breaker.onChange((state) => {

@@ -1,7 +1,8 @@
-// One job = one page of a pull stream. The job reads the persisted cursor, fetches the page
-// through the breaker (refreshing the token once if the department says it expired), stores
-// the page's records, quarantine and the next cursor in one transaction, and queues the next
-// page until the stream has caught up. A restart resumes from the stored cursor.
+// A pull job reads the persisted cursor and works through pages for up to a few seconds: it
+// fetches each page through the breaker (refreshing the token once if the department says it
+// expired), stores the page's records, quarantine and the next cursor in one transaction, and
+// fetches the next page while the current one is stored. Then it queues a job for the rest,
+// until the stream has caught up. A restart resumes from the stored cursor.
 import { createHash } from 'node:crypto'
 import type { Job } from 'bullmq'
 import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
@@ -21,6 +22,8 @@ export interface PullContext {
   instance: Instance
   http: DepartmentClient
   breaker: Breaker
+  /** True once the worker is shutting down: finish the page in hand, leave the rest queued. */
+  stopping: () => boolean
 }
 
 async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown, pageSize: number, signal: AbortSignal): Promise<PullPage<unknown>> {
@@ -33,6 +36,9 @@ async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown,
     return await call()
   }
 }
+
+/** How long one job keeps paging before it hands the rest to a new job (keeps shutdown quick). */
+const JOB_BUDGET_MS = 5000
 
 /** Name of the jobs the scheduler adds; follow-up pages are named `page`. */
 export const SCHEDULED = 'scheduled'
@@ -66,19 +72,37 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   if (!stored?.runId) await saveCursor(db, instance.config.id, streamName, cursor, runId)
 
   const pageSize = instance.config.pageSize ?? stream.pageSize
-  const page = await fetchPage(ctx, stream, cursor, pageSize, AbortSignal.timeout(instance.config.timeout * 2))
-  const { records, rejections } = mapBatch(instance.adapter, page.records)
-  await db.transaction(async (tx) => {
-    await unify(tx, instance.config.id, records)
-    await quarantine(tx, instance.config.id, instance.adapter.produces, rejections)
-    await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
-    await recordPage(tx, runId, records.length, rejections.length, page.done)
-  })
-  platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'unified' }, records.length)
-  platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'quarantined' }, rejections.length)
-
-  if (!page.done) {
-    await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
+  const timeout = instance.config.timeout * 2
+  const fetchFrom = (from: unknown): Promise<PullPage<unknown>> => {
+    const pending = fetchPage(ctx, stream, from, pageSize, AbortSignal.timeout(timeout))
+    pending.catch(() => {}) // awaited below; a prefetch abandoned after a failed store must not go unhandled
+    return pending
   }
-  return { records: records.length, quarantined: rejections.length, done: page.done }
+  const until = Date.now() + JOB_BUDGET_MS
+  let next: Promise<PullPage<unknown>> | undefined = fetchFrom(cursor)
+  const totals = { records: 0, quarantined: 0, done: false }
+  while (next) {
+    const page: PullPage<unknown> = await next
+    // Pages are stored in order, one transaction each; the next one is fetched meanwhile.
+    next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
+    const { records, rejections } = mapBatch(instance.adapter, page.records)
+    await db.transaction(async (tx) => {
+      // Pulled data can be pulled again: no need to wait for the disk at commit. WAL order still
+      // keeps the cursor from ever getting ahead of the records it covers.
+      await tx.query('SET LOCAL synchronous_commit TO OFF')
+      await unify(tx, instance.config.id, records)
+      await quarantine(tx, instance.config.id, instance.adapter.produces, rejections)
+      await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
+      await recordPage(tx, runId, records.length, rejections.length, page.done)
+    })
+    platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'unified' }, records.length)
+    platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'quarantined' }, rejections.length)
+    totals.records += records.length
+    totals.quarantined += rejections.length
+    totals.done = page.done
+    if (!page.done && !next) {
+      await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
+    }
+  }
+  return totals
 }

@@ -1,0 +1,115 @@
+// bench/pull-sync: records per second from a 1,000,000-record market-regulation simulator through
+// fetch, map, normalise and unify into PostgreSQL — and in the same run the floor: batched
+// INSERT ... ON CONFLICT of the same rows, already mapped, into a plain table.
+//   npm run bench:pull-sync   (BENCH_RECORDS, DATABASE_URL, REDIS_URL optional)
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { startGateway } from '../src/runtime/gateway.ts'
+import { Config } from '../src/config/schema.ts'
+import { createLogger } from '../src/log.ts'
+import { openPostgres } from '../src/store/db.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { mapBatch } from '../src/pipeline/map.ts'
+import { tables } from '../src/unify/columns.ts'
+import market, { toRawRecord } from '../adapters/market-regulation/adapter.ts'
+import { enterprisesBetween } from '../adapters/market-regulation/data.ts'
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+const FLOOR_RECORDS = Math.min(RECORDS, 200_000)
+const PAGE = 500
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9'
+
+async function createDatabase (name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  return ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)
+}
+
+async function dropDatabase (name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.end()
+}
+
+console.log(`pull-sync: ${RECORDS.toLocaleString()} records, pages of ${PAGE}, node ${process.version}`)
+
+// Floor: the same rows, mapped beforehand, upserted 500 at a time into a plain copy of the table.
+const floorDb = `tb_bench_floor_${Date.now()}`
+const floor = await openPostgres(await createDatabase(floorDb))
+await migrate(floor)
+const cols = Object.values(tables.enterprise.columns)
+const names = cols.map((c) => c.name)
+const floorSql = `INSERT INTO enterprises (${names.join(', ')}) SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `${c.name} ${c.type}`).join(', ')})
+  ON CONFLICT (credit_code) DO UPDATE SET ${names.filter((n) => n !== 'credit_code').map((n) => `${n} = EXCLUDED.${n}`).join(', ')}`
+const batches: string[] = []
+for (let from = 0; from < FLOOR_RECORDS; from += PAGE) {
+  const raws = enterprisesBetween(1, from, Math.min(from + PAGE, FLOOR_RECORDS)).map((row) => toRawRecord(row, new Date()))
+  const rows = mapBatch(market, raws).records.map((r) => Object.fromEntries(Object.entries(tables.enterprise.columns).map(([f, c]) => [c.name, r.data[f] ?? null])))
+  batches.push(JSON.stringify(rows))
+}
+let started = performance.now()
+for (const batch of batches) await floor.query(floorSql, [batch])
+const floorSeconds = (performance.now() - started) / 1000
+const floorRate = FLOOR_RECORDS / floorSeconds
+await floor.close()
+await dropDatabase(floorDb)
+console.log(`floor  (INSERT ... ON CONFLICT, pre-mapped)   ${Math.round(floorRate).toLocaleString()} records/s  (${FLOOR_RECORDS.toLocaleString()} rows in ${floorSeconds.toFixed(1)} s)`)
+
+// The real thing: simulator in its own process, gateway with the pull worker, fresh database.
+const simulator = spawn(process.execPath, ['--import', 'tsx', new URL('./market-simulator.ts', import.meta.url).pathname,
+  JSON.stringify({ seed: 1, enterprises: RECORDS, rateLimitPerSecond: 0 })], { stdio: ['ignore', 'pipe', 'inherit'] })
+const [simUrl] = await once(createInterface({ input: simulator.stdout! }), 'line') as [string]
+const dbName = `tb_bench_pull_${Date.now()}`
+const databaseUrl = await createDatabase(dbName)
+const flush = new Redis(REDIS_URL)
+await flush.flushdb()
+const config = Config.parse({
+  towns: [{ code: '320412120000', name: '湟里镇' }],
+  adapters: [{
+    id: 'market-regulation', adapter: 'market-regulation', baseUrl: simUrl,
+    credentials: { clientId: 'tongban-demo', clientSecret: 'demo-secret' },
+    every: '1h', pageSize: PAGE, timeout: '10s', concurrency: 1,
+  }],
+})
+started = performance.now()
+const gateway = await startGateway({
+  port: 0, host: '127.0.0.1', dataDir: await mkdtemp(join(tmpdir(), 'tongban-bench-')), configPath: '(bench)',
+  redisUrl: REDIS_URL, databaseUrl, adminToken: 'bench-admin-token-0123456789',
+}, { config, logger: createLogger({ level: 'warn' }) })
+const { db } = gateway.platform
+let last = 0
+for (;;) {
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const { rows } = await db.query<{ status: string, records: number, quarantined: number, pages: number }>('SELECT status, records, quarantined, pages FROM adapter_runs ORDER BY id LIMIT 1')
+  const run = rows[0]
+  if (!run) continue
+  const seen = run.records + run.quarantined
+  if (Math.floor(seen / 100_000) > Math.floor(last / 100_000)) console.log(`  … ${seen.toLocaleString()} records after ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  last = seen
+  if (run.status !== 'running') break
+}
+// The run's own start and finish, as the database recorded them (start-up not counted).
+const { rows: [run] } = await db.query<{ status: string, records: number, quarantined: number, pages: number, seconds: number }>(
+  'SELECT status, records, quarantined, pages, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM adapter_runs ORDER BY id LIMIT 1')
+const seconds = run!.seconds
+const { rows: [count] } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM enterprises')
+await gateway.stop()
+simulator.kill('SIGTERM')
+await flush.flushdb()
+flush.disconnect()
+await dropDatabase(dbName)
+
+const total = run!.records + run!.quarantined
+console.log(`pull   (fetch + map + normalise + unify)     ${Math.round(total / seconds).toLocaleString()} records/s  (${total.toLocaleString()} records, ${run!.pages} pages in ${seconds.toFixed(1)} s, run ${run!.status})`)
+console.log(`stored: ${count!.n.toLocaleString()} enterprises, ${run!.quarantined.toLocaleString()} quarantined`)
+console.log(`ratio to floor: ${(total / seconds / floorRate).toFixed(2)}  (goal ≥ 20,000 records/s)`)
