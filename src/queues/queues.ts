@@ -22,8 +22,25 @@ export function jobOptions (instance: AdapterInstance): JobsOptions {
   }
 }
 
-export function inboxJobId (inboxId: number, generation: number): string {
-  return `inbox-${inboxId}-g${generation}`
+export interface InboxJobData { inboxIds: number[] }
+
+const INBOX_IDS_PER_JOB = 100
+
+/**
+ * Queues inbox rows for processing, many rows per job and all jobs in one round trip. The job id
+ * names its rows and their generation, so queueing the same rows twice (the sweeper finding rows
+ * still waiting in the queue) adds nothing; a row in two jobs anyway is processed once, because
+ * processing claims the row.
+ */
+export async function enqueueInboxRows (queue: Queue, rows: ReadonlyArray<{ id: number, generation: number }>, origin: 'webhooks' | 'sweep' | 'replay'): Promise<void> {
+  const jobs = []
+  for (let i = 0; i < rows.length; i += INBOX_IDS_PER_JOB) {
+    const chunk = rows.slice(i, i + INBOX_IDS_PER_JOB)
+    const generation = Math.max(...chunk.map((r) => r.generation))
+    const jobId = `${origin}-${chunk[0]!.id}-${chunk[chunk.length - 1]!.id}-${chunk.length}-g${generation}`
+    jobs.push({ name: 'inbox', data: { inboxIds: chunk.map((r) => r.id) } satisfies InboxJobData, opts: { jobId } })
+  }
+  if (jobs.length > 0) await queue.addBulk(jobs)
 }
 
 export interface InstanceQueues {

@@ -1,9 +1,8 @@
 // Re-queues inbox rows that were answered 2xx but never finished — their job was lost with
-// Redis data, or queueing failed. Job ids are derived from the row, so a row whose job still
-// exists is not queued twice.
+// Redis data, or queueing failed.
 import type { Platform } from '../platform.ts'
 import { unfinishedInbox } from '../store/inbox.ts'
-import { inboxJobId } from './queues.ts'
+import { enqueueInboxRows } from './queues.ts'
 
 export interface Sweeper { sweep: () => Promise<number>, stop: () => void }
 
@@ -14,14 +13,18 @@ export function startSweeper (platform: Platform, opts: { everyMs: number, grace
     running = true
     try {
       const rows = await unfinishedInbox(platform.db, new Date(Date.now() - opts.graceMs), 5000)
-      const byInstance = new Map<string, Array<{ name: string, data: { inboxId: number }, opts: { jobId: string } }>>()
+      const byInstance = new Map<string, Array<{ id: number, generation: number }>>()
       for (const row of rows) {
-        if (!platform.instances.has(row.adapter)) continue
-        let jobs = byInstance.get(row.adapter)
-        if (!jobs) byInstance.set(row.adapter, jobs = [])
-        jobs.push({ name: 'webhook', data: { inboxId: row.id }, opts: { jobId: inboxJobId(row.id, row.generation) } })
+        let list = byInstance.get(row.adapter)
+        if (!list) byInstance.set(row.adapter, list = [])
+        list.push(row)
       }
-      for (const [adapter, jobs] of byInstance) await platform.instances.get(adapter)!.queues.ingest.addBulk(jobs)
+      for (const [adapter, list] of byInstance) {
+        const queue = platform.instances.get(adapter)?.queues.ingest
+        // A queue with work waiting is probably carrying these rows; sweep once it has drained.
+        if (!queue || await queue.getWaitingCount() + await queue.getDelayedCount() > 0) continue
+        await enqueueInboxRows(queue, list, 'sweep')
+      }
       return rows.length
     } finally {
       running = false

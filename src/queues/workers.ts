@@ -2,7 +2,7 @@
 // by default, or one per process with `tongban worker --adapter <id>`).
 import { Worker, type Job } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
-import { queueName, QUEUE_PREFIX } from './queues.ts'
+import { queueName, QUEUE_PREFIX, type InboxJobData } from './queues.ts'
 import { processInboxRow } from '../pipeline/ingest.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
 import { createDepartmentClient, type DepartmentClient } from '../department/client.ts'
@@ -27,8 +27,9 @@ function observe (platform: Platform, worker: Worker, instanceId: string, queue:
 }
 
 function startIngestWorker (platform: Platform, instance: Instance): Worker {
-  const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<{ inboxId: number }>) => {
-    return await processInboxRow(platform, instance, job.data.inboxId)
+  const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
+    // One transaction per message: a message that fails does not undo the others.
+    for (const id of job.data.inboxIds) await processInboxRow(platform, instance, id)
   }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: instance.config.concurrency })
   observe(platform, worker, instance.config.id, 'ingest')
   return worker

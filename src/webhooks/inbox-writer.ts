@@ -3,7 +3,7 @@
 // to be committed before it is answered.
 import type { Platform } from '../platform.ts'
 import { commitWebhooks, type IncomingWebhook, type Receipt } from '../store/inbox.ts'
-import { inboxJobId } from '../queues/queues.ts'
+import { enqueueInboxRows } from '../queues/queues.ts'
 
 const MAX_BATCH = 256
 
@@ -40,17 +40,19 @@ export function createInboxWriter (platform: Platform): InboxWriter {
   // Not awaited by the request: the row is committed, and if Redis is down the sweeper
   // queues it later. Queues carry ids, never the only copy of a webhook.
   function enqueue (webhooks: IncomingWebhook[], receipts: Receipt[]): void {
-    const byInstance = new Map<string, Array<{ name: string, data: { inboxId: number }, opts: { jobId: string } }>>()
+    const byInstance = new Map<string, Array<{ id: number, generation: number }>>()
     receipts.forEach((r, i) => {
       if (!r.fresh) return
       const adapter = webhooks[i]!.adapter
-      let jobs = byInstance.get(adapter)
-      if (!jobs) byInstance.set(adapter, jobs = [])
-      jobs.push({ name: 'webhook', data: { inboxId: r.inboxId }, opts: { jobId: inboxJobId(r.inboxId, r.generation) } })
+      let rows = byInstance.get(adapter)
+      if (!rows) byInstance.set(adapter, rows = [])
+      rows.push({ id: r.inboxId, generation: r.generation })
     })
-    for (const [adapter, jobs] of byInstance) {
-      platform.instances.get(adapter)?.queues.ingest.addBulk(jobs).catch((err: Error) => {
-        platform.logger.warn({ adapter, jobs: jobs.length, err: err.message }, 'enqueue failed; the inbox sweeper will queue these webhooks')
+    for (const [adapter, rows] of byInstance) {
+      const queue = platform.instances.get(adapter)?.queues.ingest
+      if (!queue) continue
+      enqueueInboxRows(queue, rows, 'webhooks').catch((err: Error) => {
+        platform.logger.warn({ adapter, webhooks: rows.length, err: err.message }, 'enqueue failed; the inbox sweeper will queue these webhooks')
       })
     }
   }

@@ -9,7 +9,7 @@ import { syncStatus } from '../../sync/status.ts'
 import { listQuarantine } from '../../store/quarantine.ts'
 import { listInbox, markForReplay } from '../../store/inbox.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
-import { inboxJobId } from '../../queues/queues.ts'
+import { enqueueInboxRows } from '../../queues/queues.ts'
 import { errorResponses } from '../errors.ts'
 import { AdapterStatus, FailedJob, InboxItem, QuarantineItem, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
@@ -85,9 +85,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req, reply) => {
     const instance = instanceOf(req.body.adapter)
     const rows = await markForReplay(db, instance.config.id, new Date(req.body.from), new Date(req.body.to))
-    for (let i = 0; i < rows.length; i += 1000) {
-      await instance.queues.ingest.addBulk(rows.slice(i, i + 1000).map((r) => ({ name: 'webhook', data: { inboxId: r.id }, opts: { jobId: inboxJobId(r.id, r.generation) } })))
-    }
+    await enqueueInboxRows(instance.queues.ingest, rows, 'replay')
     return reply.code(202).send({ replayed: rows.length })
   })
 
