@@ -2,9 +2,15 @@
 //
 // Everything here is pure: `residentAt(seed, index)` is O(1) and gives the same record for the
 // same arguments on every machine, so a population of a million residents costs nothing until a
-// message mentions one. This module depends on nothing in the platform (in particular not on
-// src/normalize): the simulator plays the department, and the department computes its own check
-// characters.
+// message mentions one. This module depends on nothing in the platform but the SDK's test kit (in
+// particular not on src/normalize): the simulator plays the department, and the department
+// computes its own check characters.
+import {
+  digits, int, pad, pick, residentIdCheckChar as idCheckChar, seeded, weighted, RESIDENT_ID_CHECK_CHARS, type Rng,
+} from '../../src/adapter-sdk/testkit/index.ts'
+
+export { idCheckChar, seeded }
+export { mulberry32 } from '../../src/adapter-sdk/testkit/index.ts'
 
 /** One resident as the department sends it (spec "Body" table). */
 export interface HouseholdRecord {
@@ -49,82 +55,13 @@ export interface ResidentFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
-// seeded randomness: a 32-bit integer hash keys a mulberry32 stream per (seed, index, purpose)
-
-function mix (x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d)
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b)
-  return (x ^ (x >>> 16)) >>> 0
-}
-
-function key (seed: number, index: number, salt: number): number {
-  const s = Math.trunc(seed)
-  const i = Math.trunc(index)
-  const sHi = Math.floor(s / 0x100000000)
-  const iHi = Math.floor(i / 0x100000000)
-  let h = mix((salt * 0x9e3779b9) ^ 0x5bd1e995)
-  h = mix(h ^ (s >>> 0))
-  h = mix(h ^ (sHi >>> 0))
-  h = mix(h ^ (i >>> 0))
-  return mix(h ^ (iHi >>> 0))
-}
-
-/** A mulberry32 generator: uniform floats in [0, 1). */
-export function mulberry32 (state: number): () => number {
-  let a = state >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-type Rng = () => number
-
-/** A generator keyed by (seed, index, salt); salts keep unrelated draws independent. */
-export function seeded (seed: number, index: number, salt = 0): Rng {
-  return mulberry32(key(seed, index, salt))
-}
+// seeded randomness and the GB 11643 check character: the SDK's test kit (department-side code,
+// independent of src/normalize). This simulator keys its streams with the kit's default stream.
 
 const SALT_IDENTITY = 1
 const SALT_RESIDENCE = 2
 const SALT_PICK = 3
 const SALT_EVENT = 4
-
-const int = (r: Rng, n: number): number => Math.floor(r() * n)
-const pick = <T>(r: Rng, list: readonly T[]): T => list[int(r, list.length)] as T
-const digits = (r: Rng, n: number): string => {
-  let s = ''
-  for (let i = 0; i < n; i++) s += String(int(r, 10))
-  return s
-}
-const pad = (n: number, width: number): string => String(n).padStart(width, '0')
-
-function weighted<T> (r: Rng, table: readonly (readonly [T, number])[]): T {
-  let total = 0
-  for (const [, w] of table) total += w
-  let x = r() * total
-  for (const [value, w] of table) {
-    x -= w
-    if (x < 0) return value
-  }
-  return (table[table.length - 1] as readonly [T, number])[0]
-}
-
-// ---------------------------------------------------------------------------------------------
-// GB 11643 check character (ISO 7064 MOD 11-2), computed here on purpose
-
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
-const ID_CHECK = '10X98765432'
-
-/** The check character for the first 17 digits of a resident ID number. */
-export function idCheckChar (first17: string): string {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * (ID_WEIGHTS[i] as number)
-  return ID_CHECK[sum % 11] as string
-}
 
 // ---------------------------------------------------------------------------------------------
 // 常州市: counties, towns and street offices (9-digit town-level codes)
@@ -234,7 +171,7 @@ function identity (seed: number, index: number): Identity {
   const formRoll = r()
   const quirkRoll = r()
   const quirkShift = 1 + int(r, 400)
-  const wrongCheck = pick(r, ID_CHECK.split('').filter((c) => c !== id18[17]))
+  const wrongCheck = pick(r, RESIDENT_ID_CHECK_CHARS.split('').filter((c) => c !== id18[17]))
   const uyFather = pick(r, UY_MALE)
   const uyGiven = pick(r, male ? UY_MALE : UY_FEMALE)
   const tibetan = pick(r, TIBETAN) + (r() < 0.5 ? pick(r, TIBETAN) : '')

@@ -2,14 +2,21 @@
 //
 // Everything here is pure: `enterpriseAt(seed, index)` is O(1) and gives the same row for the
 // same arguments on every machine, so a registry of a million enterprises costs nothing until a
-// page asks for some of them. This module depends on nothing in the platform (in particular not
-// on src/normalize): the simulator plays the department, and the department computes its own
-// check characters (GB 32100 credit codes, GB 11714 organisation codes, GB 11643 ID numbers).
+// page asks for some of them. This module depends on nothing in the platform but the SDK's test
+// kit (in particular not on src/normalize): the simulator plays the department, and the
+// department computes its own check characters (GB 32100 credit codes, GB 11714 organisation
+// codes, GB 11643 ID numbers).
 //
 // Ordering. The department orders rows by (GXSJ, TYSHXYDM). Base row `index` has GXSJ
 // BASE + floor(index / 3) * 2 seconds: three rows share each even second. Within such a group
 // the three rows are assigned so that their credit codes ascend, which makes index order exactly
 // the department's (GXSJ, TYSHXYDM) order; a page is then just a range of indices.
+import {
+  creditCodeCheckChar, int, mulberry32, orgCodeCheckChar, pad, pick, residentIdCheckChar as idCheckChar, seedKey, weighted,
+  CREDIT_CHARS, type Rng,
+} from '../../src/adapter-sdk/testkit/index.ts'
+
+export { creditCodeCheckChar, idCheckChar, mulberry32, orgCodeCheckChar, CREDIT_CHARS, type Rng }
 
 /** One enterprise as the department sends it (spec "field" table). */
 export interface EnterpriseRow {
@@ -44,41 +51,15 @@ export interface EnterpriseFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
-// seeded randomness: a 32-bit integer hash keys a mulberry32 stream per (seed, index, purpose)
+// seeded randomness and check characters: the SDK's test kit (department-side code, independent
+// of src/normalize). This simulator keys its streams with its own constant, so its draws are
+// unrelated to the household-registration simulator's for the same seed.
 
-function mix (x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d)
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b)
-  return (x ^ (x >>> 16)) >>> 0
-}
-
-function key (seed: number, index: number, salt: number): number {
-  const s = Math.trunc(seed)
-  const i = Math.trunc(index)
-  let h = mix((salt * 0x9e3779b9) ^ 0x2545f491)
-  h = mix(h ^ (s >>> 0))
-  h = mix(h ^ (Math.floor(s / 0x100000000) >>> 0))
-  h = mix(h ^ (i >>> 0))
-  return mix(h ^ (Math.floor(i / 0x100000000) >>> 0))
-}
-
-/** A mulberry32 generator: uniform floats in [0, 1). */
-export function mulberry32 (state: number): () => number {
-  let a = state >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-export type Rng = () => number
+const STREAM = 0x2545f491
 
 /** A generator keyed by (seed, index, salt); salts keep unrelated draws independent. */
 export function seeded (seed: number, index: number, salt = 0): Rng {
-  return mulberry32(key(seed, index, salt))
+  return mulberry32(seedKey(seed, index, salt, STREAM))
 }
 
 const SALT_CODE = 11
@@ -86,69 +67,11 @@ const SALT_ROW = 12
 const SALT_REVISION = 13
 const SALT_SCRAMBLE = 14
 
-const int = (r: Rng, n: number): number => Math.floor(r() * n)
-const pick = <T>(r: Rng, list: readonly T[]): T => list[int(r, list.length)] as T
-const pad = (n: number, width: number): string => String(n).padStart(width, '0')
-
-function weighted<T> (r: Rng, table: readonly (readonly [T, number])[]): T {
-  let total = 0
-  for (const [, w] of table) total += w
-  let x = r() * total
-  for (const [value, w] of table) {
-    x -= w
-    if (x < 0) return value
-  }
-  return (table[table.length - 1] as readonly [T, number])[0]
-}
-
 /** (a * b) mod m without leaving the exact integer range (a, m < 2^31, b < 2^31). */
 function mulmod (a: number, b: number, m: number): number {
   const hi = Math.floor(b / 65536)
   const lo = b % 65536
   return ((a * hi) % m * 65536 + a * lo) % m
-}
-
-// ---------------------------------------------------------------------------------------------
-// check characters, computed here on purpose
-
-/** GB 32100 character set: digits and capitals without I, O, Z, S, V. */
-export const CREDIT_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28] as const
-
-/** The 18th character of a unified social credit code (GB 32100) for its first 17. */
-export function creditCodeCheckChar (first17: string): string {
-  let sum = 0
-  for (let i = 0; i < 17; i++) {
-    const v = CREDIT_CHARS.indexOf(first17[i] as string)
-    if (v < 0) throw new RangeError(`not a credit-code character: ${first17[i]}`)
-    sum += v * (CREDIT_WEIGHTS[i] as number)
-  }
-  const c = 31 - (sum % 31)
-  return CREDIT_CHARS[c === 31 ? 0 : c] as string
-}
-
-const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2] as const
-
-/** The 9th character of an organisation code (GB 11714) for its first 8 (digits and capitals). */
-export function orgCodeCheckChar (first8: string): string {
-  let sum = 0
-  for (let i = 0; i < 8; i++) {
-    const ch = first8.charCodeAt(i)
-    const v = ch >= 48 && ch <= 57 ? ch - 48 : ch - 55 // A = 10 … Z = 35
-    sum += v * (ORG_WEIGHTS[i] as number)
-  }
-  const c = 11 - (sum % 11)
-  return c === 10 ? 'X' : c === 11 ? '0' : String(c)
-}
-
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
-const ID_CHECK = '10X98765432'
-
-/** The check character for the first 17 digits of a resident ID number (GB 11643). */
-export function idCheckChar (first17: string): string {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * (ID_WEIGHTS[i] as number)
-  return ID_CHECK[sum % 11] as string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +194,7 @@ function identity (seed: number, slot: number): Identity {
   const wrongRoll = r()
 
   // The organisation-code body encodes the slot through a bijection, so codes never repeat.
-  const scramble = key(seed, 0, SALT_SCRAMBLE)
+  const scramble = seedKey(seed, 0, SALT_SCRAMBLE, STREAM)
   let body: string
   if (maStyle) {
     let n = (mulmod(slot % MA_SPACE, 387_420_489, MA_SPACE) + scramble % MA_SPACE) % MA_SPACE

@@ -1,0 +1,5 @@
+// The adapter SDK's test kit: what an integrator needs to write a department simulator and its
+// tests. Nothing here is used by the platform at run time, and nothing here depends on the
+// platform's normalisers (a simulator plays the department, which computes its own data).
+export * from './random.ts'
+export * from './check-characters.ts'
