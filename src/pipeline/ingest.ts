@@ -4,7 +4,7 @@
 import type { Instance, Platform } from '../platform.ts'
 import { isTongbanError } from '../errors.ts'
 import { claimInboxRow, finishInboxRow } from '../store/inbox.ts'
-import { quarantine } from '../store/quarantine.ts'
+import { quarantine, resolveQuarantined } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
 import { mapBatch, type Rejection } from './map.ts'
 
@@ -34,6 +34,8 @@ export async function processInboxRow (platform: Platform, instance: Instance, i
     const { records, rejections } = mapBatch(adapter, raws)
     await unify(tx, config.id, records)
     await quarantine(tx, config.id, adapter.produces, rejections, row.id)
+    // A replayed message whose records now map closes what its first run quarantined.
+    if (row.generation > 0) await resolveQuarantined(tx, config.id, records.map((r) => r.sourceId))
     await finishInboxRow(tx, row.id, { status: 'done', ok: records.length, quarantined: rejections.length })
     return { status: 'done', ok: records.length, quarantined: rejections.length }
   })

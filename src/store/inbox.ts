@@ -20,11 +20,6 @@ export interface Receipt {
  * the batch) come back with the stored row's id and `fresh: false`.
  */
 export async function commitWebhooks (db: Queryable, batch: readonly IncomingWebhook[]): Promise<Receipt[]> {
-  const params: unknown[] = []
-  const values = batch.map((w, i) => {
-    params.push(w.adapter, w.webhookId, w.receivedAt, w.body)
-    return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`
-  })
   // DO UPDATE on a no-op column (instead of DO NOTHING) makes RETURNING include repeats, but
   // may not touch one row twice, hence the de-duplication of the batch first.
   const firstIndex = new Map<string, number>()
@@ -33,7 +28,13 @@ export async function commitWebhooks (db: Queryable, batch: readonly IncomingWeb
     const k = `${w.adapter}\u0000${w.webhookId}`
     if (!firstIndex.has(k)) { firstIndex.set(k, i); unique.push(i) }
   })
-  const uniqueValues = unique.map((i) => values[i]).join(', ')
+  // Parameters for the unique webhooks only: every parameter sent must appear in the statement.
+  const params: unknown[] = []
+  const uniqueValues = unique.map((i, j) => {
+    const w = batch[i]!
+    params.push(w.adapter, w.webhookId, w.receivedAt, w.body)
+    return `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`
+  }).join(', ')
   const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, generation: number, fresh: boolean }>(
     `INSERT INTO inbox (adapter, webhook_id, received_at, body) VALUES ${uniqueValues}
      ON CONFLICT (adapter, webhook_id) DO UPDATE SET adapter = EXCLUDED.adapter

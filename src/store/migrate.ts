@@ -9,10 +9,11 @@ const LOCK_KEY = 7_242_015
 export async function migrate (db: Db): Promise<string[]> {
   const dir = fromRoot('src', 'store', 'migrations') + '/'
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort()
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
   const applied: string[] = []
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY])
+    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL (pg_type unique violation).
+    await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
     const done = new Set((await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version))
     for (const file of files) {
       if (done.has(file)) continue

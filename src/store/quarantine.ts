@@ -93,6 +93,12 @@ export async function updateQuarantineItem (db: Queryable, id: number, change: {
     [id, change.status, change.reasonCode ?? null, change.reason ?? null, change.field ?? null, change.rawValue ?? null])
 }
 
+/** Closes open items whose records have since been unified (e.g. by a replay). */
+export async function resolveQuarantined (db: Queryable, adapter: string, sourceIds: readonly string[]): Promise<void> {
+  if (sourceIds.length === 0) return
+  await db.query("UPDATE quarantine SET status = 'resolved', updated_at = now() WHERE adapter = $1 AND status = 'open' AND source_id = ANY($2::text[])", [adapter, sourceIds])
+}
+
 export async function countOpenQuarantine (db: Queryable): Promise<Record<string, number>> {
   const { rows } = await db.query<{ adapter: string, n: number }>("SELECT adapter, count(*)::int AS n FROM quarantine WHERE status = 'open' GROUP BY adapter")
   return Object.fromEntries(rows.map((r) => [r.adapter, r.n]))
