@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { isTongbanError } from '../errors.ts'
 import { createLogger } from '../log.ts'
 import { readSettings } from '../runtime/settings.ts'
-import { startGateway, runningGateway } from '../runtime/gateway.ts'
+import { startGateway } from '../runtime/gateway.ts'
+import { runningGateway, type GatewayInfo } from '../runtime/data-dir-lock.ts'
 import { startWorkerProcess } from '../runtime/worker.ts'
 import { openDb } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
@@ -33,10 +34,22 @@ function onSignals (stop: () => Promise<void>): void {
   process.once('SIGINT', handler)
 }
 
+/** The running gateway of this data dir, once it listens (it may be starting right now). */
+async function gatewayUrl (dataDir: string): Promise<Required<GatewayInfo> | undefined> {
+  for (let waited = 0; ; waited += 250) {
+    const info = await runningGateway(dataDir)
+    if (!info) return undefined
+    if (info.url) return { pid: info.pid, url: info.url }
+    if (waited === 0) process.stderr.write(`tongban: the gateway (pid ${info.pid}) is starting; waiting for it…\n`)
+    if (waited > 120_000) throw new Error(`the gateway (pid ${info.pid}) has not started listening after two minutes`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
 async function migrateCommand (): Promise<void> {
   const settings = readSettings()
   if (!settings.databaseUrl) {
-    const gateway = await runningGateway(settings.dataDir)
+    const gateway = await gatewayUrl(settings.dataDir)
     if (gateway) {
       // PGlite belongs to the gateway process: ask it to run the migrations.
       const token = settings.adminToken ?? (await readFile(join(settings.dataDir, 'admin-token'), 'utf8')).trim()

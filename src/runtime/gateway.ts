@@ -1,13 +1,12 @@
 // `tongban start`: the gateway, every adapter worker, the inbox sweeper and the configured
 // simulators in one process, on embedded defaults unless DATABASE_URL / REDIS_URL say otherwise.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { RunningSimulator } from '../adapter-sdk/index.ts'
 import { loadConfig } from '../config/load.ts'
 import type { Config } from '../config/schema.ts'
-import { TongbanError } from '../errors.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
 import { startWorkers, type RunningWorkers } from '../queues/workers.ts'
@@ -18,6 +17,7 @@ import { migrate } from '../store/migrate.ts'
 import { startRedisChild, type RedisChild } from './redis-child.ts'
 import { startPullSimulators, startPushSimulators } from './demo.ts'
 import type { Settings } from './settings.ts'
+import { claimDataDir } from './data-dir-lock.ts'
 
 export interface Gateway {
   url: string
@@ -25,21 +25,6 @@ export interface Gateway {
   platform: Platform
   app: FastifyInstance
   stop: () => Promise<void>
-}
-
-export interface RunningGatewayInfo { pid: number, url: string }
-
-export const gatewayInfoFile = (dataDir: string): string => join(dataDir, 'gateway.json')
-
-/** The gateway holding this data dir's embedded database, if one is running. */
-export async function runningGateway (dataDir: string): Promise<RunningGatewayInfo | undefined> {
-  try {
-    const info = JSON.parse(await readFile(gatewayInfoFile(dataDir), 'utf8')) as RunningGatewayInfo
-    process.kill(info.pid, 0)
-    return info
-  } catch {
-    return undefined
-  }
 }
 
 async function adminTokenFor (settings: Settings, logger: Logger): Promise<string> {
@@ -65,12 +50,11 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
   const logger = opts.logger ?? createLogger()
   const config = opts.config ?? await loadConfig(settings.configPath)
   await mkdir(settings.dataDir, { recursive: true })
-  if (!settings.databaseUrl) {
-    const other = await runningGateway(settings.dataDir)
-    if (other && other.pid !== process.pid) throw new TongbanError('TB_DATA_DIR_LOCKED', [settings.dataDir, other.pid])
-  }
+  const embedded = !settings.databaseUrl || !settings.redisUrl
+  const claim = embedded ? await claimDataDir(settings.dataDir) : undefined
 
   const cleanups: Array<() => Promise<void>> = []
+  if (claim) cleanups.push(claim.release)
   const cleanup = async (): Promise<void> => {
     for (const fn of cleanups.reverse()) await fn().catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step failed'))
   }
@@ -106,10 +90,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
 
     simulators.push(...await startPushSimulators(config, url, logger))
     cleanups.push(closeSimulators)
-    if (!settings.databaseUrl) {
-      await writeFile(gatewayInfoFile(settings.dataDir), JSON.stringify({ pid: process.pid, url }))
-      cleanups.push(async () => { await rm(gatewayInfoFile(settings.dataDir), { force: true }) })
-    }
+    await claim?.publish(url)
     logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')
 
     let stopping: Promise<void> | undefined
