@@ -2,18 +2,19 @@
 import type { Queryable } from './db.ts'
 import type { EntityKind } from '../model/index.ts'
 import { tables } from '../unify/columns.ts'
+import { expandProvenance, type Provenance } from '../unify/unify.ts'
 
 export type UnifiedRecord = Record<string, unknown> & { provenance: Record<string, unknown> }
 
 function toRecord (kind: EntityKind, row: Record<string, unknown>): UnifiedRecord {
   const out: Record<string, unknown> = {}
   for (const [field, column] of Object.entries(tables[kind].columns)) out[field] = row[column.name] ?? null
-  out.provenance = row.provenance ?? {}
+  out.provenance = expandProvenance((row.provenance ?? {}) as Record<string, string>, (row.sources ?? {}) as Record<string, Provenance>)
   return out as UnifiedRecord
 }
 
 function selectList (kind: EntityKind): string {
-  return [...Object.values(tables[kind].columns).map((c) => c.name), 'provenance'].join(', ')
+  return [...Object.values(tables[kind].columns).map((c) => c.name), 'provenance', 'sources'].join(', ')
 }
 
 export async function getRecord (db: Queryable, kind: EntityKind, key: string): Promise<UnifiedRecord | undefined> {

@@ -10,7 +10,7 @@ import { DepartmentAuthError } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentClient } from '../department/client.ts'
 import type { Breaker } from '../department/breaker.ts'
-import { mapBatch } from '../pipeline/map.ts'
+import { mapBatch, type MappedRecord, type Rejection } from '../pipeline/map.ts'
 import { unify } from '../unify/unify.ts'
 import { quarantine } from '../store/quarantine.ts'
 import { loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
@@ -81,11 +81,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   const until = Date.now() + JOB_BUDGET_MS
   let next: Promise<PullPage<unknown>> | undefined = fetchFrom(cursor)
   const totals = { records: 0, quarantined: 0, done: false }
-  while (next) {
-    const page: PullPage<unknown> = await next
-    // Pages are stored in order, one transaction each; the next one is fetched meanwhile.
-    next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-    const { records, rejections } = mapBatch(instance.adapter, page.records)
+  const store = async (page: PullPage<unknown>, records: MappedRecord[], rejections: Rejection[]): Promise<void> => {
     await db.transaction(async (tx) => {
       // Pulled data can be pulled again: no need to wait for the disk at commit. WAL order still
       // keeps the cursor from ever getting ahead of the records it covers.
@@ -100,9 +96,22 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
     totals.records += records.length
     totals.quarantined += rejections.length
     totals.done = page.done
+  }
+  let storing: Promise<void> = Promise.resolve()
+  while (next) {
+    const page: PullPage<unknown> = await next
+    // Three pages in flight: page n+1 is fetched and page n mapped while page n-1 is stored.
+    // Stores run one at a time, in page order, so the cursor only ever moves forward.
+    next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
+    const { records, rejections } = mapBatch(instance.adapter, page.records)
+    await storing
+    storing = store(page, records, rejections)
+    storing.catch(() => {}) // awaited on the next turn or below
     if (!page.done && !next) {
+      await storing
       await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
     }
   }
+  await storing
   return totals
 }

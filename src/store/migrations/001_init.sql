@@ -37,8 +37,11 @@ CREATE INDEX quarantine_open ON quarantine (adapter, id) WHERE status = 'open';
 -- A record seen again (a replay, a re-read page) does not open a second item.
 CREATE UNIQUE INDEX quarantine_open_source ON quarantine (adapter, source_id) WHERE status = 'open';
 
--- Unified residents. `provenance` holds, per canonical field, the source of the stored value:
--- {"name": {"adapter": ..., "sourceId": ..., "observedAt": "ISO-8601 UTC"}, ...}.
+-- Unified residents. Per-field provenance: `provenance` maps each canonical field to the key of
+-- the observation its stored value came from, and `sources` maps those keys to the observation:
+--   provenance {"name": "k1", "phone": "k2"}
+--   sources    {"k1": {"adapter": ..., "sourceId": ..., "observedAt": "ISO-8601 UTC"}, "k2": ...}
+-- (one observation usually supplies every field: storing it once keeps rows a third the size).
 CREATE TABLE persons (
   id_number text PRIMARY KEY,
   name text,
@@ -50,6 +53,7 @@ CREATE TABLE persons (
   division_code text,
   status text,
   provenance jsonb NOT NULL DEFAULT '{}',
+  sources jsonb NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
@@ -68,6 +72,7 @@ CREATE TABLE enterprises (
   industry_code text,
   registered_capital jsonb,
   provenance jsonb NOT NULL DEFAULT '{}',
+  sources jsonb NOT NULL DEFAULT '{}',
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
