@@ -98,19 +98,24 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
     totals.done = page.done
   }
   let storing: Promise<void> = Promise.resolve()
-  while (next) {
-    const page: PullPage<unknown> = await next
-    // Three pages in flight: page n+1 is fetched and page n mapped while page n-1 is stored.
-    // Stores run one at a time, in page order, so the cursor only ever moves forward.
-    next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-    const { records, rejections } = mapBatch(instance.adapter, page.records)
-    await storing
-    storing = store(page, records, rejections)
-    storing.catch(() => {}) // awaited on the next turn or below
-    if (!page.done && !next) {
+  try {
+    while (next) {
+      const page: PullPage<unknown> = await next
+      // Three pages in flight: page n+1 is fetched and page n mapped while page n-1 is stored.
+      // Stores run one at a time, in page order, so the cursor only ever moves forward.
+      next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
+      const { records, rejections } = mapBatch(instance.adapter, page.records)
       await storing
-      await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
+      storing = store(page, records, rejections)
+      storing.catch(() => {}) // awaited on the next turn or below
+      if (!page.done && !next) {
+        await storing
+        await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
+      }
     }
+  } finally {
+    // A job that fails leaves no store running behind it (its retry reads the cursor).
+    await storing.catch(() => {})
   }
   await storing
   return totals

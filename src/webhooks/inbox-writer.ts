@@ -6,6 +6,8 @@ import { commitWebhooks, type IncomingWebhook, type Receipt } from '../store/inb
 import { enqueueInboxRows } from '../queues/queues.ts'
 
 const MAX_BATCH = 256
+// Commits at once; more webhooks wait for one to finish and go together in the next.
+const MAX_IN_FLIGHT = 2
 
 interface Pending { webhook: IncomingWebhook, resolve: (r: Receipt) => void, reject: (e: unknown) => void }
 
@@ -20,9 +22,10 @@ export function createInboxWriter (platform: Platform): InboxWriter {
 
   async function flush (): Promise<void> {
     scheduled = false
+    if (inFlight >= MAX_IN_FLIGHT) return
     const batch = pending.splice(0, MAX_BATCH)
-    if (pending.length > 0) schedule()
     if (batch.length === 0) return
+    if (pending.length > 0) schedule()
     inFlight++
     let receipts: Receipt[]
     try {
@@ -32,6 +35,7 @@ export function createInboxWriter (platform: Platform): InboxWriter {
       return
     } finally {
       inFlight--
+      if (pending.length > 0) schedule()
     }
     batch.forEach((p, i) => p.resolve(receipts[i]!))
     enqueue(batch.map((p) => p.webhook), receipts)
@@ -58,9 +62,8 @@ export function createInboxWriter (platform: Platform): InboxWriter {
   }
 
   function schedule (): void {
-    if (scheduled) return
+    if (scheduled || inFlight >= MAX_IN_FLIGHT) return
     scheduled = true
-    // Under load, let a commit in flight gather the next batch; otherwise flush on the next turn.
     setImmediate(() => { flush().catch(() => {}) })
   }
 
@@ -68,7 +71,7 @@ export function createInboxWriter (platform: Platform): InboxWriter {
     async commit (webhook) {
       return await new Promise<Receipt>((resolve, reject) => {
         pending.push({ webhook, resolve, reject })
-        if (pending.length >= MAX_BATCH && inFlight === 0) { flush().catch(() => {}) } else schedule()
+        schedule()
       })
     },
   }
