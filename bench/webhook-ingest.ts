@@ -52,7 +52,8 @@ floor.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, b, 
 const xadd = new Redis(REDIS_URL)
 floor.post('/floor', async (req, reply) => { await xadd.xadd('bench:floor', 'MAXLEN', '~', '100000', '*', 'body', req.body as Buffer); return reply.code(202).send({ ok: true }) })
 const floorUrl = await floor.listen({ port: 0, host: '127.0.0.1' })
-const floorResult = await load(`${floorUrl}/floor`, body)
+// Same signed requests as the real run, so the load generator costs the same in both.
+const floorResult = await load(`${floorUrl}/floor`, body, SECRET)
 await floor.close()
 xadd.disconnect()
 
