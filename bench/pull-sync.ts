@@ -82,6 +82,7 @@ const config = Config.parse({
   }],
 })
 started = performance.now()
+const cpuBefore = process.cpuUsage()
 const gateway = await startGateway({
   port: 0, host: '127.0.0.1', dataDir: await mkdtemp(join(tmpdir(), 'tongban-bench-')), configPath: '(bench)',
   redisUrl: REDIS_URL, databaseUrl, adminToken: 'bench-admin-token-0123456789',
@@ -103,6 +104,7 @@ const { rows: [run] } = await db.query<{ status: string, records: number, quaran
   'SELECT status, records, quarantined, pages, extract(epoch FROM finished_at - started_at)::float8 AS seconds FROM adapter_runs ORDER BY id LIMIT 1')
 const seconds = run!.seconds
 const { rows: [count] } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM enterprises')
+const cpu = process.cpuUsage(cpuBefore)
 await gateway.stop()
 simulator.kill('SIGTERM')
 await flush.flushdb()
@@ -112,4 +114,5 @@ await dropDatabase(dbName)
 const total = run!.records + run!.quarantined
 console.log(`pull   (fetch + map + normalise + unify)     ${Math.round(total / seconds).toLocaleString()} records/s  (${total.toLocaleString()} records, ${run!.pages} pages in ${seconds.toFixed(1)} s, run ${run!.status})`)
 console.log(`stored: ${count!.n.toLocaleString()} enterprises, ${run!.quarantined.toLocaleString()} quarantined`)
+console.log(`gateway process CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${((performance.now() - started) / 1000).toFixed(1)} s wall (${Math.round((cpu.user + cpu.system) / 1e3 / run!.pages)} ms per page)`)
 console.log(`ratio to floor: ${(total / seconds / floorRate).toFixed(2)}  (goal ≥ 20,000 records/s)`)
