@@ -3,11 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import t from 'tap'
+import { freePort } from '../src/runtime/redis-child.ts'
 import { sign } from '../src/webhooks/signature.ts'
 import { Config } from '../src/config/schema.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
@@ -30,17 +30,6 @@ interface Cli {
   pid: number
   output: { stdout: string, stderr: string }
   exited: Promise<Exit>
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => { resolve(port) })
-    })
-  })
 }
 
 /** The test runner's environment without anything that would change what the CLI does. */

@@ -1,8 +1,8 @@
 // Inbox first: webhooks answered 202 survive a Redis that is killed and comes back empty.
 // This test runs its own redis-server so it can kill it.
 import t from 'tap'
+import { freePort } from '../src/runtime/redis-child.ts'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { Redis } from 'ioredis'
@@ -14,12 +14,6 @@ import { startSweeper } from '../src/queues/sweeper.ts'
 import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, isQuirky, residentFacts } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, captureLogger, eventually, stores, tempDir } from './helpers.ts'
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => { resolve(port) }) })
-  })
-}
 
 async function startRedis (port: number, dir: string): Promise<ChildProcess> {
   await mkdir(dir, { recursive: true })

@@ -11,7 +11,8 @@ export interface RedisChild {
   stop: () => Promise<void>
 }
 
-async function freePort (): Promise<number> {
+/** A TCP port on loopback that nothing listens on right now. */
+export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

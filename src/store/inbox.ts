@@ -1,5 +1,6 @@
 // The webhook inbox: raw bodies committed before a webhook is answered, and their outcome.
 import type { Db, Queryable } from './db.ts'
+import { whereClause } from './filters.ts'
 
 export interface IncomingWebhook {
   adapter: string
@@ -100,18 +101,17 @@ export interface InboxListItem {
 }
 
 export async function listInbox (db: Queryable, filter: { adapter?: string | undefined, status?: string | undefined, from?: Date | undefined, to?: Date | undefined, beforeId?: number | undefined, limit: number }): Promise<InboxListItem[]> {
-  const where: string[] = []
-  const params: unknown[] = []
-  const add = (sql: string, value: unknown): void => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
-  if (filter.adapter) add('adapter = ?', filter.adapter)
-  if (filter.status) add('status = ?', filter.status)
-  if (filter.from) add('received_at >= ?', filter.from)
-  if (filter.to) add('received_at < ?', filter.to)
-  if (filter.beforeId) add('id < ?', filter.beforeId)
+  const { where, params } = whereClause([
+    ['adapter = ?', filter.adapter],
+    ['status = ?', filter.status],
+    ['received_at >= ?', filter.from],
+    ['received_at < ?', filter.to],
+    ['id < ?', filter.beforeId],
+  ])
   params.push(filter.limit)
   const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, received_at: Date, status: string, processed_at: Date | null, records_ok: number | null, records_quarantined: number | null, error: string | null, bytes: number }>(
     `SELECT id, adapter, webhook_id, received_at, status, processed_at, records_ok, records_quarantined, error, octet_length(body) AS bytes
-     FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+     FROM inbox ${where} ORDER BY id DESC LIMIT $${params.length}`, params)
   return rows.map((r) => ({
     id: r.id,
     adapter: r.adapter,

@@ -1,5 +1,6 @@
 // Records that failed normalisation, kept with the reason and the raw record as received.
 import type { Queryable } from './db.ts'
+import { whereClause } from './filters.ts'
 import type { RawRecord } from '../adapter-sdk/index.ts'
 import type { Rejection } from '../pipeline/map.ts'
 
@@ -67,16 +68,14 @@ function toItem (r: QuarantineRow): QuarantineItem {
 }
 
 export async function listQuarantine (db: Queryable, filter: { adapter?: string | undefined, status?: string | undefined, reasonCode?: string | undefined, beforeId?: number | undefined, limit: number }): Promise<QuarantineItem[]> {
-  const where: string[] = []
-  const params: unknown[] = []
-  const add = (sql: string, value: unknown): void => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
-  if (filter.adapter) add('adapter = ?', filter.adapter)
-  if (filter.status) add('status = ?', filter.status)
-  if (filter.reasonCode) add('reason_code = ?', filter.reasonCode)
-  if (filter.beforeId) add('id < ?', filter.beforeId)
+  const { where, params } = whereClause([
+    ['adapter = ?', filter.adapter],
+    ['status = ?', filter.status],
+    ['reason_code = ?', filter.reasonCode],
+    ['id < ?', filter.beforeId],
+  ])
   params.push(filter.limit)
-  const { rows } = await db.query<QuarantineRow>(
-    `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params)
+  const { rows } = await db.query<QuarantineRow>(`SELECT * FROM quarantine ${where} ORDER BY id DESC LIMIT $${params.length}`, params)
   return rows.map(toItem)
 }
 
