@@ -3,7 +3,6 @@
 // per field, the record keeps which observation — adapter, source record, time — said it.
 // Observations are stored once per record and fields refer to them by a short key (see the
 // persons table in the first migration).
-import { createHash } from 'node:crypto'
 import type { Queryable } from '../store/db.ts'
 import type { EntityKind } from '../model/index.ts'
 import type { MappedRecord } from '../pipeline/map.ts'
@@ -39,8 +38,18 @@ ON CONFLICT (${keyCol}) DO UPDATE SET
 
 const upserts: Record<EntityKind, string> = { person: buildUpsert('person'), enterprise: buildUpsert('enterprise') }
 
-const sourceKey = (p: Provenance): string =>
-  createHash('sha1').update(`${p.adapter}\u0000${p.sourceId}\u0000${p.observedAt}`).digest('base64url').slice(0, 10)
+/** A short key for an observation, unique among the few observations one record keeps (FNV-1a). */
+function sourceKey (p: Provenance): string {
+  const text = `${p.adapter}\u0000${p.sourceId}\u0000${p.observedAt}`
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x811c9dc5)
+  }
+  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
+}
 
 /** Merges records of one batch that share a key (one statement may touch a row only once). */
 function mergeByKey (adapter: string, kind: EntityKind, records: readonly MappedRecord[]): Record<string, unknown>[] {
