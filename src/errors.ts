@@ -82,10 +82,6 @@ export class TongbanError extends Error {
   }
 }
 
-export function tbError (code: ErrorCode, ...args: unknown[]): TongbanError {
-  return new TongbanError(code, args)
-}
-
 export function isTongbanError (err: unknown): err is TongbanError {
   return err instanceof TongbanError
 }

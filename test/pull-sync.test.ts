@@ -76,6 +76,9 @@ for (const store of ['pglite', 'postgres'] as const) {
     const res = await fetch(`${second.url}/api/v1/sync/status`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
     const status = await res.json() as { adapters: Array<Record<string, unknown>> }
     t.match(status.adapters[0], { adapter: 'market-regulation', mode: 'pull', breaker: { state: 'closed' } })
+    const history = await fetch(`${second.url}/api/v1/sync/market-regulation/runs`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+    const runsBody = await history.json() as { items: Array<Record<string, unknown>> }
+    t.match(runsBody.items[runsBody.items.length - 1], { id: Number, stream: 'enterprises', status: 'succeeded', pages: runs.rows[0]!.pages })
   })
 }
 
@@ -118,5 +121,8 @@ t.test('one department down slows only its own adapter', async (t) => {
   const failedBody = await failed.json() as { items: Array<{ jobId: string, queue: string, failedReason: string }> }
   t.ok(failedBody.items.length > 0)
   t.match(failedBody.items[0]!.failedReason, /TB_|unavailable|breaker/i)
+  const history = await fetch(`${gw.url}/api/v1/sync/market-regulation/runs`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+  const runs = (await history.json() as { items: Array<{ status: string, error: string | null }> }).items
+  t.match(runs[0], { status: 'failed', error: /unavailable|breaker/i }, 'the run keeps the error that ended it')
   await new Promise((resolve) => setTimeout(resolve, 100))
 })

@@ -8,6 +8,7 @@ import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
 import { createDepartmentClient, type DepartmentClient } from '../department/client.ts'
 import { createBreaker, type Breaker } from '../department/breaker.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
+import { failRun, loadCursor } from '../store/sync.ts'
 
 export const BREAKER_KEY = `${QUEUE_PREFIX}:breakers`
 
@@ -47,6 +48,12 @@ function startPullWorker (platform: Platform, instance: Instance, http: Departme
         // Back off the whole queue; the job waits without spending one of its attempts.
         await worker.rateLimit(config.rateLimit?.duration ?? 1000)
         throw Worker.RateLimitError()
+      }
+      // The run keeps the latest error; it fails for good when the job is out of attempts.
+      const cursor = await loadCursor(platform.db, config.id, job.data.stream).catch(() => undefined)
+      if (cursor?.runId) {
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+        await failRun(platform.db, cursor.runId, (err as Error).message, final).catch(() => {})
       }
       throw err
     }

@@ -54,9 +54,3 @@ export async function searchRecords (db: Queryable, kind: EntityKind, q: string 
   const next = rows.length > limit ? String(items[items.length - 1]![key]) : null
   return { items, next }
 }
-
-export async function countRecords (db: Queryable): Promise<{ persons: number, enterprises: number }> {
-  const { rows } = await db.query<{ persons: number, enterprises: number }>(
-    'SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM enterprises) AS enterprises')
-  return rows[0]!
-}

@@ -36,7 +36,7 @@ export interface RunSummary {
   stream: string
   startedAt: string
   finishedAt: string | null
-  status: string
+  status: 'running' | 'succeeded' | 'failed'
   pages: number
   records: number
   quarantined: number
@@ -44,7 +44,7 @@ export interface RunSummary {
 }
 
 export async function recentRuns (db: Queryable, adapter: string, limit = 10): Promise<RunSummary[]> {
-  const { rows } = await db.query<{ id: number, stream: string, started_at: Date, finished_at: Date | null, status: string, pages: number, records: number, quarantined: number, error: string | null }>(
+  const { rows } = await db.query<{ id: number, stream: string, started_at: Date, finished_at: Date | null, status: RunSummary['status'], pages: number, records: number, quarantined: number, error: string | null }>(
     'SELECT * FROM adapter_runs WHERE adapter = $1 ORDER BY started_at DESC, id DESC LIMIT $2', [adapter, limit])
   return rows.map((r) => ({ id: r.id, stream: r.stream, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, status: r.status, pages: r.pages, records: r.records, quarantined: r.quarantined, error: r.error }))
 }

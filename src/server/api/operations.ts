@@ -8,10 +8,11 @@ import { TongbanError } from '../../errors.ts'
 import { syncStatus } from '../../sync/status.ts'
 import { listQuarantine } from '../../store/quarantine.ts'
 import { listInbox, markForReplay } from '../../store/inbox.ts'
+import { recentRuns } from '../../store/sync.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
 import { enqueueInboxRows } from '../../queues/queues.ts'
 import { errorResponses } from '../errors.ts'
-import { AdapterStatus, FailedJob, InboxItem, QuarantineItem, page } from './schemas.ts'
+import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
 const Paging = { cursor: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }
@@ -29,6 +30,16 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   api.get('/sync/status', {
     schema: { summary: 'Health of every adapter instance', tags: ['operations'], response: { 200: z.object({ adapters: z.array(AdapterStatus) }) } },
   }, async () => ({ adapters: await syncStatus(platform) }))
+
+  api.get('/sync/:adapterId/runs', {
+    schema: {
+      summary: "An adapter instance's recent pull runs, newest first",
+      tags: ['operations'],
+      params: z.object({ adapterId: z.string().max(64) }),
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
+      response: { 200: z.object({ items: z.array(PullRun) }), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
+    },
+  }, async (req) => ({ items: await recentRuns(db, instanceOf(req.params.adapterId).config.id, req.query.limit) }))
 
   api.get('/quarantine', {
     schema: {

@@ -98,3 +98,15 @@ export const FailedJob = z.object({
   failedReason: z.string(),
   finishedOn: z.string().nullable(),
 }).meta({ id: 'FailedJob' })
+
+export const PullRun = z.object({
+  id: z.number().int(),
+  stream: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  pages: z.number().int(),
+  records: z.number().int(),
+  quarantined: z.number().int(),
+  error: z.string().nullable().describe('the latest error, kept while the run is retried'),
+}).meta({ id: 'PullRun' })
