@@ -3,13 +3,11 @@ import { parseArgs } from 'node:util'
 import { isTongbanError } from '../errors.ts'
 import { createLogger } from '../log.ts'
 import { readSettings } from '../runtime/settings.ts'
-import { startGateway } from '../runtime/gateway.ts'
 import { runningGateway, type GatewayInfo } from '../runtime/data-dir-lock.ts'
-import { startWorkerProcess } from '../runtime/worker.ts'
-import { openDb } from '../store/db.ts'
-import { migrate } from '../store/migrate.ts'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+
+// Commands load what they need when they run: `tongban normalize` starts in a blink.
 
 const USAGE = `Usage: tongban <command> [options]
 
@@ -17,6 +15,8 @@ Commands:
   start [--no-workers]        gateway, all adapter workers (unless --no-workers) and configured simulators
   worker --adapter <id> ...   workers of the given adapter instances only (needs DATABASE_URL and REDIS_URL)
   migrate                     apply database migrations (through the running gateway on the embedded database)
+  normalize <kind> [value]    normalise a value (or lines of standard input) and print JSON:
+                              kinds id, credit-code, division, date, phone, gender, ethnicity, name, capital
   help                        this text
 
 Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN,
@@ -60,6 +60,8 @@ async function migrateCommand (): Promise<void> {
       return
     }
   }
+  const { openDb } = await import('../store/db.ts')
+  const { migrate } = await import('../store/migrate.ts')
   const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
   try {
     const applied = await migrate(db)
@@ -74,12 +76,14 @@ async function main (argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false } } })
+      const { startGateway } = await import('../runtime/gateway.ts')
       const gateway = await startGateway(readSettings(), { workers: !values['no-workers'] })
       onSignals(gateway.stop)
       return
     }
     case 'worker': {
       const { values } = parseArgs({ args: rest, options: { adapter: { type: 'string', multiple: true } } })
+      const { startWorkerProcess } = await import('../runtime/worker.ts')
       const worker = await startWorkerProcess(readSettings(), values.adapter ?? [], createLogger({ base: { service: 'tongban-worker' } }))
       onSignals(worker.stop)
       return
@@ -87,6 +91,11 @@ async function main (argv: string[]): Promise<void> {
     case 'migrate':
       await migrateCommand()
       return
+    case 'normalize': {
+      const { normalizeCommand } = await import('./normalize.ts')
+      process.exitCode = await normalizeCommand(rest, process.stdin, process.stdout)
+      return
+    }
     case undefined:
     case 'help':
     case '--help':
