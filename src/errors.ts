@@ -21,6 +21,7 @@ export const errorCatalogue = {
   TB_WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'No signature in webhook-signature matches the body; check the subscriber secret' },
   TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'webhook-timestamp %s is outside the ±%s second tolerance; check the sender clock' },
   TB_WEBHOOK_BODY_INVALID: { status: 400, message: 'The webhook body cannot be read: %s' },
+  TB_INBOX_UNAVAILABLE: { status: 503, message: 'The inbox cannot store webhooks right now (%s); nothing was accepted, send it again later' },
 
   // records and normalisation (quarantine reasons)
   TB_RECORD_INVALID: { status: 422, message: 'The record does not match the canonical model: %s' },

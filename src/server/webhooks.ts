@@ -37,7 +37,7 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       tags: ['webhooks'],
       params: Params,
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
-      response: { 202: Receipt, 200: Receipt, ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_WEBHOOK_SIGNATURE_INVALID', 'TB_BODY_TOO_LARGE', 'TB_UNSUPPORTED_MEDIA_TYPE') },
+      response: { 202: Receipt, 200: Receipt, ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_WEBHOOK_SIGNATURE_INVALID', 'TB_BODY_TOO_LARGE', 'TB_UNSUPPORTED_MEDIA_TYPE', 'TB_INBOX_UNAVAILABLE') },
     },
     onRequest: async (req) => {
       // Reject before reading the body: unknown adapter, then a declared size over its limit.
@@ -65,7 +65,15 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       outcome('rejected')
       throw err
     }
-    const receipt = await writer.commit({ adapter: instance.config.id, webhookId: webhookId!, receivedAt: new Date(), body })
+    let receipt
+    try {
+      receipt = await writer.commit({ adapter: instance.config.id, webhookId: webhookId!, receivedAt: new Date(), body })
+    } catch (err) {
+      // Not committed, so not accepted: the department keeps the message and retries.
+      outcome('unavailable')
+      req.log.error({ err }, 'inbox commit failed')
+      throw new TongbanError('TB_INBOX_UNAVAILABLE', [(err as Error).message], { cause: err })
+    }
     outcome(receipt.fresh ? 'accepted' : 'duplicate')
     return reply.code(receipt.fresh ? 202 : 200).send({ receiptId: String(receipt.inboxId), duplicate: !receipt.fresh })
   })

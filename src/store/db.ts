@@ -34,16 +34,22 @@ export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
     exec: async (sql) => { await pool.query(sql) },
     async transaction (fn) {
       const client = await pool.connect()
+      // A connection lost between statements errors on the client, not the query: without a
+      // listener that would crash the process. The failing statement reports it instead.
+      const ignore = (): void => {}
+      client.on('error', ignore)
+      let broken: Error | undefined
       try {
         await client.query('BEGIN')
         const result = await fn({ query: async (sql, params) => await client.query(sql, params as unknown[]) as any })
         await client.query('COMMIT')
         return result
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => { broken = rollbackErr })
         throw err
       } finally {
-        client.release()
+        client.off('error', ignore)
+        client.release(broken) // a connection that cannot roll back is discarded, not reused
       }
     },
     close: async () => { await pool.end() },

@@ -1,28 +1,78 @@
 import t from 'tap'
-import { divisionCode } from '../../src/normalize/index.ts'
+import { divisionByName, divisionCode, type DivisionDetails } from '../../src/normalize/index.ts'
 
-t.test('division codes pad to 12 digits with their level', async (t) => {
-  const cases: Array<[string, string, 'province' | 'city' | 'county' | 'town' | 'village', string]> = [
-    ['320412', '320412000000', 'county', '6 digits, county (武进区)'],
-    ['320412120', '320412120000', 'town', '9 digits, town (湟里镇)'],
-    ['320412120201', '320412120201', 'village', '12 digits, village'],
-    ['320412120000', '320412120000', 'town', '12 digits, town'],
-    ['320400', '320400000000', 'city', 'city (常州市)'],
-    ['320000', '320000000000', 'province', 'province (江苏省)'],
-    ['110000', '110000000000', 'province', 'province 11 (北京市)'],
-    ['110105', '110105000000', 'county', 'Beijing district'],
-    ['650102', '650102000000', 'county', 'province 65'],
-    ['659001', '659001000000', 'county', 'county-level city directly under the province (石河子)'],
-    ['441900003', '441900003000', 'town', 'town directly under a city without counties (东莞 莞城街道)'],
-    ['710000', '710000000000', 'province', 'province 71'],
-    ['810000', '810000000000', 'province', 'province 81'],
-    ['820000', '820000000000', 'province', 'province 82'],
-    [' 320412120 ', '320412120000', 'town', 'padding'],
-    ['\u3000320412\u3000', '320412000000', 'county', 'full-width space padding'],
-    ['３２０４１２１２０', '320412120000', 'town', 'full-width digits'],
+const JS = { province: '江苏省', city: '常州市' }
+const WJ = { ...JS, county: '武进区' }
+const HL = { ...WJ, town: '湟里镇' }
+
+t.test('division codes pad to 12 digits with their level and the names the data knows', async (t) => {
+  const cases: Array<[string, string, DivisionDetails, string]> = [
+    ['320412', '320412000000', { level: 'county', ...WJ }, '6 digits, county (武进区)'],
+    ['320412120', '320412120000', { level: 'town', ...HL }, '9 digits, town (湟里镇)'],
+    ['320412120201', '320412120201', { level: 'village', ...HL }, '12 digits, village (names down to the town)'],
+    ['320412120000', '320412120000', { level: 'town', ...HL }, '12 digits, town'],
+    ['320400', '320400000000', { level: 'city', ...JS }, 'city (常州市)'],
+    ['320000', '320000000000', { level: 'province', province: '江苏省' }, 'province (江苏省)'],
+    ['110000', '110000000000', { level: 'province', province: '北京市' }, 'province 11 (北京市)'],
+    ['110105', '110105000000', { level: 'county', province: '北京市', county: '朝阳区' }, 'Beijing district (no city name for 市辖区)'],
+    ['650102', '650102000000', { level: 'county', province: '新疆维吾尔自治区', city: '乌鲁木齐市', county: '天山区' }, 'province 65'],
+    ['659001', '659001000000', { level: 'county', province: '新疆维吾尔自治区', county: '石河子市' }, 'county-level city directly under the province (石河子)'],
+    ['441900003', '441900003000', { level: 'town', province: '广东省', city: '东莞市', town: '东城街道' }, 'town directly under a city without counties (东莞 东城街道)'],
+    ['710000', '710000000000', { level: 'province' }, 'province 71 (not in the data: no names)'],
+    ['810000', '810000000000', { level: 'province' }, 'province 81 (not in the data: no names)'],
+    ['820000', '820000000000', { level: 'province' }, 'province 82 (not in the data: no names)'],
+    ['320405', '320405000000', { level: 'county', ...JS }, 'historical county (戚墅堰区, merged 2015): still valid, parents named'],
+    ['320412999', '320412999000', { level: 'town', ...WJ }, 'town unknown to the data: still valid, parents named'],
+    [' 320412120 ', '320412120000', { level: 'town', ...HL }, 'padding'],
+    ['\u3000320412\u3000', '320412000000', { level: 'county', ...WJ }, 'full-width space padding'],
+    ['３２０４１２１２０', '320412120000', { level: 'town', ...HL }, 'full-width digits'],
   ]
-  for (const [input, value, level, why] of cases) {
-    t.same(divisionCode(input), { ok: true, value, details: { level } }, `${why}: ${JSON.stringify(input)}`)
+  for (const [input, value, details, why] of cases) {
+    t.same(divisionCode(input), { ok: true, value, details }, `${why}: ${JSON.stringify(input)}`)
+  }
+})
+
+t.test('divisions by name, or by parent names followed by the name', async (t) => {
+  const cases: Array<[string, string, DivisionDetails, string]> = [
+    ['武进区湟里镇', '320412120000', { level: 'town', ...HL }, 'county + town'],
+    ['湟里镇', '320412120000', { level: 'town', ...HL }, 'a unique town name alone'],
+    ['江苏省常州市武进区湟里镇', '320412120000', { level: 'town', ...HL }, 'the full path'],
+    ['常州市湟里镇', '320412120000', { level: 'town', ...HL }, 'a parent skipped'],
+    ['江苏省常州市武进区', '320412000000', { level: 'county', ...WJ }, 'province + city + county'],
+    ['武进区', '320412000000', { level: 'county', ...WJ }, 'a county alone'],
+    ['常州市', '320400000000', { level: 'city', ...JS }, 'a city'],
+    ['江苏省', '320000000000', { level: 'province', province: '江苏省' }, 'a province'],
+    ['北京市朝阳区', '110105000000', { level: 'county', province: '北京市', county: '朝阳区' }, 'municipality + district (朝阳区 alone is ambiguous)'],
+    ['吉林省朝阳区', '220104000000', { level: 'county', province: '吉林省', city: '长春市', county: '朝阳区' }, 'the other 朝阳区'],
+    ['东莞市', '441900000000', { level: 'city', province: '广东省', city: '东莞市' }, 'a city without counties'],
+    ['东莞市东城街道', '441900003000', { level: 'town', province: '广东省', city: '东莞市', town: '东城街道' }, 'a town directly under a city'],
+    [' 武进区 湟里镇\u3000', '320412120000', { level: 'town', ...HL }, 'spaces ignored'],
+  ]
+  for (const [input, value, details, why] of cases) {
+    t.same(divisionByName(input), { ok: true, value, details }, `${why}: ${JSON.stringify(input)}`)
+  }
+})
+
+t.test('unknown or ambiguous names are TB_DIVISION_INVALID naming the value', async (t) => {
+  const cases: Array<[string, RegExp, string]> = [
+    ['城关镇', /ambiguous name: \d+ divisions match: \d{12} \S+城关镇, .*\.\.\. \d+ more/, 'a town name in many counties'],
+    ['朝阳区', /ambiguous name: 2 divisions match: 110105000000 北京市朝阳区, 220104000000 吉林省长春市朝阳区\)$/, 'two counties'],
+    ['广东省东城街道', /ambiguous name: 3 divisions match: .*441900003000 广东省东莞市东城街道/, 'still ambiguous under the province'],
+    ['火星', /no division has this name/, 'unknown'],
+    ['武进', /no division has this name/, 'a short name (not the data\'s full name)'],
+    ['浙江省湟里镇', /no division has this name/, 'a parent that is not the parent'],
+    ['湟里镇武进区', /no division has this name/, 'parents after the child'],
+    ['320412', /no division has this name/, 'a code is not a name'],
+    ['', /empty name/, 'empty'],
+    ['\u3000 ', /empty name/, 'only spaces'],
+  ]
+  for (const [input, note, why] of cases) {
+    const r = divisionByName(input)
+    t.equal(r.ok ? 'ok' : r.error.code, 'TB_DIVISION_INVALID', `${why}: ${JSON.stringify(input)}`)
+    if (!r.ok) {
+      t.ok(r.error.message.includes(JSON.stringify(input)), `${why}: the message names the value`)
+      t.match(r.error.message, note, `${why}: the message says why`)
+    }
   }
 })
 
