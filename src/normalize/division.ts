@@ -73,16 +73,13 @@ export function divisionCode (input: string): Normalized<string, DivisionDetails
   // (A town directly under a city, county part 00, exists: 东莞 441900, 中山 442000, 儋州 460400.)
   if (city === 0 && (county !== 0 || town !== 0 || village !== 0)) return failNote('TB_DIVISION_INVALID', 'a lower level is set but the city part is 00', input)
   if (town === 0 && village !== 0) return failNote('TB_DIVISION_INVALID', 'a village is set but the town part is 000', input)
-  const details: DivisionDetails = { level }
-  const names = divisionNames()
   const pc = province * 100 + city
   const pcc = pc * 100 + county
-  let name = names.get(province)
-  if (name !== undefined) details.province = name
-  if (city !== 0 && (name = names.get(pc)) !== undefined) details.city = name
-  if (county !== 0 && (name = names.get(pcc)) !== undefined) details.county = name
-  if (town !== 0 && (name = names.get(pcc * 1000 + town)) !== undefined) details.town = name
-  return ok(value, details)
+  if (level !== 'village') {
+    const known = divisionData().known.get(level === 'town' ? pcc * 1000 + town : level === 'county' ? pcc : level === 'city' ? pc : province)
+    if (known !== undefined) return ok(value, known)
+  }
+  return ok(value, describe(level, province, city, county, town))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,20 +96,47 @@ function rows (level: 'provinces' | 'cities' | 'areas' | 'streets'): Row[] {
   return JSON.parse(readFileSync(file, 'utf8')) as Row[]
 }
 
+/** The details of a code from its parts, naming the parts the data knows. */
+function describe (level: DivisionLevel, province: number, city: number, county: number, town: number): DivisionDetails {
+  const names = divisionData().names
+  const details: DivisionDetails = { level }
+  const pc = province * 100 + city
+  const pcc = pc * 100 + county
+  let name = names.get(province)
+  if (name !== undefined) details.province = name
+  if (city !== 0 && (name = names.get(pc)) !== undefined) details.city = name
+  if (county !== 0 && (name = names.get(pcc)) !== undefined) details.county = name
+  if (town !== 0 && (name = names.get(pcc * 1000 + town)) !== undefined) details.town = name
+  return details
+}
+
+const LEVEL_OF_LENGTH: Record<number, DivisionLevel> = { 2: 'province', 4: 'city', 6: 'county', 9: 'town' }
+
 /**
- * Name by code as a number (2, 4, 6 or 9 digits, so the levels never collide), placeholders left
- * out. A county code ending in 00 is the data's stand-in for a city without counties (东莞 441900)
- * and is never looked up: that part of the code is 00.
+ * `names`: name by code as a number (2, 4, 6 or 9 digits, so the levels never collide),
+ * placeholders left out. A county code ending in 00 is the data's stand-in for a city without
+ * counties (东莞 441900) and is never looked up: that part of the code is 00.
+ * `known`: the (frozen, shared) details of every code in the data, so that `divisionCode` answers
+ * a known code with one Map get and no allocation.
  */
-let NAMES: Map<number, string> | undefined
-function divisionNames (): Map<number, string> {
-  if (NAMES !== undefined) return NAMES
+let DATA: { names: Map<number, string>, known: Map<number, Readonly<DivisionDetails>> } | undefined
+function divisionData (): NonNullable<typeof DATA> {
+  if (DATA !== undefined) return DATA
   const names = new Map<number, string>()
+  const codes: string[] = []
   for (const level of ['provinces', 'cities', 'areas', 'streets'] as const) {
-    for (const row of rows(level)) if (!isPlaceholder(row.name)) names.set(Number(row.code), row.name)
+    for (const row of rows(level)) {
+      codes.push(row.code)
+      if (!isPlaceholder(row.name)) names.set(Number(row.code), row.name)
+    }
   }
-  NAMES = names
-  return names
+  DATA = { names, known: new Map() }
+  for (const code of codes) {
+    const p = (i: number, n: number): number => (code.length >= i + n ? Number(code.slice(i, i + n)) : 0)
+    const level = LEVEL_OF_LENGTH[code.length]
+    if (level !== undefined && !(level === 'county' && code.endsWith('00'))) DATA.known.set(Number(code), Object.freeze(describe(level, p(0, 2), p(2, 2), p(4, 2), p(6, 3))))
+  }
+  return DATA
 }
 
 /** A known division: its 12-digit code and its names from the province down to itself. */
@@ -122,7 +146,7 @@ interface Division { code: string, path: string[] }
 let BY_NAME: { divisions: Map<string, Division[]>, longest: number } | undefined
 function divisionsByName (): NonNullable<typeof BY_NAME> {
   if (BY_NAME !== undefined) return BY_NAME
-  const names = divisionNames()
+  const names = divisionData().names
   const divisions = new Map<string, Division[]>()
   let longest = 0
   for (const [key, name] of names) {
