@@ -5,7 +5,7 @@ import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
 import { TongbanError, type ErrorCode } from '../../src/errors.ts'
 import { fail } from '../../src/normalize/result.ts'
 import {
-  address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId,
+  address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId, timestamp,
 } from '../../src/normalize/index.ts'
 import type { personStatuses } from '../../src/model/person.ts'
 
@@ -26,16 +26,13 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 const TOWN = 'HJDZ_XZJDDM'
 const COUNTY = 'HJDZ_XZQHDM'
 
-const OCCUR_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
+const OCCUR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
 
-/** `YYYY-MM-DD HH:mm:ss` in Beijing time (UTC+8) -> Date; undefined if not that shape or not a real time. */
+/** `YYYY-MM-DD HH:mm:ss` in Beijing time (UTC+8) -> Date; undefined if not exactly that shape or not a real time. */
 export function parseOccurTime (text: string): Date | undefined {
-  const m = OCCUR_TIME.exec(text)
-  if (!m) return undefined
-  const y = +m[1]!; const mo = +m[2]!; const d = +m[3]!; const h = +m[4]!; const mi = +m[5]!; const s = +m[6]!
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined
-  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined // day beyond the month's last
-  return new Date(Date.UTC(y, mo - 1, d, h - 8, mi, s))
+  if (!OCCUR_TIME.test(text)) return undefined // the spec's one shape; `timestamp` alone accepts many
+  const t = timestamp(text)
+  return t.ok ? new Date(t.value) : undefined
 }
 
 function invalid (reason: string): TongbanError {
