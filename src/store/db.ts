@@ -26,6 +26,10 @@ pg.types.setTypeParser(DATE, (v: string) => v)
 
 export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // A lost connection (a PostgreSQL restart) errors on its client as well as on the statement in
+  // flight; unheard, that event would crash the process. Every client gets a listener from birth
+  // — checked out, idle or in between — and statements and the pool report the failure.
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ })
   await pool.query('SELECT 1')
   return {
@@ -34,10 +38,6 @@ export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
     exec: async (sql) => { await pool.query(sql) },
     async transaction (fn) {
       const client = await pool.connect()
-      // A connection lost between statements errors on the client, not the query: without a
-      // listener that would crash the process. The failing statement reports it instead.
-      const ignore = (): void => {}
-      client.on('error', ignore)
       let broken: Error | undefined
       try {
         await client.query('BEGIN')
@@ -48,7 +48,6 @@ export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
         await client.query('ROLLBACK').catch((rollbackErr: Error) => { broken = rollbackErr })
         throw err
       } finally {
-        client.off('error', ignore)
         client.release(broken) // a connection that cannot roll back is discarded, not reused
       }
     },
