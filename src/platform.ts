@@ -9,6 +9,7 @@ import { openQueues, type InstanceQueues } from './queues/queues.ts'
 import { secretKey } from './webhooks/signature.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import type { Logger } from './log.ts'
+import { survivorshipRules, type SurvivorshipRules } from './unify/survivorship.ts'
 
 export interface Instance {
   config: AdapterInstance
@@ -25,6 +26,8 @@ export interface Platform {
   logger: Logger
   metrics: Metrics
   instances: Map<string, Instance>
+  /** Which source's value each unified field keeps (config over defaults). */
+  survivorship: SurvivorshipRules
   close: () => Promise<void>
 }
 
@@ -58,6 +61,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     logger: opts.logger,
     metrics: opts.metrics ?? createMetrics(),
     instances,
+    survivorship: survivorshipRules(opts.config.survivorship),
     async close () {
       for (const instance of instances.values()) {
         await instance.queues.ingest.close()

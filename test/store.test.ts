@@ -7,6 +7,7 @@ import { migrate } from '../src/store/migrate.ts'
 import { fromRoot } from '../src/runtime/paths.ts'
 import { claimInboxRow, commitWebhooks, finishInboxRow, listInbox, markForReplay, unfinishedInbox, type IncomingWebhook } from '../src/store/inbox.ts'
 import { unify } from '../src/unify/unify.ts'
+import { DEFAULT_SURVIVORSHIP as RULES } from '../src/unify/survivorship.ts'
 import type { MappedRecord, Rejection } from '../src/pipeline/map.ts'
 import { countOpenQuarantine, getQuarantineItem, listQuarantine, quarantine, updateQuarantineItem } from '../src/store/quarantine.ts'
 import { getRecord, searchRecords } from '../src/store/records.ts'
@@ -170,7 +171,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       const B = id18('32041219900202002')
       const HR = 'household-registration'
 
-      t.equal(await unify(db, HR, [
+      t.equal(await unify(db, RULES, HR, [
         person(A, 'msg1#0', '2026-01-10T00:00:00Z', { name: '张伟', gender: 'male', birthDate: '1980-01-01', phone: '13800000001', address: '湟里镇村前村1号', status: 'registered' }),
         person(B, 'msg1#1', '2026-01-10T00:00:00Z', { name: '李娜', gender: 'female' }),
       ]), 2)
@@ -189,7 +190,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       }, 'every field and its provenance {adapter, sourceId, observedAt}')
 
       // A newer phone only: the stored name and the fields the record does not carry stay.
-      await unify(db, HR, [person(A, 'msg2#0', '2026-01-20T00:00:00Z', { phone: '13800000002' })])
+      await unify(db, RULES, HR, [person(A, 'msg2#0', '2026-01-20T00:00:00Z', { phone: '13800000002' })])
       const a2 = await getRecord(db, 'person', A)
       t.match(a2, { name: '张伟', phone: '13800000002', address: '湟里镇村前村1号', status: 'registered' })
       t.same(a2!.provenance.phone, prov(HR, 'msg2#0', '2026-01-20T00:00:00Z'))
@@ -197,7 +198,7 @@ for (const store of ['pglite', 'postgres'] as const) {
 
       // Stored: name @01-10, phone @01-20. A record observed @01-15 is newer for the name and
       // older for the phone: the name changes, the phone does not.
-      await unify(db, HR, [person(A, 'msg3#0', '2026-01-15T00:00:00Z', { name: '张　伟X', phone: '13800000003' })])
+      await unify(db, RULES, HR, [person(A, 'msg3#0', '2026-01-15T00:00:00Z', { name: '张　伟X', phone: '13800000003' })])
       const a3 = await getRecord(db, 'person', A)
       t.equal(a3!.name, '张　伟X')
       t.equal(a3!.phone, '13800000002', 'an older observation never overwrites a newer one')
@@ -205,7 +206,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same(a3!.provenance.phone, prov(HR, 'msg2#0', '2026-01-20T00:00:00Z'))
 
       // Entirely older: nothing changes, not even provenance.
-      await unify(db, HR, [person(A, 'old#0', '2025-12-31T23:59:59Z', { name: '旧名', phone: '13900000000', status: 'deceased', divisionCode: '320412120000' })])
+      await unify(db, RULES, HR, [person(A, 'old#0', '2025-12-31T23:59:59Z', { name: '旧名', phone: '13900000000', status: 'deceased', divisionCode: '320412120000' })])
       const a4 = await getRecord(db, 'person', A)
       t.match(a4, { name: '张　伟X', phone: '13800000002', status: 'registered' })
       t.equal(a4!.divisionCode, '320412120000', 'a field never stored before is taken from any observation')
@@ -213,7 +214,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same(a4!.provenance.status, prov(HR, 'msg1#0', '2026-01-10T00:00:00Z'))
 
       // As new (the same instant) replaces: a corrected re-send of the same observation.
-      await unify(db, 'other-dept', [person(A, 'same#0', '2026-01-20T00:00:00Z', { phone: '13800000004' })])
+      await unify(db, RULES, 'other-dept', [person(A, 'same#0', '2026-01-20T00:00:00Z', { phone: '13800000004' })])
       const a5 = await getRecord(db, 'person', A)
       t.equal(a5!.phone, '13800000004')
       t.same(a5!.provenance.phone, prov('other-dept', 'same#0', '2026-01-20T00:00:00Z'), 'provenance names the adapter that said it')
@@ -222,7 +223,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       // whatever the order in the batch.
       const C = id18('32041219700303003')
       const D = id18('32041219700404004')
-      const written = await unify(db, HR, [
+      const written = await unify(db, RULES, HR, [
         person(C, 'b#0', '2026-02-02T00:00:00Z', { name: '王芳', address: '新址' }),
         person(C, 'b#1', '2026-02-01T00:00:00Z', { name: '王旧', address: '旧址', phone: '13700000001' }),
         person(D, 'b#2', '2026-02-01T00:00:00Z', { name: '赵一', address: '旧址' }),
@@ -244,7 +245,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same(d!.provenance.address, prov(HR, 'b#2', '2026-02-01T00:00:00Z'))
 
       // A batch merged for an existing row is still compared field by field with the store.
-      await unify(db, HR, [
+      await unify(db, RULES, HR, [
         person(C, 'c#0', '2026-02-02T12:00:00Z', { name: '王新' }), // newer than stored name
         person(C, 'c#1', '2026-02-01T12:00:00Z', { address: '更旧址', status: 'registered' }), // older than stored
       ])
@@ -255,13 +256,13 @@ for (const store of ['pglite', 'postgres'] as const) {
 
       // Enterprises, with their nested JSON fields.
       const E = '91320412MA1XXXXX0Y'
-      t.equal(await unify(db, 'market-regulation', [
+      t.equal(await unify(db, RULES, 'market-regulation', [
         enterprise(E, `${E}@20260101080000`, '2026-01-01T00:00:00Z', {
           name: '常州某某机械有限公司', type: '1100', legalRepresentative: { name: '张三', idNumber: A }, status: 'in-business',
           establishedOn: '2020-09-29', registeredCapital: { amount: 1_000_000, currency: 'CNY', text: '100万元人民币' },
         }),
-      ]), 1)
-      await unify(db, 'market-regulation', [enterprise(E, `${E}@20260201080000`, '2026-02-01T00:00:00Z', { status: 'revoked', registeredCapital: { amount: 500_000, currency: 'USD', text: '50万美元' } })])
+      ]), 2, 'the enterprise and its legal representative (a linked person)')
+      await unify(db, RULES, 'market-regulation', [enterprise(E, `${E}@20260201080000`, '2026-02-01T00:00:00Z', { status: 'revoked', registeredCapital: { amount: 500_000, currency: 'USD', text: '50万美元' } })])
       const e = await getRecord(db, 'enterprise', E)
       t.same(e, {
         creditCode: E,
@@ -281,7 +282,7 @@ for (const store of ['pglite', 'postgres'] as const) {
         },
       })
       t.same((await db.query('SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM enterprises) AS enterprises')).rows[0], { persons: 4, enterprises: 1 })
-      t.equal(await unify(db, HR, []), 0, 'an empty batch writes nothing')
+      t.equal(await unify(db, RULES, HR, []), 0, 'an empty batch writes nothing')
     })
 
     t.test('quarantine: one open item per (adapter, source id)', async (t) => {
@@ -336,7 +337,7 @@ for (const store of ['pglite', 'postgres'] as const) {
         records.push(person(id, `s#${i}`, '2026-01-01T00:00:00Z', { name }))
       })
       t.equal(new Set(ids).size, names.length)
-      await unify(db, SRC, records)
+      await unify(db, RULES, SRC, records)
       const byName = new Map(names.map((n, i) => [n, ids[i]!]))
       const sorted = (list: string[]) => [...list].sort()
 
@@ -379,7 +380,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       // Enterprises: name substring and credit-code prefix.
       const codes = ['91320412MA1AAAAA01', '91320412MA1AAAAA02', '91320481MA1BBBBB03', '92320412MA1CCCCC04']
       const enames = ['常州华达机械有限公司', '江苏华达机械股份有限公司', '溧阳市100%纯净水厂', '湟里镇某某经营部']
-      await unify(db, 'market-regulation', codes.map((code, i) => enterprise(code, `${code}@x`, '2026-01-01T00:00:00Z', { name: enames[i] })))
+      await unify(db, RULES, 'market-regulation', codes.map((code, i) => enterprise(code, `${code}@x`, '2026-01-01T00:00:00Z', { name: enames[i] })))
       t.same((await allPages(db, 'enterprise', '机械', 1)).keys, codes.slice(0, 2), 'enterprise names match by substring')
       t.same((await allPages(db, 'enterprise', '9132', 2)).keys, codes.slice(0, 3), 'credit-code prefix')
       t.same((await allPages(db, 'enterprise', '91320412', 10)).keys, codes.slice(0, 2))

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml'
 import { TongbanError } from '../errors.ts'
 import { Config } from './schema.ts'
 import { adapters } from '../../adapters/index.ts'
+import { RESOLUTION } from '../unify/survivorship.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
 
@@ -53,6 +54,15 @@ function checkInstances (config: Config, file: string): void {
     if (adapter!.pull && !instance.baseUrl) at('.baseUrl', `adapter ${instance.adapter} pulls from its department: give baseUrl`)
     if (adapter!.auth && !instance.credentials) at('.credentials', `adapter ${instance.adapter} authenticates with ${adapter!.auth.type}: give credentials`)
   })
+  if (seen.has(RESOLUTION)) throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters: instance id "${RESOLUTION}" is reserved for values chosen by resolving conflicts`])
+  for (const [kind, rules] of Object.entries(config.survivorship ?? {})) {
+    for (const [field, rule] of Object.entries(rules ?? {})) {
+      if (rule === undefined || rule === 'latest') continue
+      rule.forEach((id, i) => {
+        if (!seen.has(id)) throw new TongbanError('TB_CONFIG_INVALID', [file, `survivorship.${kind}.${field}[${i}]: no adapter instance "${id}"`])
+      })
+    }
+  }
   const sims = config.simulators ?? {}
   const household = sims['household-registration']
   if (household && !seen.has(household.deliverTo)) {

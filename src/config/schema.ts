@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { SurvivorshipConfig } from '../unify/survivorship.ts'
 
 const DURATION = /^(\d+)(ms|s|m|h)$/
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
@@ -75,6 +76,8 @@ export const MarketSimulatorConfig = z.object({
 export const Config = z.object({
   towns: z.array(Town).min(1),
   adapters: z.array(AdapterInstance),
+  /** Per canonical field: authoritative adapter instances in order, or `latest`. Unnamed fields keep the defaults. */
+  survivorship: SurvivorshipConfig.optional(),
   /** Simulated department systems started with the gateway (the demo). */
   simulators: z.object({
     'household-registration': HouseholdSimulatorConfig.optional(),

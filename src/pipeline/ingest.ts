@@ -32,7 +32,7 @@ export async function processInboxRow (platform: Platform, instance: Instance, i
       return { status: 'failed', ok: 0, quarantined: 1 }
     }
     const { records, rejections } = mapBatch(adapter, raws)
-    await unify(tx, config.id, records)
+    await unify(tx, platform.survivorship, config.id, records)
     await quarantine(tx, config.id, adapter.produces, rejections, row.id)
     // A replayed message whose records now map closes what its first run quarantined.
     if (row.generation > 0) await resolveQuarantined(tx, config.id, records.map((r) => r.sourceId))

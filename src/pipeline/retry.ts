@@ -50,7 +50,7 @@ export async function retryQuarantined (platform: Platform, id: number): Promise
       await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null })
       return { id, status: 'open' as const, reasonCode: r.code, reason: r.message }
     }
-    await unify(tx, item.adapter, [result.record])
+    await unify(tx, platform.survivorship, item.adapter, [result.record])
     await updateQuarantineItem(tx, id, { status: 'resolved' })
     return { id, status: 'resolved' as const, reasonCode: null, reason: null }
   })

@@ -86,7 +86,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
       // Pulled data can be pulled again: no need to wait for the disk at commit. WAL order still
       // keeps the cursor from ever getting ahead of the records it covers.
       await tx.query('SET LOCAL synchronous_commit TO OFF')
-      await unify(tx, instance.config.id, records)
+      await unify(tx, platform.survivorship, instance.config.id, records)
       await quarantine(tx, instance.config.id, instance.adapter.produces, rejections)
       await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
       await recordPage(tx, runId, records.length, rejections.length, page.done)

@@ -1,0 +1,149 @@
+// Applying one observation to one unified record, in memory: per field the survivorship rule
+// decides whether the value changes; changed values are returned for the record history; two
+// sources that disagree open a conflict (or update the one open on that field), which closes by
+// itself once every source's latest value agrees. Pure: unify.ts loads and stores the state.
+import { outranks, type FieldRule } from './survivorship.ts'
+
+export interface Provenance { adapter: string, sourceId: string, observedAt: string }
+
+export interface Candidate extends Provenance { value: unknown }
+
+export interface ConflictState {
+  /** Undefined until the conflict is stored. */
+  id?: number
+  field: string
+  candidates: Candidate[]
+  status: 'open' | 'agreed'
+  changed: boolean
+}
+
+export interface RecordState {
+  key: string
+  /** 0 for a record not stored yet. */
+  version: number
+  values: Record<string, unknown>
+  /** Field -> key into `sources` of the observation its value came from. */
+  provenance: Record<string, string>
+  sources: Record<string, Provenance>
+  /** Open conflicts by field. */
+  conflicts: Map<string, ConflictState>
+  /** Conflicts that closed by agreement while applying (still to be stored). */
+  agreed: ConflictState[]
+  changed: boolean
+}
+
+export interface Observation extends Provenance {
+  data: Record<string, unknown>
+  changedBy?: string
+}
+
+export interface Change { old: unknown, new: unknown }
+
+export interface HistoryEntry extends Provenance {
+  changedBy: string | null
+  changes: Record<string, Change>
+}
+
+/** Values from JSON or from the store: equal when their JSON with sorted keys is. */
+export function sameValue (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  return stableJson(a) === stableJson(b)
+}
+
+function stableJson (v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
+  const o = v as Record<string, unknown>
+  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`
+}
+
+/** A short key for an observation, unique among the few observations one record keeps (FNV-1a). */
+export function sourceKey (p: Provenance): string {
+  const text = `${p.adapter}\u0000${p.sourceId}\u0000${p.observedAt}`
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x811c9dc5)
+  }
+  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
+}
+
+export function emptyRecord (key: string): RecordState {
+  return { key, version: 0, values: {}, provenance: {}, sources: {}, conflicts: new Map(), agreed: [], changed: false }
+}
+
+function provenanceOf (o: Observation): Provenance {
+  return { adapter: o.adapter, sourceId: o.sourceId, observedAt: o.observedAt }
+}
+
+/** Records `candidate` as its source's latest word on the field; an older word is ignored. */
+function offer (conflict: ConflictState, candidate: Candidate): void {
+  const i = conflict.candidates.findIndex((c) => c.adapter === candidate.adapter)
+  if (i >= 0) {
+    const known = conflict.candidates[i]!
+    if (known.observedAt > candidate.observedAt) return
+    if (known.sourceId === candidate.sourceId && known.observedAt === candidate.observedAt && sameValue(known.value, candidate.value)) return
+    conflict.candidates[i] = candidate
+  } else {
+    conflict.candidates.push(candidate)
+  }
+  conflict.changed = true
+  const first = conflict.candidates[0]!.value
+  if (conflict.candidates.every((c) => sameValue(c.value, first))) conflict.status = 'agreed'
+}
+
+/**
+ * Applies `o` to `record` under `rules`; returns the history entry when a value changed.
+ * `keyField` is never treated as a value (it is the record's identity).
+ */
+export function applyObservation (record: RecordState, o: Observation, rules: Partial<Record<string, FieldRule>>, keyField: string): HistoryEntry | undefined {
+  const source = provenanceOf(o)
+  const k = sourceKey(source)
+  const changes: Record<string, Change> = {}
+  let used = false
+  for (const field in o.data) {
+    if (field === keyField) continue
+    const value = o.data[field]
+    if (value === undefined) continue
+    const current = record.values[field] ?? null
+    const currentKey = record.provenance[field]
+    const currentSource = currentKey === undefined ? undefined : record.sources[currentKey]
+    const wins = currentSource === undefined || outranks(rules[field], source, currentSource)
+    if (wins) {
+      if (!sameValue(current, value)) {
+        changes[field] = { old: current, new: value }
+        record.values[field] = value
+      }
+      if (currentKey !== k) record.changed = true
+      record.provenance[field] = k
+      used = true
+    }
+    const open = record.conflicts.get(field)
+    if (open) {
+      offer(open, { ...source, value })
+      if (open.status === 'agreed') {
+        record.conflicts.delete(field)
+        record.agreed.push(open)
+      }
+    } else if (currentSource !== undefined && currentSource.adapter !== o.adapter && !sameValue(current, value)) {
+      record.conflicts.set(field, {
+        field,
+        candidates: [{ ...currentSource, value: current }, { ...source, value }],
+        status: 'open',
+        changed: true,
+      })
+    }
+  }
+  if (used) {
+    record.sources[k] = source
+    // Observations that no field refers to any more are dropped.
+    const referenced = new Set(Object.values(record.provenance))
+    for (const key of Object.keys(record.sources)) if (!referenced.has(key)) delete record.sources[key]
+  }
+  if (Object.keys(changes).length === 0) return undefined
+  record.changed = true
+  return { ...source, changedBy: o.changedBy ?? null, changes }
+}
