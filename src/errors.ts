@@ -29,6 +29,7 @@ export const errorCatalogue = {
   TB_VALUE_MISSING: { status: 422, message: 'A required value is missing: %s' },
   TB_ID_FORMAT: { status: 422, message: 'Not a resident ID number: %s' },
   TB_ID_CHECKSUM: { status: 422, message: 'The check character of resident ID number %s is wrong' },
+  TB_ID_DIVISION: { status: 422, message: 'The first six digits of resident ID number %s are not a division code that exists or existed' },
   TB_ID_BIRTHDATE: { status: 422, message: 'The birth date does not agree with the resident ID number: %s' },
   TB_ID_GENDER: { status: 422, message: 'The gender does not agree with the resident ID number: %s' },
   TB_CREDIT_CODE_FORMAT: { status: 422, message: 'Not a unified social credit code: %s' },
@@ -38,6 +39,7 @@ export const errorCatalogue = {
   TB_PHONE_INVALID: { status: 422, message: 'Not a mainland mobile or landline number: %s' },
   TB_CODE_UNKNOWN: { status: 422, message: 'Code %s is not in the code table' },
   TB_TEXT_INVALID: { status: 422, message: 'The text cannot be used: %s' },
+  TB_ENCODING_INVALID: { status: 422, message: 'The bytes are not valid %s text: %s' },
   TB_CAPITAL_INVALID: { status: 422, message: 'Registered capital text cannot be read: %s' },
 
   // department systems
@@ -53,6 +55,9 @@ export const errorCatalogue = {
   TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
   TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
   TB_JOB_NOT_FOUND: { status: 404, message: 'No failed job %s in queue %s' },
+  TB_CONFLICT_NOT_FOUND: { status: 404, message: 'No conflict %s' },
+  TB_CONFLICT_CLOSED: { status: 409, message: 'Conflict %s is already closed (%s); a new disagreement opens a new conflict' },
+  TB_CONFLICT_VALUE_INVALID: { status: 422, message: 'The chosen value is not valid for field %s: %s' },
   TB_CURSOR_INVALID: { status: 400, message: 'The page cursor is not one this API issued' },
 
   // configuration and start-up

@@ -11,6 +11,7 @@ import { webhooksPlugin } from './webhooks.ts'
 import { healthRoutes } from './health.ts'
 import { recordRoutes } from './api/records.ts'
 import { operationRoutes } from './api/operations.ts'
+import { conflictRoutes } from './api/conflicts.ts'
 import { adminRoutes } from './api/admin.ts'
 
 export interface AppOptions {
@@ -43,9 +44,11 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   await app.register(healthRoutes, { platform })
   await app.register(webhooksPlugin, { platform })
   await app.register(async (api) => {
+    api.decorateRequest('actor', '')
     api.addHook('onRequest', bearerGuard(adminToken))
     api.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ bearer: [] }] } })
     await api.register(recordRoutes, { platform })
+    await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
     await api.register(adminRoutes, { platform })
   }, { prefix: '/api/v1' })

@@ -54,3 +54,24 @@ export async function searchRecords (db: Queryable, kind: EntityKind, q: string 
   const next = rows.length > limit ? String(items[items.length - 1]![key]) : null
   return { items, next }
 }
+
+export interface RecordRef { key: string, name: string | null }
+
+/** Enterprises whose legal representative has this ID number. */
+export async function representedBy (db: Queryable, idNumber: string): Promise<RecordRef[]> {
+  const { rows } = await db.query<RecordRef>(
+    "SELECT credit_code AS key, name FROM enterprises WHERE legal_representative ->> 'idNumber' = $1 ORDER BY credit_code LIMIT 1000", [idNumber])
+  return rows
+}
+
+/** The unified person behind an ID number, as a reference (undefined if not known). */
+export async function personRef (db: Queryable, idNumber: string): Promise<RecordRef | undefined> {
+  const { rows } = await db.query<RecordRef>('SELECT id_number AS key, name FROM persons WHERE id_number = $1', [idNumber])
+  return rows[0]
+}
+
+export async function recordExists (db: Queryable, kind: EntityKind, key: string): Promise<boolean> {
+  const { table, key: keyField, columns } = tables[kind]
+  const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE ${columns[keyField]!.name} = $1`, [key])
+  return rows.length > 0
+}

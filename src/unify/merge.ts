@@ -34,7 +34,6 @@ export interface RecordState {
 
 export interface Observation extends Provenance {
   data: Record<string, unknown>
-  changedBy?: string
 }
 
 export interface Change { old: unknown, new: unknown }
@@ -137,13 +136,26 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
       })
     }
   }
-  if (used) {
-    record.sources[k] = source
-    // Observations that no field refers to any more are dropped.
-    const referenced = new Set(Object.values(record.provenance))
-    for (const key of Object.keys(record.sources)) if (!referenced.has(key)) delete record.sources[key]
-  }
+  if (used) keepSource(record, k, source)
   if (Object.keys(changes).length === 0) return undefined
   record.changed = true
-  return { ...source, changedBy: o.changedBy ?? null, changes }
+  return { ...source, changedBy: null, changes }
+}
+
+/** Sets a field to a value a person chose (resolving a conflict); returns the history entry when the value changed. */
+export function chooseValue (record: RecordState, field: string, value: unknown, source: Provenance, changedBy: string): HistoryEntry | undefined {
+  const k = sourceKey(source)
+  const old = record.values[field] ?? null
+  record.values[field] = value
+  record.provenance[field] = k
+  keepSource(record, k, source)
+  record.changed = true
+  return sameValue(old, value) ? undefined : { ...source, changedBy, changes: { [field]: { old, new: value } } }
+}
+
+/** Adds the observation; drops observations that no field refers to any more. */
+function keepSource (record: RecordState, k: string, source: Provenance): void {
+  record.sources[k] = source
+  const referenced = new Set(Object.values(record.provenance))
+  for (const key of Object.keys(record.sources)) if (!referenced.has(key)) delete record.sources[key]
 }

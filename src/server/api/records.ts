@@ -5,14 +5,36 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { creditCode, residentId } from '../../normalize/index.ts'
-import { getRecord, searchRecords } from '../../store/records.ts'
+import { getRecord, personRef, recordExists, representedBy, searchRecords } from '../../store/records.ts'
+import { recordHistory } from '../../store/history.ts'
 import { errorResponses } from '../errors.ts'
-import { Enterprise, ListQuery, Person, page } from './schemas.ts'
+import { Enterprise, EnterpriseDetail, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
+
+const PREFIX = '/api/v1'
+
+const HistoryQuery = z.object({
+  cursor: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
 
 export async function recordRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { db } = opts.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
+
+  /** The normalised ID number of a resident the store knows, or the error to answer with. */
+  const existingPerson = async (input: string): Promise<string> => {
+    const id = residentId(input)
+    if (!id.ok) throw new TongbanError(id.error.code, [input])
+    if (!await recordExists(db, 'person', id.value)) throw new TongbanError('TB_PERSON_NOT_FOUND', [id.value])
+    return id.value
+  }
+  const existingEnterprise = async (input: string): Promise<string> => {
+    const code = creditCode(input)
+    if (!code.ok) throw new TongbanError(code.error.code, [input])
+    if (!await recordExists(db, 'enterprise', code.value)) throw new TongbanError('TB_ENTERPRISE_NOT_FOUND', [code.value])
+    return code.value
+  }
 
   api.get('/persons/:idNumber', {
     schema: {
@@ -20,14 +42,27 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       description: 'Accepts the 18-digit number, the 15-digit legacy form and a lowercase x.',
       tags: ['records'],
       params: z.object({ idNumber: z.string().max(32) }),
-      response: { 200: Person, ...errorResponses('TB_PERSON_NOT_FOUND', 'TB_ID_CHECKSUM') },
+      response: { 200: PersonDetail, ...errorResponses('TB_PERSON_NOT_FOUND', 'TB_ID_CHECKSUM') },
     },
   }, async (req) => {
-    const id = residentId(req.params.idNumber)
-    if (!id.ok) throw new TongbanError(id.error.code, [req.params.idNumber])
-    const person = await getRecord(db, 'person', id.value)
-    if (!person) throw new TongbanError('TB_PERSON_NOT_FOUND', [id.value])
-    return person as z.infer<typeof Person>
+    const idNumber = await existingPerson(req.params.idNumber)
+    const person = (await getRecord(db, 'person', idNumber))!
+    const represents = (await representedBy(db, idNumber)).map((e) => ({ creditCode: e.key, name: e.name, href: `${PREFIX}/enterprises/${e.key}` }))
+    return { ...person, represents } as z.infer<typeof PersonDetail>
+  })
+
+  api.get('/persons/:idNumber/history', {
+    schema: {
+      summary: "Every change to a resident's unified record, newest first",
+      tags: ['records'],
+      params: z.object({ idNumber: z.string().max(32) }),
+      querystring: HistoryQuery,
+      response: { 200: page(HistoryItem), ...errorResponses('TB_PERSON_NOT_FOUND', 'TB_ID_CHECKSUM', 'TB_CURSOR_INVALID') },
+    },
+  }, async (req) => {
+    const idNumber = await existingPerson(req.params.idNumber)
+    const result = await recordHistory(db, 'person', idNumber, decodeCursor(req.query.cursor, 'number'), req.query.limit)
+    return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
   api.get('/persons', {
@@ -43,14 +78,32 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       summary: 'One unified enterprise',
       tags: ['records'],
       params: z.object({ creditCode: z.string().max(32) }),
-      response: { 200: Enterprise, ...errorResponses('TB_ENTERPRISE_NOT_FOUND', 'TB_CREDIT_CODE_CHECKSUM') },
+      response: { 200: EnterpriseDetail, ...errorResponses('TB_ENTERPRISE_NOT_FOUND', 'TB_CREDIT_CODE_CHECKSUM') },
     },
   }, async (req) => {
-    const code = creditCode(req.params.creditCode)
-    if (!code.ok) throw new TongbanError(code.error.code, [req.params.creditCode])
-    const enterprise = await getRecord(db, 'enterprise', code.value)
-    if (!enterprise) throw new TongbanError('TB_ENTERPRISE_NOT_FOUND', [code.value])
-    return enterprise as z.infer<typeof Enterprise>
+    const code = await existingEnterprise(req.params.creditCode)
+    const enterprise = (await getRecord(db, 'enterprise', code))!
+    const rep = enterprise.legalRepresentative as { name: string, idNumber?: string } | null
+    let legalRepresentative = null
+    if (rep) {
+      const ref = rep.idNumber ? await personRef(db, rep.idNumber) : undefined
+      legalRepresentative = { ...rep, person: ref ? { idNumber: ref.key, name: ref.name, href: `${PREFIX}/persons/${ref.key}` } : null }
+    }
+    return { ...enterprise, legalRepresentative } as z.infer<typeof EnterpriseDetail>
+  })
+
+  api.get('/enterprises/:creditCode/history', {
+    schema: {
+      summary: "Every change to an enterprise's unified record, newest first",
+      tags: ['records'],
+      params: z.object({ creditCode: z.string().max(32) }),
+      querystring: HistoryQuery,
+      response: { 200: page(HistoryItem), ...errorResponses('TB_ENTERPRISE_NOT_FOUND', 'TB_CREDIT_CODE_CHECKSUM', 'TB_CURSOR_INVALID') },
+    },
+  }, async (req) => {
+    const code = await existingEnterprise(req.params.creditCode)
+    const result = await recordHistory(db, 'enterprise', code, decodeCursor(req.query.cursor, 'number'), req.query.limit)
+    return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
   api.get('/enterprises', {

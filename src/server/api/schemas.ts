@@ -37,6 +37,55 @@ export const Enterprise = z.object({
   provenance: Provenance,
 }).meta({ id: 'Enterprise' })
 
+export const EnterpriseRef = z.object({
+  creditCode: z.string(),
+  name: z.string().nullable(),
+  href: z.string(),
+}).meta({ id: 'EnterpriseRef' })
+
+export const PersonRef = z.object({
+  idNumber: z.string(),
+  name: z.string().nullable().describe("the unified person's name (it may differ from the name the enterprise register gives)"),
+  href: z.string(),
+}).meta({ id: 'PersonRef' })
+
+export const PersonDetail = Person.extend({
+  represents: z.array(EnterpriseRef).describe('enterprises whose legal representative this person is'),
+}).meta({ id: 'PersonDetail' })
+
+export const EnterpriseDetail = Enterprise.extend({
+  legalRepresentative: z.object({
+    name: z.string(),
+    idNumber: z.string().optional(),
+    person: PersonRef.nullable().describe('the unified person with that ID number'),
+  }).nullable(),
+}).meta({ id: 'EnterpriseDetail' })
+
+export const HistoryItem = z.object({
+  id: z.number().int(),
+  changedAt: z.string(),
+  source: ProvenanceEntry.describe('the observation (or resolution) that made the change'),
+  changedBy: z.string().nullable().describe('who chose the value, for a change made by resolving a conflict'),
+  changes: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown() })),
+}).meta({ id: 'HistoryItem' })
+
+export const Candidate = ProvenanceEntry.extend({ value: z.unknown() }).meta({ id: 'ConflictCandidate' })
+
+export const Conflict = z.object({
+  id: z.number().int(),
+  kind: z.enum(['person', 'enterprise']),
+  recordKey: z.string().describe('ID number or credit code'),
+  field: z.string(),
+  divisionCode: z.string().nullable(),
+  currentValue: z.unknown().describe("the record's value (the survivorship winner, or the chosen one)"),
+  candidates: z.array(Candidate).describe("every source's latest value"),
+  status: z.enum(['open', 'agreed', 'resolved']),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+  closedAt: z.string().nullable(),
+  resolution: z.object({ value: z.unknown(), reason: z.string(), resolvedBy: z.string(), resolvedAt: z.string() }).nullable(),
+}).meta({ id: 'Conflict' })
+
 export function page<T extends z.ZodType> (item: T) {
   return z.object({ items: z.array(item), next: z.string().nullable().describe('cursor of the next page, or null on the last') })
 }

@@ -1,0 +1,36 @@
+// A person resolves a conflict: the chosen value (one of the candidates or a correction, valid
+// for the field) becomes the record's value with provenance `resolution` — which outranks every
+// department, so a later disagreeing observation opens a new conflict instead of overwriting it.
+import type { z } from 'zod'
+import type { Db } from '../store/db.ts'
+import { TongbanError } from '../errors.ts'
+import { entitySchemas } from '../model/index.ts'
+import { closeAsResolved, getConflict, type Conflict } from '../store/conflicts.ts'
+import { tables } from './columns.ts'
+import { chooseValue } from './merge.ts'
+import { RESOLUTION } from './survivorship.ts'
+import { loadRecords, storeRecords } from './unify.ts'
+
+export interface ResolveInput { value: unknown, reason: string, resolvedBy: string }
+
+export async function resolveConflict (db: Db, id: number, input: ResolveInput): Promise<Conflict> {
+  return await db.transaction(async (tx) => {
+    const conflict = await getConflict(tx, id, { forUpdate: true })
+    if (!conflict) throw new TongbanError('TB_CONFLICT_NOT_FOUND', [id])
+    if (conflict.status !== 'open') throw new TongbanError('TB_CONFLICT_CLOSED', [id, conflict.status])
+    const { kind, recordKey, field } = conflict
+    const schema = (entitySchemas[kind].shape as Record<string, z.ZodType>)[field]!
+    const parsed = input.value === null || input.value === undefined ? undefined : schema.safeParse(input.value)
+    if (!parsed?.success) throw new TongbanError('TB_CONFLICT_VALUE_INVALID', [field, parsed?.error?.issues[0]?.message ?? 'a value is required'])
+
+    const { table, key, columns } = tables[kind]
+    await tx.query(`SELECT 1 FROM ${table} WHERE ${columns[key]!.name} = $1 FOR UPDATE`, [recordKey])
+    const record = (await loadRecords(tx, kind, [recordKey])).get(recordKey)!
+    record.conflicts.delete(field)
+    const resolvedAt = new Date().toISOString()
+    const entry = chooseValue(record, field, parsed.data, { adapter: RESOLUTION, sourceId: `conflict/${id}`, observedAt: resolvedAt }, input.resolvedBy)
+    await storeRecords(tx, kind, [record], new Map(entry ? [[recordKey, [entry]]] : []))
+    await closeAsResolved(tx, id, { value: parsed.data, reason: input.reason, resolvedBy: input.resolvedBy, resolvedAt })
+    return (await getConflict(tx, id))!
+  })
+}
