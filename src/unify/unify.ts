@@ -84,7 +84,8 @@ export async function loadRecords (db: Queryable, kind: EntityKind, keys: readon
 export async function storeRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
   if (states.length === 0) return new Set()
   const { key: keyField, columns } = tables[kind]
-  const rows = states.map((s) => {
+  // Rows lock in key order in every writer, so two batches sharing records cannot deadlock.
+  const rows = [...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
     const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources }
     for (const [field, column] of Object.entries(columns)) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
     return row
