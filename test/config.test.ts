@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { parseConfig, loadConfig } from '../src/config/load.ts'
 import { TongbanError } from '../src/errors.ts'
 
+const HR_INSTANCE = '  - { id: household-registration, adapter: household-registration, webhook: { secrets: ["whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ="] } }\n'
 const minimal = (adapters: string): string => `towns:\n  - { code: "320412120000", name: 湟里镇 }\nadapters:\n${adapters}`
 
 t.test('the demo and example configurations are valid', async (t) => {
@@ -35,12 +36,24 @@ t.test('a bad file names the path of the bad key and why', async (t) => {
     ['towns: []\nadapters: []', /towns: /],
     ['towns: [ { code: "32041212", name: x } ]\nadapters: []', /towns\[0\]\.code: a 12-digit division code/],
     ['towns: [\n', /x\.yaml is invalid/],
+    [minimal(`${HR_INSTANCE}survivorship:\n  person:\n    name: [civil-affairs]\n`), /survivorship\.person\.name\[0\]: no adapter instance "civil-affairs"/],
+    [minimal(`${HR_INSTANCE}survivorship:\n  person:\n    favouriteColour: latest\n`), /survivorship\.person: Unrecognized key: "favouriteColour"/],
+    [minimal(`${HR_INSTANCE}survivorship:\n  person:\n    idNumber: latest\n`), /survivorship\.person: Unrecognized key: "idNumber"/],
+    [minimal(`${HR_INSTANCE}survivorship:\n  person:\n    name: newest\n`), /survivorship\.person\.name: /],
+    [minimal(`${HR_INSTANCE}survivorship:\n  person:\n    name: []\n`), /survivorship\.person\.name: /],
+    [minimal(`${HR_INSTANCE}survivorship:\n  vehicle: {}\n`), /survivorship: /],
+    [minimal('  - { id: resolution, adapter: household-registration, webhook: { secrets: ["whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ="] } }'), /instance id "resolution" is reserved/],
   ]
   for (const [text, message] of cases) {
     const err = (() => { try { parseConfig(text, 'x.yaml', {}); return undefined } catch (e) { return e } })()
     t.ok(err instanceof TongbanError, String(message))
     t.match(err, { code: 'TB_CONFIG_INVALID', message })
   }
+})
+
+t.test('survivorship rules: configuration over the defaults', async (t) => {
+  const config = parseConfig(minimal(`${HR_INSTANCE}survivorship:\n  person:\n    phone: [household-registration]\n    name: latest\n`), 'x.yaml', {})
+  t.same(config.survivorship, { person: { phone: ['household-registration'], name: 'latest' } })
 })
 
 t.test('a missing file says so', async (t) => {
