@@ -21,6 +21,8 @@ export interface RecordState {
   key: string
   /** 0 for a record not stored yet. */
   version: number
+  /** For a new record: the observation that creates it. */
+  createdFrom?: Provenance
   values: Record<string, unknown>
   /** Field -> key into `sources` of the observation its value came from. */
   provenance: Record<string, string>
@@ -36,7 +38,8 @@ export interface Observation extends Provenance {
   data: Record<string, unknown>
 }
 
-export interface Change { old: unknown, new: unknown }
+/** [old value, new value] (stored like this: history rows stay small). */
+export type Change = [old: unknown, new: unknown]
 
 export interface HistoryEntry extends Provenance {
   changedBy: string | null
@@ -103,6 +106,7 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
   const k = sourceKey(source)
   const changes: Record<string, Change> = {}
   let used = false
+  let replaced = false
   for (const field in o.data) {
     if (field === keyField) continue
     const value = o.data[field]
@@ -113,10 +117,13 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
     const wins = currentSource === undefined || outranks(rules[field], source, currentSource)
     if (wins) {
       if (!sameValue(current, value)) {
-        changes[field] = { old: current, new: value }
+        changes[field] = [current, value]
         record.values[field] = value
       }
-      if (currentKey !== k) record.changed = true
+      if (currentKey !== k) {
+        record.changed = true
+        if (currentKey !== undefined) replaced = true
+      }
       record.provenance[field] = k
       used = true
     }
@@ -136,7 +143,7 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
       })
     }
   }
-  if (used) keepSource(record, k, source)
+  if (used) keepSource(record, k, source, replaced)
   if (Object.keys(changes).length === 0) return undefined
   record.changed = true
   return { ...source, changedBy: null, changes }
@@ -148,14 +155,15 @@ export function chooseValue (record: RecordState, field: string, value: unknown,
   const old = record.values[field] ?? null
   record.values[field] = value
   record.provenance[field] = k
-  keepSource(record, k, source)
+  keepSource(record, k, source, true)
   record.changed = true
-  return sameValue(old, value) ? undefined : { ...source, changedBy, changes: { [field]: { old, new: value } } }
+  return sameValue(old, value) ? undefined : { ...source, changedBy, changes: { [field]: [old, value] } }
 }
 
-/** Adds the observation; drops observations that no field refers to any more. */
-function keepSource (record: RecordState, k: string, source: Provenance): void {
+/** Adds the observation; after fields moved away from others, drops those no field refers to any more. */
+function keepSource (record: RecordState, k: string, source: Provenance, replaced: boolean): void {
   record.sources[k] = source
+  if (!replaced) return
   const referenced = new Set(Object.values(record.provenance))
   for (const key of Object.keys(record.sources)) if (!referenced.has(key)) delete record.sources[key]
 }

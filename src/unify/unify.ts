@@ -22,16 +22,16 @@ function buildStatements (kind: EntityKind): { select: string, upsert: string } 
   const cols = Object.values(columns)
   const keyCol = columns[key]!.name
   const names = cols.map((c) => c.name)
-  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb'].join(', ')
+  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb', 'version int'].join(', ')
   return {
     select: `SELECT ${names.join(', ')}, provenance, sources, version FROM ${table} WHERE ${keyCol} = ANY($1::text[])`,
-    upsert: `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources)
-SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})
+    // `version` is the version the row will have: one more than the version the state was read at.
+    upsert: `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
+SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources, r.version, r.created_from FROM jsonb_to_recordset($1::jsonb) AS r(${recordset}, created_from jsonb)
 ON CONFLICT (${keyCol}) DO UPDATE SET
-  ${[...names.filter((n) => n !== keyCol), 'provenance', 'sources'].map((n) => `${n} = EXCLUDED.${n}`).join(',\n  ')},
-  version = t.version + 1,
+  ${[...names.filter((n) => n !== keyCol), 'provenance', 'sources', 'version'].map((n) => `${n} = EXCLUDED.${n}`).join(',\n  ')},
   updated_at = now()
-WHERE t.version = ($2::jsonb ->> t.${keyCol})::int
+WHERE t.version = EXCLUDED.version - 1
 RETURNING ${keyCol} AS key`,
   }
 }
@@ -86,12 +86,11 @@ export async function storeRecords (db: Queryable, kind: EntityKind, states: rea
   const { key: keyField, columns } = tables[kind]
   // Rows lock in key order in every writer, so two batches sharing records cannot deadlock.
   const rows = [...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
-    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources }
+    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources, version: s.version + 1, created_from: s.createdFrom ?? null }
     for (const [field, column] of Object.entries(columns)) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
     return row
   })
-  const expected = Object.fromEntries(states.filter((s) => s.version > 0).map((s) => [s.key, s.version]))
-  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [JSON.stringify(rows), JSON.stringify(expected)])
+  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [JSON.stringify(rows)])
   const written = new Set(done.map((r) => r.key))
 
   const entries = []
@@ -129,7 +128,9 @@ async function unifyKind (db: Queryable, kind: EntityKind, rules: Partial<Record
       const entries: HistoryEntry[] = []
       for (const o of observations.get(key)!) {
         const entry = applyObservation(state, o, rules, keyField)
-        if (entry) entries.push(entry)
+        if (!entry) continue
+        if (state.version === 0 && state.createdFrom === undefined) state.createdFrom = { adapter: entry.adapter, sourceId: entry.sourceId, observedAt: entry.observedAt }
+        else entries.push(entry)
       }
       const conflictsChanged = state.agreed.length > 0 || [...state.conflicts.values()].some((c) => c.changed)
       if (!state.changed && !conflictsChanged) continue

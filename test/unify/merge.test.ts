@@ -54,7 +54,7 @@ t.test('survivorshipRules: configuration over defaults, field by field', async (
 t.test('a first observation: every value is a change from null', async (t) => {
   const r = emptyRecord('K')
   const entry = applyObservation(r, obs(HR, '01', { idNumber: 'K', name: '张伟', phone: '13800000001' }), rules, KEY)
-  t.same(entry, { adapter: HR, sourceId: `${HR}@01`, observedAt: '2026-01-01T00:00:00.000Z', changedBy: null, changes: { name: { old: null, new: '张伟' }, phone: { old: null, new: '13800000001' } } })
+  t.same(entry, { adapter: HR, sourceId: `${HR}@01`, observedAt: '2026-01-01T00:00:00.000Z', changedBy: null, changes: { name: [null, '张伟'], phone: [null, '13800000001'] } })
   t.same(r.values, { name: '张伟', phone: '13800000001' }, 'the key is not a value')
   t.ok(r.changed)
   t.equal(Object.keys(r.sources).length, 1, 'one observation stored once for both fields')
@@ -81,7 +81,7 @@ t.test('an authoritative source arriving later overwrites, and the disagreement 
   const r = emptyRecord('K')
   applyObservation(r, obs(MR, '05', { name: '张三' }), rules, KEY)
   const entry = applyObservation(r, obs(HR, '01', { name: '张伟' }), rules, KEY)
-  t.same(entry?.changes, { name: { old: '张三', new: '张伟' } }, 'authority wins although older')
+  t.same(entry?.changes, { name: ['张三', '张伟'] }, 'authority wins although older')
   t.same(r.conflicts.get('name')!.candidates.map((x) => [x.adapter, x.value]), [[MR, '张三'], [HR, '张伟']])
 })
 
@@ -136,7 +136,7 @@ t.test('nested values compare by content, not key order', async (t) => {
 t.test('chooseValue: a resolution sets the value with its own provenance', async (t) => {
   const r = record(obs(HR, '01', { name: 'A', phone: '1' }), obs(MR, '02', { name: 'B' }))
   const entry = chooseValue(r, 'name', 'C', { adapter: RESOLUTION, sourceId: 'conflict/1', observedAt: '2026-02-01T00:00:00.000Z' }, 'staff-1')
-  t.same(entry, { adapter: RESOLUTION, sourceId: 'conflict/1', observedAt: '2026-02-01T00:00:00.000Z', changedBy: 'staff-1', changes: { name: { old: 'A', new: 'C' } } })
+  t.same(entry, { adapter: RESOLUTION, sourceId: 'conflict/1', observedAt: '2026-02-01T00:00:00.000Z', changedBy: 'staff-1', changes: { name: ['A', 'C'] } })
   t.equal(source(r, 'name')!.adapter, RESOLUTION)
   t.equal(source(r, 'phone')!.adapter, HR, 'other fields keep their provenance')
   t.equal(Object.keys(r.sources).length, 2)

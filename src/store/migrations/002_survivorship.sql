@@ -2,13 +2,18 @@
 -- that another writer changed meanwhile), the record history, and conflicts between sources.
 ALTER TABLE persons ADD COLUMN version int NOT NULL DEFAULT 1;
 ALTER TABLE enterprises ADD COLUMN version int NOT NULL DEFAULT 1;
+-- The observation that created the record. Creation is the one change with no history row:
+-- its values are the oldest `old` of each field in the history, or the current value of a field
+-- never changed (see src/store/history.ts), which keeps an initial load to one row per record.
+ALTER TABLE persons ADD COLUMN created_from jsonb;
+ALTER TABLE enterprises ADD COLUMN created_from jsonb;
 
 -- The enterprises a person represents (linking by the legal representative's ID number).
 CREATE INDEX enterprises_legal_representative ON enterprises ((legal_representative ->> 'idNumber'));
 CREATE INDEX persons_division ON persons (division_code text_pattern_ops);
 
--- Every change to a unified record: one row per observation (or resolution) that changed values,
--- `changes` maps each changed field to {"old": ..., "new": ...}.
+-- Every later change to a unified record: one row per observation (or resolution) that changed values,
+-- `changes` maps each changed field to [old value, new value].
 CREATE TABLE record_history (
   id bigserial PRIMARY KEY,
   kind text NOT NULL CHECK (kind IN ('person', 'enterprise')),
