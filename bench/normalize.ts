@@ -27,7 +27,12 @@ function idCheck (first17: string): string {
   return '10X98765432'[sum % 11]!
 }
 
-const COUNTIES = ['320402', '320404', '320411', '320412', '320413', '320481']
+// ID numbers carry the county where they were first issued: mostly 常州's, some from elsewhere,
+// some from counties since abolished (320107 下关区, 320482 金坛市, 440301 深圳市市辖区)
+const COUNTIES = [
+  '320402', '320404', '320411', '320412', '320412', '320412', '320413', '320481',
+  '320102', '320582', '341221', '511325', '650102', '110105', '441900', '320107', '320482', '440301',
+]
 const TOWNS = ['320412120', '320412100', '320402002', '320411101', '320481106']
 
 interface Household { GMSFHM: string, XM: string, XB: string, MZ: string, CSRQ: string, HJDZ_XZJDDM: string, HJDZ_QHNXXDZ: string, LXDH: string }

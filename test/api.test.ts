@@ -145,6 +145,11 @@ for (const store of ['pglite', 'postgres'] as const) {
 
     /** Residents this test has delivered and expects stored, by canonical ID number. */
     const sent = new Map<string, ResidentFacts>()
+    /** The IDs of the residents this test sent, in the order listed; anyone else must be a legal representative linked from the market register. */
+    const fromHousehold = (items: Json[]): string[] => {
+      for (const p of items) if (!sent.has(p.idNumber) && p.provenance.name?.adapter !== MR) throw new Error(`unexpected person ${String(p.idNumber)}`)
+      return items.filter((p) => sent.has(p.idNumber)).map((p) => p.idNumber as string)
+    }
 
     async function inboxRow (webhookId: string): Promise<Json | undefined> {
       const r = await api(`/inbox?adapter=${HR}&limit=500`)
@@ -204,11 +209,11 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(source.observedAt, '2026-11-20T01:31:05.000Z')
       const by18 = await api(`/persons/${legacy.facts.idNumber}`)
       t.equal(by18.status, 200)
-      t.same(Object.keys(by18.body).sort(), [...PERSON_FIELDS].sort(), 'every field of a person, null or not')
-      t.same(by18.body, expected)
+      t.same(Object.keys(by18.body).sort(), [...PERSON_FIELDS, 'represents'].sort(), 'every field of a person, null or not, and the enterprises it represents')
+      t.same(by18.body, { ...expected, represents: [] })
       const by15 = await api(`/persons/${legacy.record.GMSFHM}`)
       t.equal(by15.status, 200)
-      t.same(by15.body, expected, 'the 15-digit legacy number finds the same person')
+      t.same(by15.body, { ...expected, represents: [] }, 'the 15-digit legacy number finds the same person')
 
       // A resident whose check character is X, sent by the department with a lowercase x.
       const x = findResident(61, (f) => f.idForm === 'lowercase-x')
@@ -254,28 +259,32 @@ for (const store of ['pglite', 'postgres'] as const) {
       const byName = all.filter((f) => f.name.startsWith(surname)).map((f) => f.idNumber).sort()
       t.ok(byName.length > 8, `${byName.length} residents named ${surname}…`)
       const names = await allPages(base, `/api/v1/persons?q=${encodeURIComponent(surname)}`, 4)
-      t.same(names.items.map((p) => p.idNumber), byName, 'every match once, in ID order')
-      t.equal(names.pages, Math.ceil(byName.length / 4), 'the last page, even when full, has next null')
+      t.same(fromHousehold(names.items), byName, 'every match once, in ID order')
+      const ids = names.items.map((p) => p.idNumber as string)
+      t.same(ids, [...new Set(ids)].sort(), 'legal representatives of the same name among them, each once, in ID order')
+      t.ok(names.items.every((p) => (p.name as string).startsWith(surname)))
+      t.equal(names.pages, Math.max(1, Math.ceil(names.items.length / 4)), 'the last page, even when full, has next null')
       for (const p of names.items) {
         t.same(Object.keys(p).sort(), [...PERSON_FIELDS].sort())
-        t.equal(p.name, sent.get(p.idNumber)!.name)
+        if (sent.has(p.idNumber)) t.equal(p.name, sent.get(p.idNumber)!.name)
       }
       const fullName = all.find((f) => f.name.length >= 2 && all.filter((o) => o.name.startsWith(f.name)).length === 1)!
       const exactName = await api(`/persons?q=${encodeURIComponent(fullName.name)}`)
-      t.same(exactName.body, { items: [await api(`/persons/${fullName.idNumber}`).then((r) => r.body)], next: null }, 'a whole name')
+      const { represents: _, ...listed } = await api(`/persons/${fullName.idNumber}`).then((r) => r.body)
+      t.same(exactName.body.items.filter((p: Json) => sent.has(p.idNumber)), [listed], 'a whole name')
 
       // By ID prefix: the most common 6-digit division, 7 per page.
       const prefix = mostCommon(all.map((f) => f.idNumber.slice(0, 6)))
       const byPrefix = all.filter((f) => f.idNumber.startsWith(prefix)).map((f) => f.idNumber).sort()
       t.ok(byPrefix.length > 7)
-      t.same((await allPages(base, `/api/v1/persons?q=${prefix}`, 7)).items.map((p) => p.idNumber), byPrefix)
+      t.same(fromHousehold((await allPages(base, `/api/v1/persons?q=${prefix}`, 7)).items), byPrefix)
       const longer = byPrefix[0]!.slice(0, 12)
-      t.same((await allPages(base, `/api/v1/persons?q=${longer}`, 2)).items.map((p) => p.idNumber), all.filter((f) => f.idNumber.startsWith(longer)).map((f) => f.idNumber).sort())
+      t.same(fromHousehold((await allPages(base, `/api/v1/persons?q=${longer}`, 2)).items), all.filter((f) => f.idNumber.startsWith(longer)).map((f) => f.idNumber).sort())
       const xId = all.find((f) => f.idNumber.endsWith('X'))!
       t.same((await api(`/persons?q=${xId.idNumber.toLowerCase()}`)).body.items.map((p: Json) => p.idNumber), [xId.idNumber], 'a whole ID with a lowercase x')
 
       // Without q: everyone, once.
-      t.same((await allPages(base, '/api/v1/persons', 200)).items.map((p) => p.idNumber), [...sent.keys()].sort())
+      t.same(fromHousehold((await allPages(base, '/api/v1/persons', 200)).items), [...sent.keys()].sort())
 
       // Wildcards are literal; nobody's name starts with them.
       t.same((await api(`/persons?q=${encodeURIComponent('%')}`)).body, { items: [], next: null }, "q='%' matches nothing")
@@ -320,10 +329,15 @@ for (const store of ['pglite', 'postgres'] as const) {
       const res = await api(`/enterprises/${facts.creditCode}`)
       t.equal(res.status, 200)
       t.same(Object.keys(res.body).sort(), [...ENTERPRISE_FIELDS].sort())
+      const rep = mapped.record.data.legalRepresentative as { name: string, idNumber: string }
       t.same(res.body, {
         ...Object.fromEntries(ENTERPRISE_FIELDS.map((f) => [f, mapped.record.data[f] ?? null])),
+        legalRepresentative: { ...rep, person: { idNumber: rep.idNumber, name: rep.name, href: `/api/v1/persons/${rep.idNumber}` } },
         provenance: Object.fromEntries(Object.keys(mapped.record.data).filter((f) => f !== 'creditCode').map((f) => [f, source])),
-      })
+      }, 'every field, the legal representative with a reference to the linked person')
+      const linked = await api(`/persons/${rep.idNumber}`)
+      t.match(linked.body, { idNumber: rep.idNumber, name: rep.name, provenance: { name: source } })
+      t.ok((linked.body.represents as Json[]).some((e) => e.creditCode === facts.creditCode), 'the person lists the enterprise it represents')
       t.match(res.body, {
         creditCode: facts.creditCode,
         status: facts.status,

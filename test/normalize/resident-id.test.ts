@@ -4,6 +4,18 @@ import { idAgrees, residentId } from '../../src/normalize/index.ts'
 // Check characters below were computed independently of src/normalize (ISO 7064 MOD 11-2 by hand
 // and in a separate script); the property test in property.test.ts covers random numbers.
 
+/** The county-level divisions of the numbers below: name, and whether the code is still in use. */
+const DIVISIONS: Record<string, [name: string, current: boolean]> = {
+  320412: ['武进区', true],
+  110105: ['朝阳区', true],
+  441900: ['东莞市', true], // a city without counties: its own code is the county-level code
+  130502: ['襄都区', true], // renamed from 桥东区 in 2020: the current name
+  320107: ['下关区', false], // Nanjing, merged into 鼓楼区 in 2013
+  320482: ['金坛市', false], // became 金坛区 320413 in 2015
+  320401: ['常州市市辖区', false], // 市辖区 named with its city
+  440301: ['深圳市市辖区', false],
+}
+
 type Valid = [input: string, value: string, birthDate: string, gender: 'male' | 'female', upgradedFrom15: boolean, why: string]
 
 const valid: Valid[] = [
@@ -28,16 +40,33 @@ const valid: Valid[] = [
   ['１１０１０５１９４９１２３１００２Ｘ', '11010519491231002X', '1949-12-31', 'female', false, 'full-width X'],
   ['１１０１０５１９４９１２３１００２ｘ', '11010519491231002X', '1949-12-31', 'female', false, 'full-width lowercase x'],
   ['３２０４１２４９１２３１００２', '320412194912310029', '1949-12-31', 'female', true, 'full-width 15-digit'],
+  ['110105201212310021', '110105201212310021', '2012-12-31', 'female', false, '2010s'],
+  ['320412190001010035', '320412190001010035', '1900-01-01', 'male', false, 'born 1900'],
+  ['320412000101003', '320412190001010035', '1900-01-01', 'male', true, '15-digit 000101 means 1900-01-01'],
+  ['320412199912310048', '320412199912310048', '1999-12-31', 'female', false, 'last day of the 1900s'],
+  ['441900200002290020', '441900200002290020', '2000-02-29', 'female', false, '东莞, leap day 2000'],
+  ['130502199909090010', '130502199909090010', '1999-09-09', 'male', false, 'a renamed county keeps its code'],
+  ['130502200802290018', '130502200802290018', '2008-02-29', 'male', false, 'leap day 2008'],
+  ['320107198001010018', '320107198001010018', '1980-01-01', 'male', false, 'an abolished county (2013)'],
+  ['320107200512310039', '320107200512310039', '2005-12-31', 'male', false, 'an abolished county, 2000s'],
+  ['320107800101001', '320107198001010018', '1980-01-01', 'male', true, '15-digit number of an abolished county'],
+  ['320482197512310022', '320482197512310022', '1975-12-31', 'female', false, 'an abolished county-level city (2015)'],
+  ['320401198808081237', '320401198808081237', '1988-08-08', 'male', false, 'a city\u2019s 市辖区 code'],
+  ['440301199001010020', '440301199001010020', '1990-01-01', 'female', false, '深圳 市辖区'],
+  ['440301200002290015', '440301200002290015', '2000-02-29', 'male', false, '深圳 市辖区, leap day 2000'],
 ]
 
 t.test('valid ID numbers normalise to 18 characters with their details', async (t) => {
   for (const [input, value, birthDate, gender, upgradedFrom15, why] of valid) {
     const r = residentId(input)
-    t.same(r, { ok: true, value, details: { birthDate, gender, divisionCode: value.slice(0, 6), upgradedFrom15 } }, `${why}: ${JSON.stringify(input)}`)
+    const [divisionName, divisionCurrent] = DIVISIONS[value.slice(0, 6)]!
+    t.same(r, {
+      ok: true, value, details: { birthDate, gender, divisionCode: value.slice(0, 6), divisionName, divisionCurrent, upgradedFrom15 },
+    }, `${why}: ${JSON.stringify(input)}`)
   }
 })
 
-type Invalid = [input: string, code: 'TB_ID_FORMAT' | 'TB_ID_CHECKSUM' | 'TB_ID_BIRTHDATE', why: string]
+type Invalid = [input: string, code: 'TB_ID_FORMAT' | 'TB_ID_CHECKSUM' | 'TB_ID_DIVISION' | 'TB_ID_BIRTHDATE', why: string]
 
 const invalid: Invalid[] = [
   ['', 'TB_ID_FORMAT', 'empty'],
@@ -66,6 +95,14 @@ const invalid: Invalid[] = [
   ['320412491331002', 'TB_ID_BIRTHDATE', '15-digit month 13'],
   ['320412187912310015', 'TB_ID_BIRTHDATE', 'born before 1880'],
   ['320412209901010011', 'TB_ID_BIRTHDATE', 'born in the future'],
+  ['320412210002290011', 'TB_ID_BIRTHDATE', '2100-02-29 does not exist (2100 is not a leap year)'],
+  ['32040019800101001X', 'TB_ID_DIVISION', 'a city code (常州市) whose city has counties'],
+  ['320000198001010018', 'TB_ID_DIVISION', 'a province code'],
+  ['000000198001010013', 'TB_ID_DIVISION', 'zeros'],
+  ['999999198001010011', 'TB_ID_DIVISION', 'no such province'],
+  ['710000198001010010', 'TB_ID_DIVISION', 'Taiwan\u2019s province code is not a county'],
+  ['320421194912310025', 'TB_ID_DIVISION', '武进县, abolished in 1995: before the data (the limit of the data)'],
+  ['320421491231002', 'TB_ID_DIVISION', '15-digit number of 武进县'],
 ]
 
 t.test('invalid ID numbers fail with a stable code that names the value', async (t) => {
@@ -78,10 +115,15 @@ t.test('invalid ID numbers fail with a stable code that names the value', async 
   }
 })
 
-t.test('the check character is verified before the birth date', async (t) => {
+t.test('the check character is verified first, then the division, then the birth date', async (t) => {
   // 1999-02-30 with a wrong check character: the checksum is what the department got wrong first
   const r = residentId('320412199902300011')
   t.equal(r.ok ? undefined : r.error.code, 'TB_ID_CHECKSUM')
+  const division = residentId('320421194902310021') // 武进县 and 1949-02-31, check character right
+  t.equal(division.ok ? undefined : division.error.code, 'TB_ID_DIVISION')
+  t.match(division.ok ? '' : division.error.message, /320421/, 'the message names the six digits')
+  const wrong = residentId('320421194912310026') // 武进县 with a wrong check character
+  t.equal(wrong.ok ? undefined : wrong.error.code, 'TB_ID_CHECKSUM')
 })
 
 t.test('birth dates up to today (Beijing time) are accepted, tomorrow is not', async (t) => {
