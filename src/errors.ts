@@ -19,6 +19,7 @@ export const errorCatalogue = {
   TB_ADAPTER_NOT_FOUND: { status: 404, message: 'No adapter instance "%s" receives webhooks here' },
   TB_WEBHOOK_HEADERS_MISSING: { status: 401, message: 'Missing webhook header(s): %s (Standard Webhooks)' },
   TB_WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'No signature in webhook-signature matches the body; check the subscriber secret' },
+  TB_WEBHOOK_SCHEME_NOT_ACCEPTED: { status: 401, message: 'webhook-signature carries no signature of a scheme this instance accepts (%s)' },
   TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'webhook-timestamp %s is outside the ±%s second tolerance; check the sender clock' },
   TB_WEBHOOK_BODY_INVALID: { status: 400, message: 'The webhook body cannot be read: %s' },
   TB_INBOX_UNAVAILABLE: { status: 503, message: 'The inbox cannot store webhooks right now (%s); nothing was accepted, send it again later' },
@@ -51,6 +52,17 @@ export const errorCatalogue = {
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
 
   // resources
+  TB_FORBIDDEN: { status: 403, message: 'Your roles do not allow this (%s)' },
+  TB_SIGN_IN_FAILED: { status: 401, message: 'Wrong username or password' },
+  TB_ACCOUNT_LOCKED: { status: 423, message: 'The account is locked until %s after repeated failed sign-ins; try again then, or ask a security administrator to reset the password' },
+  TB_ACCOUNT_DISABLED: { status: 403, message: 'The account is disabled; ask a security administrator' },
+  TB_TOTP_REQUIRED: { status: 401, message: 'This account needs the 6-digit code from its authenticator app (field otp)' },
+  TB_TOTP_INVALID: { status: 401, message: 'The authenticator code is wrong or expired' },
+  TB_CSRF: { status: 403, message: 'The form or request is missing its CSRF token (%s); reload the page and try again' },
+  TB_PASSWORD_WEAK: { status: 422, message: 'The password does not meet the policy: %s' },
+  TB_STAFF_EXISTS: { status: 409, message: 'A staff account named %s already exists' },
+  TB_STAFF_NOT_FOUND: { status: 404, message: 'No staff account %s' },
+  TB_TOKEN_NOT_FOUND: { status: 404, message: 'No API token %s' },
   TB_PERSON_NOT_FOUND: { status: 404, message: 'No resident with ID number %s' },
   TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
   TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
@@ -59,6 +71,15 @@ export const errorCatalogue = {
   TB_CONFLICT_CLOSED: { status: 409, message: 'Conflict %s is already closed (%s); a new disagreement opens a new conflict' },
   TB_CONFLICT_VALUE_INVALID: { status: 422, message: 'The chosen value is not valid for field %s: %s' },
   TB_CURSOR_INVALID: { status: 400, message: 'The page cursor is not one this API issued' },
+
+  // credential vault (never a secret in a message: only where it belongs and why it fails)
+  TB_MASTER_KEY_MISSING: { status: 500, message: '%s is not set; with DATABASE_URL no master key is generated: set it to 32 random bytes in base64 (openssl rand -base64 32) and keep a copy apart from the database backups' },
+  TB_MASTER_KEY_INVALID: { status: 500, message: 'The master key in %s must be 32 bytes in base64 (openssl rand -base64 32), but %s' },
+  TB_VAULT_MASTER_KEY_MISMATCH: { status: 500, message: 'Vault data key %s is sealed by master key %s, not by the given master key %s; use the master key the vault was set up or last rotated with' },
+  TB_VAULT_KEY_UNAVAILABLE: { status: 500, message: 'Vault secret %s is sealed under data key %s, which %s; store the secret again' },
+  TB_VAULT_DECRYPT_FAILED: { status: 500, message: 'Vault secret %s does not open: it was altered, copied from another row, or sealed under another key' },
+  TB_VAULT_CIPHERTEXT_INVALID: { status: 500, message: 'Vault secret %s cannot be read: %s' },
+  TB_VAULT_GATEWAY_RUNNING: { status: 500, message: 'tongban vault needs the embedded database in %s, which the running gateway (pid %s) holds; stop the gateway, run the command, then start it again (or set DATABASE_URL)' },
 
   // configuration and start-up
   TB_CONFIG_INVALID: { status: 500, message: 'Configuration %s is invalid: %s' },

@@ -16,12 +16,13 @@ import { fail } from '../src/normalize/result.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import type { Settings } from '../src/runtime/settings.ts'
-import { DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, freshRedis, startTestGateway, tempDir } from './helpers.ts'
+import { DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, freshRedis, operatorAuth, startTestGateway, tempDir } from './helpers.ts'
 
 const HR = 'household-registration'
 const MR = 'market-regulation'
 const TOKEN = 'test-admin-token-0123456789'
-const AUTH = { authorization: `Bearer ${TOKEN}` }
+/** An operator's token (the bootstrap token may only set up); made when each gateway starts. */
+let AUTH: Record<string, string> = {}
 const MARKET_SEED = 17
 const ENTERPRISES = 300
 
@@ -134,12 +135,13 @@ for (const store of ['pglite', 'postgres'] as const) {
   t.test(`API on ${store}`, async (t) => {
     const sim = await startSimulator({ seed: MARKET_SEED, enterprises: ENTERPRISES, rateLimitPerSecond: 1000 })
     t.teardown(sim.close)
-    const { gateway } = await startTestGateway(t, {
+    const { gateway, auth } = await startTestGateway(t, {
       store,
       redisIndex: store === 'pglite' ? 10 : 11,
       adapters: [{ id: HR, adapter: HR, webhook: { secrets: [DEMO_SECRET] }, concurrency: 4 }, marketInstance(sim.url)],
     })
     const base = gateway.url
+    AUTH = auth
     const api = async (path: string) => await call(base, 'GET', `/api/v1${path}`, { headers: AUTH })
     const apiPost = async (path: string, body?: unknown) => await call(base, 'POST', `/api/v1${path}`, { headers: AUTH, body })
 
@@ -178,7 +180,9 @@ for (const store of ['pglite', 'postgres'] as const) {
         }
       }
       t.equal((await api('/sync/status')).status, 200, 'the right token passes')
-      t.equal((await call(base, 'GET', '/api/v1/sync/status', { headers: { authorization: `bearer ${TOKEN}` } })).status, 200, 'the scheme is case-insensitive')
+      t.equal((await call(base, 'GET', '/api/v1/sync/status', { headers: { authorization: AUTH.authorization!.replace('Bearer', 'bearer') } })).status, 200, 'the scheme is case-insensitive')
+      const bootstrap = await call(base, 'GET', '/api/v1/persons', { headers: { authorization: `Bearer ${TOKEN}` } })
+      t.same([bootstrap.status, bootstrap.body.code], [403, 'TB_FORBIDDEN'], 'the bootstrap token sets up; it reads no personal data')
     })
 
     t.test('GET /healthz, /readyz', async (t) => {
@@ -541,7 +545,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       }
       t.ok(doc.paths['/webhooks/{adapterId}'].post)
       t.ok(doc.paths['/api/v1/inbox/replay'].post)
-      t.same(doc.paths['/api/v1/persons/{idNumber}'].get.security, [{ bearer: [] }], 'the API routes need the bearer token')
+      t.same(doc.paths['/api/v1/persons/{idNumber}'].get.security, [{ bearer: [] }, { session: [] }], 'the API routes need a bearer token or the session cookie')
       t.notOk(doc.paths['/healthz'].get.security)
       for (const name of ['Person', 'Enterprise', 'Error']) t.ok(doc.components.schemas[name], `component ${name}`)
       t.same(Object.keys(doc.components.schemas.Person.properties).sort(), [...PERSON_FIELDS].sort())
@@ -590,6 +594,7 @@ for (const store of ['pglite', 'postgres'] as const) {
 
     const v0 = await startGateway(settings, { config: config('household-registration-v0'), logger })
     t.teardown(v0.stop)
+    AUTH = await operatorAuth(v0.url)
     const landline = findResident(66, (f) => f.idForm === 'standard')
     const mobile = findResident(66, (f) => f.idForm === 'standard' && f.idNumber !== landline.facts.idNumber)
     const occurTime = '2026-11-22 08:15:00'
@@ -633,6 +638,7 @@ t.test('an inbox replay after the adapter is fixed closes the quarantine item', 
   const { logger } = captureLogger()
   const v0 = await startGateway(settings, { config: config('household-registration-v0'), logger })
   t.teardown(v0.stop)
+  AUTH = await operatorAuth(v0.url)
   const landline = findResident(67, (f) => f.idForm === 'standard')
   const from = new Date()
   const msg = message([{ ...landline.record, LXDH: '0519-86781234' }], { occurTime: '2026-11-22 08:15:00' })

@@ -12,7 +12,7 @@ import { sign } from '../src/webhooks/signature.ts'
 import { Config } from '../src/config/schema.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
-import { captureLogger, DEMO_SECRET, eventually, freshPostgresUrl, freshRedis, tempDir } from './helpers.ts'
+import { captureLogger, DEMO_SECRET, eventually, freshPostgresUrl, freshRedis, operatorAuth, tempDir } from './helpers.ts'
 
 // Every case starts whole processes (tsx compiles on each start); the default 180 s is too tight
 // for a slow machine.
@@ -131,8 +131,9 @@ t.test('tongban start on the embedded defaults', async (t) => {
     return gateway
   }
   let token = ''
+  let reader: Record<string, string> = {}
   const list = async (kind: 'persons' | 'enterprises', cursor?: string): Promise<{ items: unknown[], next: string | null }> => {
-    const res = await fetch(`${url}/api/v1/${kind}?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${url}/api/v1/${kind}?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: reader })
     if (!res.ok) throw new Error(`GET ${kind}: ${res.status}`)
     return await res.json() as { items: unknown[], next: string | null }
   }
@@ -161,6 +162,7 @@ t.test('tongban start on the embedded defaults', async (t) => {
   t.same(JSON.parse(await readFile(join(dataDir, 'gateway.json'), 'utf8')), { pid: gateway.pid, url })
   token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim()
   t.ok(token.length >= 16, 'admin token generated into <dataDir>/admin-token')
+  reader = await operatorAuth(url, { bootstrap: token })
 
   // Both simulated departments deliver: household pushes every 3 s; market is polled every 15 s
   // with the first run at once.
@@ -287,6 +289,7 @@ t.test('tongban worker', async (t) => {
       { config, workers: false, logger: captureLogger().logger },
     )
     t.teardown(gateway.stop)
+    const auth = await operatorAuth(gateway.url, { bootstrap: adminToken })
 
     const facts = residentFacts(21, 4)
     const msg = { ...buildMessage(21, 1, { records: [residentAt(21, 4)], eventType: 'QR' }), msgId: `HRCLI${process.pid}${Date.now()}` }
@@ -300,7 +303,7 @@ t.test('tongban worker', async (t) => {
     t.equal(res.status, 202)
 
     const person = await whileRunning(worker, async () => {
-      const r = await fetch(`${gateway.url}/api/v1/persons/${facts.idNumber}`, { headers: { authorization: `Bearer ${adminToken}` } })
+      const r = await fetch(`${gateway.url}/api/v1/persons/${facts.idNumber}`, { headers: auth })
       return r.status === 200 ? await r.json() as Record<string, unknown> : undefined
     })
     t.match(person, { idNumber: facts.idNumber, name: facts.name })

@@ -82,6 +82,22 @@ export async function eventually<T> (check: () => Promise<T | undefined | false 
   }
 }
 
+export const BOOTSTRAP_TOKEN = 'test-admin-token-0123456789'
+
+/**
+ * Headers of a fresh API token (made with the bootstrap token, which itself may only set up):
+ * a county admin whose scope is all of Jiangsu (32), where every test record lives.
+ */
+export async function operatorAuth (baseUrl: string, opts: { roles?: string[], town?: string, bootstrap?: string } = {}): Promise<{ authorization: string }> {
+  const res = await fetch(`${baseUrl}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opts.bootstrap ?? BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `test-${randomBytes(4).toString('hex')}`, roles: opts.roles ?? ['county-admin'], town: opts.town ?? '320000000000' }),
+  })
+  if (res.status !== 201) throw new Error(`creating a test token: ${res.status} ${await res.text()}`)
+  return { authorization: `Bearer ${(await res.json() as { token: string }).token}` }
+}
+
 export const DEMO_SECRET = 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ='
 
 export interface TestGatewayOptions {
@@ -109,7 +125,7 @@ export async function startTestGateway (t: Teardown, opts: TestGatewayOptions) {
     port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl, adminToken: 'test-admin-token-0123456789',
   }, { config, logger, ...(opts.sweepEveryMs ? { sweepEveryMs: opts.sweepEveryMs } : {}) })
   t.teardown(gateway.stop)
-  return { gateway, logLines: lines, redisUrl, dataDir, auth: { authorization: 'Bearer test-admin-token-0123456789' } }
+  return { gateway, logLines: lines, redisUrl, dataDir, auth: await operatorAuth(gateway.url), bootstrapAuth: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } }
 }
 
 /** An empty database (migrated by whoever opens it first), dropped when the test ends. */

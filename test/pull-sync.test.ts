@@ -3,7 +3,7 @@
 import t from 'tap'
 import { startSimulator } from '../adapters/market-regulation/simulator.ts'
 import { badCheckIndices } from '../adapters/market-regulation/data.ts'
-import { DEMO_SECRET, eventually, freshPostgresUrl, freshRedis, captureLogger, tempDir } from './helpers.ts'
+import { DEMO_SECRET, eventually, freshPostgresUrl, freshRedis, captureLogger, operatorAuth, tempDir } from './helpers.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import type { Settings } from '../src/runtime/settings.ts'
@@ -73,10 +73,10 @@ for (const store of ['pglite', 'postgres'] as const) {
     const reasons = await db.query<{ reason_code: string, n: number }>('SELECT reason_code, count(*)::int AS n FROM quarantine GROUP BY reason_code')
     const byReason = Object.fromEntries(reasons.rows.map((r) => [r.reason_code, r.n]))
     t.equal(byReason.TB_CREDIT_CODE_CHECKSUM, badChecks, 'every bad check character is quarantined with its reason')
-    const res = await fetch(`${second.url}/api/v1/sync/status`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+    const res = await fetch(`${second.url}/api/v1/sync/status`, { headers: await operatorAuth(second.url) })
     const status = await res.json() as { adapters: Array<Record<string, unknown>> }
     t.match(status.adapters[0], { adapter: 'market-regulation', mode: 'pull', breaker: { state: 'closed' } })
-    const history = await fetch(`${second.url}/api/v1/sync/market-regulation/runs`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+    const history = await fetch(`${second.url}/api/v1/sync/market-regulation/runs`, { headers: await operatorAuth(second.url) })
     const runsBody = await history.json() as { items: Array<Record<string, unknown>> }
     t.match(runsBody.items[runsBody.items.length - 1], { id: Number, stream: 'enterprises', status: 'succeeded', pages: runs.rows[0]!.pages })
   })
@@ -99,8 +99,9 @@ t.test('one department down slows only its own adapter', async (t) => {
   })
   const gw = await startGateway({ port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl: undefined, adminToken: 'test-admin-token-0123456789' }, { config, logger })
   t.teardown(gw.stop)
+  const auth = await operatorAuth(gw.url)
   const status = async () => {
-    const res = await fetch(`${gw.url}/api/v1/sync/status`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+    const res = await fetch(`${gw.url}/api/v1/sync/status`, { headers: auth })
     const body = await res.json() as { adapters: Array<{ adapter: string, breaker: { state: string }, failures: number }> }
     return Object.fromEntries(body.adapters.map((a) => [a.adapter, a]))
   }
@@ -117,11 +118,11 @@ t.test('one department down slows only its own adapter', async (t) => {
   // Failed pull jobs are kept and can be retried through the API once the department is back.
   await eventually(async () => (await status())['market-regulation']!.failures > 0)
   sim.setFaults({ down: false })
-  const failed = await fetch(`${gw.url}/api/v1/jobs/failed?adapter=market-regulation`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+  const failed = await fetch(`${gw.url}/api/v1/jobs/failed?adapter=market-regulation`, { headers: auth })
   const failedBody = await failed.json() as { items: Array<{ jobId: string, queue: string, failedReason: string }> }
   t.ok(failedBody.items.length > 0)
   t.match(failedBody.items[0]!.failedReason, /TB_|unavailable|breaker/i)
-  const history = await fetch(`${gw.url}/api/v1/sync/market-regulation/runs`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })
+  const history = await fetch(`${gw.url}/api/v1/sync/market-regulation/runs`, { headers: auth })
   const runs = (await history.json() as { items: Array<{ status: string, error: string | null }> }).items
   t.match(runs[0], { status: 'failed', error: /unavailable|breaker/i }, 'the run keeps the error that ended it')
   await new Promise((resolve) => setTimeout(resolve, 100))

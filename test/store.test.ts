@@ -10,7 +10,7 @@ import { unify } from '../src/unify/unify.ts'
 import { DEFAULT_SURVIVORSHIP as RULES } from '../src/unify/survivorship.ts'
 import type { MappedRecord, Rejection } from '../src/pipeline/map.ts'
 import { countOpenQuarantine, getQuarantineItem, listQuarantine, quarantine, updateQuarantineItem } from '../src/store/quarantine.ts'
-import { getRecord, searchRecords } from '../src/store/records.ts'
+import { getRecord, recordInScope, searchRecords } from '../src/store/records.ts'
 import { failRun, lastSuccess, loadCursor, recentRuns, recordPage, saveCursor, startRun } from '../src/store/sync.ts'
 import type { EntityKind } from '../src/model/index.ts'
 import { freshPostgresUrl, stores } from './helpers.ts'
@@ -36,6 +36,9 @@ function enterprise (key: string, sourceId: string, observedAt: string, data: Re
   return { kind: 'enterprise', key, sourceId, observedAt: at(observedAt), data: { creditCode: key, ...data } }
 }
 
+/** Every record of the tests (they all lie in Jiangsu, 32). */
+const ALL = { prefix: '32', unlocated: true }
+
 const prov = (adapter: string, sourceId: string, observedAt: string) => ({ adapter, sourceId, observedAt: at(observedAt).toISOString() })
 
 function rejection (sourceId: string, code: Rejection['code'], fields: Record<string, unknown> = {}): Rejection {
@@ -48,7 +51,7 @@ async function allPages (db: Db, kind: EntityKind, q: string | undefined, limit:
   let after: string | undefined
   let pages = 0
   for (;;) {
-    const page = await searchRecords(db, kind, q, after, limit)
+    const page = await searchRecords(db, kind, ALL, q, after, limit)
     pages++
     if (pages > 1000) throw new Error('paging does not end')
     const keyField = kind === 'person' ? 'idNumber' : 'creditCode'
@@ -334,7 +337,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       names.forEach((name, i) => {
         const id = id18(`${i < 12 ? '320412' : '320481'}19800101${100 + i}`)
         ids.push(id)
-        records.push(person(id, `s#${i}`, '2026-01-01T00:00:00Z', { name }))
+        records.push(person(id, `s#${i}`, '2026-01-01T00:00:00Z', { name, divisionCode: i < 12 ? '320412120000' : '320481100000' }))
       })
       t.equal(new Set(ids).size, names.length)
       await unify(db, RULES, SRC, records)
@@ -350,13 +353,13 @@ for (const store of ['pglite', 'postgres'] as const) {
       const wang = await allPages(db, 'person', '王', 3)
       t.same(wang.keys, sorted(names.filter((n) => n.startsWith('王')).map((n) => byName.get(n)!)), 'name prefix')
       t.equal(wang.pages, 4)
-      t.same((await searchRecords(db, 'person', '二', undefined, 50)).items, [], 'persons match by name prefix, not substring')
+      t.same((await searchRecords(db, 'person', ALL, '二', undefined, 50)).items, [], 'persons match by name prefix, not substring')
 
-      const first = await searchRecords(db, 'person', '李', undefined, 5)
+      const first = await searchRecords(db, 'person', ALL, '李', undefined, 5)
       t.equal(first.items.length, 5)
       t.equal(first.next, first.items[4]!.idNumber)
       t.match(first.items[0], { idNumber: String, name: /^李/, provenance: { name: { adapter: SRC, sourceId: String, observedAt: '2026-01-01T00:00:00.000Z' } } })
-      const second = await searchRecords(db, 'person', '李', first.next!, 5)
+      const second = await searchRecords(db, 'person', ALL, '李', first.next!, 5)
       t.equal(second.items.length, 3)
       t.equal(second.next, null)
 
@@ -364,30 +367,40 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same((await allPages(db, 'person', '320481', 4)).keys, sorted(ids.slice(12)))
       t.same((await allPages(db, 'person', '320412', 4)).keys, sorted(ids.slice(0, 12)))
       const one = ids[7]!
-      t.same((await searchRecords(db, 'person', one, undefined, 10)).items.map((i) => i.idNumber), [one])
-      t.same((await searchRecords(db, 'person', one.slice(0, 16), undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.startsWith(one.slice(0, 16))).sort())
-      t.same((await searchRecords(db, 'person', '11', undefined, 10)).items, [], 'an ID prefix nobody has')
+      t.same((await searchRecords(db, 'person', ALL, one, undefined, 10)).items.map((i) => i.idNumber), [one])
+      t.same((await searchRecords(db, 'person', ALL, one.slice(0, 16), undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.startsWith(one.slice(0, 16))).sort())
+      t.same((await searchRecords(db, 'person', ALL, '11', undefined, 10)).items, [], 'an ID prefix nobody has')
 
       // LIKE wildcards in q are literal characters.
-      t.same((await searchRecords(db, 'person', '%', undefined, 100)).items, [], "'%' matches no name (none starts with %)")
-      t.same((await searchRecords(db, 'person', '_', undefined, 100)).items, [], "'_' matches no name")
-      t.same((await searchRecords(db, 'person', '王%', undefined, 100)).items.map((i) => i.name), ['王%'], "'王%' is the name 王%, not every 王")
-      t.same((await searchRecords(db, 'person', '李_', undefined, 100)).items.map((i) => i.name), ['李_四'], "'李_' is not 李 plus any character")
-      t.same((await searchRecords(db, 'person', '50%', undefined, 100)).items.map((i) => i.name), ['50%折'])
-      t.same((await searchRecords(db, 'person', '\\', undefined, 100)).items, [], 'a backslash is literal too')
-      t.same((await searchRecords(db, 'person', '3204%', undefined, 100)).items, [], 'not an ID prefix with a wildcard')
+      t.same((await searchRecords(db, 'person', ALL, '%', undefined, 100)).items, [], "'%' matches no name (none starts with %)")
+      t.same((await searchRecords(db, 'person', ALL, '_', undefined, 100)).items, [], "'_' matches no name")
+      t.same((await searchRecords(db, 'person', ALL, '王%', undefined, 100)).items.map((i) => i.name), ['王%'], "'王%' is the name 王%, not every 王")
+      t.same((await searchRecords(db, 'person', ALL, '李_', undefined, 100)).items.map((i) => i.name), ['李_四'], "'李_' is not 李 plus any character")
+      t.same((await searchRecords(db, 'person', ALL, '50%', undefined, 100)).items.map((i) => i.name), ['50%折'])
+      t.same((await searchRecords(db, 'person', ALL, '\\', undefined, 100)).items, [], 'a backslash is literal too')
+      t.same((await searchRecords(db, 'person', ALL, '3204%', undefined, 100)).items, [], 'not an ID prefix with a wildcard')
 
       // Enterprises: name substring and credit-code prefix.
       const codes = ['91320412MA1AAAAA01', '91320412MA1AAAAA02', '91320481MA1BBBBB03', '92320412MA1CCCCC04']
       const enames = ['常州华达机械有限公司', '江苏华达机械股份有限公司', '溧阳市100%纯净水厂', '湟里镇某某经营部']
-      await unify(db, RULES, 'market-regulation', codes.map((code, i) => enterprise(code, `${code}@x`, '2026-01-01T00:00:00Z', { name: enames[i] })))
+      await unify(db, RULES, 'market-regulation', codes.map((code, i) => enterprise(code, `${code}@x`, '2026-01-01T00:00:00Z', { name: enames[i], divisionCode: code.slice(2, 8) + '100000' })))
       t.same((await allPages(db, 'enterprise', '机械', 1)).keys, codes.slice(0, 2), 'enterprise names match by substring')
       t.same((await allPages(db, 'enterprise', '9132', 2)).keys, codes.slice(0, 3), 'credit-code prefix')
       t.same((await allPages(db, 'enterprise', '91320412', 10)).keys, codes.slice(0, 2))
-      t.same((await searchRecords(db, 'enterprise', '%', undefined, 100)).items.map((i) => i.creditCode), [codes[2]], "'%' matches only the name with a %")
-      t.same((await searchRecords(db, 'enterprise', '_', undefined, 100)).items, [])
-      t.same((await searchRecords(db, 'enterprise', '华达%', undefined, 100)).items, [])
+      t.same((await searchRecords(db, 'enterprise', ALL, '%', undefined, 100)).items.map((i) => i.creditCode), [codes[2]], "'%' matches only the name with a %")
+      t.same((await searchRecords(db, 'enterprise', ALL, '_', undefined, 100)).items, [])
+      t.same((await searchRecords(db, 'enterprise', ALL, '华达%', undefined, 100)).items, [])
       t.same((await allPages(db, 'enterprise', undefined, 3)).keys, [...codes].sort())
+
+      // Scope: a division-code prefix; a person outside it is in scope as the legal representative of an enterprise inside.
+      t.same((await searchRecords(db, 'person', { prefix: '320481', unlocated: false }, undefined, undefined, 100)).items.map((i) => i.idNumber), sorted(ids.slice(12)))
+      t.same((await searchRecords(db, 'enterprise', { prefix: '320481', unlocated: false }, undefined, undefined, 100)).items.map((i) => i.creditCode), [codes[2]])
+      t.equal(await recordInScope(db, 'person', ids[0]!, { prefix: '320481', unlocated: false }), false)
+      t.equal(await recordInScope(db, 'person', ids[0]!, { prefix: '320412120', unlocated: false }), true)
+      await unify(db, RULES, 'market-regulation', [enterprise(codes[2]!, `${codes[2]}@y`, '2026-01-02T00:00:00Z', { legalRepresentative: { name: '王一', idNumber: ids[0]! } })])
+      t.equal(await recordInScope(db, 'person', ids[0]!, { prefix: '320481', unlocated: false }), true, 'represents an enterprise in scope')
+      t.ok((await searchRecords(db, 'person', { prefix: '320481', unlocated: false }, undefined, undefined, 100)).items.some((i) => i.idNumber === ids[0]))
+      t.equal(await recordInScope(db, 'enterprise', codes[0]!, { prefix: '320481', unlocated: false }), false)
 
       // getRecord: a key, not a prefix.
       t.equal(await getRecord(db, 'person', ids[0]!.slice(0, 17)), undefined)

@@ -1,7 +1,7 @@
 // The way of one message, end to end: signed webhook -> inbox -> queue -> map -> unify, on
 // real Redis and both stores.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign, signSm3 } from '../src/webhooks/signature.ts'
 import { buildMessage as buildSpecMessage, residentAt, residentFacts, isQuirky, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, eventually, startTestGateway } from './helpers.ts'
 
@@ -74,6 +74,12 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.match(future, { status: 401, body: { code: 'TB_WEBHOOK_TIMESTAMP_STALE' } })
       const rotated = await post(gateway.url, body, { secret: [OTHER_SECRET, DEMO_SECRET] })
       t.equal(rotated.status, 202, 'one matching signature among several is enough (key rotation)')
+      const now = Math.floor(Date.now() / 1000)
+      const sm3Only = await post(gateway.url, body, { id: 'msg_sm3', timestamp: now, headers: { 'webhook-signature': signSm3(DEMO_SECRET, 'msg_sm3', now, body) } })
+      t.match(sm3Only, { status: 401, body: { code: 'TB_WEBHOOK_SCHEME_NOT_ACCEPTED', message: /\(v1\)/ } }, 'v1sm3 is refused where the instance accepts v1, the default')
+      const mixedId = `msg_mixed_${process.pid}_${now}`
+      const mixed = await post(gateway.url, body, { id: mixedId, timestamp: now, headers: { 'webhook-signature': `${signSm3(DEMO_SECRET, mixedId, now, body)} ${sign(DEMO_SECRET, mixedId, now, body)}` } })
+      t.equal(mixed.status, 202, 'a v1sm3 entry beside a good v1 one is ignored there')
       const unknown = await post(gateway.url, body, { adapter: 'no-such-department' })
       t.match(unknown, { status: 404, body: { code: 'TB_ADAPTER_NOT_FOUND' } })
       const text = await post(gateway.url, body, { contentType: 'text/plain' })

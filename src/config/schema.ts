@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SurvivorshipConfig } from '../unify/survivorship.ts'
+import { WEBHOOK_SCHEMES } from '../webhooks/signature.ts'
 
 const DURATION = /^(\d+)(ms|s|m|h)$/
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
@@ -31,6 +32,10 @@ export const AdapterInstance = z.object({
     /** Subscriber secrets (`whsec_...`); several during key rotation. */
     secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{22,}$/, 'a Standard Webhooks secret: whsec_ followed by base64')).min(1),
     toleranceSeconds: z.number().int().positive().default(300),
+    /** Signature schemes accepted: v1 (HMAC-SHA256), v1sm3 (HMAC-SM3), or both during a switch. */
+    schemes: z.array(z.enum(WEBHOOK_SCHEMES)).min(1)
+      .refine((s) => new Set(s).size === s.length, 'each scheme once')
+      .default(['v1']),
   }).optional(),
   /** How often each pull stream runs. */
   every: Duration.optional(),

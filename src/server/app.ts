@@ -6,7 +6,12 @@ import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Platform } from '../platform.ts'
 import { registerErrorHandling } from './errors.ts'
-import { bearerGuard } from './auth.ts'
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import { authPlugin } from './auth.ts'
+import { authRoutes } from './auth-routes.ts'
+import { staffRoutes } from './api/staff.ts'
+import { SessionStore } from '../auth/sessions.ts'
 import { webhooksPlugin } from './webhooks.ts'
 import { healthRoutes } from './health.ts'
 import { recordRoutes } from './api/records.ts'
@@ -34,23 +39,26 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   await app.register(swagger, {
     openapi: {
       info: { title: 'tongban', version: '0.1.0', description: 'Integration gateway: webhooks in, unified residents and enterprises out.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'tb_session' } } },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
+  await app.register(cookie)
+  await app.register(formbody)
+  const sessions = new SessionStore(platform.redis)
   await app.register(healthRoutes, { platform })
+  await app.register(authRoutes, { platform, sessions })
   await app.register(webhooksPlugin, { platform })
   await app.register(async (api) => {
-    api.decorateRequest('actor', '')
-    api.addHook('onRequest', bearerGuard(adminToken))
-    api.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ bearer: [] }] } })
+    await authPlugin(api, { platform, sessions, adminToken })
     await api.register(recordRoutes, { platform })
     await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
     await api.register(adminRoutes, { platform })
+    await api.register(staffRoutes, { platform, sessions })
   }, { prefix: '/api/v1' })
   return app
 }

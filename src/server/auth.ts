@@ -1,24 +1,86 @@
-// Bearer-token guard for /api/v1. Until sign-on exists the one token is TONGBAN_ADMIN_TOKEN
-// (admin role); comparison is constant-time.
+// Who is calling /api/v1: a bearer token (an API token, or the bootstrap admin token for first
+// set-up) or the session cookie of a signed-in staff member. Cookie-authenticated requests that
+// change something must carry the session's CSRF token. Every route names the permission it
+// needs in `config.permission`; a route without one is refused (fail closed).
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { TongbanError } from '../errors.ts'
+import type { Platform } from '../platform.ts'
+import type { Principal } from '../auth/principal.ts'
+import { can, type Permission } from '../auth/access.ts'
+import { looksLikeToken, tokenPrincipal } from '../auth/tokens.ts'
+import { staffById, staffPrincipal } from '../auth/staff.ts'
+import type { Session, SessionStore } from '../auth/sessions.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is calling, as recorded where the API keeps who did what (conflict resolutions). */
-    actor: string
+    principal: Principal
+    /** The session behind a cookie-authenticated request. */
+    session: Session | null
+  }
+  interface FastifyContextConfig {
+    permission?: Permission
   }
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+export const SESSION_COOKIE = 'tb_session'
 
-export function bearerGuard (adminToken: string): (req: FastifyRequest) => Promise<void> {
-  const expected = digest(adminToken)
-  return async (req) => {
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+export const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b))
+
+const BOOTSTRAP: Principal = { kind: 'bootstrap', id: 'bootstrap', username: 'admin', name: 'bootstrap admin token', town: null, roles: [] }
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The staff principal and session of a session cookie, if it is live and the account active. */
+export async function sessionPrincipal (platform: Platform, sessions: SessionStore, req: FastifyRequest): Promise<{ principal: Principal, session: Session } | undefined> {
+  const id = req.cookies[SESSION_COOKIE]
+  if (!id) return undefined
+  const session = await sessions.get(id)
+  if (!session) return undefined
+  const staff = await staffById(platform.db, session.staffId)
+  if (!staff || staff.status !== 'active') return undefined
+  return { principal: staffPrincipal(staff), session }
+}
+
+export function csrfTokenOf (req: FastifyRequest): string | undefined {
+  const header = req.headers['x-csrf-token']
+  if (typeof header === 'string') return header
+  const body = req.body as Record<string, unknown> | undefined
+  return typeof body?._csrf === 'string' ? body._csrf : undefined
+}
+
+export async function authPlugin (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore, adminToken: string }): Promise<void> {
+  const { platform, sessions, adminToken } = opts
+  app.decorateRequest('principal', null as unknown as Principal)
+  app.decorateRequest('session', null)
+
+  app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
-    if (!match || !timingSafeEqual(digest(match[1]!), expected)) throw new TongbanError('TB_UNAUTHORIZED')
-    req.actor = 'admin'
-  }
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header)
+      const token = match?.[1]
+      const principal = token === undefined
+        ? undefined
+        : sameSecret(token, adminToken) ? BOOTSTRAP : looksLikeToken(token) ? await tokenPrincipal(platform.db, token) : undefined
+      if (!principal) throw new TongbanError('TB_UNAUTHORIZED')
+      req.principal = principal
+      return
+    }
+    const signedIn = await sessionPrincipal(platform, sessions, req)
+    if (!signedIn) throw new TongbanError('TB_UNAUTHORIZED')
+    req.principal = signedIn.principal
+    req.session = signedIn.session
+  })
+
+  // After body parsing: a form's CSRF token travels in its body.
+  app.addHook('preHandler', async (req) => {
+    const permission = req.routeOptions.config.permission
+    if (permission === undefined || !can(req.principal, permission)) throw new TongbanError('TB_FORBIDDEN', [permission ?? 'no permission is defined for this route'])
+    if (req.session && UNSAFE.has(req.method)) {
+      const sent = csrfTokenOf(req)
+      if (sent === undefined || !sameSecret(sent, req.session.csrf)) throw new TongbanError('TB_CSRF', [sent === undefined ? 'none sent' : 'it does not match the session'])
+    }
+  })
+
+  app.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] } })
 }

@@ -33,7 +33,7 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
     bodyLimit,
     schema: {
       summary: 'Receive a signed webhook from a department system',
-      description: 'Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>", space-separated during key rotation). Answered 202 once the raw body is committed; a repeated webhook-id is answered 200 and processed once.',
+      description: 'Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Answered 202 once the raw body is committed; a repeated webhook-id is answered 200 and processed once.',
       tags: ['webhooks'],
       params: Params,
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
@@ -60,7 +60,7 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
         id: webhookId,
         timestamp: header(req.headers['webhook-timestamp']),
         signature: header(req.headers['webhook-signature']),
-      }, body, Date.now() / 1000, instance.config.webhook!.toleranceSeconds)
+      }, body, Date.now() / 1000, instance.config.webhook!.toleranceSeconds, instance.config.webhook!.schemes)
     } catch (err) {
       outcome('rejected')
       throw err

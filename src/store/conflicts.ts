@@ -1,6 +1,7 @@
 // Reads of conflicts between sources (unify opens and closes them; resolve.ts resolves them).
 import type { Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
+import type { Scope } from '../auth/access.ts'
 import type { EntityKind } from '../model/index.ts'
 import type { Candidate } from '../unify/merge.ts'
 
@@ -31,6 +32,8 @@ export interface ConflictFilter {
   adapter?: string | undefined
   /** Division code prefix of the record (a town's 9 digits, a county's 6, ...). */
   divisionPrefix?: string | undefined
+  /** The caller's scope. */
+  scope: Scope
   afterId?: number | undefined
   limit: number
 }
@@ -63,8 +66,10 @@ export async function listConflicts (db: Queryable, filter: ConflictFilter): Pro
     ["division_code LIKE ? || '%'", filter.divisionPrefix],
     ['id > ?', filter.afterId],
   ])
-  params.push(filter.limit + 1)
-  const { rows } = await db.query(`SELECT ${COLUMNS} FROM conflicts ${where} ORDER BY id LIMIT $${params.length}`, params)
+  params.push(filter.scope.prefix, filter.scope.unlocated, filter.limit + 1)
+  const n = params.length
+  const scoped = `(division_code LIKE $${n - 2} || '%' OR ($${n - 1}::boolean AND division_code IS NULL))`
+  const { rows } = await db.query(`SELECT ${COLUMNS} FROM conflicts ${where ? `${where} AND` : 'WHERE'} ${scoped} ORDER BY id LIMIT $${n}`, params)
   const items = rows.slice(0, filter.limit).map(toConflict)
   return { items, next: rows.length > filter.limit ? items[items.length - 1]!.id : null }
 }

@@ -1,5 +1,6 @@
 // Reads of unified records for the API, built from the same column tables unify writes with.
 import type { Queryable } from './db.ts'
+import type { Scope } from '../auth/access.ts'
 import type { EntityKind } from '../model/index.ts'
 import { tables } from '../unify/columns.ts'
 import { expandProvenance, type Provenance } from '../unify/unify.ts'
@@ -27,11 +28,11 @@ export async function getRecord (db: Queryable, kind: EntityKind, key: string): 
  * Keyset-paged search. `q` that looks like the start of a key matches by key prefix; anything
  * else matches persons by name prefix and enterprises by name substring.
  */
-export async function searchRecords (db: Queryable, kind: EntityKind, q: string | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
+export async function searchRecords (db: Queryable, kind: EntityKind, scope: Scope, q: string | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
   const { table, key, columns } = tables[kind]
   const keyCol = columns[key]!.name
-  const where: string[] = []
-  const params: unknown[] = []
+  const params: unknown[] = scopeParams(scope)
+  const where: string[] = [scopeCondition(kind, 1)]
   if (q) {
     const keyLike = kind === 'person' ? /^\d{1,17}[\dX]?$/ : /^[0-9A-Z]{1,18}$/
     const likeEscaped = q.replace(/[\\%_]/g, (c) => `\\${c}`)
@@ -58,9 +59,10 @@ export async function searchRecords (db: Queryable, kind: EntityKind, q: string 
 export interface RecordRef { key: string, name: string | null }
 
 /** Enterprises whose legal representative has this ID number. */
-export async function representedBy (db: Queryable, idNumber: string): Promise<RecordRef[]> {
+export async function representedBy (db: Queryable, idNumber: string, scope: Scope): Promise<RecordRef[]> {
   const { rows } = await db.query<RecordRef>(
-    "SELECT credit_code AS key, name FROM enterprises WHERE legal_representative ->> 'idNumber' = $1 ORDER BY credit_code LIMIT 1000", [idNumber])
+    `SELECT credit_code AS key, name FROM enterprises WHERE legal_representative ->> 'idNumber' = $1 AND ${scopeCondition('enterprise', 2)}
+     ORDER BY credit_code LIMIT 1000`, [idNumber, ...scopeParams(scope)])
   return rows
 }
 
@@ -70,8 +72,24 @@ export async function personRef (db: Queryable, idNumber: string): Promise<Recor
   return rows[0]
 }
 
-export async function recordExists (db: Queryable, kind: EntityKind, key: string): Promise<boolean> {
+/**
+ * SQL condition (on the kind's table, unaliased) for records in a scope whose prefix and
+ * `unlocated` flag are bound as `$n` and `$n+1`. A person is in scope by where they are
+ * registered, or as the legal representative of an enterprise in scope (the market register
+ * knows them only that way).
+ */
+export function scopeCondition (kind: EntityKind, n: number): string {
+  const own = (t: string): string => `(${t}.division_code LIKE $${n} || '%' OR ($${n + 1}::boolean AND ${t}.division_code IS NULL))`
+  if (kind === 'enterprise') return own('enterprises')
+  return `(${own('persons')} OR EXISTS (SELECT 1 FROM enterprises AS e
+    WHERE e.legal_representative ->> 'idNumber' = persons.id_number AND e.division_code LIKE $${n} || '%'))`
+}
+
+export const scopeParams = (scope: Scope): [string, boolean] => [scope.prefix, scope.unlocated]
+
+/** True when the record exists and lies in the scope. */
+export async function recordInScope (db: Queryable, kind: EntityKind, key: string, scope: Scope): Promise<boolean> {
   const { table, key: keyField, columns } = tables[kind]
-  const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE ${columns[keyField]!.name} = $1`, [key])
+  const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE ${columns[keyField]!.name} = $1 AND ${scopeCondition(kind, 2)}`, [key, ...scopeParams(scope)])
   return rows.length > 0
 }

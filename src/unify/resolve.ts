@@ -9,14 +9,16 @@ import { closeAsResolved, getConflict, type Conflict } from '../store/conflicts.
 import { tables } from './columns.ts'
 import { chooseValue } from './merge.ts'
 import { RESOLUTION } from './survivorship.ts'
+import { inScope, type Scope } from '../auth/access.ts'
 import { loadRecords, storeRecords } from './unify.ts'
 
-export interface ResolveInput { value: unknown, reason: string, resolvedBy: string }
+/** `scope`: what the resolver may see; a conflict outside it does not exist for them. */
+export interface ResolveInput { value: unknown, reason: string, resolvedBy: string, scope: Scope }
 
 export async function resolveConflict (db: Db, id: number, input: ResolveInput): Promise<Conflict> {
   return await db.transaction(async (tx) => {
     const conflict = await getConflict(tx, id, { forUpdate: true })
-    if (!conflict) throw new TongbanError('TB_CONFLICT_NOT_FOUND', [id])
+    if (!conflict || !inScope(input.scope, conflict.divisionCode)) throw new TongbanError('TB_CONFLICT_NOT_FOUND', [id])
     if (conflict.status !== 'open') throw new TongbanError('TB_CONFLICT_CLOSED', [id, conflict.status])
     const { kind, recordKey, field } = conflict
     const schema = (entitySchemas[kind].shape as Record<string, z.ZodType>)[field]!

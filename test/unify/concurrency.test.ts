@@ -5,7 +5,6 @@ import { openPostgres } from '../../src/store/db.ts'
 import { unify } from '../../src/unify/unify.ts'
 import { DEFAULT_SURVIVORSHIP as RULES } from '../../src/unify/survivorship.ts'
 import { getRecord } from '../../src/store/records.ts'
-import { listConflicts } from '../../src/store/conflicts.ts'
 import type { MappedRecord } from '../../src/pipeline/map.ts'
 import { freshPostgres } from '../helpers.ts'
 
@@ -48,7 +47,8 @@ t.test('concurrent unify transactions on the same records lose nothing (postgres
     const { rows: history } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM record_history WHERE record_key = $1", [key])
     t.ok(history[0]!.n >= 1 && history[0]!.n <= N + 20, 'history rows written only for applied changes')
   }
-  const open = await listConflicts(db, { status: 'open', limit: 100 })
+  const { rows } = await db.query<{ record_key: string, field: string, candidates: Array<{ sourceId: string }> }>("SELECT record_key, field, candidates FROM conflicts WHERE status = 'open'")
+  const open = { items: rows.map((r) => ({ recordKey: r.record_key, field: r.field, candidates: r.candidates })) }
   for (const key of KEYS) {
     const mine = open.items.filter((c) => c.recordKey === key)
     t.same(mine.map((c) => c.field).sort(), ['name', 'phone'], `${key}: one open conflict per field, never two`)

@@ -9,6 +9,8 @@ import { divisionByName, divisionCode, type DivisionLevel } from '../../normaliz
 import { getConflict, listConflicts } from '../../store/conflicts.ts'
 import { resolveConflict } from '../../unify/resolve.ts'
 import { errorResponses } from '../errors.ts'
+import { scopeOf } from '../scope.ts'
+import { inScope } from '../../auth/access.ts'
 import { Conflict, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
@@ -29,6 +31,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/conflicts', {
+    config: { permission: 'conflicts:read' },
     schema: {
       summary: 'Conflicts between sources, oldest first',
       tags: ['records'],
@@ -51,6 +54,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
       field: q.field,
       adapter: q.adapter,
       divisionPrefix: q.town === undefined ? undefined : divisionPrefix(q.town),
+      scope: scopeOf(req),
       afterId: decodeCursor(q.cursor, 'number'),
       limit: q.limit,
     })
@@ -58,14 +62,16 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
   })
 
   api.get('/conflicts/:id', {
+    config: { permission: 'conflicts:read' },
     schema: { summary: 'One conflict', tags: ['records'], params: ConflictId, response: { 200: Conflict, ...errorResponses('TB_CONFLICT_NOT_FOUND') } },
   }, async (req) => {
     const conflict = await getConflict(db, req.params.id)
-    if (!conflict) throw new TongbanError('TB_CONFLICT_NOT_FOUND', [req.params.id])
+    if (!conflict || !inScope(scopeOf(req), conflict.divisionCode)) throw new TongbanError('TB_CONFLICT_NOT_FOUND', [req.params.id])
     return conflict
   })
 
   api.post('/conflicts/:id/resolve', {
+    config: { permission: 'conflicts:resolve' },
     schema: {
       summary: 'Resolve an open conflict with a chosen value',
       description: "The value becomes the record's value, with provenance `resolution`; it outranks every department until a person changes it. A later observation that disagrees opens a new conflict.",
@@ -77,5 +83,5 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
       }),
       response: { 200: Conflict, ...errorResponses('TB_CONFLICT_NOT_FOUND', 'TB_CONFLICT_CLOSED', 'TB_CONFLICT_VALUE_INVALID') },
     },
-  }, async (req) => await resolveConflict(db, req.params.id, { value: req.body.value, reason: req.body.reason, resolvedBy: req.actor }))
+  }, async (req) => await resolveConflict(db, req.params.id, { value: req.body.value, reason: req.body.reason, resolvedBy: req.principal.username, scope: scopeOf(req) }))
 }

@@ -28,10 +28,12 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }
 
   api.get('/sync/status', {
+    config: { permission: 'operations:read' },
     schema: { summary: 'Health of every adapter instance', tags: ['operations'], response: { 200: z.object({ adapters: z.array(AdapterStatus) }) } },
   }, async () => ({ adapters: await syncStatus(platform) }))
 
   api.get('/sync/:adapterId/runs', {
+    config: { permission: 'operations:read' },
     schema: {
       summary: "An adapter instance's recent pull runs, newest first",
       tags: ['operations'],
@@ -42,6 +44,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req) => ({ items: await recentRuns(db, instanceOf(req.params.adapterId).config.id, req.query.limit) }))
 
   api.get('/quarantine', {
+    config: { permission: 'quarantine:read' },
     schema: {
       summary: 'Records that failed normalisation, newest first',
       tags: ['operations'],
@@ -56,6 +59,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/quarantine/:id/retry', {
+    config: { permission: 'quarantine:manage' },
     schema: {
       summary: 'Run a quarantined record through the current parse and mapping again',
       tags: ['operations'],
@@ -65,6 +69,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req) => await retryQuarantined(platform, req.params.id))
 
   api.get('/inbox', {
+    config: { permission: 'operations:read' },
     schema: {
       summary: 'Received webhooks by adapter, time and outcome, newest first',
       tags: ['operations'],
@@ -86,6 +91,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/inbox/replay', {
+    config: { permission: 'operations:manage' },
     schema: {
       summary: "Run an adapter's stored messages from a time range through the current mapping again",
       description: 'How a fixed mapping repairs past data. Unify keeps the newest observation per field, so replaying old messages never overwrites newer data.',
@@ -101,6 +107,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.get('/jobs/failed', {
+    config: { permission: 'operations:read' },
     schema: {
       summary: 'Jobs that ran out of retries (kept until retried)',
       tags: ['operations'],
@@ -122,6 +129,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/jobs/retry', {
+    config: { permission: 'operations:manage' },
     schema: {
       summary: "Retry an adapter's failed jobs (one, or all of a queue)",
       tags: ['operations'],

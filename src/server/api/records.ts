@@ -5,7 +5,9 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { creditCode, residentId } from '../../normalize/index.ts'
-import { getRecord, personRef, recordExists, representedBy, searchRecords } from '../../store/records.ts'
+import { getRecord, personRef, recordInScope, representedBy, searchRecords } from '../../store/records.ts'
+import { scopeOf } from '../scope.ts'
+import type { Scope } from '../../auth/access.ts'
 import { recordHistory } from '../../store/history.ts'
 import { errorResponses } from '../errors.ts'
 import { Enterprise, EnterpriseDetail, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
@@ -22,21 +24,23 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   const { db } = opts.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  /** The normalised ID number of a resident the store knows, or the error to answer with. */
-  const existingPerson = async (input: string): Promise<string> => {
+  // A record outside the caller's scope answers exactly like one that does not exist.
+  /** The normalised ID number of a resident in the caller's scope, or the error to answer with. */
+  const existingPerson = async (input: string, scope: Scope): Promise<string> => {
     const id = residentId(input)
     if (!id.ok) throw new TongbanError(id.error.code, [input])
-    if (!await recordExists(db, 'person', id.value)) throw new TongbanError('TB_PERSON_NOT_FOUND', [id.value])
+    if (!await recordInScope(db, 'person', id.value, scope)) throw new TongbanError('TB_PERSON_NOT_FOUND', [id.value])
     return id.value
   }
-  const existingEnterprise = async (input: string): Promise<string> => {
+  const existingEnterprise = async (input: string, scope: Scope): Promise<string> => {
     const code = creditCode(input)
     if (!code.ok) throw new TongbanError(code.error.code, [input])
-    if (!await recordExists(db, 'enterprise', code.value)) throw new TongbanError('TB_ENTERPRISE_NOT_FOUND', [code.value])
+    if (!await recordInScope(db, 'enterprise', code.value, scope)) throw new TongbanError('TB_ENTERPRISE_NOT_FOUND', [code.value])
     return code.value
   }
 
   api.get('/persons/:idNumber', {
+    config: { permission: 'records:read' },
     schema: {
       summary: 'One unified resident',
       description: 'Accepts the 18-digit number, the 15-digit legacy form and a lowercase x.',
@@ -45,13 +49,15 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       response: { 200: PersonDetail, ...errorResponses('TB_PERSON_NOT_FOUND', 'TB_ID_CHECKSUM') },
     },
   }, async (req) => {
-    const idNumber = await existingPerson(req.params.idNumber)
+    const scope = scopeOf(req)
+    const idNumber = await existingPerson(req.params.idNumber, scope)
     const person = (await getRecord(db, 'person', idNumber))!
-    const represents = (await representedBy(db, idNumber)).map((e) => ({ creditCode: e.key, name: e.name, href: `${PREFIX}/enterprises/${e.key}` }))
+    const represents = (await representedBy(db, idNumber, scope)).map((e) => ({ creditCode: e.key, name: e.name, href: `${PREFIX}/enterprises/${e.key}` }))
     return { ...person, represents } as z.infer<typeof PersonDetail>
   })
 
   api.get('/persons/:idNumber/history', {
+    config: { permission: 'records:read' },
     schema: {
       summary: "Every change to a resident's unified record, newest first",
       tags: ['records'],
@@ -60,20 +66,22 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       response: { 200: page(HistoryItem), ...errorResponses('TB_PERSON_NOT_FOUND', 'TB_ID_CHECKSUM', 'TB_CURSOR_INVALID') },
     },
   }, async (req) => {
-    const idNumber = await existingPerson(req.params.idNumber)
+    const idNumber = await existingPerson(req.params.idNumber, scopeOf(req))
     const result = await recordHistory(db, 'person', idNumber, decodeCursor(req.query.cursor, 'number'), req.query.limit)
     return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
   api.get('/persons', {
+    config: { permission: 'records:read' },
     schema: { summary: 'Search residents by name or ID number prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const q = req.query.q?.toUpperCase()
-    const result = await searchRecords(db, 'person', q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(db, 'person', scopeOf(req), q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Person>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
   api.get('/enterprises/:creditCode', {
+    config: { permission: 'records:read' },
     schema: {
       summary: 'One unified enterprise',
       tags: ['records'],
@@ -81,7 +89,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       response: { 200: EnterpriseDetail, ...errorResponses('TB_ENTERPRISE_NOT_FOUND', 'TB_CREDIT_CODE_CHECKSUM') },
     },
   }, async (req) => {
-    const code = await existingEnterprise(req.params.creditCode)
+    const code = await existingEnterprise(req.params.creditCode, scopeOf(req))
     const enterprise = (await getRecord(db, 'enterprise', code))!
     const rep = enterprise.legalRepresentative as { name: string, idNumber?: string } | null
     let legalRepresentative = null
@@ -93,6 +101,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/enterprises/:creditCode/history', {
+    config: { permission: 'records:read' },
     schema: {
       summary: "Every change to an enterprise's unified record, newest first",
       tags: ['records'],
@@ -101,15 +110,16 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       response: { 200: page(HistoryItem), ...errorResponses('TB_ENTERPRISE_NOT_FOUND', 'TB_CREDIT_CODE_CHECKSUM', 'TB_CURSOR_INVALID') },
     },
   }, async (req) => {
-    const code = await existingEnterprise(req.params.creditCode)
+    const code = await existingEnterprise(req.params.creditCode, scopeOf(req))
     const result = await recordHistory(db, 'enterprise', code, decodeCursor(req.query.cursor, 'number'), req.query.limit)
     return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
   api.get('/enterprises', {
+    config: { permission: 'records:read' },
     schema: { summary: 'Search enterprises by name or credit code prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Enterprise), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
-    const result = await searchRecords(db, 'enterprise', req.query.q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(db, 'enterprise', scopeOf(req), req.query.q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Enterprise>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 }

@@ -1,0 +1,67 @@
+// What each role may do, and which records it may see. Town roles see their town, a county admin
+// the county; security administration and audit never see residents' data (MLPS level 3 keeps
+// system, security and audit administration apart). The bootstrap token only sets up.
+import type { Principal, Role } from './principal.ts'
+
+export const PERMISSIONS = [
+  'records:read', // residents, enterprises, their history, within scope
+  'conflicts:read',
+  'conflicts:resolve',
+  'quarantine:read',
+  'quarantine:manage', // retry, dismiss, inbox replay
+  'operations:read', // sync status, runs, inbox, failed jobs
+  'operations:manage', // job retry, migrations
+  'staff:manage',
+  'tokens:manage',
+  'vault:manage',
+  'audit:read',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve'],
+  'grid-staff': ['records:read'],
+  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'operations:manage'],
+  'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage'],
+  auditor: ['audit:read'],
+}
+
+/** First set-up only: create staff and tokens, run migrations. Never residents' data. */
+const BOOTSTRAP: readonly Permission[] = ['staff:manage', 'tokens:manage', 'vault:manage', 'operations:manage']
+
+export function can (principal: Principal, permission: Permission): boolean {
+  if (principal.kind === 'bootstrap') return BOOTSTRAP.includes(permission)
+  return principal.roles.some((role) => GRANTS[role].includes(permission))
+}
+
+export function grantsOf (roles: readonly Role[]): Permission[] {
+  return PERMISSIONS.filter((p) => roles.some((r) => GRANTS[r].includes(p)))
+}
+
+/** The significant digits of a 12-digit division code: '320412120000' -> '320412120', '320400000000' -> '3204'. */
+export function divisionPrefix (code: string): string {
+  for (const [len, zeros] of [[2, 10], [4, 8], [6, 6], [9, 3]] as const) {
+    if (code.slice(len) === '0'.repeat(zeros)) return code.slice(0, len)
+  }
+  return code
+}
+
+/**
+ * Which records a principal may see: those whose division code starts with `prefix`, and with
+ * `unlocated` also those with no division code (a county admin answers for everything the
+ * county's deployment holds, including records no department placed).
+ */
+export interface Scope { prefix: string, unlocated: boolean }
+
+/** Its town (a token's division of any level), widened to the county for a county admin; undefined when it may see no records. */
+export function scopeOf (principal: Principal): Scope | undefined {
+  if (principal.town === null || !can(principal, 'records:read')) return undefined
+  const own = divisionPrefix(principal.town)
+  const county = principal.roles.includes('county-admin')
+  return { prefix: county ? own.slice(0, 6) : own, unlocated: county }
+}
+
+export function inScope (scope: Scope, divisionCode: string | null | undefined): boolean {
+  return typeof divisionCode === 'string' ? divisionCode.startsWith(scope.prefix) : scope.unlocated
+}

@@ -1,0 +1,67 @@
+// Server-side sessions in Redis. The cookie carries a random id; Redis keeps only its SHA-256, so
+// a copy of Redis's data signs nobody in. A session ends after `idleMs` without a request or
+// `absoluteMs` after sign-in, whichever comes first; signing in always starts a new session
+// (no fixation), and every session of a staff member can be ended at once.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+export interface Session {
+  staffId: number
+  /** The synchronizer token forms and cookie-authenticated API calls must send back. */
+  csrf: string
+  createdAt: number
+  /** How the staff member signed in: 'password', 'password+totp', or the upstream provider. */
+  method: string
+}
+
+export interface SessionOptions { idleMs: number, absoluteMs: number }
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }
+
+const digest = (id: string): string => createHash('sha256').update(id).digest('base64url')
+const sessionKey = (id: string): string => `tb:session:${digest(id)}`
+const staffKey = (staffId: number): string => `tb:staff-sessions:${staffId}`
+
+export class SessionStore {
+  constructor (private readonly redis: Redis, readonly options: SessionOptions = DEFAULT_SESSION_OPTIONS) {}
+
+  async create (staffId: number, method: string): Promise<{ id: string, session: Session }> {
+    const id = randomBytes(32).toString('base64url')
+    const session: Session = { staffId, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now(), method }
+    await this.redis.multi()
+      .set(sessionKey(id), JSON.stringify(session), 'PX', Math.min(this.options.idleMs, this.options.absoluteMs))
+      .sadd(staffKey(staffId), digest(id))
+      .pexpire(staffKey(staffId), this.options.absoluteMs)
+      .exec()
+    return { id, session }
+  }
+
+  /** The live session for a cookie value, its idle timer restarted; undefined when it ended. */
+  async get (id: string): Promise<Session | undefined> {
+    const key = sessionKey(id)
+    const raw = await this.redis.get(key)
+    if (raw === null) return undefined
+    const session = JSON.parse(raw) as Session
+    const left = session.createdAt + this.options.absoluteMs - Date.now()
+    if (left <= 0) {
+      await this.destroy(id)
+      return undefined
+    }
+    await this.redis.pexpire(key, Math.min(this.options.idleMs, left))
+    return session
+  }
+
+  async destroy (id: string): Promise<void> {
+    const raw = await this.redis.getdel(sessionKey(id))
+    if (raw !== null) await this.redis.srem(staffKey((JSON.parse(raw) as Session).staffId), digest(id))
+  }
+
+  /** Ends every session of the staff member; returns how many were live. */
+  async destroyAllOf (staffId: number): Promise<number> {
+    const digests = await this.redis.smembers(staffKey(staffId))
+    if (digests.length === 0) return 0
+    const removed = await this.redis.del(...digests.map((d) => `tb:session:${d}`))
+    await this.redis.del(staffKey(staffId))
+    return removed
+  }
+}

@@ -1,0 +1,134 @@
+// Staff accounts and API tokens (security administration). What `tongban staff …` and
+// `tongban token …` call when a gateway holds the embedded database.
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Platform } from '../../platform.ts'
+import type { SessionStore } from '../../auth/sessions.ts'
+import { ROLES } from '../../auth/principal.ts'
+import { NewStaff, RoleList, TownCode, Username, createStaff, findStaff, listStaff, setPassword, setStaffStatus, updateStaff } from '../../auth/staff.ts'
+import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
+import { TongbanError } from '../../errors.ts'
+import { errorResponses } from '../errors.ts'
+
+export const StaffAccount = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  name: z.string(),
+  town: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  status: z.enum(['active', 'disabled']),
+  hasPassword: z.boolean(),
+  hasTotp: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  federated: z.boolean(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+}).meta({ id: 'StaffAccount' })
+
+export const ApiTokenInfo = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  town: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+}).meta({ id: 'ApiToken' })
+
+const ByUsername = z.object({ username: Username })
+
+export async function staffRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
+  const { db } = opts.platform
+  const api = app.withTypeProvider<ZodTypeProvider>()
+  const manage = { permission: 'staff:manage' } as const
+  const mustFind = async (username: string) => {
+    const staff = await findStaff(db, username)
+    if (!staff) throw new TongbanError('TB_STAFF_NOT_FOUND', [username])
+    return staff
+  }
+
+  api.get('/staff', {
+    config: manage,
+    schema: { summary: 'Staff accounts', tags: ['security'], response: { 200: z.object({ items: z.array(StaffAccount) }) } },
+  }, async () => ({ items: await listStaff(db) }))
+
+  api.post('/staff', {
+    config: manage,
+    schema: {
+      summary: 'Create a staff account',
+      description: 'Without `password` the account can only sign in through the identity platform (federation).',
+      tags: ['security'],
+      body: NewStaff,
+      response: { 201: StaffAccount, ...errorResponses('TB_STAFF_EXISTS', 'TB_PASSWORD_WEAK') },
+    },
+  }, async (req, reply) => reply.code(201).send(await createStaff(db, req.body)))
+
+  api.patch('/staff/:username', {
+    config: manage,
+    schema: {
+      summary: "Change a staff member's name, town or roles",
+      tags: ['security'],
+      params: ByUsername,
+      body: z.object({ name: z.string().trim().min(1).max(64).optional(), town: TownCode.optional(), roles: RoleList.optional() }),
+      response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') },
+    },
+  }, async (req) => await updateStaff(db, req.params.username, req.body))
+
+  for (const status of ['disable', 'enable'] as const) {
+    api.post(`/staff/:username/${status}`, {
+      config: manage,
+      schema: { summary: `${status === 'disable' ? 'Disable' : 'Enable'} a staff account${status === 'disable' ? ' (its sessions end)' : ''}`, tags: ['security'], params: ByUsername, response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') } },
+    }, async (req) => {
+      const staff = await setStaffStatus(db, req.params.username, status === 'disable' ? 'disabled' : 'active')
+      if (status === 'disable') await opts.sessions.destroyAllOf(staff.id)
+      return staff
+    })
+  }
+
+  api.post('/staff/:username/reset-password', {
+    config: manage,
+    schema: {
+      summary: 'Set a new password (unlocks the account, ends its sessions)',
+      tags: ['security'],
+      params: ByUsername,
+      body: z.object({ password: z.string() }),
+      response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND', 'TB_PASSWORD_WEAK') },
+    },
+  }, async (req) => {
+    const staff = await setPassword(db, req.params.username, req.body.password)
+    await opts.sessions.destroyAllOf(staff.id)
+    return staff
+  })
+
+  api.post('/staff/:username/logout', {
+    config: manage,
+    schema: { summary: 'End every session of a staff member', tags: ['security'], params: ByUsername, response: { 200: z.object({ ended: z.number().int() }), ...errorResponses('TB_STAFF_NOT_FOUND') } },
+  }, async (req) => ({ ended: await opts.sessions.destroyAllOf((await mustFind(req.params.username)).id) }))
+
+  api.get('/tokens', {
+    config: { permission: 'tokens:manage' },
+    schema: { summary: 'API tokens (never their secret)', tags: ['security'], response: { 200: z.object({ items: z.array(ApiTokenInfo) }) } },
+  }, async () => ({ items: await listTokens(db) }))
+
+  api.post('/tokens', {
+    config: { permission: 'tokens:manage' },
+    schema: {
+      summary: 'Create an API token',
+      description: 'The token is in this answer only; the gateway keeps its hash.',
+      tags: ['security'],
+      body: NewToken,
+      response: { 201: z.object({ token: z.string(), info: ApiTokenInfo }) },
+    },
+  }, async (req, reply) => {
+    const { token, record } = await createToken(db, req.body, req.principal.username)
+    return reply.code(201).send({ token, info: record })
+  })
+
+  api.delete('/tokens/:id', {
+    config: { permission: 'tokens:manage' },
+    schema: { summary: 'Revoke an API token', tags: ['security'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: ApiTokenInfo, ...errorResponses('TB_TOKEN_NOT_FOUND') } },
+  }, async (req) => await revokeToken(db, req.params.id))
+}

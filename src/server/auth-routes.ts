@@ -1,0 +1,116 @@
+// Sign-in, sign-out and who am I. A session starts only on a successful sign-in (a fresh id every
+// time: no fixation); the login form is protected by a double-submit token, everything after by
+// the session's synchronizer token.
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Platform } from '../platform.ts'
+import { TongbanError } from '../errors.ts'
+import { ROLES } from '../auth/principal.ts'
+import { checkSignIn, recordSignIn } from '../auth/staff.ts'
+import type { SessionStore } from '../auth/sessions.ts'
+import { SESSION_COOKIE, csrfTokenOf, sameSecret, sessionPrincipal } from './auth.ts'
+import { errorResponses } from './errors.ts'
+
+const LOGIN_CSRF_COOKIE = 'tb_login_csrf'
+
+export const Me = z.object({
+  username: z.string(),
+  name: z.string(),
+  town: z.string().nullable(),
+  roles: z.array(z.enum(ROLES)),
+  csrfToken: z.string().describe('send as x-csrf-token (or _csrf in forms) with every state-changing request'),
+}).meta({ id: 'Me' })
+
+const Credentials = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+  otp: z.string().trim().regex(/^\d{6}$/, '6 digits').optional(),
+  _csrf: z.string().max(128).optional(),
+})
+
+const isForm = (req: FastifyRequest): boolean => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+
+function cookieOptions (req: FastifyRequest, maxAgeMs?: number) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: req.protocol === 'https', ...(maxAgeMs ? { maxAge: Math.floor(maxAgeMs / 1000) } : {}) }
+}
+
+export async function authRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
+  const { platform, sessions } = opts
+  const api = app.withTypeProvider<ZodTypeProvider>()
+
+  api.get('/auth/login', {
+    schema: { summary: 'The sign-in form (sets the form\'s CSRF cookie)', tags: ['auth'], hide: true },
+  }, async (req, reply) => {
+    const token = randomBytes(24).toString('base64url')
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(req))
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>登录 通办</title>
+<form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">
+<label>用户名 <input name="username" autocomplete="username" required></label>
+<label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
+<label>动态码 <input name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}"></label>
+<button>登录</button></form></html>`)
+  })
+
+  api.post('/auth/login', {
+    schema: {
+      summary: 'Sign in with username and password (JSON or form)',
+      description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS).',
+      tags: ['auth'],
+      body: Credentials,
+      response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF') },
+    },
+  }, async (req, reply) => {
+    const form = isForm(req)
+    if (form) {
+      const cookie = req.cookies[LOGIN_CSRF_COOKIE]
+      if (!cookie || !req.body._csrf || !sameSecret(cookie, req.body._csrf)) throw new TongbanError('TB_CSRF', ['the sign-in form token is missing or stale'])
+    }
+    const result = await checkSignIn(platform.db, req.body.username.toLowerCase(), req.body.password)
+    if (!result.ok) {
+      if (result.reason === 'locked') throw new TongbanError('TB_ACCOUNT_LOCKED', [result.lockedUntil])
+      if (result.reason === 'disabled') throw new TongbanError('TB_ACCOUNT_DISABLED')
+      throw new TongbanError('TB_SIGN_IN_FAILED')
+    }
+    const previous = req.cookies[SESSION_COOKIE]
+    if (previous) await sessions.destroy(previous)
+    await recordSignIn(platform.db, result.staff.id)
+    const { id, session } = await sessions.create(result.staff.id, 'password')
+    reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, sessions.options.absoluteMs))
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' })
+    if (form) return reply.code(303).header('location', '/').send(null)
+    const { username, name, town, roles } = result.staff
+    return { username, name, town, roles, csrfToken: session.csrf }
+  })
+
+  const signedIn = async (req: FastifyRequest) => {
+    const found = await sessionPrincipal(platform, sessions, req)
+    if (!found) throw new TongbanError('TB_UNAUTHORIZED')
+    return found
+  }
+  const endSession = async (req: FastifyRequest, reply: FastifyReply, all: boolean) => {
+    const { session } = await signedIn(req)
+    const sent = csrfTokenOf(req)
+    if (!sent || !sameSecret(sent, session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    if (all) await sessions.destroyAllOf(session.staffId)
+    else await sessions.destroy(req.cookies[SESSION_COOKIE]!)
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return isForm(req) ? reply.code(303).header('location', '/auth/login').send(null) : reply.code(204).send(null)
+  }
+
+  api.post('/auth/logout', {
+    schema: { summary: 'End this session', tags: ['auth'], body: z.object({ _csrf: z.string().optional() }).optional(), response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
+  }, async (req, reply) => await endSession(req, reply, false))
+
+  api.post('/auth/logout-all', {
+    schema: { summary: 'End every session of the signed-in staff member', tags: ['auth'], body: z.object({ _csrf: z.string().optional() }).optional(), response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
+  }, async (req, reply) => await endSession(req, reply, true))
+
+  api.get('/auth/me', {
+    schema: { summary: 'The signed-in staff member', tags: ['auth'], response: { 200: Me, ...errorResponses('TB_UNAUTHORIZED') } },
+  }, async (req) => {
+    const { principal, session } = await signedIn(req)
+    return { username: principal.username, name: principal.name, town: principal.town, roles: [...principal.roles], csrfToken: session.csrf }
+  })
+}
