@@ -6,6 +6,7 @@ import type { Queryable } from '../store/db.ts'
 import { TongbanError } from '../errors.ts'
 import { ROLES, type Principal, type Role } from './principal.ts'
 import { checkPolicy, hashPassword, verifyPassword } from './password.ts'
+import { valid } from './valid.ts'
 
 /** Failed sign-ins in a row before the account locks, and for how long. */
 export const LOCKOUT = { failures: 5, minutes: 15 } as const
@@ -64,7 +65,7 @@ export function staffPrincipal (s: Pick<Staff, 'id' | 'username' | 'name' | 'tow
 }
 
 export async function createStaff (db: Queryable, input: NewStaff): Promise<Staff> {
-  const data = NewStaff.parse(input)
+  const data = valid(NewStaff, input)
   let passwordHash: string | null = null
   if (data.password !== undefined) {
     checkPolicy(data.password, data.username)

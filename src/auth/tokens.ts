@@ -6,6 +6,7 @@ import type { Queryable } from '../store/db.ts'
 import { TongbanError } from '../errors.ts'
 import type { Principal, Role } from './principal.ts'
 import { RoleList, TownCode } from './staff.ts'
+import { valid } from './valid.ts'
 
 const PREFIX = 'tbt_'
 const MAX_DAYS = 366
@@ -49,7 +50,7 @@ function toToken (r: Record<string, unknown>): ApiToken {
 }
 
 export async function createToken (db: Queryable, input: NewToken, createdBy: string): Promise<{ token: string, record: ApiToken }> {
-  const data = NewToken.parse(input)
+  const data = valid(NewToken, input)
   const token = PREFIX + randomBytes(32).toString('base64url')
   const { rows } = await db.query(
     `INSERT INTO api_tokens (name, token_hash, roles, town, created_by, expires_at)

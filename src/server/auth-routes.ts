@@ -100,11 +100,11 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   }
 
   api.post('/auth/logout', {
-    schema: { summary: 'End this session', tags: ['auth'], body: z.object({ _csrf: z.string().optional() }).optional(), response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
+    schema: { summary: 'End this session', tags: ['auth'], response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
   }, async (req, reply) => await endSession(req, reply, false))
 
   api.post('/auth/logout-all', {
-    schema: { summary: 'End every session of the signed-in staff member', tags: ['auth'], body: z.object({ _csrf: z.string().optional() }).optional(), response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
+    schema: { summary: 'End every session of the signed-in staff member', tags: ['auth'], response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
   }, async (req, reply) => await endSession(req, reply, true))
 
   api.get('/auth/me', {

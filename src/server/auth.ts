@@ -72,8 +72,9 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
     req.session = signedIn.session
   })
 
-  // After body parsing: a form's CSRF token travels in its body.
-  app.addHook('preHandler', async (req) => {
+  // After body parsing (a form's CSRF token travels in its body), before validation (a caller
+  // without the permission learns nothing about the route's input).
+  app.addHook('preValidation', async (req) => {
     const permission = req.routeOptions.config.permission
     if (permission === undefined || !can(req.principal, permission)) throw new TongbanError('TB_FORBIDDEN', [permission ?? 'no permission is defined for this route'])
     if (req.session && UNSAFE.has(req.method)) {

@@ -1,0 +1,168 @@
+// `tongban staff …` and `tongban token …`: security administration from the command line. On the
+// embedded database a running gateway owns PGlite, so the commands go through its admin API with
+// the bootstrap token; otherwise they open the database themselves.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { TongbanError } from '../errors.ts'
+import { readSettings, type Settings } from '../runtime/settings.ts'
+import { runningGateway } from '../runtime/data-dir-lock.ts'
+import type { Role } from '../auth/principal.ts'
+import type { NewStaff, Staff } from '../auth/staff.ts'
+import type { ApiToken, NewToken } from '../auth/tokens.ts'
+
+export const STAFF_USAGE = `  staff add <username> --town <12-digit code> --role <role> [--role <role>] [--name <name>]
+                              create an account; the password is read from standard input
+  staff disable|enable <username>
+  staff reset-password <username>   new password from standard input; unlocks, ends sessions
+  staff list
+  token create --name <name> --role <role> [--role …] --town <code> [--days <n>]
+                              print a new API token (shown once)
+  token revoke <id> · token list`
+
+interface AdminOps {
+  createStaff: (input: NewStaff) => Promise<Staff>
+  setStatus: (username: string, status: 'active' | 'disabled') => Promise<Staff>
+  resetPassword: (username: string, password: string) => Promise<Staff>
+  listStaff: () => Promise<Staff[]>
+  createToken: (input: NewToken) => Promise<{ token: string, info: ApiToken }>
+  revokeToken: (id: number) => Promise<ApiToken>
+  listTokens: () => Promise<ApiToken[]>
+  close: () => Promise<void>
+}
+
+function viaGateway (url: string, token: string): AdminOps {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const answer = await res.json() as T & { code?: string, message?: string }
+    if (!res.ok) throw new Error(`${answer.code ?? res.status}: ${answer.message ?? ''}`)
+    return answer
+  }
+  return {
+    createStaff: async (input) => await call('POST', '/staff', input),
+    setStatus: async (username, status) => await call('POST', `/staff/${username}/${status === 'active' ? 'enable' : 'disable'}`),
+    resetPassword: async (username, password) => await call('POST', `/staff/${username}/reset-password`, { password }),
+    listStaff: async () => (await call<{ items: Staff[] }>('GET', '/staff')).items,
+    createToken: async (input) => await call('POST', '/tokens', input),
+    revokeToken: async (id) => await call('DELETE', `/tokens/${id}`),
+    listTokens: async () => (await call<{ items: ApiToken[] }>('GET', '/tokens')).items,
+    close: async () => {},
+  }
+}
+
+async function direct (settings: Settings): Promise<AdminOps> {
+  const { openDb } = await import('../store/db.ts')
+  const { migrate } = await import('../store/migrate.ts')
+  const staff = await import('../auth/staff.ts')
+  const tokens = await import('../auth/tokens.ts')
+  const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+  await migrate(db)
+  // Sessions live in Redis; without REDIS_URL the gateway's private Redis went with it.
+  const { Redis } = await import('ioredis')
+  const { SessionStore } = await import('../auth/sessions.ts')
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl) : undefined
+  const endSessions = async (s: Staff): Promise<Staff> => {
+    if (redis) await new SessionStore(redis).destroyAllOf(s.id)
+    return s
+  }
+  return {
+    createStaff: async (input) => await staff.createStaff(db, input),
+    setStatus: async (username, status) => {
+      const s = await staff.setStaffStatus(db, username, status)
+      return status === 'disabled' ? await endSessions(s) : s
+    },
+    resetPassword: async (username, password) => await endSessions(await staff.setPassword(db, username, password)),
+    listStaff: async () => await staff.listStaff(db),
+    createToken: async (input) => {
+      const { token, record } = await tokens.createToken(db, input, 'cli')
+      return { token, info: record }
+    },
+    revokeToken: async (id) => await tokens.revokeToken(db, id),
+    listTokens: async () => await tokens.listTokens(db),
+    close: async () => { redis?.disconnect(); await db.close() },
+  }
+}
+
+async function adminOps (settings: Settings): Promise<AdminOps> {
+  if (!settings.databaseUrl) {
+    const gateway = await runningGateway(settings.dataDir)
+    if (gateway?.url) {
+      const token = settings.adminToken ?? (await readFile(join(settings.dataDir, 'admin-token'), 'utf8')).trim()
+      return viaGateway(gateway.url, token)
+    }
+  }
+  return await direct(settings)
+}
+
+async function readPassword (stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = ''
+  for await (const chunk of stdin) {
+    text += String(chunk)
+    if (text.includes('\n')) break
+  }
+  const password = text.split(/\r?\n/)[0] ?? ''
+  if (password === '') throw new TongbanError('TB_VALIDATION', ['no password on standard input (pipe it in: printf "%s\\n" "$PASSWORD" | tongban staff …)'])
+  return password
+}
+
+const staffLine = (s: Staff): string =>
+  [s.username, s.name, s.town, s.roles.join(','), s.status, s.lockedUntil ? `locked until ${s.lockedUntil}` : '', s.hasTotp ? 'totp' : '', s.federated ? 'federated' : ''].filter(Boolean).join('\t')
+
+/** Runs `staff …` or `token …`; returns the exit code. */
+export async function staffCommand (command: 'staff' | 'token', args: string[], io: { stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { town: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, days: { type: 'string' } },
+  })
+  const [action, subject] = positionals
+  const usage = (): number => { io.stderr.write(`Usage:\n${STAFF_USAGE}\n`); return 2 }
+  const known = command === 'staff' ? ['add', 'disable', 'enable', 'reset-password', 'list'] : ['create', 'revoke', 'list']
+  if (!action || !known.includes(action) || (action !== 'list' && action !== 'create' && !subject)) return usage()
+  const ops = await adminOps(readSettings())
+  try {
+    const print = (line: string): void => { io.stdout.write(`${line}\n`) }
+    if (command === 'staff') {
+      switch (action) {
+        case 'add': {
+          const password = await readPassword(io.stdin)
+          const s = await ops.createStaff({ username: subject!, name: values.name ?? subject!, town: values.town ?? '', roles: (values.role ?? []) as Role[], password })
+          print(`created ${staffLine(s)}`)
+          break
+        }
+        case 'disable':
+        case 'enable':
+          print(staffLine(await ops.setStatus(subject!, action === 'enable' ? 'active' : 'disabled')))
+          break
+        case 'reset-password':
+          print(staffLine(await ops.resetPassword(subject!, await readPassword(io.stdin))))
+          break
+        default:
+          for (const s of await ops.listStaff()) print(staffLine(s))
+      }
+    } else {
+      switch (action) {
+        case 'create': {
+          const { token, info } = await ops.createToken({
+            name: values.name ?? '', roles: (values.role ?? []) as Role[], town: values.town ?? '', ...(values.days ? { expiresInDays: Number(values.days) } : {}),
+          })
+          io.stderr.write(`token ${info.id} "${info.name}" (${info.roles.join(',')}, ${info.town}) expires ${info.expiresAt}; it is shown once:\n`)
+          print(token)
+          break
+        }
+        case 'revoke':
+          print(`revoked ${(await ops.revokeToken(Number(subject))).id}`)
+          break
+        default:
+          for (const t of await ops.listTokens()) print([t.id, t.name, t.roles.join(','), t.town, `expires ${t.expiresAt}`, t.revokedAt ? 'revoked' : ''].filter(Boolean).join('\t'))
+      }
+    }
+    return 0
+  } finally {
+    await ops.close()
+  }
+}
