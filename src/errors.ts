@@ -58,6 +58,9 @@ export const errorCatalogue = {
   TB_ACCOUNT_DISABLED: { status: 403, message: 'The account is disabled; ask a security administrator' },
   TB_TOTP_REQUIRED: { status: 401, message: 'This account needs the 6-digit code from its authenticator app (field otp)' },
   TB_TOTP_INVALID: { status: 401, message: 'The authenticator code is wrong or expired' },
+  TB_FEDERATION_FAILED: { status: 401, message: 'Sign-in through the identity platform failed: %s' },
+  TB_FEDERATION_UNAVAILABLE: { status: 502, message: 'The identity platform %s cannot be reached or answered unexpectedly: %s' },
+  TB_FEDERATION_NOT_LINKED: { status: 403, message: 'No tongban staff account named %s exists to link to your identity platform account, and this gateway creates none (provisioning: link-only); ask a security administrator to add it' },
   TB_CSRF: { status: 403, message: 'The form or request is missing its CSRF token (%s); reload the page and try again' },
   TB_PASSWORD_WEAK: { status: 422, message: 'The password does not meet the policy: %s' },
   TB_STAFF_EXISTS: { status: 409, message: 'A staff account named %s already exists' },
@@ -83,6 +86,7 @@ export const errorCatalogue = {
 
   // configuration and start-up
   TB_CONFIG_INVALID: { status: 500, message: 'Configuration %s is invalid: %s' },
+  TB_CONFIG_INSECURE: { status: 500, message: 'Configuration %s uses the demo\'s published secret at %s; set a secret of your own (only config/demo.yaml may use the demo defaults)' },
   TB_CONFIG_ENV_MISSING: { status: 500, message: 'Configuration %s references environment variable %s, which is not set' },
   TB_REDIS_SERVER_MISSING: { status: 500, message: 'redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL' },
   TB_DATA_DIR_LOCKED: { status: 500, message: 'The embedded database in %s is held by a running gateway (pid %s); run the command through it or set DATABASE_URL' },

@@ -1,5 +1,7 @@
 import t from 'tap'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseConfig, loadConfig } from '../src/config/load.ts'
 import { TongbanError } from '../src/errors.ts'
 
@@ -54,6 +56,19 @@ t.test('a bad file names the path of the bad key and why', async (t) => {
 t.test('survivorship rules: configuration over the defaults', async (t) => {
   const config = parseConfig(minimal(`${HR_INSTANCE}survivorship:\n  person:\n    phone: [household-registration]\n    name: latest\n`), 'x.yaml', {})
   t.same(config.survivorship, { person: { phone: ['household-registration'], name: 'latest' } })
+})
+
+t.test('outside the demo, the demo configuration\'s published secrets are refused', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tongban-config-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const demo = await readFile(new URL('../config/demo.yaml', import.meta.url), 'utf8')
+  const file = join(dir, 'town.yaml')
+  await writeFile(file, demo)
+  await t.rejects(loadConfig(file, {}), { code: 'TB_CONFIG_INSECURE', message: /adapters\[0\]\.webhook\.secrets\[0\]/ })
+  await t.rejects(loadConfig(file, { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=' }), { code: 'TB_CONFIG_INSECURE', message: /adapters\[1\]\.credentials\.clientSecret/ })
+  const own = await loadConfig(file, { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=', TONGBAN_DEMO_MARKET_SECRET: 'a-secret-of-our-own' })
+  t.equal(own.adapters.length, 2, 'with secrets of its own the same file starts')
+  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 2, 'the demo itself may use them')
 })
 
 t.test('a missing file says so', async (t) => {

@@ -17,6 +17,13 @@ Commands:
   migrate                     apply database migrations (through the running gateway on the embedded database)
   normalize <kind> [value]    normalise a value (or lines of standard input) and print JSON:
                               kinds id, credit-code, division, date, phone, gender, ethnicity, name, capital
+  audit verify [--anchor <id>:<hash>]...
+                              check the audit log's hash chain; one line of JSON, exit 0 sound, 1 broken
+  vault status                data keys, secrets per key and algorithm, whether the master key fits
+  vault rotate [--new-master-key-file <path>]
+                              seal every vault secret again under a new data key (and master key)
+  staff add|disable|enable|reset-password|list, token create|revoke|list
+                              staff accounts and API tokens (see README: One login)
   help                        this text
 
 Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN,
@@ -94,6 +101,22 @@ async function main (argv: string[]): Promise<void> {
     case 'normalize': {
       const { normalizeCommand } = await import('./normalize.ts')
       process.exitCode = await normalizeCommand(rest, process.stdin, process.stdout)
+      return
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./audit.ts')
+      process.exitCode = await auditCommand(rest, process.stdout, process.stderr)
+      return
+    }
+    case 'vault': {
+      const { vaultCommand } = await import('./vault.ts')
+      process.exitCode = await vaultCommand(rest, process.stdout, process.stderr)
+      return
+    }
+    case 'staff':
+    case 'token': {
+      const { staffCommand } = await import('./staff.ts')
+      process.exitCode = await staffCommand(command, rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })
       return
     }
     case undefined:

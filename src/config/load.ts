@@ -1,6 +1,8 @@
 // Reads the YAML configuration, substitutes ${VAR} and ${VAR:-default} from the environment,
 // and validates it. A bad file stops start-up with the path of the bad key and why.
 import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { fromRoot } from '../runtime/paths.ts'
 import { parseDocument } from 'yaml'
 import { TongbanError } from '../errors.ts'
 import { Config } from './schema.ts'
@@ -71,13 +73,37 @@ function checkInstances (config: Config, file: string): void {
 }
 
 export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  let text: string
+  const config = parseConfig(await readText(file), file, env)
+  if (resolve(file) !== DEMO_CONFIG) refusePublishedSecrets(config, parseConfig(await readText(DEMO_CONFIG), DEMO_CONFIG, {}), file)
+  return config
+}
+
+async function readText (file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8')
+    return await readFile(file, 'utf8')
   } catch (err) {
     throw new TongbanError('TB_CONFIG_INVALID', [file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`])
   }
-  return parseConfig(text, file, env)
+}
+
+const DEMO_CONFIG = fromRoot('config', 'demo.yaml')
+
+/**
+ * Outside the demo, a secret the demo configuration publishes (its defaults are in this
+ * repository) is no secret: refuse to start and say which key holds it.
+ */
+function refusePublishedSecrets (config: Config, demo: Config, file: string): void {
+  const published = new Set<string>()
+  for (const a of demo.adapters) {
+    for (const s of a.webhook?.secrets ?? []) published.add(s)
+    if (a.credentials) published.add(a.credentials.clientSecret)
+  }
+  config.adapters.forEach((a, i) => {
+    a.webhook?.secrets.forEach((s, j) => {
+      if (published.has(s)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].webhook.secrets[${j}]`])
+    })
+    if (a.credentials && published.has(a.credentials.clientSecret)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].credentials.clientSecret`])
+  })
 }
 
 export type { Config } from './schema.ts'

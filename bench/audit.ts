@@ -1,0 +1,85 @@
+// bench/audit: audit appends per second on PostgreSQL and PGlite — one transaction per entry,
+// the batching AuditWriter under many concurrent callers (in one process and in four pools
+// standing for four processes) — and verification speed.
+//   node --import tsx bench/audit.ts   (BENCH_APPENDS, DATABASE_URL optional)
+import pg from 'pg'
+import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { appendAudit, AuditWriter, verifyAudit, type AuditEntry } from '../src/audit/index.ts'
+
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000)
+const CALLERS = 200
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+const entry = (n: number): AuditEntry => ({
+  actor: { kind: 'staff', username: 'wang.fang', roles: ['window-staff'], town: '320412120000' },
+  action: 'person.read', subjectKind: 'person', subject: '320412199001010029', purpose: '低保资格复核', clientIp: '10.0.0.7', outcome: 'ok', details: { n },
+})
+
+/** The same database, counting its transactions. */
+function counting (db: Db): { db: Db, transactions: () => number } {
+  let n = 0
+  return { db: { ...db, transaction: async (fn) => { n++; return await db.transaction(fn) } }, transactions: () => n }
+}
+
+/** `callers` concurrent loops sharing `total` appends. */
+async function run (total: number, callers: number, append: (n: number) => Promise<unknown>): Promise<number> {
+  let next = 0
+  const started = performance.now()
+  await Promise.all(Array.from({ length: callers }, async () => {
+    while (next < total) await append(next++)
+  }))
+  return total / ((performance.now() - started) / 1000)
+}
+
+const line = (label: string, perSecond: number, extra = ''): void => {
+  console.log(`  ${label.padEnd(52)} ${Math.round(perSecond).toLocaleString('en').padStart(9)} /s${extra}`)
+}
+
+async function measure (name: string, open: () => Promise<Db>, pools: number): Promise<void> {
+  console.log(`${name}:`)
+  const db = await open()
+  await migrate(db)
+
+  const single = Math.min(APPENDS, 2_000)
+  line(`one transaction per entry, 1 caller (${single})`, await run(single, 1, async (n) => await appendAudit(db, entry(n))))
+  line(`one transaction per entry, ${CALLERS} callers (${single})`, await run(single, CALLERS, async (n) => await appendAudit(db, entry(n))))
+
+  const counted = counting(db)
+  const writer = new AuditWriter(counted.db)
+  const batched = await run(APPENDS, CALLERS, async (n) => await writer.append(entry(n)))
+  line(`AuditWriter, ${CALLERS} callers (${APPENDS})`, batched, `, ${(APPENDS / counted.transactions()).toFixed(1)} entries per transaction`)
+
+  if (pools > 1) {
+    const others = await Promise.all(Array.from({ length: pools }, async () => await open()))
+    const writers = others.map((p) => new AuditWriter(p))
+    const perCaller = CALLERS / pools
+    let next = 0
+    const started = performance.now()
+    await Promise.all(writers.flatMap((w) => Array.from({ length: perCaller }, async () => {
+      while (next < APPENDS) await w.append(entry(next++))
+    })))
+    line(`AuditWriter in ${pools} pools, ${perCaller} callers each (${APPENDS})`, APPENDS / ((performance.now() - started) / 1000))
+    await Promise.all(others.map(async (p) => { await p.close() }))
+  }
+
+  const started = performance.now()
+  const result = await verifyAudit(db)
+  if (!result.ok) throw new Error(`chain broken: ${JSON.stringify(result)}`)
+  line(`verify (${result.rows} rows)`, result.rows / ((performance.now() - started) / 1000), ' rows')
+  await db.close()
+}
+
+console.log(`audit: node ${process.version}`)
+const name = `tb_bench_audit_${Date.now()}`
+const admin = new pg.Client({ connectionString: ADMIN_URL })
+await admin.connect()
+await admin.query(`CREATE DATABASE ${name}`)
+try {
+  const url = ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)
+  await measure('PostgreSQL', async () => await openPostgres(url), 4)
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  await admin.end()
+}
+await measure('PGlite (in memory)', async () => await openPglite(), 1)

@@ -1,0 +1,130 @@
+// The audit log for auditors: who read or changed whose data, filterable, and the verification of
+// its hash chain. Reading and verifying the log are themselves recorded in it.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Platform } from '../../platform.ts'
+import { TongbanError } from '../../errors.ts'
+import { can } from '../../auth/access.ts'
+import { residentId } from '../../normalize/index.ts'
+import { AUDIT_OUTCOMES, appendAudit, listAudit, maskSubject, parseAnchor, verifyAudit, type AuditAnchor, type AuditEntry } from '../../audit/index.ts'
+import { errorResponses } from '../errors.ts'
+import { page } from './schemas.ts'
+import { decodeCursor, encodeCursor } from './cursor.ts'
+
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string().describe('username (or the name typed, for a failed sign-in)'),
+  actorKind: z.string().describe('staff, token, bootstrap, anonymous or system'),
+  roles: z.array(z.string()),
+  town: z.string().nullable(),
+  action: z.string().describe('e.g. person.read-full, auth.login-failed, vault.use'),
+  subjectKind: z.string().nullable(),
+  subject: z.string().nullable().describe('masked: 320412********0029, 138****8000; credit codes whole'),
+  purpose: z.string().nullable().describe('查询事由, where the staff member gave one'),
+  clientIp: z.string().nullable(),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string().describe('SM3 over prevHash and the fields'),
+}).meta({ id: 'AuditEntry' })
+
+const Anchor = z.object({ id: z.number().int(), hash: z.string() })
+
+export const AuditVerificationSchema = z.object({
+  ok: z.boolean(),
+  rows: z.number().int().describe('rows found sound, from the first'),
+  head: Anchor.nullable().describe('the last row found sound; kept outside the database, pass it as an anchor later to detect truncation'),
+  firstBad: z.object({ id: z.number().int(), reason: z.string() }).optional(),
+}).meta({ id: 'AuditVerification' })
+
+const Time = z.iso.datetime({ offset: true })
+
+const AuditQuery = z.object({
+  actor: z.string().trim().min(1).max(64).optional().describe('username'),
+  action: z.string().regex(/^[a-z]+\.([a-z-]+)?$/, 'an action such as person.read, or a family such as auth.').optional()
+    .describe('an action, or every action of a family: auth.'),
+  subject: z.string().trim().min(1).max(64).optional()
+    .describe('ID number (full: matched against its masked form), phone, credit code, username or id'),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  from: Time.optional().describe('from this time (inclusive), ISO 8601'),
+  to: Time.optional().describe('until this time (exclusive), ISO 8601'),
+  cursor: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+/** What a subject filter may be stored as: people's numbers masked, credit codes and names whole. */
+function subjectForms (subject: string): string[] {
+  const id = residentId(subject)
+  const forms = new Set([subject, maskSubject('person', subject)])
+  if (id.ok) forms.add(maskSubject('person', id.value))
+  return [...forms]
+}
+
+function parseAnchors (text: string | undefined): AuditAnchor[] {
+  if (!text) return []
+  return text.split(',').map((part) => {
+    const anchor = parseAnchor(part)
+    if (!anchor) throw new TongbanError('TB_VALIDATION', [`querystring.anchors: "${part}" is not <id>:<64 hex digits>`])
+    return anchor
+  })
+}
+
+const actorOf = (req: FastifyRequest): Pick<AuditEntry, 'actor' | 'clientIp'> => ({ actor: req.principal, clientIp: req.ip })
+
+export async function auditRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
+  const { db } = opts.platform
+  const api = app.withTypeProvider<ZodTypeProvider>()
+  const config = { permission: 'audit:read' } as const
+
+  // The auth plugin checks `config.permission` too; checked here as well so that the log stays
+  // closed wherever this plugin is mounted.
+  api.addHook('preHandler', async (req) => {
+    if (!req.principal) throw new TongbanError('TB_UNAUTHORIZED')
+    if (!can(req.principal, 'audit:read')) throw new TongbanError('TB_FORBIDDEN', ['audit:read'])
+  })
+
+  api.get('/audit', {
+    config,
+    schema: {
+      summary: 'The audit log, newest first',
+      description: 'Auditors only. Every read or change of residents\' and enterprises\' data, sign-in, vault use and admin action.',
+      tags: ['audit'],
+      querystring: AuditQuery,
+      response: { 200: page(AuditEntrySchema), ...errorResponses('TB_VALIDATION', 'TB_CURSOR_INVALID', 'TB_FORBIDDEN') },
+    },
+  }, async (req) => {
+    const q = req.query
+    const result = await listAudit(db, {
+      actor: q.actor,
+      action: q.action,
+      subjects: q.subject === undefined ? undefined : subjectForms(q.subject),
+      outcome: q.outcome,
+      from: q.from === undefined ? undefined : new Date(q.from),
+      to: q.to === undefined ? undefined : new Date(q.to),
+      beforeId: decodeCursor(q.cursor, 'number'),
+      limit: q.limit,
+    })
+    const filters = { actor: q.actor, action: q.action, subject: q.subject, outcome: q.outcome, from: q.from, to: q.to }
+    await appendAudit(db, { ...actorOf(req), action: 'audit.read', outcome: 'ok', details: { filters, rows: result.items.length } })
+    return { items: result.items, next: result.next === null ? null : encodeCursor(result.next) }
+  })
+
+  api.get('/audit/verify', {
+    config,
+    schema: {
+      summary: 'Verify the hash chain of the audit log',
+      description: 'Walks the whole log: an edited row, a deleted row and (against anchors recorded earlier) a truncated tail are reported in firstBad.',
+      tags: ['audit'],
+      querystring: z.object({
+        anchors: z.string().max(8000).optional().describe('comma-separated heads recorded earlier, each <id>:<hash>'),
+      }),
+      response: { 200: AuditVerificationSchema, ...errorResponses('TB_VALIDATION', 'TB_FORBIDDEN') },
+    },
+  }, async (req) => {
+    const result = await verifyAudit(db, { anchors: parseAnchors(req.query.anchors) })
+    await appendAudit(db, { ...actorOf(req), action: 'audit.verify', outcome: 'ok', details: { ok: result.ok, rows: result.rows, ...(result.firstBad ? { firstBad: result.firstBad } : {}) } })
+    return result
+  })
+}
