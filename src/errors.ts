@@ -52,6 +52,7 @@ export const errorCatalogue = {
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
 
   // resources
+  TB_RATE_LIMITED: { status: 429, message: 'Too many requests; try again in %s seconds' },
   TB_FORBIDDEN: { status: 403, message: 'Your roles do not allow this (%s)' },
   TB_SIGN_IN_FAILED: { status: 401, message: 'Wrong username or password' },
   TB_ACCOUNT_LOCKED: { status: 423, message: 'The account is locked until %s after repeated failed sign-ins; try again then, or ask a security administrator to reset the password' },
@@ -74,6 +75,11 @@ export const errorCatalogue = {
   TB_CONFLICT_CLOSED: { status: 409, message: 'Conflict %s is already closed (%s); a new disagreement opens a new conflict' },
   TB_CONFLICT_VALUE_INVALID: { status: 422, message: 'The chosen value is not valid for field %s: %s' },
   TB_CURSOR_INVALID: { status: 400, message: 'The page cursor is not one this API issued' },
+
+  // single sign-on for department apps (OpenID Provider, CAS server)
+  TB_SSO_REQUEST_INVALID: { status: 400, message: 'The department app\'s sign-in request was refused: %s' },
+  TB_SSO_INTERACTION_EXPIRED: { status: 400, message: 'This sign-in for a department app expired or is already finished (%s); open the app and sign in again' },
+  TB_CAS_SERVICE_NOT_REGISTERED: { status: 403, message: 'Service %s is not a department app registered for single sign-on' },
 
   // credential vault (never a secret in a message: only where it belongs and why it fails)
   TB_MASTER_KEY_MISSING: { status: 500, message: '%s is not set; with DATABASE_URL no master key is generated: set it to 32 random bytes in base64 (openssl rand -base64 32) and keep a copy apart from the database backups' },

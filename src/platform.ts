@@ -10,6 +10,8 @@ import { secretKey } from './webhooks/signature.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import type { Logger } from './log.ts'
 import { survivorshipRules, type SurvivorshipRules } from './unify/survivorship.ts'
+import { AuditWriter } from './audit/index.ts'
+import type { Vault } from './vault/vault.ts'
 
 export interface Instance {
   config: AdapterInstance
@@ -28,6 +30,10 @@ export interface Platform {
   instances: Map<string, Instance>
   /** Which source's value each unified field keeps (config over defaults). */
   survivorship: SurvivorshipRules
+  /** Appends to the audit log, batching entries that arrive together. */
+  audit: AuditWriter
+  /** Department credentials and other secrets, sealed under the master key; absent in processes that need none. */
+  vault: Vault | undefined
   close: () => Promise<void>
 }
 
@@ -36,10 +42,11 @@ export function connectRedis (url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
 }
 
-export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics }): Platform {
+export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault }): Platform {
   const redis = connectRedis(opts.redisUrl)
   redis.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis connection error'))
   const instances = new Map<string, Instance>()
+  const audit = new AuditWriter(opts.db)
   for (const config of opts.config.adapters) {
     if (!config.enabled) continue
     const adapter = adapters[config.adapter]!
@@ -62,7 +69,10 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     metrics: opts.metrics ?? createMetrics(),
     instances,
     survivorship: survivorshipRules(opts.config.survivorship),
+    audit,
+    vault: opts.vault,
     async close () {
+      await audit.flush()
       for (const instance of instances.values()) {
         await instance.queues.ingest.close()
         await instance.queues.pull?.close()

@@ -5,6 +5,7 @@ import t from 'tap'
 import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, residentAt, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { unify } from '../src/unify/unify.ts'
+import { Secret, TOTP } from 'otpauth'
 import { creditCodeCheckChar, orgCodeCheckChar } from '../adapters/market-regulation/data.ts'
 import { ROLES, type Role } from '../src/auth/principal.ts'
 import { grantsOf, type Permission } from '../src/auth/access.ts'
@@ -21,7 +22,7 @@ function householdRecord (seedIndex: number, town: string): HouseholdRecord {
 }
 
 t.test('one login on postgres', async (t) => {
-  const { gateway, bootstrapAuth } = await startTestGateway(t, { store: 'postgres', redisIndex: 9 })
+  const { gateway, bootstrapAuth, logLines } = await startTestGateway(t, { store: 'postgres', redisIndex: 9 })
   const base = gateway.url
 
   interface Res { status: number, body: Json, headers: Headers }
@@ -144,6 +145,30 @@ t.test('one login on postgres', async (t) => {
     t.equal((await call('POST', '/auth/login', { body: { username: 'zhao.lei', password: 'New-Password-2026' } })).status, 200)
   })
 
+  t.test('TOTP: enrol, then sign-in asks for the code; the secret is sealed', async (t) => {
+    await createStaff('zhou.tao', ['window-staff'])
+    const { cookie, csrf } = await signIn('zhou.tao')
+    t.equal((await call('POST', '/auth/totp/setup', { headers: { cookie } })).body.code, 'TB_CSRF')
+    const setup = await call('POST', '/auth/totp/setup', { headers: { cookie, 'x-csrf-token': csrf } })
+    t.match(setup.body.uri, /^otpauth:\/\/totp\/tongban:zhou\.tao\?/)
+    const app = new TOTP({ secret: Secret.fromBase32(setup.body.secret), issuer: 'tongban', label: 'zhou.tao' })
+    const wrongCode = String((Number(app.generate()) + 1) % 1_000_000).padStart(6, '0')
+    t.equal((await call('POST', '/auth/totp/confirm', { headers: { cookie, 'x-csrf-token': csrf }, body: { otp: wrongCode } })).body.code, 'TB_TOTP_INVALID')
+    t.equal((await call('POST', '/auth/totp/confirm', { headers: { cookie, 'x-csrf-token': csrf }, body: { otp: app.generate() } })).status, 204)
+    const { rows } = await gateway.platform.db.query<{ totp_secret: Uint8Array }>("SELECT totp_secret FROM staff WHERE username = 'zhou.tao'")
+    t.notOk(Buffer.from(rows[0]!.totp_secret).includes(Buffer.from(setup.body.secret)), 'the secret is sealed in the database')
+
+    const noCode = await call('POST', '/auth/login', { body: { username: 'zhou.tao', password: PASSWORD } })
+    t.same([noCode.status, noCode.body.code], [401, 'TB_TOTP_REQUIRED'])
+    const bad = await call('POST', '/auth/login', { body: { username: 'zhou.tao', password: PASSWORD, otp: wrongCode } })
+    t.same([bad.status, bad.body.code], [401, 'TB_TOTP_INVALID'])
+    const good = await call('POST', '/auth/login', { body: { username: 'zhou.tao', password: PASSWORD, otp: app.generate() } })
+    t.equal(good.status, 200)
+    t.match((await call('GET', '/api/v1/staff', admin)).body.items.find((s: Json) => s.username === 'zhou.tao'), { hasTotp: true })
+    t.equal((await call('POST', '/api/v1/staff/zhou.tao/reset-totp', admin)).status, 200)
+    t.equal((await call('POST', '/auth/login', { body: { username: 'zhou.tao', password: PASSWORD } })).status, 200, 'after a reset the code is not asked')
+  })
+
   t.test('a disabled account cannot sign in and its sessions end', async (t) => {
     await createStaff('sun.li', ['window-staff'])
     const { cookie } = await signIn('sun.li')
@@ -177,6 +202,13 @@ t.test('one login on postgres', async (t) => {
     const form = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken } })
     t.equal(form.status, 303, 'a form sign-in with its token redirects')
     t.equal(form.headers.get('location'), '/')
+    const back = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next: '/cas/login?service=x' } })
+    t.equal(back.headers.get('location'), '/cas/login?service=x', 'back to where the sign-in was asked for')
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      const away = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next } })
+      t.equal(away.headers.get('location'), '/', `never to another site (${next})`)
+    }
+    t.match(await (await fetch(`${base}/auth/login?next=${encodeURIComponent('/oidc/interaction/abc')}`)).text(), /name="next" value="\/oidc\/interaction\/abc"/)
     const forged = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: 'other' } })
     t.equal(forged.body.code, 'TB_CSRF')
   })
@@ -223,6 +255,26 @@ t.test('one login on postgres', async (t) => {
     t.equal((await call('GET', `/api/v1/persons/${inB}`, { headers: county })).status, 404, '…not the next county (320413)')
   })
 
+  t.test('the audit log records reads, sign-ins and denials, masked', async (t) => {
+    const auditor = { authorization: `Bearer ${(await call('POST', '/api/v1/tokens', { ...admin, body: { name: 'auditor', roles: ['auditor'], town: TOWN_A } })).body.token}` }
+    const reader = (await call('POST', '/api/v1/tokens', { ...admin, body: { name: 'reader', roles: ['window-staff'], town: TOWN_A } })).body.token as string
+    t.equal((await call('GET', `/api/v1/persons/${inA}`, { headers: { authorization: `Bearer ${reader}`, 'x-purpose': encodeURIComponent('办理低保申请') } })).status, 200)
+    const entries = (await call('GET', `/api/v1/audit?action=person.read&subject=${inA}`, { headers: auditor })).body.items as Json[]
+    const mine = entries.find((e) => e.actor === 'token:reader')
+    t.match(mine, { action: 'person.read', subject: `${inA!.slice(0, 6)}********${inA!.slice(14)}`, purpose: '办理低保申请', outcome: 'ok', role: undefined })
+    const logins = (await call('GET', '/api/v1/audit?action=auth.', { headers: auditor })).body.items as Json[]
+    t.ok(logins.some((e) => e.action === 'auth.login' && e.actor === 'li.na' && e.outcome === 'ok'), 'sign-ins')
+    t.ok(logins.some((e) => e.action === 'auth.login-failed' && e.actor === 'nobody' && e.outcome === 'denied'), 'failures, with the name typed')
+    t.ok(logins.some((e) => e.action === 'auth.locked' && e.actor === 'zhao.lei'), 'lockouts')
+    t.equal((await call('GET', `/api/v1/persons/${inB}`, { headers: { authorization: `Bearer ${reader}` } })).status, 404)
+    const denied = (await call('GET', `/api/v1/audit?action=person.read&outcome=denied`, { headers: auditor })).body.items as Json[]
+    t.ok(denied.some((e) => e.actor === 'token:reader'), 'an out-of-scope read is recorded as denied')
+    const all = JSON.stringify((await call('GET', '/api/v1/audit?limit=500', { headers: auditor })).body)
+    t.notOk(all.includes(inA!) || all.includes(inB!), 'no full ID number in the log')
+    const verify = (await call('GET', '/api/v1/audit/verify', { headers: auditor })).body
+    t.match(verify, { ok: true })
+  })
+
   t.test('authorisation matrix: every role against every /api/v1 route', async (t) => {
     const doc = (await call('GET', '/docs/json')).body
     // The permission each documented route needs; a new route must be added here.
@@ -252,6 +304,7 @@ t.test('one login on postgres', async (t) => {
       'POST /api/v1/staff/{username}/enable': 'staff:manage',
       'POST /api/v1/staff/{username}/reset-password': 'staff:manage',
       'POST /api/v1/staff/{username}/logout': 'staff:manage',
+      'POST /api/v1/staff/{username}/reset-totp': 'staff:manage',
       'GET /api/v1/tokens': 'tokens:manage',
       'POST /api/v1/tokens': 'tokens:manage',
       'DELETE /api/v1/tokens/{id}': 'tokens:manage',
@@ -293,5 +346,27 @@ t.test('one login on postgres', async (t) => {
     }
     t.equal((await call('GET', '/api/v1/staff', admin)).status, 200, 'bootstrap manages staff')
     t.equal((await call('GET', '/api/v1/tokens', { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } })).status, 200, 'and tokens')
+  })
+
+  t.test('the log never prints an ID number, a phone number, a password or a token', async (t) => {
+    const secrets = [inA!, inB!, ...records.map((r) => r.LXDH).filter((p) => p.length >= 7), PASSWORD, 'New-Password-2026', BOOTSTRAP_TOKEN, operator.authorization.slice(7)]
+    t.ok(logLines.length > 20, `${logLines.length} log lines scanned`)
+    for (const secret of secrets) t.notOk(logLines.some((l) => l.includes(secret)), `not in the log: ${secret.slice(0, 3)}…`)
+  })
+
+  t.test('hardening: security headers, and sign-in slowed to 100 a minute per address', async (t) => {
+    const res = await call('GET', '/healthz')
+    t.equal(res.headers.get('x-content-type-options'), 'nosniff')
+    t.match(res.headers.get('content-security-policy'), /default-src 'self'/)
+    t.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/)
+    let limited: Res | undefined
+    for (let i = 0; i < 150 && !limited; i++) {
+      const r = await call('POST', '/auth/login', { body: { username: 'nobody', password: 'Whatever-2026' } })
+      if (r.status === 429) limited = r
+    }
+    t.ok(limited, 'a 429 within 150 attempts')
+    t.equal(limited!.body.code, 'TB_RATE_LIMITED')
+    t.match(limited!.headers.get('retry-after'), /^\d+$/)
+    t.match(limited!.body.message, /try again in \d+ seconds/)
   })
 })

@@ -11,6 +11,10 @@ import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { createLogger, type Logger } from '../src/log.ts'
 
+// Gateways on PostgreSQL need a master key (only the embedded default generates one); spawned
+// commands inherit it.
+process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
+
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 export const REDIS_BASE_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -106,6 +110,12 @@ export interface TestGatewayOptions {
   adapters?: unknown[]
   simulators?: unknown
   sweepEveryMs?: number
+  /** The `federation:` section of the configuration, as written in the file. */
+  federation?: unknown
+  /** A fixed port (default: a free one), for configuration that must name the gateway's own URL. */
+  port?: number
+  /** The `sso:` section of the configuration (department apps signed in through tongban), as written in the file. */
+  sso?: unknown
 }
 
 /** A whole gateway (HTTP, workers, sweeper) on a free port against real Redis and the chosen store. */
@@ -119,10 +129,12 @@ export async function startTestGateway (t: Teardown, opts: TestGatewayOptions) {
     towns: [{ code: '320412120000', name: '武进区湟里镇' }],
     adapters: opts.adapters ?? [{ id: 'household-registration', adapter: 'household-registration', webhook: { secrets: [DEMO_SECRET] }, concurrency: 4 }],
     ...(opts.simulators ? { simulators: opts.simulators } : {}),
+    ...(opts.federation ? { federation: opts.federation } : {}),
+    ...(opts.sso ? { sso: opts.sso } : {}),
   })
   const { logger, lines } = captureLogger()
   const gateway = await startGateway({
-    port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl, adminToken: 'test-admin-token-0123456789',
+    port: opts.port ?? 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl, adminToken: 'test-admin-token-0123456789',
   }, { config, logger, ...(opts.sweepEveryMs ? { sweepEveryMs: opts.sweepEveryMs } : {}) })
   t.teardown(gateway.stop)
   return { gateway, logLines: lines, redisUrl, dataDir, auth: await operatorAuth(gateway.url), bootstrapAuth: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } }

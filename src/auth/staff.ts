@@ -116,7 +116,7 @@ export async function updateStaff (db: Queryable, username: string, change: { na
 }
 
 export type SignInResult =
-  | { ok: true, staff: Staff, totpSecret: string | null }
+  | { ok: true, staff: Staff, totpSecret: Uint8Array | null }
   | { ok: false, reason: 'unknown' | 'password' | 'disabled' | 'locked', lockedUntil?: string, staff?: Staff }
 
 /**
@@ -133,16 +133,21 @@ export async function checkSignIn (db: Queryable, username: string, password: st
   const staff = toStaff(row)
   if (staff.lockedUntil) return { ok: false, reason: 'locked', lockedUntil: staff.lockedUntil, staff }
   if (!await verifyPassword(row.password_hash as string, password)) {
-    const { rows: [after] } = await db.query<{ locked_until: Date | null }>(
-      `UPDATE staff SET
-         failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
-         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
-       WHERE id = $1 RETURNING locked_until`, [staff.id, LOCKOUT.failures, LOCKOUT.minutes])
-    if (after?.locked_until && after.locked_until.getTime() > Date.now()) return { ok: false, reason: 'locked', lockedUntil: after.locked_until.toISOString(), staff }
-    return { ok: false, reason: 'password', staff }
+    const lockedUntil = await recordFailure(db, staff.id)
+    return lockedUntil ? { ok: false, reason: 'locked', lockedUntil, staff } : { ok: false, reason: 'password', staff }
   }
   if (staff.status === 'disabled') return { ok: false, reason: 'disabled', staff }
-  return { ok: true, staff, totpSecret: row.totp_secret as string | null }
+  return { ok: true, staff, totpSecret: row.totp_secret as Uint8Array | null }
+}
+
+/** Counts a failed sign-in (a wrong password or authenticator code); returns the lock's end when it locked the account. */
+export async function recordFailure (db: Queryable, id: number): Promise<string | undefined> {
+  const { rows: [after] } = await db.query<{ locked_until: Date | null }>(
+    `UPDATE staff SET
+       failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) ELSE locked_until END
+     WHERE id = $1 RETURNING locked_until`, [id, LOCKOUT.failures, LOCKOUT.minutes])
+  return after?.locked_until && after.locked_until.getTime() > Date.now() ? after.locked_until.toISOString() : undefined
 }
 
 export async function recordSignIn (db: Queryable, id: number): Promise<void> {

@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { SurvivorshipConfig } from '../unify/survivorship.ts'
 import { WEBHOOK_SCHEMES } from '../webhooks/signature.ts'
+import { VAULT_ALGORITHMS } from '../vault/envelope.ts'
+import { FederationConfig } from '../auth/federation/config.ts'
+import { SsoConfig } from '../auth/provider/config.ts'
 
 const DURATION = /^(\d+)(ms|s|m|h)$/
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
@@ -83,10 +86,16 @@ export const Config = z.object({
   adapters: z.array(AdapterInstance),
   /** Per canonical field: authoritative adapter instances in order, or `latest`. Unnamed fields keep the defaults. */
   survivorship: SurvivorshipConfig.optional(),
+  /** Credential vault: the algorithm new secrets are sealed with (README, Credential vault). */
+  vault: z.object({ algorithm: z.enum(VAULT_ALGORITHMS).default('aes-256-gcm') }).prefault({}),
   /** Simulated department systems started with the gateway (the demo). */
   simulators: z.object({
     'household-registration': HouseholdSimulatorConfig.optional(),
     'market-regulation': MarketSimulatorConfig.optional(),
   }).optional(),
+  /** Staff sign-in through the province's identity platform (OpenID Connect and/or CAS 3.0). */
+  federation: FederationConfig.optional(),
+  /** Single sign-on for department web apps: tongban as their OpenID Provider and CAS server. */
+  sso: SsoConfig.optional(),
 })
 export type Config = z.infer<typeof Config>

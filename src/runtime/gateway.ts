@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { RunningSimulator } from '../adapter-sdk/index.ts'
 import { loadConfig } from '../config/load.ts'
+import { generatedNotice, loadMasterKey } from '../vault/master-key.ts'
+import { createVault } from '../vault/vault.ts'
 import type { Config } from '../config/schema.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
@@ -71,7 +73,10 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const applied = await migrate(db)
     logger.info({ database: db.kind, applied }, 'database ready')
 
-    const platform = createPlatform({ config, db, redisUrl, logger })
+    const masterKey = await loadMasterKey(settings)
+    if (masterKey.generated) logger.warn({ file: masterKey.generated }, generatedNotice(masterKey.generated))
+    const vault = createVault({ masterKey, algorithm: config.vault.algorithm })
+    const platform = createPlatform({ config, db, redisUrl, logger, vault })
     cleanups.push(platform.close)
     const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
     const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }

@@ -7,9 +7,15 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Platform } from '../platform.ts'
 import { registerErrorHandling } from './errors.ts'
 import cookie from '@fastify/cookie'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import { TongbanError } from '../errors.ts'
 import formbody from '@fastify/formbody'
 import { authPlugin } from './auth.ts'
+import { auditHook } from './audit-hook.ts'
+import { auditRoutes } from './api/audit.ts'
 import { authRoutes } from './auth-routes.ts'
+import { federationRoutes } from './federation-routes.ts'
 import { staffRoutes } from './api/staff.ts'
 import { SessionStore } from '../auth/sessions.ts'
 import { webhooksPlugin } from './webhooks.ts'
@@ -44,21 +50,42 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"] },
+    },
+    // HSTS only means something behind TLS, which the county's reverse proxy terminates.
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  })
+  await app.register(rateLimit, {
+    global: false,
+    redis: platform.redis,
+    nameSpace: 'tb:rate:',
+    errorResponseBuilder: (_req, context) => new TongbanError('TB_RATE_LIMITED', [Math.ceil(context.ttl / 1000)]),
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
 
   await app.register(cookie)
   await app.register(formbody)
   const sessions = new SessionStore(platform.redis)
   await app.register(healthRoutes, { platform })
   await app.register(authRoutes, { platform, sessions })
+  // oidc-provider loads only when department SSO is configured (on Node 20 it warns at import).
+  if (platform.config.sso) {
+    const { providerRoutes } = await import('./provider-routes.ts')
+    await app.register(providerRoutes, { platform, sessions })
+  }
+  await app.register(federationRoutes, { platform, sessions })
   await app.register(webhooksPlugin, { platform })
   await app.register(async (api) => {
     await authPlugin(api, { platform, sessions, adminToken })
+    auditHook(api, platform)
     await api.register(recordRoutes, { platform })
     await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
     await api.register(adminRoutes, { platform })
     await api.register(staffRoutes, { platform, sessions })
+    await api.register(auditRoutes, { platform })
   }, { prefix: '/api/v1' })
   return app
 }

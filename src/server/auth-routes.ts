@@ -8,12 +8,16 @@ import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import { TongbanError } from '../errors.ts'
 import { ROLES } from '../auth/principal.ts'
-import { checkSignIn, recordSignIn } from '../auth/staff.ts'
+import { checkSignIn, recordFailure, recordSignIn, staffPrincipal } from '../auth/staff.ts'
+import { beginEnrolment, checkCode, confirmEnrolment } from '../auth/totp.ts'
 import type { SessionStore } from '../auth/sessions.ts'
 import { SESSION_COOKIE, csrfTokenOf, sameSecret, sessionPrincipal } from './auth.ts'
 import { errorResponses } from './errors.ts'
 
 const LOGIN_CSRF_COOKIE = 'tb_login_csrf'
+
+/** Sign-in attempts per client address per minute (a town hall signs in through one NAT address). */
+export const LOGIN_RATE = { max: 100, windowMs: 60_000 } as const
 
 export const Me = z.object({
   username: z.string(),
@@ -28,7 +32,15 @@ const Credentials = z.object({
   password: z.string().min(1).max(256),
   otp: z.string().trim().regex(/^\d{6}$/, '6 digits').optional(),
   _csrf: z.string().max(128).optional(),
+  next: z.string().max(2048).optional().describe('where a form sign-in goes afterwards: a path on this site'),
 })
+
+/** A path on this site to go to after signing in; anything else (another site, `//host`) is `/`. */
+export function safeNext (next: string | undefined): string {
+  return next !== undefined && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/'
+}
+
+const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 const isForm = (req: FastifyRequest): boolean => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
 
@@ -41,12 +53,13 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/auth/login', {
-    schema: { summary: 'The sign-in form (sets the form\'s CSRF cookie)', tags: ['auth'], hide: true },
+    schema: { summary: 'The sign-in form (sets the form\'s CSRF cookie)', tags: ['auth'], hide: true, querystring: z.object({ next: z.string().max(2048).optional() }) },
   }, async (req, reply) => {
     const token = randomBytes(24).toString('base64url')
+    const next = safeNext(req.query.next)
     reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(req))
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>登录 通办</title>
-<form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">
+<form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">${next === '/' ? '' : `<input type="hidden" name="next" value="${escapeAttr(next)}">`}
 <label>用户名 <input name="username" autocomplete="username" required></label>
 <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
 <label>动态码 <input name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}"></label>
@@ -54,12 +67,14 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   })
 
   api.post('/auth/login', {
+    // Guessing is slowed per address and per account (the lockout stops it per account).
+    config: { rateLimit: { max: LOGIN_RATE.max, timeWindow: LOGIN_RATE.windowMs, hook: 'preHandler', keyGenerator: (req) => `login:${req.ip}` } },
     schema: {
       summary: 'Sign in with username and password (JSON or form)',
       description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS).',
       tags: ['auth'],
       body: Credentials,
-      response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF') },
+      response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF', 'TB_TOTP_REQUIRED') },
     },
   }, async (req, reply) => {
     const form = isForm(req)
@@ -67,21 +82,42 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
       const cookie = req.cookies[LOGIN_CSRF_COOKIE]
       if (!cookie || !req.body._csrf || !sameSecret(cookie, req.body._csrf)) throw new TongbanError('TB_CSRF', ['the sign-in form token is missing or stale'])
     }
-    const result = await checkSignIn(platform.db, req.body.username.toLowerCase(), req.body.password)
+    const username = req.body.username.toLowerCase()
+    const result = await checkSignIn(platform.db, username, req.body.password)
+    const actor = result.staff ? staffPrincipal(result.staff) : { kind: 'anonymous' as const, username, roles: [], town: null }
+    const record = async (action: 'auth.login' | 'auth.login-failed' | 'auth.locked', outcome: 'ok' | 'denied', reason?: string): Promise<void> => {
+      await platform.audit.append({ actor, action, subjectKind: 'staff', subject: username, clientIp: req.ip, outcome, details: reason ? { reason } : {} })
+    }
     if (!result.ok) {
+      await record(result.reason === 'locked' ? 'auth.locked' : 'auth.login-failed', 'denied', result.reason)
       if (result.reason === 'locked') throw new TongbanError('TB_ACCOUNT_LOCKED', [result.lockedUntil])
       if (result.reason === 'disabled') throw new TongbanError('TB_ACCOUNT_DISABLED')
       throw new TongbanError('TB_SIGN_IN_FAILED')
     }
+    let method = 'password'
+    if (result.totpSecret) {
+      if (!req.body.otp) {
+        await record('auth.login-failed', 'denied', 'totp-required')
+        throw new TongbanError('TB_TOTP_REQUIRED')
+      }
+      if (!platform.vault || !await checkCode(platform.db, platform.vault, result.staff.id, result.staff.username, result.totpSecret, req.body.otp)) {
+        const lockedUntil = await recordFailure(platform.db, result.staff.id)
+        await record(lockedUntil ? 'auth.locked' : 'auth.login-failed', 'denied', 'totp')
+        if (lockedUntil) throw new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil])
+        throw new TongbanError('TB_TOTP_INVALID')
+      }
+      method = 'password+totp'
+    }
     const previous = req.cookies[SESSION_COOKIE]
     if (previous) await sessions.destroy(previous)
     await recordSignIn(platform.db, result.staff.id)
-    const { id, session } = await sessions.create(result.staff.id, 'password')
+    const { id, session } = await sessions.create(result.staff.id, method)
+    await record('auth.login', 'ok')
     reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, sessions.options.absoluteMs))
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' })
-    if (form) return reply.code(303).header('location', '/').send(null)
-    const { username, name, town, roles } = result.staff
-    return { username, name, town, roles, csrfToken: session.csrf }
+    if (form) return reply.code(303).header('location', safeNext(req.body.next)).send(null)
+    const { name, town, roles } = result.staff
+    return { username: result.staff.username, name, town, roles, csrfToken: session.csrf }
   })
 
   const signedIn = async (req: FastifyRequest) => {
@@ -90,9 +126,10 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     return found
   }
   const endSession = async (req: FastifyRequest, reply: FastifyReply, all: boolean) => {
-    const { session } = await signedIn(req)
+    const { principal, session } = await signedIn(req)
     const sent = csrfTokenOf(req)
     if (!sent || !sameSecret(sent, session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    await platform.audit.append({ actor: principal, action: 'auth.logout', subjectKind: 'staff', subject: principal.username, clientIp: req.ip, outcome: 'ok', details: { all } })
     if (all) await sessions.destroyAllOf(session.staffId)
     else await sessions.destroy(req.cookies[SESSION_COOKIE]!)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
@@ -106,6 +143,38 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   api.post('/auth/logout-all', {
     schema: { summary: 'End every session of the signed-in staff member', tags: ['auth'], response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
   }, async (req, reply) => await endSession(req, reply, true))
+
+  const withCsrf = async (req: FastifyRequest) => {
+    const found = await signedIn(req)
+    const sent = csrfTokenOf(req)
+    if (!sent || !sameSecret(sent, found.session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    return found
+  }
+
+  api.post('/auth/totp/setup', {
+    schema: {
+      summary: 'Start enrolling an authenticator app (TOTP)',
+      description: 'Answers the secret and an otpauth:// URI (show it as a QR code); it takes effect once confirmed with a code from the app.',
+      tags: ['auth'],
+      response: { 200: z.object({ secret: z.string(), uri: z.string() }), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') },
+    },
+  }, async (req) => {
+    const { principal } = await withCsrf(req)
+    return await beginEnrolment(platform.redis, Number(principal.id), principal.username)
+  })
+
+  api.post('/auth/totp/confirm', {
+    schema: {
+      summary: 'Confirm the authenticator app with its current code; from now on sign-in asks for a code',
+      tags: ['auth'],
+      body: z.object({ otp: z.string().trim().regex(/^\d{6}$/, '6 digits'), _csrf: z.string().optional() }),
+      response: { 204: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF', 'TB_TOTP_INVALID') },
+    },
+  }, async (req, reply) => {
+    const { principal } = await withCsrf(req)
+    if (!platform.vault || !await confirmEnrolment(platform.db, platform.redis, platform.vault, Number(principal.id), principal.username, req.body.otp)) throw new TongbanError('TB_TOTP_INVALID')
+    return reply.code(204).send(null)
+  })
 
   api.get('/auth/me', {
     schema: { summary: 'The signed-in staff member', tags: ['auth'], response: { 200: Me, ...errorResponses('TB_UNAUTHORIZED') } },

@@ -25,6 +25,9 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'tb_session'
 
+/** Requests per caller per minute on /api/v1. */
+export const API_RATE = { max: 1200, windowMs: 60_000 } as const
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
 export const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b))
 
@@ -83,5 +86,9 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
     }
   })
 
-  app.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] } })
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] }
+    // Per caller, after authentication: a runaway script slows itself, not the town hall.
+    route.config = { ...route.config, rateLimit: { max: API_RATE.max, timeWindow: API_RATE.windowMs, hook: 'preHandler', keyGenerator: (req: FastifyRequest) => `${req.principal.kind}:${req.principal.id}` } }
+  })
 }

@@ -20,6 +20,7 @@ export interface SealedColumn { table: string, column: string, rowKey: readonly 
 export const SEALED_COLUMNS = {
   serviceCredentials: { table: 'department_credentials', column: 'credentials', rowKey: ['adapter'] },
   staffPassword: { table: 'staff_accounts', column: 'password', rowKey: ['staff_id', 'adapter'] },
+  staffTotp: { table: 'staff', column: 'totp_secret', rowKey: ['id'] },
 } as const satisfies Record<string, SealedColumn>
 
 export const secretRef = (sealed: SealedColumn, row: ReadonlyArray<string | number>): SecretRef => [sealed.table, sealed.column, ...row.map(String)]

@@ -31,7 +31,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/conflicts', {
-    config: { permission: 'conflicts:read' },
+    config: { audit: { action: 'conflict.read' }, permission: 'conflicts:read' },
     schema: {
       summary: 'Conflicts between sources, oldest first',
       tags: ['records'],
@@ -62,7 +62,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
   })
 
   api.get('/conflicts/:id', {
-    config: { permission: 'conflicts:read' },
+    config: { audit: { action: 'conflict.read', subjectKind: 'conflict', subjectParam: 'id' }, permission: 'conflicts:read' },
     schema: { summary: 'One conflict', tags: ['records'], params: ConflictId, response: { 200: Conflict, ...errorResponses('TB_CONFLICT_NOT_FOUND') } },
   }, async (req) => {
     const conflict = await getConflict(db, req.params.id)
@@ -71,7 +71,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
   })
 
   api.post('/conflicts/:id/resolve', {
-    config: { permission: 'conflicts:resolve' },
+    config: { audit: { action: 'conflict.resolve', subjectKind: 'conflict', subjectParam: 'id' }, permission: 'conflicts:resolve' },
     schema: {
       summary: 'Resolve an open conflict with a chosen value',
       description: "The value becomes the record's value, with provenance `resolution`; it outranks every department until a person changes it. A later observation that disagrees opens a new conflict.",

@@ -44,7 +44,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req) => ({ items: await recentRuns(db, instanceOf(req.params.adapterId).config.id, req.query.limit) }))
 
   api.get('/quarantine', {
-    config: { permission: 'quarantine:read' },
+    config: { audit: { action: 'quarantine.read' }, permission: 'quarantine:read' },
     schema: {
       summary: 'Records that failed normalisation, newest first',
       tags: ['operations'],
@@ -59,7 +59,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/quarantine/:id/retry', {
-    config: { permission: 'quarantine:manage' },
+    config: { audit: { action: 'quarantine.retry', subjectKind: 'quarantine', subjectParam: 'id' }, permission: 'quarantine:manage' },
     schema: {
       summary: 'Run a quarantined record through the current parse and mapping again',
       tags: ['operations'],
@@ -91,7 +91,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/inbox/replay', {
-    config: { permission: 'operations:manage' },
+    config: { audit: { action: 'inbox.replay' }, permission: 'operations:manage' },
     schema: {
       summary: "Run an adapter's stored messages from a time range through the current mapping again",
       description: 'How a fixed mapping repairs past data. Unify keeps the newest observation per field, so replaying old messages never overwrites newer data.',
@@ -129,7 +129,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.post('/jobs/retry', {
-    config: { permission: 'operations:manage' },
+    config: { audit: { action: 'job.retry' }, permission: 'operations:manage' },
     schema: {
       summary: "Retry an adapter's failed jobs (one, or all of a queue)",
       tags: ['operations'],

@@ -40,7 +40,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   }
 
   api.get('/persons/:idNumber', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'person.read', subjectKind: 'person', subjectParam: 'idNumber' }, permission: 'records:read' },
     schema: {
       summary: 'One unified resident',
       description: 'Accepts the 18-digit number, the 15-digit legacy form and a lowercase x.',
@@ -57,7 +57,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/persons/:idNumber/history', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'person.history', subjectKind: 'person', subjectParam: 'idNumber' }, permission: 'records:read' },
     schema: {
       summary: "Every change to a resident's unified record, newest first",
       tags: ['records'],
@@ -72,7 +72,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/persons', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'person.search' }, permission: 'records:read' },
     schema: { summary: 'Search residents by name or ID number prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const q = req.query.q?.toUpperCase()
@@ -81,7 +81,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/enterprises/:creditCode', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'enterprise.read', subjectKind: 'enterprise', subjectParam: 'creditCode' }, permission: 'records:read' },
     schema: {
       summary: 'One unified enterprise',
       tags: ['records'],
@@ -101,7 +101,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/enterprises/:creditCode/history', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'enterprise.history', subjectKind: 'enterprise', subjectParam: 'creditCode' }, permission: 'records:read' },
     schema: {
       summary: "Every change to an enterprise's unified record, newest first",
       tags: ['records'],
@@ -116,7 +116,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/enterprises', {
-    config: { permission: 'records:read' },
+    config: { audit: { action: 'enterprise.search' }, permission: 'records:read' },
     schema: { summary: 'Search enterprises by name or credit code prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Enterprise), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const result = await searchRecords(db, 'enterprise', scopeOf(req), req.query.q, decodeCursor(req.query.cursor, 'string'), req.query.limit)

@@ -8,6 +8,7 @@ import type { SessionStore } from '../../auth/sessions.ts'
 import { ROLES } from '../../auth/principal.ts'
 import { NewStaff, RoleList, TownCode, Username, createStaff, findStaff, listStaff, setPassword, setStaffStatus, updateStaff } from '../../auth/staff.ts'
 import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
+import { removeTotp } from '../../auth/totp.ts'
 import { TongbanError } from '../../errors.ts'
 import { errorResponses } from '../errors.ts'
 
@@ -56,7 +57,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   }, async () => ({ items: await listStaff(db) }))
 
   api.post('/staff', {
-    config: manage,
+    config: { ...manage, audit: { action: 'staff.create' } },
     schema: {
       summary: 'Create a staff account',
       description: 'Without `password` the account can only sign in through the identity platform (federation).',
@@ -67,7 +68,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   }, async (req, reply) => reply.code(201).send(await createStaff(db, req.body)))
 
   api.patch('/staff/:username', {
-    config: manage,
+    config: { ...manage, audit: { action: 'staff.update', subjectKind: 'staff', subjectParam: 'username' } },
     schema: {
       summary: "Change a staff member's name, town or roles",
       tags: ['security'],
@@ -79,7 +80,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
 
   for (const status of ['disable', 'enable'] as const) {
     api.post(`/staff/:username/${status}`, {
-      config: manage,
+      config: { ...manage, audit: { action: status === 'disable' ? 'staff.disable' : 'staff.enable', subjectKind: 'staff', subjectParam: 'username' } },
       schema: { summary: `${status === 'disable' ? 'Disable' : 'Enable'} a staff account${status === 'disable' ? ' (its sessions end)' : ''}`, tags: ['security'], params: ByUsername, response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') } },
     }, async (req) => {
       const staff = await setStaffStatus(db, req.params.username, status === 'disable' ? 'disabled' : 'active')
@@ -89,7 +90,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   }
 
   api.post('/staff/:username/reset-password', {
-    config: manage,
+    config: { ...manage, audit: { action: 'staff.reset-password', subjectKind: 'staff', subjectParam: 'username' } },
     schema: {
       summary: 'Set a new password (unlocks the account, ends its sessions)',
       tags: ['security'],
@@ -103,8 +104,17 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
     return staff
   })
 
+  api.post('/staff/:username/reset-totp', {
+    config: { ...manage, audit: { action: 'staff.update', subjectKind: 'staff', subjectParam: 'username' } },
+    schema: { summary: 'Remove the authenticator app (the staff member enrols again)', tags: ['security'], params: ByUsername, response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') } },
+  }, async (req) => {
+    const staff = await mustFind(req.params.username)
+    await removeTotp(db, staff.id)
+    return (await findStaff(db, staff.username))!
+  })
+
   api.post('/staff/:username/logout', {
-    config: manage,
+    config: { ...manage, audit: { action: 'auth.logout', subjectKind: 'staff', subjectParam: 'username' } },
     schema: { summary: 'End every session of a staff member', tags: ['security'], params: ByUsername, response: { 200: z.object({ ended: z.number().int() }), ...errorResponses('TB_STAFF_NOT_FOUND') } },
   }, async (req) => ({ ended: await opts.sessions.destroyAllOf((await mustFind(req.params.username)).id) }))
 
@@ -114,7 +124,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   }, async () => ({ items: await listTokens(db) }))
 
   api.post('/tokens', {
-    config: { permission: 'tokens:manage' },
+    config: { audit: { action: 'token.create' }, permission: 'tokens:manage' },
     schema: {
       summary: 'Create an API token',
       description: 'The token is in this answer only; the gateway keeps its hash.',
@@ -128,7 +138,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   })
 
   api.delete('/tokens/:id', {
-    config: { permission: 'tokens:manage' },
+    config: { audit: { action: 'token.revoke', subjectKind: 'token', subjectParam: 'id' }, permission: 'tokens:manage' },
     schema: { summary: 'Revoke an API token', tags: ['security'], params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: ApiTokenInfo, ...errorResponses('TB_TOKEN_NOT_FOUND') } },
   }, async (req) => await revokeToken(db, req.params.id))
 }

@@ -12,7 +12,7 @@ CREATE TABLE staff (
   failed_logins int NOT NULL DEFAULT 0,
   locked_until timestamptz,
   -- TOTP second factor: the secret, encrypted by the vault.
-  totp_secret text,
+  totp_secret bytea,
   external_issuer text,
   external_subject text,
   created_at timestamptz NOT NULL DEFAULT now(),
