@@ -204,7 +204,7 @@ t.test('one login on postgres', async (t) => {
     t.equal(form.headers.get('location'), '/')
     const back = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next: '/cas/login?service=x' } })
     t.equal(back.headers.get('location'), '/cas/login?service=x', 'back to where the sign-in was asked for')
-    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example']) {
       const away = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next } })
       t.equal(away.headers.get('location'), '/', `never to another site (${next})`)
     }

@@ -163,6 +163,9 @@ t.test('tongban start on the embedded defaults', async (t) => {
   token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim()
   t.ok(token.length >= 16, 'admin token generated into <dataDir>/admin-token')
   reader = await operatorAuth(url, { bootstrap: token })
+  const demoSignIn = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'window', password: 'Tongban-Demo-2026' }) })
+  t.equal(demoSignIn.status, 200, 'the demo seeds its staff accounts (README): window / Tongban-Demo-2026')
+  t.match(await demoSignIn.json(), { username: 'window', town: '320412120000', roles: ['window-staff'] })
 
   // Both simulated departments deliver: household pushes every 3 s; market is polled every 15 s
   // with the first run at once.

@@ -178,6 +178,18 @@ t.test('CAS 3.0 sign-in', async (t) => {
     t.match((await me(sessionOf(li))).body, { username: 'li.na', roles: ['window-staff', 'town-leader'] })
   })
 
+  t.test('back to where the sign-in was asked for, never to another site', async (t) => {
+    cas.state.loginAs = 'zhang.wei'
+    const start = await fetch(`${gatewayUrl}/auth/cas/login?next=${encodeURIComponent('/cas/login?service=https://app.example/')}`, { redirect: 'manual' })
+    const nextCookie = /tb_cas_next=([^;]+)/.exec(start.headers.getSetCookie().join('\n'))![1]!
+    const back = (await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!
+    const res = await fetch(back, { redirect: 'manual', headers: { cookie: `tb_cas_next=${nextCookie}` } })
+    t.equal(res.status, 303)
+    t.equal(res.headers.get('location'), '/cas/login?service=https://app.example/')
+    const forged = await fetch(await ticketFor('zhang.wei'), { redirect: 'manual', headers: { cookie: 'tb_cas_next=//evil.example/' } })
+    t.equal(forged.headers.get('location'), '/', 'checked again at the callback')
+  })
+
   t.test('a ticket used once is refused the second time', async (t) => {
     const callback = await ticketFor('zhang.wei')
     t.equal((await fetch(callback, { redirect: 'manual' })).status, 303)

@@ -123,8 +123,8 @@ class Browser {
 }
 
 /** Starts a sign-in at the gateway and goes through the platform until it sends the browser back. */
-async function toCallback (gatewayUrl: string, browser = new Browser()): Promise<{ browser: Browser, callback: string }> {
-  let res = await browser.get(`${gatewayUrl}/auth/oidc/start`)
+async function toCallback (gatewayUrl: string, browser = new Browser(), start = '/auth/oidc/start'): Promise<{ browser: Browser, callback: string }> {
+  let res = await browser.get(`${gatewayUrl}${start}`)
   if (res.status !== 302) throw new Error(`start answered ${res.status} ${await res.text()}`)
   let url = res.headers.get('location')!
   for (let hops = 0; hops < 10 && !url.startsWith(gatewayUrl); hops++) {
@@ -230,6 +230,16 @@ t.test('OpenID Connect sign-in against a real OpenID Provider', async (t) => {
     t.equal(count[0]!.n, 1, 'the same account, not a second one')
     t.not(second.browser.cookie(gatewayUrl, 'tb_session'), first.browser.cookie(gatewayUrl, 'tb_session'), 'a fresh session id')
     t.equal((await me(gatewayUrl, first.browser)).status, 200, 'the other browser stays signed in')
+  })
+
+  t.test('back to where the sign-in was asked for (a department app\'s sign-on), never to another site', async (t) => {
+    platform.state.loginAs = 'hl-li'
+    const asked = await toCallback(gatewayUrl, new Browser(), `/auth/oidc/start?next=${encodeURIComponent('/oidc/interaction/abc?x=1')}`)
+    const res = await asked.browser.get(asked.callback)
+    t.equal(res.status, 303)
+    t.equal(res.headers.get('location'), '/oidc/interaction/abc?x=1')
+    const evil = await toCallback(gatewayUrl, new Browser(), `/auth/oidc/start?next=${encodeURIComponent('//evil.example/')}`)
+    t.equal((await evil.browser.get(evil.callback)).headers.get('location'), '/')
   })
 
   t.test('a sign-in in a browser that has a session replaces it (fresh id, old one ended)', async (t) => {

@@ -96,13 +96,17 @@ function refusePublishedSecrets (config: Config, demo: Config, file: string): vo
   const published = new Set<string>()
   for (const a of demo.adapters) {
     for (const s of a.webhook?.secrets ?? []) published.add(s)
-    if (a.credentials) published.add(a.credentials.clientSecret)
+    if (a.credentials && a.credentials !== 'vault') published.add(a.credentials.clientSecret)
   }
+  for (const s of demo.seedStaff ?? []) published.add(s.password)
+  config.seedStaff?.forEach((s, i) => {
+    if (published.has(s.password)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `seedStaff[${i}].password`])
+  })
   config.adapters.forEach((a, i) => {
     a.webhook?.secrets.forEach((s, j) => {
       if (published.has(s)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].webhook.secrets[${j}]`])
     })
-    if (a.credentials && published.has(a.credentials.clientSecret)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].credentials.clientSecret`])
+    if (a.credentials && a.credentials !== 'vault' && published.has(a.credentials.clientSecret)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].credentials.clientSecret`])
   })
 }
 

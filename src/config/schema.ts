@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SurvivorshipConfig } from '../unify/survivorship.ts'
+import { ROLES } from '../auth/principal.ts'
 import { WEBHOOK_SCHEMES } from '../webhooks/signature.ts'
 import { VAULT_ALGORITHMS } from '../vault/envelope.ts'
 import { FederationConfig } from '../auth/federation/config.ts'
@@ -30,7 +31,8 @@ export const AdapterInstance = z.object({
   enabled: z.boolean().default(true),
   /** The department system's base URL; calls outside its host are refused. */
   baseUrl: z.url().optional(),
-  credentials: z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).optional(),
+  /** OAuth2 client credentials, or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) for each token request. */
+  credentials: z.union([z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }), z.literal('vault')]).optional(),
   webhook: z.object({
     /** Subscriber secrets (`whsec_...`); several during key rotation. */
     secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{22,}$/, 'a Standard Webhooks secret: whsec_ followed by base64')).min(1),
@@ -84,6 +86,14 @@ export const MarketSimulatorConfig = z.object({
 export const Config = z.object({
   towns: z.array(Town).min(1),
   adapters: z.array(AdapterInstance),
+  /** Staff accounts created at start when missing (the demo's; a pilot's first accounts). Passwords follow the policy. */
+  seedStaff: z.array(z.object({
+    username: z.string(),
+    name: z.string(),
+    town: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
+    roles: z.array(z.enum(ROLES)).min(1),
+    password: z.string(),
+  })).optional(),
   /** Per canonical field: authoritative adapter instances in order, or `latest`. Unnamed fields keep the defaults. */
   survivorship: SurvivorshipConfig.optional(),
   /** Credential vault: the algorithm new secrets are sealed with (README, Credential vault). */

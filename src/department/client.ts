@@ -10,7 +10,8 @@ export interface DepartmentClientOptions {
   baseUrl: string
   timeoutMs: number
   auth?: AdapterDefinition['auth']
-  credentials?: { clientId: string, clientSecret: string } | undefined
+  /** Asked at each token request, so credentials from the vault are in memory only for that call. */
+  credentials?: (() => Promise<{ clientId: string, clientSecret: string } | undefined>) | undefined
   /** At most `max` requests per `duration` ms, spaced evenly. */
   rateLimit?: { max: number, duration: number } | undefined
 }
@@ -69,11 +70,12 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
   }
 
   async function fetchToken (): Promise<string> {
-    if (!opts.auth || !opts.credentials) throw new TongbanError('TB_DEPARTMENT_AUTH', [opts.department, 'no credentials configured'])
+    const credentials = await opts.credentials?.()
+    if (!opts.auth || !credentials) throw new TongbanError('TB_DEPARTMENT_AUTH', [opts.department, 'no credentials configured'])
     const res = await send({
       method: 'POST',
       path: opts.auth.tokenPath,
-      form: { grant_type: 'client_credentials', client_id: opts.credentials.clientId, client_secret: opts.credentials.clientSecret },
+      form: { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret },
     })
     let parsed: { access_token?: unknown, expires_in?: unknown }
     try { parsed = JSON.parse(res.body) } catch { throw new DepartmentUnavailableError(opts.department, 'token endpoint answered non-JSON') }

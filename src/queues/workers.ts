@@ -9,6 +9,9 @@ import { createDepartmentClient, type DepartmentClient } from '../department/cli
 import { createBreaker, type Breaker } from '../department/breaker.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
 import { failRun, loadCursor } from '../store/sync.ts'
+import { TongbanError } from '../errors.ts'
+import type { AdapterInstance } from '../config/schema.ts'
+import { getServiceCredentials } from '../vault/credentials.ts'
 
 export const BREAKER_KEY = `${QUEUE_PREFIX}:breakers`
 
@@ -89,7 +92,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
         baseUrl: config.baseUrl!,
         timeoutMs: config.timeout,
         auth: instance.adapter.auth,
-        credentials: config.credentials,
+        credentials: credentialsOf(platform, config.id, config.credentials),
         rateLimit: config.rateLimit,
       })
       const breaker = createBreaker(config.id, config.breaker)
@@ -112,5 +115,20 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       for (const b of breakers) b.shutdown()
       await Promise.all(clients.map(async (c) => { await c.close() }))
     },
+  }
+}
+
+const SYSTEM = { kind: 'system', username: 'system', roles: [], town: null } as const
+
+/** Configured credentials as they are; `vault` ones read (and audited) at each token request. */
+function credentialsOf (platform: Platform, instanceId: string, configured: AdapterInstance['credentials']): (() => Promise<{ clientId: string, clientSecret: string } | undefined>) | undefined {
+  if (configured === undefined) return undefined
+  if (configured !== 'vault') return async () => configured
+  return async () => {
+    if (!platform.vault) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, 'credentials are in the vault, but this process has no master key'])
+    const stored = await getServiceCredentials(platform.db, platform.vault, instanceId)
+    await platform.audit.append({ actor: SYSTEM, action: 'vault.use', subjectKind: 'adapter', subject: instanceId, outcome: stored ? 'ok' : 'failed', details: { purpose: 'token request' } })
+    if (!stored?.clientId || !stored.clientSecret) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, 'no clientId and clientSecret stored in the vault for this instance'])
+    return { clientId: stored.clientId, clientSecret: stored.clientSecret }
   }
 }

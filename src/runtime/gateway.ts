@@ -8,6 +8,7 @@ import type { RunningSimulator } from '../adapter-sdk/index.ts'
 import { loadConfig } from '../config/load.ts'
 import { generatedNotice, loadMasterKey } from '../vault/master-key.ts'
 import { createVault } from '../vault/vault.ts'
+import { createStaff, findStaff } from '../auth/staff.ts'
 import type { Config } from '../config/schema.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
@@ -77,6 +78,11 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     if (masterKey.generated) logger.warn({ file: masterKey.generated }, generatedNotice(masterKey.generated))
     const vault = createVault({ masterKey, algorithm: config.vault.algorithm })
     const platform = createPlatform({ config, db, redisUrl, logger, vault })
+    for (const account of config.seedStaff ?? []) {
+      if (await findStaff(db, account.username)) continue
+      await createStaff(db, account)
+      logger.info({ username: account.username, roles: account.roles, town: account.town }, 'seeded a staff account from the configuration')
+    }
     cleanups.push(platform.close)
     const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
     const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }

@@ -14,6 +14,7 @@ import formbody from '@fastify/formbody'
 import { authPlugin } from './auth.ts'
 import { auditHook } from './audit-hook.ts'
 import { auditRoutes } from './api/audit.ts'
+import { vaultRoutes } from './api/vault.ts'
 import { authRoutes } from './auth-routes.ts'
 import { federationRoutes } from './federation-routes.ts'
 import { staffRoutes } from './api/staff.ts'
@@ -86,6 +87,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     await api.register(adminRoutes, { platform })
     await api.register(staffRoutes, { platform, sessions })
     await api.register(auditRoutes, { platform })
+    await api.register(vaultRoutes, { platform })
   }, { prefix: '/api/v1' })
   return app
 }

@@ -37,7 +37,8 @@ const Credentials = z.object({
 
 /** A path on this site to go to after signing in; anything else (another site, `//host`) is `/`. */
 export function safeNext (next: string | undefined): string {
-  return next !== undefined && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/'
+  // Printable ASCII only: browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`.
+  return next !== undefined && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/'
 }
 
 const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)

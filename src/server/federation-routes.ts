@@ -1,7 +1,8 @@
 // Sign-in through the province's identity platform: OpenID Connect (authorization code + PKCE) at
 // /auth/oidc/start → /auth/oidc/callback, and CAS 3.0 at /auth/cas/login → /auth/cas/callback.
 // A successful sign-in starts a session exactly like /auth/login (a fresh id, the same cookie) and
-// redirects to the portal. Only configured protocols have routes; /auth/federation lists them.
+// redirects to the portal, or to the `next` path the sign-in started with. Only configured
+// protocols have routes; /auth/federation lists them.
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -162,7 +163,7 @@ export async function federationRoutes (app: FastifyInstance, opts: { platform: 
       // A HEAD (a link checker, a preview) must not use up the state.
       exposeHeadRoute: false,
       schema: {
-        summary: 'Where the identity platform sends the browser back (OpenID Connect): signs in and redirects to /',
+        summary: 'Where the identity platform sends the browser back (OpenID Connect): signs in and redirects to the start\'s `next` or /',
         tags: ['auth'],
         querystring: OidcCallbackQuery,
         response: CALLBACK_ERRORS,
@@ -210,7 +211,7 @@ export async function federationRoutes (app: FastifyInstance, opts: { platform: 
       // A HEAD (a link checker, a preview) must not use up the ticket.
       exposeHeadRoute: false,
       schema: {
-        summary: 'Where the CAS server sends the browser back with a service ticket: validates it (/p3/serviceValidate), signs in and redirects to /',
+        summary: 'Where the CAS server sends the browser back with a service ticket: validates it (/p3/serviceValidate), signs in and redirects to the login\'s `next` or /',
         tags: ['auth'],
         querystring: CasCallbackQuery,
         response: CALLBACK_ERRORS,
