@@ -12,7 +12,7 @@ import { sign } from '../src/webhooks/signature.ts'
 import { Config } from '../src/config/schema.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
-import { captureLogger, DEMO_SECRET, eventually, freshPostgresUrl, freshRedis, operatorAuth, tempDir } from './helpers.ts'
+import { captureLogger, eventually, freshPostgresUrl, freshRedis, operatorAuth, tempDir } from './helpers.ts'
 
 // Every case starts whole processes (tsx compiles on each start); the default 180 s is too tight
 // for a slow machine.
@@ -255,6 +255,9 @@ t.test('without redis-server on PATH (and no REDIS_URL) start-up says what to in
   t.notOk(existsSync(join(dir, 'var', 'gateway.json')))
 })
 
+/** Not the demo's secret: outside config/demo.yaml that one is refused. */
+const WORKER_SECRET = 'whsec_d29ya2VyLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODk='
+
 t.test('tongban worker', async (t) => {
   t.test('needs DATABASE_URL', async (t) => {
     const res = await run(t, ['worker', '--adapter', 'household-registration'], { TONGBAN_DATA_DIR: await tempDir(t) })
@@ -274,7 +277,7 @@ t.test('tongban worker', async (t) => {
       'adapters:',
       '  - id: household-registration',
       '    adapter: household-registration',
-      `    webhook: { secrets: [ "${DEMO_SECRET}" ] }`,
+      `    webhook: { secrets: [ "${WORKER_SECRET}" ] }`,
       '',
     ].join('\n'))
     const env = { TONGBAN_DATA_DIR: join(dir, 'worker'), TONGBAN_CONFIG: configPath, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }
@@ -285,7 +288,7 @@ t.test('tongban worker', async (t) => {
     const adminToken = 'test-admin-token-0123456789'
     const config = Config.parse({
       towns: [{ code: '320412120000', name: '武进区湟里镇' }],
-      adapters: [{ id: 'household-registration', adapter: 'household-registration', webhook: { secrets: [DEMO_SECRET] } }],
+      adapters: [{ id: 'household-registration', adapter: 'household-registration', webhook: { secrets: [WORKER_SECRET] } }],
     })
     const gateway = await startGateway(
       { port: 0, host: '127.0.0.1', dataDir: join(dir, 'gateway'), configPath: '(test)', redisUrl, databaseUrl, adminToken },
@@ -300,7 +303,7 @@ t.test('tongban worker', async (t) => {
     const ts = Math.floor(Date.now() / 1000)
     const res = await fetch(`${gateway.url}/webhooks/household-registration`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
+      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(WORKER_SECRET, msg.msgId, ts, body) },
       body,
     })
     t.equal(res.status, 202)

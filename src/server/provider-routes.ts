@@ -113,8 +113,14 @@ async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfi
     provider.on('grant.error', refused('grant.error'))
     provider.on('userinfo.error', refused('userinfo.error'))
     provider.on('end_session.error', refused('end_session.error'))
-    provider.on('grant.success', (ctx: KoaContextWithOIDC) =>
-      logger.info({ client: ctx.oidc.client?.clientId, staffId: ctx.oidc.entities.AccessToken?.accountId }, 'sso: signed a staff member in to a department app'))
+    provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+      const staffId = ctx.oidc.entities.AccessToken?.accountId
+      logger.info({ client: ctx.oidc.client?.clientId, staffId }, 'sso: signed a staff member in to a department app')
+      platform.audit.append({
+        actor: { kind: 'staff', username: `staff:${staffId ?? '?'}`, roles: [], town: null },
+        action: 'auth.sso', subjectKind: 'department-app', subject: ctx.oidc.client?.clientId ?? null, clientIp: ctx.ip, outcome: 'ok', details: { protocol: 'oidc' },
+      }).catch((err: Error) => { logger.error({ err: err.message }, 'sso: the audit entry could not be written') })
+    })
     const callback = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>
     built = { text, issuer: iss, provider, callback }
     return built
@@ -230,6 +236,7 @@ async function casRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfig
     }
     const ticket = await tickets.issue({ service, staffId: Number(signedIn.principal.id), signedInAt: signedIn.session.createdAt, fromNewLogin: fresh })
     req.log.info({ service: registered.name, staffId: signedIn.principal.id }, 'sso: CAS service ticket issued')
+    await platform.audit.append({ actor: signedIn.principal, action: 'auth.sso', subjectKind: 'department-app', subject: registered.name, clientIp: req.ip, outcome: 'ok', details: { protocol: 'cas' } })
     return reply.redirect(withTicket(service, ticket), 302)
   })
 
