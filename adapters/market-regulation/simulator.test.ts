@@ -389,3 +389,17 @@ t.test('the same seed serves the same pages', async (tt) => {
   const stats = await control(a, 'GET', '/_sim/stats')
   tt.match(stats.body, { requests: 1, tokenRequests: 1, byOutcome: { ok: 1 }, enterprises: 50_000 })
 })
+
+t.test('representative option: chosen rows carry the given legal representative, served and revised alike', async (tt) => {
+  const rep = { FDDBR: '王芳', FDDBRZJHM: '320412198001010011' }
+  const s = await sim(tt, { enterprises: 30, unavailableRate: 0, representative: (i) => (i % 5 === 0 ? rep : undefined) })
+  const tok = await bearer(s)
+  const { body } = await api(s, tok, { pageSize: 30 })
+  const list = body.data.list as Array<Record<string, string>>
+  tt.equal(list.length, 30)
+  tt.same(list.filter((r) => r.FDDBRZJHM === rep.FDDBRZJHM).length, 6, 'rows 0, 5, …, 25')
+  tt.same(s.rowAt(10).FDDBR, '王芳')
+  tt.not(s.rowAt(11).FDDBRZJHM, rep.FDDBRZJHM)
+  s.touch([15])
+  tt.same(s.rowAt(15).FDDBRZJHM, rep.FDDBRZJHM, 'a revised row keeps it')
+})

@@ -56,6 +56,12 @@ export interface SimulatorOptions extends Partial<Omit<FaultSettings, 'down' | '
   growPerMinute?: number
   /** The simulator's clock (epoch ms), for tests. Default Date.now. */
   now?: () => number
+  /**
+   * The legal representative to put on row `index`, if any (FDDBR, FDDBRZJHM as the register
+   * sends them). The demo draws some from the household register, so its residents and
+   * enterprises link and, where the registers disagree on a name, conflict.
+   */
+  representative?: (index: number) => { FDDBR: string, FDDBRZJHM: string } | undefined
 }
 
 export interface SimulatorStats {
@@ -199,13 +205,18 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Mark
     }
   }
 
+  const withRepresentative = (index: number, row: EnterpriseRow): EnterpriseRow => {
+    const rep = opts.representative?.(index)
+    return rep ? { ...row, ...rep } : row
+  }
+
   function rowOf (entry: OverlayEntry): EnterpriseRow {
-    return revisedEnterpriseAt(seed, entry.index, entry.revision, formatGxsj(entry.sec * 1000))
+    return withRepresentative(entry.index, revisedEnterpriseAt(seed, entry.index, entry.revision, formatGxsj(entry.sec * 1000)))
   }
 
   function rowAt (index: number): EnterpriseRow {
     const entry = overlayByIndex.get(index)
-    return entry ? rowOf(entry) : enterpriseAt(seed, index)
+    return entry ? rowOf(entry) : withRepresentative(index, enterpriseAt(seed, index))
   }
 
   /** Rows with GXSJ > afterSec in (GXSJ, TYSHXYDM) order: positions [offset, offset + limit), and how many there are. */
@@ -234,7 +245,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Mark
         const next = overlaidBase[lowerBound(overlaidBase, (i) => i < x)] ?? base
         const end = Math.min(next, base, x + (limit - list.length))
         if (end > x) {
-          for (const row of enterprisesBetween(seed, x, end)) list.push(row)
+          enterprisesBetween(seed, x, end).forEach((row, i) => { list.push(withRepresentative(x + i, row)) })
           maxServedIndex = Math.max(maxServedIndex, end - 1)
         }
         x = end === next ? next + 1 : end

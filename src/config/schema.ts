@@ -81,6 +81,8 @@ export const MarketSimulatorConfig = z.object({
   unavailableRate: z.number().min(0).max(1).default(0.02),
   churnPerRequest: z.number().int().min(0).default(1),
   growPerMinute: z.number().int().min(0).default(20),
+  /** Every n-th enterprise's legal representative is a resident of the household simulator (0: none); one in ten of those under a variant of the name. */
+  representativesFromHousehold: z.number().int().min(0).default(0),
 })
 
 export const Config = z.object({

@@ -5,11 +5,13 @@ import type { Config } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import { startSimulator as startHousehold } from '../../adapters/household-registration/simulator.ts'
 import { startSimulator as startMarket } from '../../adapters/market-regulation/simulator.ts'
+import { residentFacts } from '../../adapters/household-registration/data.ts'
 
 /** Market first (the pull workers need it up); household after the gateway listens. */
 export async function startPullSimulators (config: Config, logger: Logger): Promise<RunningSimulator[]> {
   const market = config.simulators?.['market-regulation']
   if (!market) return []
+  const household = config.simulators?.['household-registration']
   const sim = await startMarket({
     seed: market.seed,
     enterprises: market.enterprises,
@@ -19,6 +21,7 @@ export async function startPullSimulators (config: Config, logger: Logger): Prom
     unavailableRate: market.unavailableRate,
     churnPerRequest: market.churnPerRequest,
     growPerMinute: market.growPerMinute,
+    ...(household && market.representativesFromHousehold > 0 ? { representative: householdRepresentative(household.seed, household.residents, market.representativesFromHousehold) } : {}),
   })
   logger.info({ simulator: 'market-regulation', url: sim.url, enterprises: market.enterprises }, 'department simulator started')
   return [sim]
@@ -36,4 +39,19 @@ export async function startPushSimulators (config: Config, gatewayUrl: string, l
   })
   logger.info({ simulator: 'household-registration', url: sim.url, deliversTo: household.deliverTo }, 'department simulator started')
   return [sim]
+}
+
+/**
+ * Every `every`-th enterprise is represented by a household-register resident (the simulator's
+ * own population), so the demo links them; one in ten of those carries a variant of the name,
+ * which opens a conflict once both registers have spoken.
+ */
+function householdRepresentative (seed: number, residents: number, every: number): (index: number) => { FDDBR: string, FDDBRZJHM: string } | undefined {
+  return (index) => {
+    if (index % every !== 0) return undefined
+    const facts = residentFacts(seed, (index / every) % residents)
+    if (facts.quirk) return undefined
+    const variant = (index / every) % 10 === 3
+    return { FDDBR: variant ? `${facts.name.slice(0, 1)}${facts.name.slice(-1)}${facts.name.slice(-1)}` : facts.name, FDDBRZJHM: facts.idNumber }
+  }
 }
