@@ -25,6 +25,7 @@ import { recordRoutes } from './api/records.ts'
 import { operationRoutes } from './api/operations.ts'
 import { conflictRoutes } from './api/conflicts.ts'
 import { adminRoutes } from './api/admin.ts'
+import { portalPlugin } from '../portal/index.ts'
 
 export interface AppOptions {
   platform: Platform
@@ -71,6 +72,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   const sessions = new SessionStore(platform.redis)
   await app.register(healthRoutes, { platform })
   await app.register(authRoutes, { platform, sessions })
+  await app.register(portalPlugin, { platform, sessions })
   // oidc-provider loads only when department SSO is configured (on Node 20 it warns at import).
   if (platform.config.sso) {
     const { providerRoutes } = await import('./provider-routes.ts')

@@ -1,0 +1,209 @@
+// The portal in a real browser (playwright-core driving Debian's Chromium) against a real gateway
+// on PostgreSQL: sign-in with a wrong and a right password, the home page, search by name and by
+// ID number (18 and 15 digits), a resident page with provenance and a conflict, resolving it, the
+// purpose prompt before full ID and phone numbers (and its audit entry), a resident of another
+// town answering 404, and the English switch. Screenshots go to test-artifacts/portal/.
+// Plain HTTP checks cover what a browser hides: redirects, CSRF, asset caching.
+import t from 'tap'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { sign } from '../src/webhooks/signature.ts'
+import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
+import { DEMO_SECRET, eventually, operatorAuth, startTestGateway } from './helpers.ts'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARTIFACTS = 'test-artifacts/portal'
+const TOWN_A = '320412120000'
+const TOWN_B = '320413101000'
+const PASSWORD = 'Window-Staff-2026'
+const HR = 'household-registration'
+const HR2 = 'household-registration-2'
+
+const withCheck = (first17: string): string => first17 + idCheckChar(first17)
+const ZHANG = withCheck('32041219850312002') // in town A
+const ZHANG_15 = `${ZHANG.slice(0, 6)}${ZHANG.slice(8, 17)}`
+const OTHER = withCheck('32041319900101003') // in town B
+
+function resident (idNumber: string, name: string, town: string, phone: string): HouseholdRecord {
+  return {
+    GMSFHM: idNumber, XM: name, XB: Number(idNumber[16]) % 2 === 1 ? '1' : '2', MZ: '01', CSRQ: idNumber.slice(6, 14),
+    HJDZ_XZQHDM: town.slice(0, 6), HJDZ_XZJDDM: town.slice(0, 9), HJDZ_QHNXXDZ: '湟里村8号', LXDH: phone,
+  }
+}
+
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`
+
+t.test('the portal in a browser', { skip }, async (t) => {
+  const { chromium } = await import('playwright-core')
+  const { gateway, bootstrapAuth, auth } = await startTestGateway(t, {
+    store: 'postgres',
+    redisIndex: 4,
+    adapters: [
+      { id: HR, adapter: HR, webhook: { secrets: [DEMO_SECRET] }, concurrency: 2 },
+      { id: HR2, adapter: HR, webhook: { secrets: [DEMO_SECRET] }, concurrency: 2 },
+    ],
+  })
+  const base = gateway.url
+  let sequence = 0
+  const deliver = async (adapter: string, records: HouseholdRecord[], occurTime: string): Promise<void> => {
+    const msg = { ...buildMessage(1, ++sequence, { records, eventType: 'BG', occurTime }), msgId: `HRPORTAL${sequence}x${Date.now()}` }
+    const body = JSON.stringify(msg)
+    const ts = Math.floor(Date.now() / 1000)
+    const res = await fetch(`${base}/webhooks/${adapter}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
+      body,
+    })
+    if (res.status !== 202) throw new Error(`webhook answered ${res.status}`)
+    await eventually(async () => {
+      const inbox = await (await fetch(`${base}/api/v1/inbox?adapter=${adapter}&limit=500`, { headers: auth })).json() as { items: Array<{ webhookId: string, status: string }> }
+      return inbox.items.some((i) => i.webhookId === msg.msgId && i.status === 'done')
+    })
+  }
+  // The household register knows 张伟 and a resident of another town; a second register
+  // (not authoritative for names) disagrees on the name: a conflict.
+  await deliver(HR, [resident(ZHANG, '张伟', TOWN_A, '13812348000'), resident(OTHER, '张敏', TOWN_B, '13900001111')], '2026-11-20 10:00:00')
+  await deliver(HR2, [resident(ZHANG, '张玮', TOWN_A, '13812348000')], '2026-11-21 09:30:00')
+
+  const staff = await fetch(`${base}/api/v1/staff`, {
+    method: 'POST',
+    headers: { ...bootstrapAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'wang.fang', name: '王芳', town: TOWN_A, roles: ['window-staff'], password: PASSWORD }),
+  })
+  t.equal(staff.status, 201, 'a window staff member of town A')
+
+  t.test('without a session: redirects, CSRF and cached assets', async (t) => {
+    const search = await fetch(`${base}/portal/search?q=${encodeURIComponent('张')}`, { redirect: 'manual' })
+    t.equal(search.status, 303)
+    t.equal(search.headers.get('location'), `/portal/login?next=${encodeURIComponent(`/portal/search?q=${encodeURIComponent('张')}`)}`)
+    const person = await fetch(`${base}/portal/persons/${ZHANG}`, { redirect: 'manual' })
+    t.equal(person.status, 303, 'a resident page needs a session')
+    const root = await fetch(`${base}/`)
+    const page = await root.text()
+    t.equal(root.status, 200)
+    t.match(page, /<html lang="zh-CN">/)
+    t.match(page, /name="username"/)
+    t.match(root.headers.get('set-cookie') ?? '', /tb_login_csrf=/)
+    const css = /href="(\/portal\/static\/portal\.[0-9a-f]{10}\.css)"/.exec(page)?.[1]
+    t.ok(css, 'the stylesheet carries a content hash')
+    const asset = await fetch(`${base}${css!}`)
+    t.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    t.match(asset.headers.get('content-type'), /text\/css/)
+    t.match(page, /\/portal\/static\/htmx\.[0-9a-f]{10}\.js/, 'htmx is served locally')
+    t.notMatch(page, /https?:\/\//, 'no external URLs')
+  })
+
+  await mkdir(ARTIFACTS, { recursive: true })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+  t.teardown(async () => { await browser.close() })
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  const shot = async (name: string): Promise<void> => { await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }) }
+
+  t.test('sign-in: a wrong password says so, the right one opens the home page', async (t) => {
+    await page.goto(`${base}/`)
+    t.equal(await page.getAttribute('html', 'lang'), 'zh-CN')
+    await page.getByLabel('用户名').fill('wang.fang')
+    await page.getByLabel('密码', { exact: true }).fill('not-the-password')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.locator('#login-error', { hasText: '用户名或密码错误' }).waitFor()
+    await shot('01-sign-in-wrong-password')
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${base}/`)
+    await page.locator('h1', { hasText: '工作台' }).waitFor()
+    t.match(await page.textContent('h1'), '武进区湟里镇')
+    const residents = page.locator('.tile', { hasText: '居民' })
+    t.equal((await residents.locator('.n').textContent())?.trim(), '1', 'only the resident of the own town counts')
+    t.equal((await page.locator('.tile', { hasText: '待处理数据冲突' }).locator('.n').textContent())?.trim(), '1')
+    await shot('02-home')
+  })
+
+  t.test('search by name and by ID number, masked', async (t) => {
+    await page.getByRole('link', { name: '查询' }).click()
+    await page.getByLabel('姓名、身份证号').fill('张')
+    await page.getByLabel('姓名、身份证号').press('Enter')
+    await page.locator('#res-persons').waitFor()
+    const rows = page.locator('#results tbody tr')
+    t.equal(await rows.count(), 1, 'the other town\'s 张敏 is out of scope')
+    const text = await rows.first().textContent() ?? ''
+    t.match(text, `${ZHANG.slice(0, 6)}********${ZHANG.slice(14)}`, 'the ID number masked')
+    t.match(text, '138****8000', 'the phone masked')
+    t.notMatch(await page.content(), '13812348000', 'the full phone is nowhere in the page')
+    await shot('03-search-by-name')
+
+    await page.goto(`${base}/portal/search?q=${ZHANG}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'by the 18-digit number')
+    await page.goto(`${base}/portal/search?q=${ZHANG_15}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'by the 15-digit number')
+    await page.goto(`${base}/portal/search?q=${OTHER}`)
+    await page.locator('#results', { hasText: '没有找到' }).waitFor()
+    t.pass('another town\'s resident is not found')
+    await shot('04-search-by-id')
+  })
+
+  t.test('a resident page: provenance, the conflict, resolving it', async (t) => {
+    await page.goto(`${base}/portal/search?q=${ZHANG}`)
+    await page.locator('#results tbody a').first().click()
+    await page.waitForURL(`${base}/portal/persons/${ZHANG}`)
+    const nameRow = page.locator('#fields tr', { has: page.locator('[data-field="name"]') })
+    t.match(await nameRow.textContent(), '张伟')
+    t.match(await nameRow.textContent(), '2026-11-20 10:00', 'the time of the observation')
+    t.match(await nameRow.textContent(), '公安', 'the source department')
+    t.equal(await nameRow.getAttribute('class'), 'conflict', 'the conflicted field is highlighted')
+    const phoneCell = page.locator('[data-field="phone"]')
+    t.equal((await phoneCell.textContent())?.trim(), '138****8000')
+    const conflict = page.locator('section[id^="conflict-"]')
+    t.match(await conflict.textContent(), '张伟')
+    t.match(await conflict.textContent(), '张玮')
+    await shot('05-resident-conflict')
+
+    await conflict.getByLabel('张玮').check()
+    await conflict.getByLabel('裁决理由').fill('核对户口簿原件')
+    await conflict.getByRole('button', { name: '确认裁决' }).click()
+    await page.locator('.notice', { hasText: '冲突已裁决' }).waitFor()
+    t.equal((await page.locator('[data-field="name"]').textContent())?.trim(), '张玮', 'the chosen value')
+    t.match(await page.locator('#fields tr', { has: page.locator('[data-field="name"]') }).textContent(), '人工裁决')
+    t.equal(await page.locator('section[id^="conflict-"]').count(), 0, 'no conflict left')
+    t.match(await page.locator('#history').locator('xpath=following-sibling::table').textContent(), 'wang.fang', 'the history names who chose')
+    await shot('06-resolved')
+  })
+
+  t.test('the purpose prompt before full numbers, written to the audit log', async (t) => {
+    await page.getByText('显示完整信息').click()
+    await page.getByLabel('查询事由').fill('办理城乡居民医保参保')
+    await page.getByRole('button', { name: '确认并显示' }).click()
+    await page.locator('.notice', { hasText: '办理城乡居民医保参保' }).waitFor()
+    t.equal((await page.locator('[data-field="idNumber"]').textContent())?.trim(), ZHANG)
+    t.equal((await page.locator('[data-field="phone"]').textContent())?.trim(), '13812348000')
+    await shot('07-full-with-purpose')
+    const auditor = await operatorAuth(base, { roles: ['auditor'] })
+    const log = await (await fetch(`${base}/api/v1/audit?action=person.read-full`, { headers: auditor })).json() as { items: Array<Record<string, unknown>> }
+    t.match(log.items[0], { actor: 'wang.fang', action: 'person.read-full', purpose: '办理城乡居民医保参保', outcome: 'ok', subject: `${ZHANG.slice(0, 6)}********${ZHANG.slice(14)}` })
+    const reads = await (await fetch(`${base}/api/v1/audit?action=person.read&actor=wang.fang`, { headers: auditor })).json() as { items: unknown[] }
+    t.ok(reads.items.length >= 2, 'page views are audited as person.read')
+  })
+
+  t.test('a resident of another town is not found', async (t) => {
+    const res = await page.goto(`${base}/portal/persons/${OTHER}`)
+    t.equal(res?.status(), 404)
+    await page.locator('h1', { hasText: '未找到' }).waitFor()
+    await shot('08-out-of-scope')
+    const forged = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, { form: { purpose: 'x', _csrf: 'forged' }, maxRedirects: 0 })
+    t.equal(forged.status(), 403, 'a POST without the session CSRF token is refused')
+  })
+
+  t.test('the English switch', async (t) => {
+    await page.goto(`${base}/portal/persons/${ZHANG}`)
+    await page.locator('#lang-switch').click()
+    await page.locator('h1', { hasText: 'Resident: 张玮' }).waitFor()
+    t.equal(await page.getAttribute('html', 'lang'), 'en')
+    t.match(await page.locator('#fields thead').textContent(), 'Source department')
+    await shot('09-english')
+    await page.goto(`${base}/`)
+    t.match(await page.textContent('h1'), 'workspace', 'the choice is remembered')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('Username').waitFor()
+    await shot('10-signed-out-english')
+  })
+})
