@@ -35,8 +35,8 @@ const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!
 
 function idNumber (i: number): string {
   const birth = new Date(Date.UTC(1940, 0, 1) + (i * 7919 % 25_000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '')
-  const first17 = `320412${birth}${String(i % 1000).padStart(3, '0')}`
-  // Different residents born the same day: keep the numbers unique through the sequence digits.
+  const first17 = `320412${birth}${String(Math.floor(i / 25_000) % 1000).padStart(3, '0')}`
+  // 25,000 birth dates × 1,000 sequence numbers: unique for up to 25 million residents.
   return first17 + idCheckChar(first17)
 }
 
