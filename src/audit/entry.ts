@@ -93,6 +93,24 @@ export interface AuditFields {
 
 export const GENESIS_HASH = '0'.repeat(64)
 
+/** The hashed fields of a stored row (snake_case columns); `at` as the caller read it. */
+export function fieldsOfRow (r: Record<string, unknown>, at: string): AuditFields {
+  return {
+    at,
+    actor: r.actor as string,
+    actorKind: r.actor_kind as string,
+    roles: r.roles as string[],
+    town: r.town as string | null,
+    action: r.action as string,
+    subjectKind: r.subject_kind as string | null,
+    subject: r.subject as string | null,
+    purpose: r.purpose as string | null,
+    clientIp: r.client_ip as string | null,
+    outcome: r.outcome as string,
+    details: r.details as { [key: string]: JsonValue },
+  }
+}
+
 // PostgreSQL text cannot hold NUL, and a lone surrogate would be stored as U+FFFD: either would
 // make the stored row differ from what was hashed.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g

@@ -3,7 +3,7 @@
 // processes writing; AuditWriter batches the entries of one process into few transactions.
 import type { Db, Queryable } from '../store/db.ts'
 import { whereClause } from '../store/filters.ts'
-import { chainHash, GENESIS_HASH, prepareEntry, type AuditEntry, type AuditFields, type AuditOutcome, type JsonValue } from './entry.ts'
+import { chainHash, fieldsOfRow, GENESIS_HASH, prepareEntry, type AuditEntry, type AuditFields, type AuditOutcome } from './entry.ts'
 
 const APPEND_LOCK = 7_242_016 // migrate.ts holds 7_242_015
 
@@ -98,20 +98,9 @@ export class AuditWriter {
   }
 }
 
-export interface AuditRow {
+export interface AuditRow extends AuditFields {
   id: number
-  at: string
-  actor: string
-  actorKind: string
-  roles: string[]
-  town: string | null
-  action: string
-  subjectKind: string | null
-  subject: string | null
-  purpose: string | null
-  clientIp: string | null
   outcome: AuditOutcome
-  details: { [key: string]: JsonValue }
   prevHash: string
   hash: string
 }
@@ -146,19 +135,9 @@ export async function listAudit (db: Queryable, f: AuditFilter): Promise<{ items
   const { rows } = await db.query<Record<string, unknown>>(
     `SELECT * FROM audit_log ${where} ORDER BY id DESC LIMIT $${params.length}`, params)
   const items = rows.slice(0, f.limit).map((r): AuditRow => ({
+    ...fieldsOfRow(r, (r.at as Date).toISOString()),
     id: r.id as number,
-    at: (r.at as Date).toISOString(),
-    actor: r.actor as string,
-    actorKind: r.actor_kind as string,
-    roles: r.roles as string[],
-    town: r.town as string | null,
-    action: r.action as string,
-    subjectKind: r.subject_kind as string | null,
-    subject: r.subject as string | null,
-    purpose: r.purpose as string | null,
-    clientIp: r.client_ip as string | null,
     outcome: r.outcome as AuditOutcome,
-    details: r.details as { [key: string]: JsonValue },
     prevHash: r.prev_hash as string,
     hash: r.hash as string,
   }))

@@ -7,7 +7,7 @@
 //   needs no key, so whoever can write the table can do that): only against an anchor, a head
 //   (id and hash) recorded earlier outside the database, e.g. the output of an earlier verify.
 import type { Queryable } from '../store/db.ts'
-import { chainHash, GENESIS_HASH, type AuditFields, type JsonValue } from './entry.ts'
+import { chainHash, fieldsOfRow, GENESIS_HASH } from './entry.ts'
 
 export interface AuditAnchor { id: number, hash: string }
 
@@ -53,21 +53,7 @@ export async function verifyAudit (db: Queryable, opts: { anchors?: readonly Aud
       if (r.prev_hash !== prevHash) {
         return result({ id, reason: prevId === 0 ? 'the first row does not start from the genesis hash: rows before it were deleted' : `prev_hash does not match the hash of row ${prevId}: that row was rewritten, or rows were deleted and renumbered` })
       }
-      const fields: AuditFields = {
-        at: r.at as string,
-        actor: r.actor as string,
-        actorKind: r.actor_kind as string,
-        roles: r.roles as string[],
-        town: r.town as string | null,
-        action: r.action as string,
-        subjectKind: r.subject_kind as string | null,
-        subject: r.subject as string | null,
-        purpose: r.purpose as string | null,
-        clientIp: r.client_ip as string | null,
-        outcome: r.outcome as string,
-        details: r.details as { [key: string]: JsonValue },
-      }
-      if (chainHash(prevHash, id, fields) !== r.hash) return result({ id, reason: 'the hash does not match the row: it was edited' })
+      if (chainHash(prevHash, id, fieldsOfRow(r, r.at as string)) !== r.hash) return result({ id, reason: 'the hash does not match the row: it was edited' })
       const anchored = anchors.get(id)
       if (anchored !== undefined && anchored !== r.hash) {
         return result({ id, reason: `the hash differs from the one recorded for row ${id}: the log was rewritten up to here` })

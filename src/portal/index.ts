@@ -2,7 +2,6 @@
 // needs a live session (else it redirects to sign-in), checks the staff member's roles and town
 // scope (a record outside it is "not found"), requires the session's CSRF token on every POST,
 // and writes reads of residents' and enterprises' data to the audit log.
-import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -11,7 +10,7 @@ import type { Principal } from '../auth/principal.ts'
 import type { Session, SessionStore } from '../auth/sessions.ts'
 import { can, inScope, scopeOf, type Permission, type Scope } from '../auth/access.ts'
 import { SESSION_COOKIE, sameSecret, sessionPrincipal } from '../server/auth.ts'
-import { safeNext } from '../server/auth-routes.ts'
+import { issueLoginToken, safeNext } from '../server/auth-routes.ts'
 import { TongbanError, isTongbanError } from '../errors.ts'
 import { creditCode, residentId } from '../normalize/index.ts'
 import { getRecord, personRef, recordInScope, representedBy, scopeCondition, scopeParams, searchRecords, type UnifiedRecord } from '../store/records.ts'
@@ -26,7 +25,6 @@ import { raw } from './html.ts'
 import { contextOf, messagePage, page, type PageContext } from './layout.ts'
 import { conflictListBody, homeBody, loginBody, recordBody, searchBody, type FederationButton, type RecordView } from './views.ts'
 
-const LOGIN_CSRF_COOKIE = 'tb_login_csrf'
 const PAGE_SIZE = 20
 const HISTORY_SIZE = 50
 
@@ -126,8 +124,7 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
 
   const loginPage = async (req: FastifyRequest, reply: FastifyReply, nextParam: string | undefined): Promise<FastifyReply> => {
     const next = safeNext(nextParam)
-    const token = randomBytes(24).toString('base64url')
-    reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' })
+    const token = issueLoginToken(req, reply)
     const ctx = contextOf(req, reply, assets)
     const body = loginBody(ctx, { csrf: token, next, federation: federationButtons(next) })
     return sendPage(reply, 200, page(ctx, ctx.t('login.title'), body, { scripts: raw(`<script src="${assets.url('login.js')}" defer></script>`) }))

@@ -49,6 +49,13 @@ function cookieOptions (req: FastifyRequest, maxAgeMs?: number) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: req.protocol === 'https', ...(maxAgeMs ? { maxAge: Math.floor(maxAgeMs / 1000) } : {}) }
 }
 
+/** Sets a fresh double-submit token for a sign-in form (cookie) and returns it (for the form's `_csrf`). */
+export function issueLoginToken (req: FastifyRequest, reply: FastifyReply): string {
+  const token = randomBytes(24).toString('base64url')
+  reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(req))
+  return token
+}
+
 export async function authRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
   const { platform, sessions } = opts
   const api = app.withTypeProvider<ZodTypeProvider>()
@@ -56,9 +63,8 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   api.get('/auth/login', {
     schema: { summary: 'The sign-in form (sets the form\'s CSRF cookie)', tags: ['auth'], hide: true, querystring: z.object({ next: z.string().max(2048).optional() }) },
   }, async (req, reply) => {
-    const token = randomBytes(24).toString('base64url')
+    const token = issueLoginToken(req, reply)
     const next = safeNext(req.query.next)
-    reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(req))
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>登录 通办</title>
 <form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">${next === '/' ? '' : `<input type="hidden" name="next" value="${escapeAttr(next)}">`}
 <label>用户名 <input name="username" autocomplete="username" required></label>
@@ -126,10 +132,14 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     if (!found) throw new TongbanError('TB_UNAUTHORIZED')
     return found
   }
-  const endSession = async (req: FastifyRequest, reply: FastifyReply, all: boolean) => {
-    const { principal, session } = await signedIn(req)
+  const withCsrf = async (req: FastifyRequest) => {
+    const found = await signedIn(req)
     const sent = csrfTokenOf(req)
-    if (!sent || !sameSecret(sent, session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    if (!sent || !sameSecret(sent, found.session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    return found
+  }
+  const endSession = async (req: FastifyRequest, reply: FastifyReply, all: boolean) => {
+    const { principal, session } = await withCsrf(req)
     await platform.audit.append({ actor: principal, action: 'auth.logout', subjectKind: 'staff', subject: principal.username, clientIp: req.ip, outcome: 'ok', details: { all } })
     if (all) await sessions.destroyAllOf(session.staffId)
     else await sessions.destroy(req.cookies[SESSION_COOKIE]!)
@@ -144,13 +154,6 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   api.post('/auth/logout-all', {
     schema: { summary: 'End every session of the signed-in staff member', tags: ['auth'], response: { 204: z.null(), 303: z.null(), ...errorResponses('TB_UNAUTHORIZED', 'TB_CSRF') } },
   }, async (req, reply) => await endSession(req, reply, true))
-
-  const withCsrf = async (req: FastifyRequest) => {
-    const found = await signedIn(req)
-    const sent = csrfTokenOf(req)
-    if (!sent || !sameSecret(sent, found.session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
-    return found
-  }
 
   api.post('/auth/totp/setup', {
     schema: {
