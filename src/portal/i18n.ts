@@ -1,10 +1,15 @@
 // Every user-facing string of the portal, one catalogue per language. Simplified Chinese is the
 // default; English is chosen with `?lang=en` (remembered in the `lang` cookie). `{0}`, `{1}` … are
 // replaced by the arguments given to `t`. Code, routes and logs stay English.
+import * as departments from './messages/departments.ts'
+import * as quarantine from './messages/quarantine.ts'
+import * as audit from './messages/audit.ts'
+import * as staff from './messages/staff.ts'
+
 export const LANGS = ['zh', 'en'] as const
 export type Lang = (typeof LANGS)[number]
 
-const zh = {
+const coreZh = {
   'app.name': '通办',
   'app.tagline': '乡镇一体化服务平台',
   'nav.home': '首页',
@@ -159,11 +164,18 @@ const zh = {
   'error.title': '出错了',
   'error.body': '请求未能完成（{0}）。',
   'back.home': '返回首页',
+  'nav.departments': '部门系统',
+  'nav.quarantine': '隔离复核',
+  'nav.audit': '审计日志',
+  'nav.staff': '人员管理',
 } as const
+
+// Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh }
 
 export type MessageKey = keyof typeof zh
 
-const en: Record<MessageKey, string> = {
+const coreEn: Record<keyof typeof coreZh, string> = {
   'app.name': 'Tongban',
   'app.tagline': 'Town integrated service platform',
   'nav.home': 'Home',
@@ -318,7 +330,13 @@ const en: Record<MessageKey, string> = {
   'error.title': 'Something went wrong',
   'error.body': 'The request could not be completed ({0}).',
   'back.home': 'Back to home',
+  'nav.departments': 'Departments',
+  'nav.quarantine': 'Quarantine',
+  'nav.audit': 'Audit log',
+  'nav.staff': 'Staff',
 }
+
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

@@ -6,12 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
-import type { Principal } from '../auth/principal.ts'
-import type { Session, SessionStore } from '../auth/sessions.ts'
-import { can, inScope, scopeOf, type Permission, type Scope } from '../auth/access.ts'
-import { SESSION_COOKIE, sameSecret, sessionPrincipal } from '../server/auth.ts'
+import type { SessionStore } from '../auth/sessions.ts'
+import { can, inScope, scopeOf } from '../auth/access.ts'
+import { SESSION_COOKIE, sessionPrincipal } from '../server/auth.ts'
 import { issueLoginToken, safeNext } from '../server/auth-routes.ts'
-import { TongbanError, isTongbanError } from '../errors.ts'
+import { isTongbanError } from '../errors.ts'
 import { creditCode, residentId } from '../normalize/index.ts'
 import { getRecord, personRef, recordInScope, representedBy, scopeCondition, scopeParams, searchRecords, type UnifiedRecord } from '../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../store/conflicts.ts'
@@ -24,24 +23,24 @@ import { Assets } from './assets.ts'
 import { raw } from './html.ts'
 import { contextOf, messagePage, page, type PageContext } from './layout.ts'
 import { conflictListBody, homeBody, loginBody, recordBody, searchBody, type FederationButton, type RecordView } from './views.ts'
+import { PageError, createKit, type SignedIn } from './kit.ts'
+import { departmentPages } from './pages/departments.ts'
+import { quarantinePages } from './pages/quarantine.ts'
+import { auditPages } from './pages/audit.ts'
+import { staffPages } from './pages/staff.ts'
 
 const PAGE_SIZE = 20
 const HISTORY_SIZE = 50
 
-interface SignedIn { principal: Principal, session: Session }
-
-class PageError extends Error {
-  constructor (readonly status: 403 | 404 | 409 | 422, readonly text?: string) { super(`portal page ${status}`) }
-}
+const PAGE_MODULES = [departmentPages, quarantinePages, auditPages, staffPages]
 
 export async function portalPlugin (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
   const { platform, sessions } = opts
   const { db } = platform
   const assets = new Assets()
+  const kit = createKit(platform, sessions, assets)
+  const { sendPage, signIn, requireCsrf, requirePermission, recordScope, ctxOf, audit, townName } = kit
   const api = app.withTypeProvider<ZodTypeProvider>()
-
-  const sendPage = (reply: FastifyReply, status: number, body: string): FastifyReply =>
-    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
 
   // Pages answer pages, also when something goes wrong.
   app.setErrorHandler(async (err, req, reply) => {
@@ -60,44 +59,6 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
   })
 
   app.decorateRequest('portal', null)
-
-  /** The signed-in staff member, or a redirect to sign-in (answered, undefined returned). */
-  const signIn = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> => {
-    const found = await sessionPrincipal(platform, sessions, req)
-    if (!found) {
-      const next = req.method === 'GET' ? req.url : '/'
-      await reply.code(303).header('location', `/portal/login${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`).send()
-      return undefined
-    }
-    req.portal = found
-    return found
-  }
-  const requireCsrf = (req: FastifyRequest, s: SignedIn): void => {
-    const sent = (req.body as Record<string, unknown> | undefined)?._csrf
-    if (typeof sent !== 'string' || !sameSecret(sent, s.session.csrf)) throw new TongbanError('TB_CSRF', [typeof sent === 'string' ? 'it does not match the session' : 'none sent'])
-  }
-  const requirePermission = (s: SignedIn, permission: Permission): void => {
-    if (!can(s.principal, permission)) throw new PageError(403)
-  }
-  const recordScope = (s: SignedIn): Scope => {
-    const scope = scopeOf(s.principal)
-    if (!scope) throw new PageError(403)
-    return scope
-  }
-  const ctxOf = (req: FastifyRequest, reply: FastifyReply, s: SignedIn): PageContext =>
-    contextOf(req, reply, assets, { principal: s.principal, csrf: s.session.csrf })
-  const audit = async (req: FastifyRequest, s: SignedIn, action: AuditAction, e: { subjectKind?: string, subject?: string, purpose?: string, outcome?: 'ok' | 'denied' | 'failed', details?: Record<string, string | number> }): Promise<void> => {
-    await platform.audit.append({
-      actor: s.principal,
-      action,
-      subjectKind: e.subjectKind ?? null,
-      subject: e.subject ?? null,
-      purpose: e.purpose ?? null,
-      clientIp: req.ip,
-      outcome: e.outcome ?? 'ok',
-      details: { route: `${req.method} ${req.routeOptions.url ?? ''}`, via: 'portal', ...e.details },
-    })
-  }
 
   // -------------------------------------------------------------------------------------------
   // static assets: content-hashed names, cached for a year
@@ -151,8 +112,6 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
 
   // -------------------------------------------------------------------------------------------
   // home
-
-  const townName = (code: string | null): string => platform.config.towns.find((town) => town.code === code)?.name ?? code ?? ''
 
   api.get('/', {
     schema: { hide: true, querystring: z.object({ lang: z.string().max(8).optional() }).passthrough() },
@@ -354,11 +313,6 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const path = conflict.kind === 'person' ? 'persons' : 'enterprises'
     return reply.code(303).header('location', `/portal/${path}/${conflict.recordKey}?resolved=1`).send()
   })
-}
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The signed-in staff member of a portal page. */
-    portal: SignedIn | null
-  }
+  for (const pages of PAGE_MODULES) await pages(app, kit)
 }

@@ -55,6 +55,10 @@ export function page (ctx: PageContext, title: string, body: Html, opts: { scrip
         <a href="/">${t('nav.home')}</a>
         ${can(principal, 'records:read') ? html`<a href="/portal/search">${t('nav.search')}</a>` : ''}
         ${can(principal, 'conflicts:read') ? html`<a href="/portal/conflicts">${t('nav.conflicts')}</a>` : ''}
+        <a href="/portal/departments">${t('nav.departments')}</a>
+        ${can(principal, 'quarantine:read') ? html`<a href="/portal/quarantine">${t('nav.quarantine')}</a>` : ''}
+        ${can(principal, 'audit:read') ? html`<a href="/portal/audit">${t('nav.audit')}</a>` : ''}
+        ${can(principal, 'staff:manage') ? html`<a href="/portal/staff">${t('nav.staff')}</a>` : ''}
       </nav>`
     : ''
   const user = principal

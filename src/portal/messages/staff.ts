@@ -1,0 +1,6 @@
+// The staff pages' messages (merged into the catalogue by ../i18n.ts); keys start with 'staff.'.
+export const zh = {
+} as const
+
+export const en: Record<keyof typeof zh, string> = {
+}
