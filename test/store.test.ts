@@ -10,7 +10,7 @@ import { unify } from '../src/unify/unify.ts'
 import { DEFAULT_SURVIVORSHIP as RULES } from '../src/unify/survivorship.ts'
 import type { MappedRecord, Rejection } from '../src/pipeline/map.ts'
 import { countOpenQuarantine, getQuarantineItem, listQuarantine, quarantine, updateQuarantineItem } from '../src/store/quarantine.ts'
-import { getRecord, recordInScope, searchRecords } from '../src/store/records.ts'
+import { getRecord, matchOf, recordInScope, searchRecords as searchBy } from '../src/store/records.ts'
 import { failRun, lastSuccess, loadCursor, recentRuns, recordPage, saveCursor, startRun } from '../src/store/sync.ts'
 import type { EntityKind } from '../src/model/index.ts'
 import { freshPostgresUrl, stores } from './helpers.ts'
@@ -38,6 +38,10 @@ function enterprise (key: string, sourceId: string, observedAt: string, data: Re
 
 /** Every record of the tests (they all lie in Jiangsu, 32). */
 const ALL = { prefix: '32', unlocated: true }
+
+/** The API's one-box search: a string query classified as the API does. */
+const searchRecords = async (db: Db, kind: EntityKind, scope: typeof ALL, q: string | undefined, after: string | undefined, limit: number) =>
+  await searchBy(db, kind, scope, matchOf(kind, q), after, limit)
 
 const prov = (adapter: string, sourceId: string, observedAt: string) => ({ adapter, sourceId, observedAt: at(observedAt).toISOString() })
 
@@ -351,7 +355,9 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(exact.pages, 1, 'a last page that is exactly full has no next')
 
       const wang = await allPages(db, 'person', '王', 3)
-      t.same(wang.keys, sorted(names.filter((n) => n.startsWith('王')).map((n) => byName.get(n)!)), 'name prefix')
+      // Name matches come in (name, ID number) order under the "C" collation (code point order).
+      const byNameThenKey = (list: string[]) => list.map((n) => [n, byName.get(n)!] as const).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1).map((p) => p[1])
+      t.same(wang.keys, byNameThenKey(names.filter((n) => n.startsWith('王'))), 'name prefix, in name order')
       t.equal(wang.pages, 4)
       t.same((await searchRecords(db, 'person', ALL, '二', undefined, 50)).items, [], 'persons match by name prefix, not substring')
 
@@ -370,6 +376,13 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same((await searchRecords(db, 'person', ALL, one, undefined, 10)).items.map((i) => i.idNumber), [one])
       t.same((await searchRecords(db, 'person', ALL, one.slice(0, 16), undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.startsWith(one.slice(0, 16))).sort())
       t.same((await searchRecords(db, 'person', ALL, '11', undefined, 10)).items, [], 'an ID prefix nobody has')
+      // The last digits of an ID number (the check character included), and a phone number.
+      const tail = one.slice(-4)
+      t.same((await searchBy(db, 'person', ALL, { by: 'idSuffix', value: tail }, undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.endsWith(tail)).sort())
+      t.same((await searchBy(db, 'person', ALL, { by: 'idSuffix', value: '%' }, undefined, 10)).items, [], 'a wildcard is no last digit')
+      t.same((await searchBy(db, 'enterprise', ALL, { by: 'idSuffix', value: tail }, undefined, 10)).items, [], 'enterprises have no ID number')
+      await db.query('UPDATE persons SET phone = $1 WHERE id_number = $2', ['13812348000', one])
+      t.same((await searchBy(db, 'person', ALL, { by: 'phone', value: '13812348000' }, undefined, 10)).items.map((i) => i.idNumber), [one], 'by phone number')
 
       // LIKE wildcards in q are literal characters.
       t.same((await searchRecords(db, 'person', ALL, '%', undefined, 100)).items, [], "'%' matches no name (none starts with %)")

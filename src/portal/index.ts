@@ -12,9 +12,11 @@ import { SESSION_COOKIE, sessionPrincipal } from '../server/auth.ts'
 import { issueLoginToken, safeNext } from '../server/auth-routes.ts'
 import { isTongbanError } from '../errors.ts'
 import { creditCode, residentId } from '../normalize/index.ts'
-import { getRecord, personRef, recordInScope, representedBy, scopeCondition, scopeParams, searchRecords, type UnifiedRecord } from '../store/records.ts'
+import { classifyQuery } from './query.ts'
+import { getRecord, personRef, recordInScope, representedBy, scopeCondition, scopeParams, searchRecords, type RecordMatch } from '../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../store/conflicts.ts'
 import { recordHistory } from '../store/history.ts'
+import { beijingMidnight, changesSince } from '../store/activity.ts'
 import { resolveConflict } from '../unify/resolve.ts'
 import { syncStatus } from '../sync/status.ts'
 import { decodeCursor, encodeCursor } from '../server/api/cursor.ts'
@@ -22,7 +24,7 @@ import type { AuditAction } from '../audit/index.ts'
 import { Assets } from './assets.ts'
 import { raw } from './html.ts'
 import { contextOf, messagePage, page, type PageContext } from './layout.ts'
-import { conflictListBody, homeBody, loginBody, recordBody, searchBody, type FederationButton, type RecordView } from './views.ts'
+import { conflictListBody, homeBody, loginBody, recordBody, searchBody, type FederationButton, type RecordView, type SearchResults } from './views.ts'
 import { PageError, createKit, type SignedIn } from './kit.ts'
 import { departmentPages } from './pages/departments.ts'
 import { quarantinePages } from './pages/quarantine.ts'
@@ -123,7 +125,7 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const { principal } = found
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
-    const [residents, enterprises, openConflicts, quarantine, status] = await Promise.all([
+    const [residents, enterprises, openConflicts, quarantine, status, today] = await Promise.all([
       scope ? count(`SELECT count(*)::int AS n FROM persons WHERE ${scopeCondition('person', 1)}`, scopeParams(scope)) : undefined,
       scope ? count(`SELECT count(*)::int AS n FROM enterprises WHERE ${scopeCondition('enterprise', 1)}`, scopeParams(scope)) : undefined,
       scope && can(principal, 'conflicts:read')
@@ -131,9 +133,10 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
         : undefined,
       can(principal, 'quarantine:read') ? count("SELECT count(*)::int AS n FROM quarantine WHERE status = 'open'", []) : undefined,
       can(principal, 'operations:read') ? syncStatus(platform) : undefined,
+      scope ? changesSince(db, scope, beijingMidnight()) : undefined,
     ])
     const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', scope.prefix)) : ctx.t('home.scope', townName(principal.town))
-    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, { townName: townName(principal.town), scopeText, residents, enterprises, openConflicts, quarantine, status })))
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, residents, enterprises, openConflicts, quarantine, status, today })))
   })
 
   // -------------------------------------------------------------------------------------------
@@ -158,35 +161,26 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const q = (req.query.q ?? '').trim()
     const after = req.query.after ? decodeCursor(req.query.after, 'string') : undefined
     const { kind } = req.query
-    let persons: { items: UnifiedRecord[], next: string | null, paged: boolean } | undefined
-    let enterprises: typeof persons
-    let invalid: string | undefined
-    if (q !== '') {
-      const upper = q.toUpperCase()
-      const id = residentId(upper)
-      const code = /^[0-9A-Z]{18}$/.test(upper) && !/^\d{17}[\dX]$/.test(upper) ? creditCode(upper) : undefined
-      const one = async (k: 'person' | 'enterprise', key: string) => {
-        const found = await recordInScope(db, k, key, scope) ? await getRecord(db, k, key) : undefined
-        return { items: found ? [found] : [], next: null, paged: false }
-      }
-      if (id.ok) {
-        persons = await one('person', id.value)
-      } else if (/^(\d{17}[\dX]|\d{15})$/.test(upper)) {
-        invalid = q
-      } else if (code?.ok) {
-        enterprises = await one('enterprise', code.value)
-      } else {
-        const keyish = /^[0-9A-Z]+$/.test(upper)
-        const search = async (k: 'person' | 'enterprise') => {
-          const r = await searchRecords(db, k, scope, keyish ? upper : q, kind === k ? after : undefined, PAGE_SIZE)
-          return { items: r.items, next: r.next === null ? null : encodeCursor(r.next), paged: kind === k && after !== undefined }
-        }
-        if (kind !== 'enterprise') persons = await search('person')
-        if (kind !== 'person') enterprises = await search('enterprise')
-      }
-      await audit(req, s, 'person.search', { details: { q, results: (persons?.items.length ?? 0) + (enterprises?.items.length ?? 0) } })
+    const query = classifyQuery(q)
+    let persons: SearchResults | undefined
+    let enterprises: SearchResults | undefined
+    const one = async (k: 'person' | 'enterprise', key: string): Promise<SearchResults> => {
+      const found = await recordInScope(db, k, key, scope) ? await getRecord(db, k, key) : undefined
+      return { items: found ? [found] : [], next: null, paged: false }
     }
-    return sendPage(reply, 200, page(ctx, ctx.t('search.title'), searchBody(ctx, { q, invalid, persons, enterprises })))
+    const search = async (k: 'person' | 'enterprise', match: RecordMatch): Promise<SearchResults> => {
+      const r = await searchRecords(db, k, scope, match, kind === k ? after : undefined, PAGE_SIZE)
+      return { items: r.items, next: r.next === null ? null : encodeCursor(r.next), paged: kind === k && after !== undefined }
+    }
+    if (query.is === 'person') persons = await one('person', query.idNumber)
+    if (query.is === 'enterprise') enterprises = await one('enterprise', query.creditCode)
+    if (query.is === 'match') {
+      if (query.persons && kind !== 'enterprise') persons = await search('person', query.persons)
+      if (query.enterprises && kind !== 'person') enterprises = await search('enterprise', query.enterprises)
+    }
+    if (query.is !== 'empty') await audit(req, s, 'person.search', { details: { q, results: (persons?.items.length ?? 0) + (enterprises?.items.length ?? 0) } })
+    const problem = query.is === 'invalid-id' ? 'invalid' as const : query.is === 'too-short' ? 'too-short' as const : undefined
+    return sendPage(reply, 200, page(ctx, ctx.t('search.title'), searchBody(ctx, { q, problem, persons, enterprises })))
   })
 
   // -------------------------------------------------------------------------------------------

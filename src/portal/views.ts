@@ -1,6 +1,7 @@
 // The pages' bodies: sign-in, home, search results, resident and enterprise pages, conflicts.
 import type { Platform } from '../platform.ts'
 import type { AdapterStatus } from '../sync/status.ts'
+import type { SourceActivity } from '../store/activity.ts'
 import type { Conflict } from '../store/conflicts.ts'
 import type { HistoryItem } from '../store/history.ts'
 import type { RecordRef, UnifiedRecord } from '../store/records.ts'
@@ -54,6 +55,7 @@ export interface HomeData {
   openConflicts?: number | undefined
   quarantine?: number | undefined
   status?: AdapterStatus[] | undefined
+  today?: SourceActivity[] | undefined
 }
 
 function tile (label: string, n: number | undefined, href: string | undefined, alert = false): Html | string {
@@ -62,7 +64,7 @@ function tile (label: string, n: number | undefined, href: string | undefined, a
   return href ? html`<a class="tile${alert && n > 0 ? ' alert' : ''}" href="${href}">${inner}</a>` : html`<div class="tile">${inner}</div>`
 }
 
-export function homeBody (ctx: PageContext, d: HomeData): Html {
+export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Html {
   const { t } = ctx
   return html`<h1>${t('home.heading', d.townName)}</h1>
 <p class="muted">${d.scopeText}</p>
@@ -71,19 +73,41 @@ ${d.residents === undefined ? html`<p class="notice">${t('home.noRecords')}</p>`
   ${tile(t('home.residents'), d.residents, '/portal/search')}
   ${tile(t('home.enterprises'), d.enterprises, '/portal/search')}
   ${tile(t('home.openConflicts'), d.openConflicts, '/portal/conflicts', true)}
-  ${tile(t('home.quarantine'), d.quarantine, '/api/v1/quarantine?status=open', true)}
+  ${tile(t('home.quarantine'), d.quarantine, '/portal/quarantine', true)}
 </div>
+${d.today ? todayTable(ctx, platform, d.today) : ''}
 ${d.status ? syncTable(ctx, d.status) : ''}`
+}
+
+/** Today's records created and changed, one row per source department. */
+function todayTable (ctx: PageContext, platform: Platform, activity: SourceActivity[]): Html {
+  const { t } = ctx
+  if (activity.length === 0) return html`<h2>${t('home.today')}</h2><p class="muted">${t('home.todayNone')}</p>`
+  const bySource = new Map<string, Record<string, number>>()
+  for (const a of activity) {
+    const row = bySource.get(a.adapter) ?? {}
+    row[`${a.kind}.created`] = a.created
+    row[`${a.kind}.changed`] = a.changed
+    bySource.set(a.adapter, row)
+  }
+  const cell = (n: number | undefined): string => (n ?? 0).toLocaleString('en-US')
+  return html`<h2 id="today">${t('home.today')}</h2>
+<table aria-labelledby="today">
+<thead><tr><th scope="col">${t('home.todaySource')}</th><th scope="col">${t('home.newResidents')}</th><th scope="col">${t('home.changedResidents')}</th><th scope="col">${t('home.newEnterprises')}</th><th scope="col">${t('home.changedEnterprises')}</th></tr></thead>
+<tbody>${[...bySource].map(([adapter, n]) => html`<tr>
+  <th scope="row">${platform.instances.has(adapter) ? html`<a href="/portal/departments/${adapter}">${departmentOf(platform, adapter, t)}</a>` : departmentOf(platform, adapter, t)}</th>
+  <td>${cell(n['person.created'])}</td><td>${cell(n['person.changed'])}</td><td>${cell(n['enterprise.created'])}</td><td>${cell(n['enterprise.changed'])}</td>
+</tr>`)}</tbody></table>`
 }
 
 function syncTable (ctx: PageContext, status: AdapterStatus[]): Html {
   const { t } = ctx
   if (status.length === 0) return html`<h2>${t('home.departments')}</h2><p>${t('home.noDepartments')}</p>`
-  return html`<h2 id="departments">${t('home.departments')}</h2>
+  return html`<h2 id="departments"><a href="/portal/departments">${t('home.departments')}</a></h2>
 <table aria-labelledby="departments">
 <thead><tr><th scope="col">${t('sync.department')}</th><th scope="col">${t('sync.mode')}</th><th scope="col">${t('sync.state')}</th><th scope="col">${t('sync.lastSuccess')}</th><th scope="col">${t('sync.lag')}</th><th scope="col">${t('sync.backlog')}</th><th scope="col">${t('sync.failures')}</th><th scope="col">${t('sync.breaker')}</th></tr></thead>
 <tbody>${status.map((s) => html`<tr${s.state === 'failing' || s.state === 'breaker-open' ? html` class="conflict"` : ''}>
-  <td>${s.department} <span class="muted">${s.adapter}</span></td>
+  <td><a href="/portal/departments/${s.adapter}">${s.department}</a> <span class="muted">${s.adapter}</span></td>
   <td>${t(`sync.mode.${s.mode}`)}</td>
   <td>${t(`sync.state.${s.state}`)}</td>
   <td>${s.lastSuccess ? beijingTime(s.lastSuccess) : t('sync.never')}</td>
@@ -97,11 +121,14 @@ function syncTable (ctx: PageContext, status: AdapterStatus[]): Html {
 // ---------------------------------------------------------------------------------------------
 // search
 
+export interface SearchResults { items: UnifiedRecord[], next: string | null, paged: boolean }
+
 export interface SearchData {
   q: string
-  invalid?: string | undefined
-  persons?: { items: UnifiedRecord[], next: string | null, paged: boolean } | undefined
-  enterprises?: { items: UnifiedRecord[], next: string | null, paged: boolean } | undefined
+  /** Why the query could not be searched. */
+  problem?: 'invalid' | 'too-short' | undefined
+  persons?: SearchResults | undefined
+  enterprises?: SearchResults | undefined
 }
 
 export function searchForm (ctx: PageContext, q: string): Html {
@@ -146,11 +173,12 @@ export function searchBody (ctx: PageContext, d: SearchData): Html {
   <td>${displayValue('status', e.status, t, false)}</td>
 </tr>`)}</tbody></table>${pager('enterprise', d.enterprises)}`
     : ''
-  const none = d.q !== '' && !d.invalid && !persons && !enterprises ? html`<p>${t('search.none')}</p>` : ''
+  const none = d.q !== '' && !d.problem && !persons && !enterprises ? html`<p>${t('search.none')}</p>` : ''
   return html`<h1>${t('search.title')}</h1>
 ${searchForm(ctx, d.q)}
 <div id="results" aria-live="polite">
-${d.invalid ? html`<p class="error" role="alert">${t('search.invalid', d.invalid)}</p>` : ''}
+${d.problem === 'invalid' ? html`<p class="error" role="alert">${t('search.invalid', d.q)}</p>` : ''}
+${d.problem === 'too-short' ? html`<p class="error" role="alert">${t('search.tooShort')}</p>` : ''}
 ${persons}${enterprises}${none}
 </div>`
 }

@@ -24,33 +24,47 @@ export async function getRecord (db: Queryable, kind: EntityKind, key: string): 
   return rows[0] && toRecord(kind, rows[0])
 }
 
+/** How a search matches records: by name, by the start or the end of the key, or by phone number. */
+export type RecordMatch =
+  | { by: 'name', value: string }
+  | { by: 'keyPrefix', value: string }
+  | { by: 'idSuffix', value: string }
+  | { by: 'phone', value: string }
+
+/** The API's one-box query: the start of a key matches by key prefix, anything else by name. */
+export function matchOf (kind: EntityKind, q: string | undefined): RecordMatch | undefined {
+  if (!q) return undefined
+  const keyLike = kind === 'person' ? /^\d{1,17}[\dX]?$/ : /^[0-9A-Z]{1,18}$/
+  return keyLike.test(q) ? { by: 'keyPrefix', value: q } : { by: 'name', value: q }
+}
+
+const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
 /**
- * Keyset-paged search. `q` that looks like the start of a key matches by key prefix; anything
- * else matches persons by name prefix and enterprises by name substring.
+ * Keyset-paged search; `after` is the key of the previous page's last record. Persons match by
+ * name prefix, enterprises by name substring. Name matches of persons come in (name, key) order
+ * under the "C" collation, the order of the persons_name_key index, so a page reads only the
+ * index entries it shows, however rare the name is in the scope; everything else in key order.
  */
-export async function searchRecords (db: Queryable, kind: EntityKind, scope: Scope, q: string | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
+export async function searchRecords (db: Queryable, kind: EntityKind, scope: Scope, match: RecordMatch | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
   const { table, key, columns } = tables[kind]
   const keyCol = columns[key]!.name
   const params: unknown[] = scopeParams(scope)
   const where: string[] = [scopeCondition(kind, 1)]
-  if (q) {
-    const keyLike = kind === 'person' ? /^\d{1,17}[\dX]?$/ : /^[0-9A-Z]{1,18}$/
-    const likeEscaped = q.replace(/[\\%_]/g, (c) => `\\${c}`)
-    if (keyLike.test(q)) {
-      params.push(`${likeEscaped}%`)
-      where.push(`${keyCol} LIKE $${params.length}`)
-    } else {
-      params.push(kind === 'person' ? `${likeEscaped}%` : `%${likeEscaped}%`)
-      where.push(`name LIKE $${params.length}`)
-    }
+  const byName = kind === 'person' && match?.by === 'name'
+  const param = (value: unknown): string => { params.push(value); return `$${params.length}` }
+  if (match?.by === 'name') where.push(`name COLLATE "C" LIKE ${param(kind === 'person' ? `${likeEscape(match.value)}%` : `%${likeEscape(match.value)}%`)}`)
+  if (match?.by === 'keyPrefix') where.push(`${keyCol} LIKE ${param(`${likeEscape(match.value)}%`)}`)
+  if (match?.by === 'idSuffix' && kind === 'person') where.push(`reverse(id_number) LIKE ${param(`${likeEscape([...match.value].reverse().join(''))}%`)}`)
+  if (match?.by === 'phone' && kind === 'person') where.push(`phone = ${param(match.value)}`)
+  if (match && (match.by === 'idSuffix' || match.by === 'phone') && kind !== 'person') return { items: [], next: null }
+  if (after !== undefined) {
+    const a = param(after)
+    where.push(byName ? `(name COLLATE "C", id_number) > ((SELECT name FROM persons WHERE id_number = ${a}) COLLATE "C", ${a})` : `${keyCol} > ${a}`)
   }
-  if (after) {
-    params.push(after)
-    where.push(`${keyCol} > $${params.length}`)
-  }
-  params.push(limit + 1)
+  const order = byName ? 'name COLLATE "C", id_number' : keyCol
   const { rows } = await db.query(
-    `SELECT ${selectList(kind)} FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keyCol} LIMIT $${params.length}`, params)
+    `SELECT ${selectList(kind)} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(limit + 1)}`, params)
   const items = rows.slice(0, limit).map((r) => toRecord(kind, r))
   const next = rows.length > limit ? String(items[items.length - 1]![key]) : null
   return { items, next }

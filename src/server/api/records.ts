@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { creditCode, residentId } from '../../normalize/index.ts'
-import { getRecord, personRef, recordInScope, representedBy, searchRecords } from '../../store/records.ts'
+import { getRecord, matchOf, personRef, recordInScope, representedBy, searchRecords } from '../../store/records.ts'
 import { scopeOf } from '../scope.ts'
 import type { Scope } from '../../auth/access.ts'
 import { recordHistory } from '../../store/history.ts'
@@ -76,7 +76,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
     schema: { summary: 'Search residents by name or ID number prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const q = req.query.q?.toUpperCase()
-    const result = await searchRecords(db, 'person', scopeOf(req), q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(db, 'person', scopeOf(req), matchOf('person', q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Person>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
@@ -119,7 +119,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
     config: { audit: { action: 'enterprise.search' }, permission: 'records:read' },
     schema: { summary: 'Search enterprises by name or credit code prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Enterprise), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
-    const result = await searchRecords(db, 'enterprise', scopeOf(req), req.query.q, decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(db, 'enterprise', scopeOf(req), matchOf('enterprise', req.query.q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Enterprise>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 }
