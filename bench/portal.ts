@@ -64,6 +64,7 @@ const { db } = gateway.platform
 // ---- data: residents, enterprises whose legal representatives are residents, a few conflicts
 const started = performance.now()
 const inTown: string[] = []
+const inTownPhones: string[] = []
 const representatives: string[] = []
 const seen = new Set<string>()
 const BATCH = 50_000
@@ -82,12 +83,12 @@ for (let from = 0, i = 0; from < RESIDENTS; from += BATCH) {
     divisions.push(`${town}${String(1 + Math.floor(rand() * 30)).padStart(3, '0')}`)
     genders.push(Number(id[16]) % 2 === 1 ? 'male' : 'female')
     births.push(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`)
-    if (town === '320412120' && inTown.length < 100_000) inTown.push(id)
+    if (town === '320412120' && inTown.length < 100_000) { inTown.push(id); inTownPhones.push(phones[phones.length - 1]!) }
     if (representatives.length < ENTERPRISES && rand() < 0.06) representatives.push(id)
   }
   await db.query(
-    `INSERT INTO persons (id_number, name, gender, birth_date, ethnicity_code, phone, address, division_code, status, provenance, sources, version)
-     SELECT id, name, gender, birth::date, '01', phone, '湟里村' || (length(id) + 1) || '号', division, 'registered', $7::jsonb, $8::jsonb, 1
+    `INSERT INTO persons (id_number, name, gender, birth_date, ethnicity_code, phone, address, division_code, status, provenance, sources, version, created_from, created_at)
+     SELECT id, name, gender, birth::date, '01', phone, '湟里村' || (length(id) + 1) || '号', division, 'registered', $7::jsonb, $8::jsonb, 1, $8::jsonb -> 'k', '2026-01-01'
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS r(id, name, gender, birth, phone, division)`,
     [ids, names, genders, births, phones, divisions, provenance, source])
 }
@@ -96,7 +97,13 @@ await db.query(
    SELECT '91320412' || lpad(g::text, 9, '0') || 'X', '常州湟里' || g || '号机械有限公司',
           jsonb_build_object('name', p.name, 'idNumber', p.id_number), '湟里镇工业园', p.division_code, 'in-business', '{}'::jsonb, '{}'::jsonb
    FROM unnest($1::text[]) WITH ORDINALITY AS r(id, g) JOIN persons AS p ON p.id_number = r.id`, [representatives])
-await db.query('ANALYZE persons; ANALYZE enterprises')
+// A working day: 2,000 of the town's residents registered today, 5,000 changes by two departments.
+await db.query('UPDATE persons SET created_at = now() WHERE id_number = ANY($1)', [inTown.slice(0, 2000)])
+await db.query(
+  `INSERT INTO record_history (kind, record_key, adapter, source_id, observed_at, changes)
+   SELECT 'person', id, CASE WHEN n % 3 = 0 THEN 'market-regulation' ELSE 'household-registration' END, 'bench', now(), '{"phone": ["13800000000", "13900000000"]}'
+   FROM unnest($1::text[]) WITH ORDINALITY AS r(id, n)`, [inTown.slice(2000, 7000)])
+await db.query('ANALYZE persons; ANALYZE enterprises; ANALYZE record_history')
 const loadSeconds = (performance.now() - started) / 1000
 
 // ---- a window staff member of the town, signed in
@@ -124,6 +131,17 @@ async function timed (paths: string[]): Promise<{ p50: number, p95: number, max:
   return { p50: at(0.5), p95: at(0.95), max: at(1) }
 }
 
+/** The "next page" links of name searches with more than one page. */
+async function secondPages (n: number): Promise<string[]> {
+  const out: string[] = []
+  while (out.length < n) {
+    const page = await (await fetch(`${gateway.url}${q(pick(SURNAMES))}`, { headers: { cookie } })).text()
+    const next = /href="(\/portal\/search\?[^"]*after=[^"]*)" rel="next"/.exec(page)?.[1]
+    if (next) out.push(next.replace(/&amp;/g, '&'))
+  }
+  return out
+}
+
 const sample = (n: number): string[] => Array.from({ length: n }, () => pick(inTown))
 const q = (s: string): string => `/portal/search?q=${encodeURIComponent(s)}`
 const results = {
@@ -131,13 +149,18 @@ const results = {
   'search by surname only': await timed(Array.from({ length: REQUESTS }, () => q(pick(SURNAMES)))),
   'search by full ID number': await timed(sample(REQUESTS).map(q)),
   'search by ID prefix (10 digits)': await timed(sample(REQUESTS).map((id) => q(id.slice(0, 10)))),
+  'search by ID last 4 digits': await timed(sample(REQUESTS).map((id) => q(id.slice(-4)))),
+  'search by ID last 6 digits': await timed(sample(REQUESTS).map((id) => q(id.slice(-6)))),
+  'search by phone number': await timed(Array.from({ length: REQUESTS }, () => q(pick(inTownPhones)))),
+  'search by name, second page': await timed(await secondPages(REQUESTS)),
   'resident page': await timed(sample(REQUESTS).map((id) => `/portal/persons/${id}`)),
+  'home page': await timed(Array.from({ length: Math.min(REQUESTS, 100) }, () => '/')),
 }
 
 const { rows: [counts] } = await db.query<{ persons: number, enterprises: number }>('SELECT (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM enterprises) AS enterprises')
 console.log(`portal: ${counts!.persons.toLocaleString('en-US')} residents (${inTown.length.toLocaleString('en-US')}+ in the staff member's town), ${counts!.enterprises.toLocaleString('en-US')} enterprises, PostgreSQL; data loaded in ${loadSeconds.toFixed(0)} s; ${REQUESTS} sequential requests each, node ${process.version}`)
 for (const [name, r] of Object.entries(results)) console.log(`${name.padEnd(34)} p50 ${String(r.p50).padStart(6)} ms  p95 ${String(r.p95).padStart(6)} ms  max ${String(r.max).padStart(6)} ms`)
-console.log('goal: p95 ≤ 50 ms for search, ≤ 30 ms for a resident page')
+console.log('goal: p95 ≤ 50 ms for search, ≤ 30 ms for a resident page (home page: no goal set)')
 
 await gateway.stop()
 await flush.flushdb()

@@ -6,6 +6,7 @@ import type { Queryable } from '../store/db.ts'
 import { TongbanError } from '../errors.ts'
 import { ROLES, type Principal, type Role } from './principal.ts'
 import { checkPolicy, hashPassword, verifyPassword } from './password.ts'
+import { removeTotp } from './totp.ts'
 import { valid } from './valid.ts'
 
 /** Failed sign-ins in a row before the account locks, and for how long. */
@@ -113,6 +114,41 @@ export async function setPassword (db: Queryable, username: string, password: st
 export async function updateStaff (db: Queryable, username: string, change: { name?: string | undefined, town?: string | undefined, roles?: Role[] | undefined }): Promise<Staff> {
   return await mustUpdate(db, username, 'name = COALESCE($2, name), town = COALESCE($3, town), roles = COALESCE($4, roles)',
     [change.name ?? null, change.town ?? null, change.roles ?? null])
+}
+
+/** What ends a staff member's sessions (the session store). */
+export interface SessionEnder { destroyAllOf: (staffId: number) => Promise<number> }
+
+async function mustFind (db: Queryable, username: string): Promise<Staff> {
+  const staff = await findStaff(db, username)
+  if (!staff) throw new TongbanError('TB_STAFF_NOT_FOUND', [username])
+  return staff
+}
+
+/** Disables the account and ends its sessions: a disabled account keeps no one signed in. */
+export async function disableStaff (db: Queryable, sessions: SessionEnder, username: string): Promise<Staff> {
+  const staff = await setStaffStatus(db, username, 'disabled')
+  await sessions.destroyAllOf(staff.id)
+  return staff
+}
+
+/** Sets a new password (which unlocks the account) and ends the account's sessions. */
+export async function resetPassword (db: Queryable, sessions: SessionEnder, username: string, password: string): Promise<Staff> {
+  const staff = await setPassword(db, username, password)
+  await sessions.destroyAllOf(staff.id)
+  return staff
+}
+
+/** Removes the authenticator app; the staff member enrols again. */
+export async function resetTotp (db: Queryable, username: string): Promise<Staff> {
+  const staff = await mustFind(db, username)
+  await removeTotp(db, staff.id)
+  return (await findStaff(db, username))!
+}
+
+/** Ends every session of the staff member; returns how many were live. */
+export async function endSessions (db: Queryable, sessions: SessionEnder, username: string): Promise<number> {
+  return await sessions.destroyAllOf((await mustFind(db, username)).id)
 }
 
 export type SignInResult =

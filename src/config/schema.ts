@@ -109,5 +109,13 @@ export const Config = z.object({
   federation: FederationConfig.optional(),
   /** Single sign-on for department web apps: tongban as their OpenID Provider and CAS server. */
   sso: SsoConfig.optional(),
+}).superRefine((config, ctx) => {
+  // Department apps name the adapter instance they belong to; only configured ones.
+  const ids = new Set(config.adapters.map((a) => a.id))
+  const check = (adapter: string | undefined, path: Array<string | number>): void => {
+    if (adapter !== undefined && !ids.has(adapter)) ctx.addIssue({ code: 'custom', path, message: `no adapter instance "${adapter}"` })
+  }
+  config.sso?.clients.forEach((c, i) => { check(c.adapter, ['sso', 'clients', i, 'adapter']) })
+  config.sso?.cas.services.forEach((s, i) => { check(s.adapter, ['sso', 'cas', 'services', i, 'adapter']) })
 })
 export type Config = z.infer<typeof Config>

@@ -35,6 +35,15 @@ export const signInUrl = (path: string): string => `/auth/login?next=${encodeURI
 
 const truthy = (v: string | undefined): boolean => v !== undefined && v.toLowerCase() !== 'false'
 
+/** The OpenID Provider's issuer: `sso.issuer`, else the gateway's listening address (undefined before it listens). */
+export function issuerOf (sso: SsoConfig, app: FastifyInstance): string | undefined {
+  if (sso.issuer) return sso.issuer.replace(/\/$/, '')
+  const address = app.server.address() as AddressInfo | null
+  if (!address) return undefined
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}${OIDC_PREFIX}`
+}
+
 export async function providerRoutes (app: FastifyInstance, opts: Options): Promise<void> {
   const sso = opts.platform.config.sso
   if (!sso) return
@@ -67,10 +76,8 @@ async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfi
   let issuer: string | undefined = sso.issuer?.replace(/\/$/, '')
   const issuerFor = (req: FastifyRequest): string => {
     if (issuer) return issuer
-    const address = app.server.address() as AddressInfo | null
-    if (address) {
-      const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address
-      issuer = `http://${host}:${address.port}${OIDC_PREFIX}`
+    issuer = issuerOf(sso, app)
+    if (issuer) {
       logger.warn({ issuer }, 'sso.issuer is not set: the OpenID Provider calls itself by the listening address; set sso.issuer to the public URL, https://<host>/oidc')
       return issuer
     }

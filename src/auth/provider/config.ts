@@ -21,6 +21,13 @@ export const SsoClient = z.object({
   postLogoutRedirectUris: z.array(AppUrl).default([]),
   /** How the app sends its secret to the token endpoint: HTTP Basic (the default of most libraries) or in the form body. */
   tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  /** The adapter instance (department system) the app belongs to: the portal's department pages link to it. */
+  adapter: z.string().optional(),
+  /**
+   * The app's third-party initiated login URI (client metadata `initiate_login_uri`, OpenID
+   * Connect Core §4): the portal opens it with `?iss=<issuer>` and the app starts its sign-in here.
+   */
+  initiateLoginUri: AppUrl.optional(),
 }).strict()
 export type SsoClient = z.infer<typeof SsoClient>
 
@@ -33,6 +40,8 @@ export const CasService = z.object({
    * `https://a.gov.cn/app/cas?x=1`, not `https://a.gov.cn/application` nor `https://a.gov.cn.evil.cn/app`).
    */
   url: AppUrl,
+  /** The adapter instance (department system) the app belongs to: the portal links to it through /cas/login. */
+  adapter: z.string().optional(),
 }).strict()
 export type CasService = z.infer<typeof CasService>
 
@@ -54,6 +63,10 @@ export const SsoConfig = z.object({
   sso.clients.forEach((c, i) => {
     if (seen.has(c.clientId)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'clientId'], message: `client id "${c.clientId}" is used twice` })
     seen.add(c.clientId)
+    // The portal's link to an app starts a third-party initiated login: it needs the app's URI for it.
+    if (c.adapter !== undefined && c.initiateLoginUri === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['clients', i, 'initiateLoginUri'], message: `client "${c.clientId}" names adapter "${c.adapter}": give initiateLoginUri, where the portal starts its sign-in` })
+    }
   })
   const names = new Set<string>()
   sso.cas.services.forEach((s, i) => {

@@ -6,10 +6,8 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import type { SessionStore } from '../../auth/sessions.ts'
 import { ROLES } from '../../auth/principal.ts'
-import { NewStaff, RoleList, TownCode, Username, createStaff, findStaff, listStaff, setPassword, setStaffStatus, updateStaff } from '../../auth/staff.ts'
+import { NewStaff, RoleList, TownCode, Username, createStaff, disableStaff, endSessions, listStaff, resetPassword, resetTotp, setStaffStatus, updateStaff } from '../../auth/staff.ts'
 import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
-import { removeTotp } from '../../auth/totp.ts'
-import { TongbanError } from '../../errors.ts'
 import { errorResponses } from '../errors.ts'
 
 export const StaffAccount = z.object({
@@ -45,11 +43,6 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   const { db } = opts.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
   const manage = { permission: 'staff:manage' } as const
-  const mustFind = async (username: string) => {
-    const staff = await findStaff(db, username)
-    if (!staff) throw new TongbanError('TB_STAFF_NOT_FOUND', [username])
-    return staff
-  }
 
   api.get('/staff', {
     config: manage,
@@ -82,11 +75,9 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
     api.post(`/staff/:username/${status}`, {
       config: { ...manage, audit: { action: status === 'disable' ? 'staff.disable' : 'staff.enable', subjectKind: 'staff', subjectParam: 'username' } },
       schema: { summary: `${status === 'disable' ? 'Disable' : 'Enable'} a staff account${status === 'disable' ? ' (its sessions end)' : ''}`, tags: ['security'], params: ByUsername, response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') } },
-    }, async (req) => {
-      const staff = await setStaffStatus(db, req.params.username, status === 'disable' ? 'disabled' : 'active')
-      if (status === 'disable') await opts.sessions.destroyAllOf(staff.id)
-      return staff
-    })
+    }, async (req) => status === 'disable'
+      ? await disableStaff(db, opts.sessions, req.params.username)
+      : await setStaffStatus(db, req.params.username, 'active'))
   }
 
   api.post('/staff/:username/reset-password', {
@@ -98,25 +89,17 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
       body: z.object({ password: z.string() }),
       response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND', 'TB_PASSWORD_WEAK') },
     },
-  }, async (req) => {
-    const staff = await setPassword(db, req.params.username, req.body.password)
-    await opts.sessions.destroyAllOf(staff.id)
-    return staff
-  })
+  }, async (req) => await resetPassword(db, opts.sessions, req.params.username, req.body.password))
 
   api.post('/staff/:username/reset-totp', {
     config: { ...manage, audit: { action: 'staff.update', subjectKind: 'staff', subjectParam: 'username' } },
     schema: { summary: 'Remove the authenticator app (the staff member enrols again)', tags: ['security'], params: ByUsername, response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') } },
-  }, async (req) => {
-    const staff = await mustFind(req.params.username)
-    await removeTotp(db, staff.id)
-    return (await findStaff(db, staff.username))!
-  })
+  }, async (req) => await resetTotp(db, req.params.username))
 
   api.post('/staff/:username/logout', {
     config: { ...manage, audit: { action: 'auth.logout', subjectKind: 'staff', subjectParam: 'username' } },
     schema: { summary: 'End every session of a staff member', tags: ['security'], params: ByUsername, response: { 200: z.object({ ended: z.number().int() }), ...errorResponses('TB_STAFF_NOT_FOUND') } },
-  }, async (req) => ({ ended: await opts.sessions.destroyAllOf((await mustFind(req.params.username)).id) }))
+  }, async (req) => ({ ended: await endSessions(db, opts.sessions, req.params.username) }))
 
   api.get('/tokens', {
     config: { permission: 'tokens:manage' },
