@@ -70,6 +70,7 @@ export const errorCatalogue = {
   TB_PERSON_NOT_FOUND: { status: 404, message: 'No resident with ID number %s' },
   TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
   TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
+  TB_QUARANTINE_CLOSED: { status: 409, message: 'Quarantine item %s is already %s; only open items are retried or dismissed' },
   TB_JOB_NOT_FOUND: { status: 404, message: 'No failed job %s in queue %s' },
   TB_CONFLICT_NOT_FOUND: { status: 404, message: 'No conflict %s' },
   TB_CONFLICT_CLOSED: { status: 409, message: 'Conflict %s is already closed (%s); a new disagreement opens a new conflict' },

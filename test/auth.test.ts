@@ -292,6 +292,7 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/sync/{adapterId}/runs': 'operations:read',
       'GET /api/v1/quarantine': 'quarantine:read',
       'POST /api/v1/quarantine/{id}/retry': 'quarantine:manage',
+      'POST /api/v1/quarantine/{id}/dismiss': 'quarantine:manage',
       'GET /api/v1/inbox': 'operations:read',
       'POST /api/v1/inbox/replay': 'operations:manage',
       'GET /api/v1/jobs/failed': 'operations:read',

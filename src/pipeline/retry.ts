@@ -3,7 +3,7 @@
 import type { RawRecord } from '../adapter-sdk/index.ts'
 import type { Platform } from '../platform.ts'
 import { TongbanError } from '../errors.ts'
-import { getQuarantineItem, updateQuarantineItem, type StoredRawRecord } from '../store/quarantine.ts'
+import { getQuarantineItem, updateQuarantineItem, type Handling, type StoredRawRecord } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
 import { mapRecord } from './map.ts'
 
@@ -13,13 +13,16 @@ function reviveRaw (raw: StoredRawRecord): RawRecord {
   return { ...raw, observedAt: new Date(raw.observedAt) }
 }
 
-export async function retryQuarantined (platform: Platform, id: number): Promise<RetryOutcome> {
+/** `handling`: who retries and why, kept on the item. A resolved item stays resolved; a dismissed one is TB_QUARANTINE_CLOSED. */
+export async function retryQuarantined (platform: Platform, id: number, handling?: Handling): Promise<RetryOutcome> {
   return await platform.db.transaction(async (tx) => {
     const item = await getQuarantineItem(tx, id, true)
     if (!item) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
     const instance = platform.instances.get(item.adapter)
     if (!instance) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [item.adapter])
+    if (item.status === 'dismissed') throw new TongbanError('TB_QUARANTINE_CLOSED', [id, item.status])
     if (item.status !== 'open') return { id, status: 'resolved' as const, reasonCode: null, reason: null }
+    const handled = handling ? { handling } : {}
 
     let raw: RawRecord | undefined = reviveRaw(item.raw)
     if (item.inboxId !== null && instance.adapter.receive) {
@@ -33,12 +36,12 @@ export async function retryQuarantined (platform: Platform, id: number): Promise
           if (!raw && item.reasonCode === 'TB_WEBHOOK_BODY_INVALID') {
             // The whole message reads now: mark the inbox row to run again through the queue.
             await tx.query("UPDATE inbox SET status = 'received', generation = generation + 1 WHERE id = $1", [item.inboxId])
-            await updateQuarantineItem(tx, id, { status: 'resolved' })
+            await updateQuarantineItem(tx, id, { status: 'resolved', ...handled })
             return { id, status: 'resolved' as const, reasonCode: null, reason: null }
           }
         } catch (err) {
           if (!(err instanceof TongbanError)) throw err
-          await updateQuarantineItem(tx, id, { status: 'open', reasonCode: err.code, reason: err.message })
+          await updateQuarantineItem(tx, id, { status: 'open', reasonCode: err.code, reason: err.message, ...handled })
           return { id, status: 'open' as const, reasonCode: err.code, reason: err.message }
         }
       }
@@ -47,11 +50,11 @@ export async function retryQuarantined (platform: Platform, id: number): Promise
     const result = mapRecord(instance.adapter, raw)
     if (!result.ok) {
       const r = result.rejection
-      await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null })
+      await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null, ...handled })
       return { id, status: 'open' as const, reasonCode: r.code, reason: r.message }
     }
     await unify(tx, platform.survivorship, item.adapter, [result.record])
-    await updateQuarantineItem(tx, id, { status: 'resolved' })
+    await updateQuarantineItem(tx, id, { status: 'resolved', ...handled })
     return { id, status: 'resolved' as const, reasonCode: null, reason: null }
   })
 }

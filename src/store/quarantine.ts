@@ -1,6 +1,7 @@
 // Records that failed normalisation, kept with the reason and the raw record as received.
 import type { Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
+import { TongbanError } from '../errors.ts'
 import type { RawRecord } from '../adapter-sdk/index.ts'
 import type { Rejection } from '../pipeline/map.ts'
 
@@ -28,6 +29,9 @@ export async function quarantine (db: Queryable, adapter: string, kind: string, 
 /** A raw record as stored (JSON): its observation time is an ISO string. */
 export type StoredRawRecord = Omit<RawRecord, 'observedAt'> & { observedAt: string }
 
+export const QUARANTINE_STATUSES = ['open', 'resolved', 'dismissed'] as const
+export type QuarantineStatus = (typeof QUARANTINE_STATUSES)[number]
+
 export interface QuarantineItem {
   id: number
   adapter: string
@@ -39,14 +43,19 @@ export interface QuarantineItem {
   field: string | null
   rawValue: string | null
   raw: StoredRawRecord
-  status: string
+  status: QuarantineStatus
   createdAt: string
   updatedAt: string
+  /** The latest handling (a retry or a dismissal): its note, who and when. */
+  note: string | null
+  handledBy: string | null
+  handledAt: string | null
 }
 
 interface QuarantineRow {
   id: number, adapter: string, kind: string, source_id: string, inbox_id: number | null, reason_code: string, reason: string,
-  field: string | null, raw_value: string | null, raw: StoredRawRecord, status: string, created_at: Date, updated_at: Date
+  field: string | null, raw_value: string | null, raw: StoredRawRecord, status: QuarantineStatus, created_at: Date, updated_at: Date,
+  note: string | null, handled_by: string | null, handled_at: Date | null
 }
 
 function toItem (r: QuarantineRow): QuarantineItem {
@@ -64,6 +73,9 @@ function toItem (r: QuarantineRow): QuarantineItem {
     status: r.status,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
+    note: r.note,
+    handledBy: r.handled_by,
+    handledAt: r.handled_at?.toISOString() ?? null,
   }
 }
 
@@ -84,12 +96,35 @@ export async function getQuarantineItem (db: Queryable, id: number, lock = false
   return rows[0] && toItem(rows[0])
 }
 
-export async function updateQuarantineItem (db: Queryable, id: number, change: { status: 'open' | 'resolved', reasonCode?: string, reason?: string, field?: string | null, rawValue?: string | null }): Promise<void> {
+/** Who handles an item and why; a handling replaces the previous one's note. */
+export interface Handling { by: string, note?: string | null }
+
+export async function updateQuarantineItem (db: Queryable, id: number, change: { status: 'open' | 'resolved', reasonCode?: string, reason?: string, field?: string | null, rawValue?: string | null, handling?: Handling }): Promise<void> {
   await db.query(
     `UPDATE quarantine SET status = $2, reason_code = COALESCE($3, reason_code), reason = COALESCE($4, reason),
-       field = CASE WHEN $3::text IS NULL THEN field ELSE $5 END, raw_value = CASE WHEN $3::text IS NULL THEN raw_value ELSE $6 END, updated_at = now()
+       field = CASE WHEN $3::text IS NULL THEN field ELSE $5 END, raw_value = CASE WHEN $3::text IS NULL THEN raw_value ELSE $6 END,
+       handled_by = COALESCE($7, handled_by), handled_at = CASE WHEN $7::text IS NULL THEN handled_at ELSE now() END,
+       note = CASE WHEN $7::text IS NULL THEN note ELSE $8 END, updated_at = now()
      WHERE id = $1`,
-    [id, change.status, change.reasonCode ?? null, change.reason ?? null, change.field ?? null, change.rawValue ?? null])
+    [id, change.status, change.reasonCode ?? null, change.reason ?? null, change.field ?? null, change.rawValue ?? null, change.handling?.by ?? null, change.handling?.note ?? null])
+}
+
+/** Closes an open item without unifying it (the department will resend it, or it is junk); a closed one is TB_QUARANTINE_CLOSED. */
+export async function dismissQuarantined (db: Queryable, id: number, handling: { note: string, by: string }): Promise<QuarantineItem> {
+  const { rows } = await db.query<QuarantineRow>(
+    `UPDATE quarantine SET status = 'dismissed', note = $2, handled_by = $3, handled_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'open' RETURNING *`,
+    [id, handling.note, handling.by])
+  if (rows[0]) return toItem(rows[0])
+  const item = await getQuarantineItem(db, id)
+  if (!item) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
+  throw new TongbanError('TB_QUARANTINE_CLOSED', [id, item.status])
+}
+
+/** The reason codes items carry, for filtering. */
+export async function quarantineReasonCodes (db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ reason_code: string }>('SELECT DISTINCT reason_code FROM quarantine ORDER BY reason_code')
+  return rows.map((r) => r.reason_code)
 }
 
 /** Closes open items whose records have since been unified (e.g. by a replay). */

@@ -6,13 +6,13 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { syncStatus } from '../../sync/status.ts'
-import { listQuarantine } from '../../store/quarantine.ts'
+import { QUARANTINE_STATUSES, dismissQuarantined, listQuarantine } from '../../store/quarantine.ts'
 import { listInbox, markForReplay } from '../../store/inbox.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
 import { enqueueInboxRows } from '../../queues/queues.ts'
 import { errorResponses } from '../errors.ts'
-import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, page } from './schemas.ts'
+import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, QuarantineNote, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
 const Paging = { cursor: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }
@@ -48,7 +48,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: 'Records that failed normalisation, newest first',
       tags: ['operations'],
-      querystring: z.object({ adapter: z.string().optional(), status: z.enum(['open', 'resolved', 'dismissed']).optional(), reasonCode: z.string().optional(), ...Paging }),
+      querystring: z.object({ adapter: z.string().optional(), status: z.enum(QUARANTINE_STATUSES).optional(), reasonCode: z.string().optional(), ...Paging }),
       response: { 200: page(QuarantineItem), ...errorResponses('TB_CURSOR_INVALID') },
     },
   }, async (req) => {
@@ -62,11 +62,25 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     config: { audit: { action: 'quarantine.retry', subjectKind: 'quarantine', subjectParam: 'id' }, permission: 'quarantine:manage' },
     schema: {
       summary: 'Run a quarantined record through the current parse and mapping again',
+      description: 'The body is optional; a note is kept on the item with who retried it. A resolved item stays resolved; a dismissed one answers 409.',
       tags: ['operations'],
       params: z.object({ id: z.coerce.number().int().positive() }),
-      response: { 200: z.object({ id: z.number().int(), status: z.enum(['resolved', 'open']), reasonCode: z.string().nullable(), reason: z.string().nullable() }), ...errorResponses('TB_QUARANTINE_NOT_FOUND') },
+      body: z.object({ note: QuarantineNote.optional() }).nullish(),
+      response: { 200: z.object({ id: z.number().int(), status: z.enum(['resolved', 'open']), reasonCode: z.string().nullable(), reason: z.string().nullable() }), ...errorResponses('TB_QUARANTINE_NOT_FOUND', 'TB_QUARANTINE_CLOSED') },
     },
-  }, async (req) => await retryQuarantined(platform, req.params.id))
+  }, async (req) => await retryQuarantined(platform, req.params.id, { by: req.principal.username, note: req.body?.note ?? null }))
+
+  api.post('/quarantine/:id/dismiss', {
+    config: { audit: { action: 'quarantine.dismiss', subjectKind: 'quarantine', subjectParam: 'id' }, permission: 'quarantine:manage' },
+    schema: {
+      summary: 'Close an open quarantined record without unifying it, with a note saying why',
+      description: 'For records that will not be repaired (a test record, a duplicate the department has corrected and sent again). Only open items: a closed one answers 409.',
+      tags: ['operations'],
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      body: z.object({ note: QuarantineNote }),
+      response: { 200: QuarantineItem, ...errorResponses('TB_QUARANTINE_NOT_FOUND', 'TB_QUARANTINE_CLOSED') },
+    },
+  }, async (req) => await dismissQuarantined(db, req.params.id, { note: req.body.note, by: req.principal.username }))
 
   api.get('/inbox', {
     config: { permission: 'operations:read' },

@@ -73,7 +73,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
 
   api.get('/persons', {
     config: { audit: { action: 'person.search' }, permission: 'records:read' },
-    schema: { summary: 'Search residents by name or ID number prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
+    schema: { summary: 'Search residents by name or ID number prefix', description: 'Name matches come in (name, ID number) order; an ID number prefix, or no q, in ID number order.', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const q = req.query.q?.toUpperCase()
     const result = await searchRecords(db, 'person', scopeOf(req), matchOf('person', q), decodeCursor(req.query.cursor, 'string'), req.query.limit)

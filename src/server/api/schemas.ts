@@ -120,10 +120,16 @@ export const QuarantineItem = z.object({
   field: z.string().nullable(),
   rawValue: z.string().nullable(),
   raw: z.object({ sourceId: z.string(), observedAt: z.string(), fields: z.record(z.string(), z.unknown()) }).loose(),
-  status: z.string(),
+  status: z.enum(['open', 'resolved', 'dismissed']),
   createdAt: z.string(),
   updatedAt: z.string(),
+  note: z.string().nullable().describe('the note of the latest retry or dismissal'),
+  handledBy: z.string().nullable().describe('who retried or dismissed the item last (username or token name)'),
+  handledAt: z.string().nullable(),
 }).meta({ id: 'QuarantineItem' })
+
+/** A note on a retry or dismissal: why, for whoever looks at the item next. */
+export const QuarantineNote = z.string().trim().min(1).max(500)
 
 export const InboxItem = z.object({
   id: z.number().int(),
