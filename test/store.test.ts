@@ -10,7 +10,7 @@ import { unify } from '../src/unify/unify.ts'
 import { DEFAULT_SURVIVORSHIP as RULES } from '../src/unify/survivorship.ts'
 import type { MappedRecord, Rejection } from '../src/pipeline/map.ts'
 import { countOpenQuarantine, getQuarantineItem, listQuarantine, quarantine, updateQuarantineItem } from '../src/store/quarantine.ts'
-import { getRecord, matchOf, recordInScope, searchRecords as searchBy } from '../src/store/records.ts'
+import { countInScope, getRecord, matchOf, recordInScope, searchRecords as searchBy } from '../src/store/records.ts'
 import { failRun, lastSuccess, loadCursor, recentRuns, recordPage, saveCursor, startRun } from '../src/store/sync.ts'
 import type { EntityKind } from '../src/model/index.ts'
 import { freshPostgresUrl, stores } from './helpers.ts'
@@ -414,6 +414,16 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(await recordInScope(db, 'person', ids[0]!, { prefix: '320481', unlocated: false }), true, 'represents an enterprise in scope')
       t.ok((await searchRecords(db, 'person', { prefix: '320481', unlocated: false }, undefined, undefined, 100)).items.some((i) => i.idNumber === ids[0]))
       t.equal(await recordInScope(db, 'enterprise', codes[0]!, { prefix: '320481', unlocated: false }), false)
+
+      // Counting agrees with listing, for every kind of scope (representatives from elsewhere, records without a division).
+      await db.query('UPDATE persons SET division_code = NULL WHERE id_number = $1', [ids[24]!])
+      await unify(db, RULES, 'market-regulation', [enterprise(codes[1]!, `${codes[1]}@y`, '2026-01-02T00:00:00Z', { legalRepresentative: { name: '周一', idNumber: ids[24]! } })])
+      for (const scope of [{ prefix: '320481', unlocated: false }, { prefix: '320412', unlocated: false }, { prefix: '320412', unlocated: true }, { prefix: '32', unlocated: true }, { prefix: '11', unlocated: false }]) {
+        for (const kind of ['person', 'enterprise'] as const) {
+          const listed = (await searchBy(db, kind, scope, undefined, undefined, 1000)).items.length
+          t.equal(await countInScope(db, kind, scope), listed, `${kind}s in ${scope.prefix}${scope.unlocated ? ' and unplaced' : ''}: ${listed}`)
+        }
+      }
 
       // getRecord: a key, not a prefix.
       t.equal(await getRecord(db, 'person', ids[0]!.slice(0, 17)), undefined)

@@ -13,7 +13,7 @@ import { issueLoginToken, safeNext } from '../server/auth-routes.ts'
 import { isTongbanError } from '../errors.ts'
 import { creditCode, residentId } from '../normalize/index.ts'
 import { classifyQuery } from './query.ts'
-import { getRecord, personRef, recordInScope, representedBy, scopeCondition, scopeParams, searchRecords, type RecordMatch } from '../store/records.ts'
+import { countInScope, getRecord, personRef, recordInScope, representedBy, scopeParams, searchRecords, type RecordMatch } from '../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../store/conflicts.ts'
 import { recordHistory } from '../store/history.ts'
 import { beijingMidnight, changesSince } from '../store/activity.ts'
@@ -126,8 +126,8 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
     const [residents, enterprises, openConflicts, quarantine, status, today] = await Promise.all([
-      scope ? count(`SELECT count(*)::int AS n FROM persons WHERE ${scopeCondition('person', 1)}`, scopeParams(scope)) : undefined,
-      scope ? count(`SELECT count(*)::int AS n FROM enterprises WHERE ${scopeCondition('enterprise', 1)}`, scopeParams(scope)) : undefined,
+      scope ? countInScope(db, 'person', scope) : undefined,
+      scope ? countInScope(db, 'enterprise', scope) : undefined,
       scope && can(principal, 'conflicts:read')
         ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
         : undefined,

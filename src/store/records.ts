@@ -107,3 +107,20 @@ export async function recordInScope (db: Queryable, kind: EntityKind, key: strin
   const { rows } = await db.query(`SELECT 1 FROM ${table} WHERE ${columns[keyField]!.name} = $1 AND ${scopeCondition(kind, 2)}`, [key, ...scopeParams(scope)])
   return rows.length > 0
 }
+
+/**
+ * How many records lie in the scope. Persons are counted as those registered in it plus those
+ * registered elsewhere who represent an enterprise in it: two index scans, where the scope
+ * condition's EXISTS would probe the enterprises once per resident.
+ */
+export async function countInScope (db: Queryable, kind: EntityKind, scope: Scope): Promise<number> {
+  const own = (t: string): string => `(coalesce(${t}.division_code LIKE $1 || '%', false) OR ($2::boolean AND ${t}.division_code IS NULL))`
+  const sql = kind === 'enterprise'
+    ? `SELECT count(*)::int AS n FROM enterprises WHERE ${own('enterprises')}`
+    : `SELECT (SELECT count(*) FROM persons WHERE persons.division_code LIKE $1 || '%')
+         + (CASE WHEN $2::boolean THEN (SELECT count(*) FROM persons WHERE division_code IS NULL) ELSE 0 END)
+         + (SELECT count(DISTINCT persons.id_number) FROM enterprises AS e JOIN persons ON persons.id_number = e.legal_representative ->> 'idNumber'
+            WHERE e.division_code LIKE $1 || '%' AND NOT ${own('persons')}) AS n`
+  const { rows } = await db.query<{ n: number | string }>(sql, scopeParams(scope))
+  return Number(rows[0]!.n)
+}
