@@ -6,9 +6,7 @@
 // happen: the database refuses to finish processing a message (a trigger), then comes back.
 // Screenshots go to test-artifacts/portal/departments/. Also: the sso links' configuration checks.
 import t from 'tap'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { XMLParser } from 'fast-xml-parser'
+import { startDepartmentApp } from '../src/adapter-sdk/testkit/index.ts'
 import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { parseConfig } from '../src/config/load.ts'
@@ -38,30 +36,6 @@ t.test('sso links: the configuration names configured instances, and OIDC apps t
   t.ok(parseConfig(config(client('')), 'x.yaml'), 'an app bound to no instance needs neither')
 })
 
-/** The department app: a CAS client that validates the ticket with tongban and says who signed in. */
-async function startDepartmentApp (t: { teardown: (fn: () => unknown) => void }, gatewayUrl: () => string): Promise<string> {
-  const xml = new XMLParser({ removeNSPrefix: true })
-  let base = ''
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', base)
-    const ticket = url.searchParams.get('ticket')
-    const answer = (status: number, body: string): void => { res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8"><title>${APP_NAME}</title><h1>${APP_NAME}</h1>${body}`) }
-    if (!ticket) { answer(401, '<p id="who">未登录</p>'); return }
-    const service = `${base}${url.pathname}`
-    fetch(`${gatewayUrl()}/cas/p3/serviceValidate?service=${encodeURIComponent(service)}&ticket=${encodeURIComponent(ticket)}`)
-      .then(async (r) => xml.parse(await r.text()) as { serviceResponse: { authenticationSuccess?: { user: string, attributes: { name: string, town: number | string } } } })
-      .then(({ serviceResponse: { authenticationSuccess: ok } }) => {
-        if (ok) answer(200, `<p id="who">已登录：${ok.attributes.name}（${ok.user}），乡镇 ${ok.attributes.town}</p>`)
-        else answer(403, '<p id="who">票据无效</p>')
-      })
-      .catch((err: Error) => { answer(500, `<p id="who">${err.message}</p>`) })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return base
-}
-
 const withCheck = (first17: string): string => first17 + idCheckChar(first17)
 
 function resident (n: number): HouseholdRecord {
@@ -71,7 +45,9 @@ function resident (n: number): HouseholdRecord {
 
 t.test('the department systems pages in a browser', { skip: skipWithoutChromium }, async (t) => {
   let gatewayUrl = ''
-  const appUrl = await startDepartmentApp(t, () => gatewayUrl)
+  const departmentApp = await startDepartmentApp({ name: APP_NAME, casUrl: () => `${gatewayUrl}/cas` })
+  t.teardown(departmentApp.close)
+  const appUrl = departmentApp.url
   const { gateway, bootstrapAuth, auth } = await startTestGateway(t, {
     store: 'postgres',
     redisIndex: 5,

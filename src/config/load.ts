@@ -65,8 +65,7 @@ function checkInstances (config: Config, file: string): void {
       })
     }
   }
-  const sims = config.simulators ?? {}
-  const household = sims['household-registration']
+  const household = config.simulators?.['household-registration']
   if (household && !seen.has(household.deliverTo)) {
     throw new TongbanError('TB_CONFIG_INVALID', [file, `simulators.household-registration.deliverTo: no adapter instance "${household.deliverTo}"`])
   }

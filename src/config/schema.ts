@@ -85,6 +85,13 @@ export const MarketSimulatorConfig = z.object({
   representativesFromHousehold: z.number().int().min(0).default(0),
 })
 
+/** A department web app that signs staff in through tongban's CAS server (register its URL under `sso.cas.services`). */
+export const DepartmentAppSimulatorConfig = z.object({
+  name: z.string().trim().min(1).max(128),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().default('127.0.0.1'),
+})
+
 export const Config = z.object({
   towns: z.array(Town).min(1),
   adapters: z.array(AdapterInstance),
@@ -104,6 +111,7 @@ export const Config = z.object({
   simulators: z.object({
     'household-registration': HouseholdSimulatorConfig.optional(),
     'market-regulation': MarketSimulatorConfig.optional(),
+    'department-apps': z.array(DepartmentAppSimulatorConfig).default([]),
   }).optional(),
   /** Staff sign-in through the province's identity platform (OpenID Connect and/or CAS 3.0). */
   federation: FederationConfig.optional(),

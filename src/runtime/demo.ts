@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts'
 import { startSimulator as startHousehold } from '../../adapters/household-registration/simulator.ts'
 import { startSimulator as startMarket } from '../../adapters/market-regulation/simulator.ts'
 import { residentFacts } from '../../adapters/household-registration/data.ts'
+import { startDepartmentApp } from '../adapter-sdk/testkit/department-app.ts'
 
 /** Market first (the pull workers need it up); household after the gateway listens. */
 export async function startPullSimulators (config: Config, logger: Logger): Promise<RunningSimulator[]> {
@@ -27,9 +28,16 @@ export async function startPullSimulators (config: Config, logger: Logger): Prom
   return [sim]
 }
 
+/** The simulators that need the gateway's address: the household register's pushes, the department apps' CAS sign-in. */
 export async function startPushSimulators (config: Config, gatewayUrl: string, logger: Logger): Promise<RunningSimulator[]> {
+  const apps: RunningSimulator[] = []
+  for (const app of config.simulators?.['department-apps'] ?? []) {
+    const sim = await startDepartmentApp({ name: app.name, casUrl: () => `${gatewayUrl}/cas`, port: app.port, host: app.host })
+    apps.push(sim)
+    logger.info({ simulator: 'department-app', name: app.name, url: sim.url }, 'department web app started (signs staff in through /cas)')
+  }
   const household = config.simulators?.['household-registration']
-  if (!household) return []
+  if (!household) return apps
   const sim = await startHousehold({
     seed: household.seed,
     residents: household.residents,
@@ -38,7 +46,7 @@ export async function startPushSimulators (config: Config, gatewayUrl: string, l
     recordsPerMessage: household.recordsPerMessage,
   })
   logger.info({ simulator: 'household-registration', url: sim.url, deliversTo: household.deliverTo }, 'department simulator started')
-  return [sim]
+  return [...apps, sim]
 }
 
 /**

@@ -3,3 +3,4 @@
 // platform's normalisers (a simulator plays the department, which computes its own data).
 export * from './random.ts'
 export * from './check-characters.ts'
+export * from './department-app.ts'
