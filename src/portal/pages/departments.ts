@@ -10,7 +10,7 @@ import { can } from '../../auth/access.ts'
 import { syncStatus } from '../../sync/status.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { listInbox } from '../../store/inbox.ts'
-import { OIDC_PREFIX, issuerOf } from '../../server/provider-routes.ts'
+import { OIDC_PREFIX, issuerOf } from '../../auth/provider/issuer.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { detailBody, listBody, type AppLink, type Department, type QueueFailures } from './departments-view.ts'
 
