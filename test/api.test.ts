@@ -16,7 +16,7 @@ import { fail } from '../src/normalize/result.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import type { Settings } from '../src/runtime/settings.ts'
-import { DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, freshRedis, operatorAuth, startTestGateway, tempDir } from './helpers.ts'
+import { DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, freshRedis, operatorAuth, startTestGateway, tempDir, callApi, type Json } from './helpers.ts'
 
 const HR = 'household-registration'
 const MR = 'market-regulation'
@@ -29,23 +29,10 @@ const ENTERPRISES = 300
 const PERSON_FIELDS = ['idNumber', 'name', 'gender', 'birthDate', 'ethnicityCode', 'phone', 'address', 'divisionCode', 'status', 'provenance']
 const ENTERPRISE_FIELDS = ['creditCode', 'name', 'type', 'legalRepresentative', 'address', 'divisionCode', 'status', 'establishedOn', 'industryCode', 'registeredCapital', 'provenance']
 
-type Json = Record<string, any>
 
 // ------------------------------------------------------------------------------------------
 // HTTP helpers
 
-async function call (base: string, method: string, path: string, opts: { headers?: Record<string, string>, body?: unknown } = {}): Promise<{ status: number, body: Json, text: string, type: string }> {
-  const init: RequestInit = { method, headers: { ...opts.headers } }
-  if (opts.body !== undefined) {
-    init.body = JSON.stringify(opts.body)
-    ;(init.headers as Record<string, string>)['content-type'] = 'application/json'
-  }
-  const res = await fetch(`${base}${path}`, init)
-  const text = await res.text()
-  let body: Json = {}
-  try { body = JSON.parse(text) as Json } catch {}
-  return { status: res.status, body, text, type: res.headers.get('content-type') ?? '' }
-}
 
 async function postWebhook (base: string, body: string, id: string, adapter = HR): Promise<{ status: number, body: Json }> {
   const ts = Math.floor(Date.now() / 1000)
@@ -91,7 +78,7 @@ async function allPages (base: string, path: string, limit: number): Promise<{ i
   let pages = 0
   do {
     const sep = path.includes('?') ? '&' : '?'
-    const res = await call(base, 'GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: AUTH })
+    const res = await callApi(base, 'GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: AUTH })
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text}`)
     if (!Array.isArray(res.body.items) || !('next' in res.body)) throw new Error(`${path}: not {items, next}`)
     if (res.body.items.length > limit) throw new Error(`${path}: more than limit items`)
@@ -142,8 +129,8 @@ for (const store of ['pglite', 'postgres'] as const) {
     })
     const base = gateway.url
     AUTH = auth
-    const api = async (path: string) => await call(base, 'GET', `/api/v1${path}`, { headers: AUTH })
-    const apiPost = async (path: string, body?: unknown) => await call(base, 'POST', `/api/v1${path}`, { headers: AUTH, body })
+    const api = async (path: string) => await callApi(base, 'GET', `/api/v1${path}`, { headers: AUTH })
+    const apiPost = async (path: string, body?: unknown) => await callApi(base, 'POST', `/api/v1${path}`, { headers: AUTH, body })
 
     /** Residents this test has delivered and expects stored, by canonical ID number. */
     const sent = new Map<string, ResidentFacts>()
@@ -173,21 +160,21 @@ for (const store of ['pglite', 'postgres'] as const) {
     t.test('/api/v1 needs the bearer token', async (t) => {
       for (const [method, path] of [['GET', '/api/v1/persons'], ['GET', '/api/v1/persons/110101199003074477'], ['GET', '/api/v1/sync/status'], ['GET', '/api/v1/inbox'], ['POST', '/api/v1/inbox/replay'], ['POST', '/api/v1/quarantine/1/retry'], ['POST', '/api/v1/admin/migrate']] as const) {
         for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: 'Bearer' }]) {
-          const res = await call(base, method, path, { headers, ...(method === 'POST' ? { body: {} } : {}) })
+          const res = await callApi(base, method, path, { headers, ...(method === 'POST' ? { body: {} } : {}) })
           t.same(res.body, { statusCode: 401, code: 'TB_UNAUTHORIZED', error: 'Unauthorized', message: String(res.body.message) }, `${method} ${path} with ${JSON.stringify(headers)}`)
           t.equal(res.status, 401)
           t.match(res.body.message, /bearer token/)
         }
       }
       t.equal((await api('/sync/status')).status, 200, 'the right token passes')
-      t.equal((await call(base, 'GET', '/api/v1/sync/status', { headers: { authorization: AUTH.authorization!.replace('Bearer', 'bearer') } })).status, 200, 'the scheme is case-insensitive')
-      const bootstrap = await call(base, 'GET', '/api/v1/persons', { headers: { authorization: `Bearer ${TOKEN}` } })
+      t.equal((await callApi(base, 'GET', '/api/v1/sync/status', { headers: { authorization: AUTH.authorization!.replace('Bearer', 'bearer') } })).status, 200, 'the scheme is case-insensitive')
+      const bootstrap = await callApi(base, 'GET', '/api/v1/persons', { headers: { authorization: `Bearer ${TOKEN}` } })
       t.same([bootstrap.status, bootstrap.body.code], [403, 'TB_FORBIDDEN'], 'the bootstrap token sets up; it reads no personal data')
     })
 
     t.test('GET /healthz, /readyz', async (t) => {
-      t.same(await call(base, 'GET', '/healthz').then((r) => [r.status, r.body]), [200, { status: 'ok' }])
-      t.same(await call(base, 'GET', '/readyz').then((r) => [r.status, r.body]), [200, { status: 'ok', redis: 'ok', database: 'ok' }])
+      t.same(await callApi(base, 'GET', '/healthz').then((r) => [r.status, r.body]), [200, { status: 'ok' }])
+      t.same(await callApi(base, 'GET', '/readyz').then((r) => [r.status, r.body]), [200, { status: 'ok', redis: 'ok', database: 'ok' }])
     })
 
     t.test('GET /api/v1/persons/:idNumber — 18 digits, the 15-digit form, a lowercase x', async (t) => {
@@ -469,7 +456,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(person.address, '湟里镇新址1号')
       const before = await Promise.all([newer.msg.msgId, older.msg.msgId].map(async (id) => (await inboxRow(id))!))
       const personsBefore = (await allPages(base, '/api/v1/persons', 200)).items.length
-      const unifiedBefore = metricValue((await call(base, 'GET', '/metrics')).text, `tongban_records_total{adapter="${HR}",outcome="unified"}`)
+      const unifiedBefore = metricValue((await callApi(base, 'GET', '/metrics')).text, `tongban_records_total{adapter="${HR}",outcome="unified"}`)
       t.type(unifiedBefore, 'number')
 
       const res = await apiPost('/inbox/replay', { adapter: HR, from: from.toISOString(), to: to.toISOString() })
@@ -485,7 +472,7 @@ for (const store of ['pglite', 'postgres'] as const) {
         t.notOk('generation' in row)
       }
       await eventually(async () => {
-        const text = (await call(base, 'GET', '/metrics')).text
+        const text = (await callApi(base, 'GET', '/metrics')).text
         return metricValue(text, `tongban_records_total{adapter="${HR}",outcome="unified"}`) === unifiedBefore! + 1 + 1 + others.length
       })
       t.pass('the replayed records were unified again')
@@ -518,18 +505,18 @@ for (const store of ['pglite', 'postgres'] as const) {
     })
 
     t.test('GET /metrics', async (t) => {
-      const res = await call(base, 'GET', '/metrics')
+      const res = await callApi(base, 'GET', '/metrics')
       t.equal(res.status, 200)
       t.match(res.type, /^text\/plain/)
       t.ok((metricValue(res.text, `tongban_webhooks_total{adapter="${HR}",outcome="accepted"}`) ?? 0) > 0, 'accepted webhooks are counted')
       await eventually(async () => {
-        const text = (await call(base, 'GET', '/metrics')).text
+        const text = (await callApi(base, 'GET', '/metrics')).text
         return (metricValue(text, `tongban_jobs_total{adapter="${HR}",queue="ingest",outcome="completed"}`) ?? 0) > 0 &&
           (metricValue(text, `tongban_jobs_total{adapter="${MR}",queue="pull",outcome="completed"}`) ?? 0) > 0 &&
           (metricValue(text, `tongban_records_total{adapter="${MR}",outcome="quarantined"}`) ?? 0) > 0
       })
       t.pass('jobs and records are counted per adapter')
-      const text = (await call(base, 'GET', '/metrics')).text
+      const text = (await callApi(base, 'GET', '/metrics')).text
       for (const queue of ['ingest', 'pull']) t.type(metricValue(text, `tongban_queue_depth{adapter="${MR}",queue="${queue}",state="waiting"}`), 'number', `queue depth of ${MR} ${queue}`)
       t.type(metricValue(text, `tongban_queue_depth{adapter="${HR}",queue="ingest",state="failed"}`), 'number')
       t.type(metricValue(text, `tongban_sync_lag_seconds{adapter="${HR}"}`), 'number')
@@ -539,7 +526,7 @@ for (const store of ['pglite', 'postgres'] as const) {
     })
 
     t.test('GET /docs/json is the OpenAPI 3 document', async (t) => {
-      const res = await call(base, 'GET', '/docs/json')
+      const res = await callApi(base, 'GET', '/docs/json')
       t.equal(res.status, 200)
       const doc = res.body
       t.match(doc.openapi, /^3\./)
@@ -558,10 +545,10 @@ for (const store of ['pglite', 'postgres'] as const) {
     })
 
     t.test('unknown routes and bad queries', async (t) => {
-      const unknown = await call(base, 'GET', '/no/such/route?x=1')
+      const unknown = await callApi(base, 'GET', '/no/such/route?x=1')
       t.equal(unknown.status, 404)
       t.same(unknown.body, { statusCode: 404, code: 'TB_NOT_FOUND', error: 'Not Found', message: 'No route matches GET /no/such/route' })
-      t.match(await call(base, 'DELETE', '/api/v1/persons', { headers: AUTH }), { status: 404, body: { code: 'TB_NOT_FOUND' } })
+      t.match(await callApi(base, 'DELETE', '/api/v1/persons', { headers: AUTH }), { status: 404, body: { code: 'TB_NOT_FOUND' } })
       t.match(await api('/nothing-here'), { status: 404, body: { code: 'TB_NOT_FOUND' } })
 
       for (const [path, field] of [['/persons?limit=0', 'limit'], ['/persons?limit=201', 'limit'], ['/persons?limit=ten', 'limit'], ['/enterprises?limit=0', 'limit'], ['/inbox?limit=0', 'limit'], ['/quarantine?status=closed', 'status'], [`/persons?q=${'王'.repeat(65)}`, 'q']] as const) {
@@ -605,28 +592,28 @@ for (const store of ['pglite', 'postgres'] as const) {
     t.equal((await postWebhook(v0.url, JSON.stringify(msg), msg.msgId)).status, 202)
 
     const item = await eventually(async () => {
-      const r = await call(v0.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })
+      const r = await callApi(v0.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })
       return (r.body.items as Json[] | undefined)?.find((i) => i.sourceId === `${msg.msgId}#0`)
     })
     t.match(item, { reasonCode: 'TB_PHONE_INVALID', field: 'LXDH', rawValue: '0519-86781234', status: 'open' })
-    await eventually(async () => (await call(v0.url, 'GET', `/api/v1/persons/${mobile.facts.idNumber}`, { headers: AUTH })).status === 200)
-    t.match(await call(v0.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH }), { status: 404 })
-    t.match(await call(v0.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH }), { status: 200, body: { id: item.id, status: 'open', reasonCode: 'TB_PHONE_INVALID' } }, 'the old mapping still rejects it')
+    await eventually(async () => (await callApi(v0.url, 'GET', `/api/v1/persons/${mobile.facts.idNumber}`, { headers: AUTH })).status === 200)
+    t.match(await callApi(v0.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH }), { status: 404 })
+    t.match(await callApi(v0.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH }), { status: 200, body: { id: item.id, status: 'open', reasonCode: 'TB_PHONE_INVALID' } }, 'the old mapping still rejects it')
     await v0.stop()
 
     const fixed = await startGateway(settings, { config: config(HR), logger })
     t.teardown(fixed.stop)
-    const retry = await call(fixed.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH })
+    const retry = await callApi(fixed.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH })
     t.equal(retry.status, 200)
     t.same(retry.body, { id: item.id, status: 'resolved', reasonCode: null, reason: null })
-    const person = await call(fixed.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH })
+    const person = await callApi(fixed.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH })
     t.equal(person.status, 200)
     t.match(person.body, { idNumber: landline.facts.idNumber, name: landline.facts.name, phone: '0519-86781234', status: 'registered' })
     t.same(person.body.provenance.phone, { adapter: HR, sourceId: `${msg.msgId}#0`, observedAt: beijingIso(occurTime) }, 'provenance names the original message')
-    t.same((await call(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })).body, { items: [], next: null })
-    t.match((await call(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=resolved`, { headers: AUTH })).body, { items: [{ id: item.id, status: 'resolved' }], next: null })
-    t.same((await call(fixed.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH })).body, { id: item.id, status: 'resolved', reasonCode: null, reason: null }, 'retrying a resolved item changes nothing')
-    const status = (await call(fixed.url, 'GET', '/api/v1/sync/status', { headers: AUTH })).body
+    t.same((await callApi(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })).body, { items: [], next: null })
+    t.match((await callApi(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=resolved`, { headers: AUTH })).body, { items: [{ id: item.id, status: 'resolved' }], next: null })
+    t.same((await callApi(fixed.url, 'POST', `/api/v1/quarantine/${item.id}/retry`, { headers: AUTH })).body, { id: item.id, status: 'resolved', reasonCode: null, reason: null }, 'retrying a resolved item changes nothing')
+    const status = (await callApi(fixed.url, 'GET', '/api/v1/sync/status', { headers: AUTH })).body
     t.equal(status.adapters[0].quarantined, 0)
   })
 }
@@ -647,21 +634,21 @@ t.test('an inbox replay after the adapter is fixed closes the quarantine item', 
   const msg = message([{ ...landline.record, LXDH: '0519-86781234' }], { occurTime: '2026-11-22 08:15:00' })
   t.equal((await postWebhook(v0.url, JSON.stringify(msg), msg.msgId)).status, 202)
   await eventually(async () => {
-    const r = await call(v0.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })
+    const r = await callApi(v0.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })
     return (r.body.items as Json[] | undefined)?.some((i) => i.sourceId === `${msg.msgId}#0`)
   })
   await v0.stop()
 
   const fixed = await startGateway(settings, { config: config(HR), logger })
   t.teardown(fixed.stop)
-  const replay = await call(fixed.url, 'POST', '/api/v1/inbox/replay', { headers: AUTH, body: { adapter: HR, from: from.toISOString(), to: new Date().toISOString() } })
+  const replay = await callApi(fixed.url, 'POST', '/api/v1/inbox/replay', { headers: AUTH, body: { adapter: HR, from: from.toISOString(), to: new Date().toISOString() } })
   t.same(replay.body, { replayed: 1 })
   const person = await eventually(async () => {
-    const r = await call(fixed.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH })
+    const r = await callApi(fixed.url, 'GET', `/api/v1/persons/${landline.facts.idNumber}`, { headers: AUTH })
     return r.status === 200 ? r.body : undefined
   })
   t.equal(person.phone, '0519-86781234')
-  t.same((await call(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })).body, { items: [], next: null })
+  t.same((await callApi(fixed.url, 'GET', `/api/v1/quarantine?adapter=${HR}&status=open`, { headers: AUTH })).body, { items: [], next: null })
 })
 
 /** The canonical name the adapter maps market-regulation row `index` to. */

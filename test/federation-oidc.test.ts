@@ -174,6 +174,10 @@ t.test('OpenID Connect sign-in against a real OpenID Provider', async (t) => {
   t.test('the sign-in page learns of the platform', async (t) => {
     const res = await fetch(`${gatewayUrl}/auth/federation`)
     t.same(await res.json(), { providers: [{ protocol: 'oidc', label: '省统一身份认证平台', href: '/auth/oidc/start' }] })
+    const portal = await (await fetch(`${gatewayUrl}/portal/login?next=%2Fportal%2Fsearch`)).text()
+    t.match(portal, '<a class="button secondary" style="width:100%;text-align:center" href="/auth/oidc/start?next=%2Fportal%2Fsearch">省统一身份认证平台</a>', "the portal's sign-in page has the button, keeping where to go next")
+    const english = await (await fetch(`${gatewayUrl}/portal/login?lang=en`)).text()
+    t.match(english, 'href="/auth/oidc/start">Province identity platform</a>', 'in English too')
   })
 
   t.test('the routes are in the OpenAPI document', async (t) => {

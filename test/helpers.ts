@@ -104,6 +104,35 @@ export async function operatorAuth (baseUrl: string, opts: { roles?: string[], t
 
 export const DEMO_SECRET = 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ='
 
+/** A JSON answer of any shape (the tests check it). */
+export type Json = Record<string, any>
+
+/** An HTTP call with an optional JSON body; the answer's status, parsed JSON body ({} when none), text and content type. */
+export async function callApi (base: string, method: string, path: string, opts: { headers?: Record<string, string>, body?: unknown } = {}): Promise<{ status: number, body: Json, text: string, type: string }> {
+  const init: RequestInit = { method, headers: { ...opts.headers } }
+  if (opts.body !== undefined) {
+    init.body = JSON.stringify(opts.body)
+    ;(init.headers as Record<string, string>)['content-type'] = 'application/json'
+  }
+  const res = await fetch(`${base}${path}`, init)
+  const text = await res.text()
+  let body: Json = {}
+  try { body = JSON.parse(text) as Json } catch {}
+  return { status: res.status, body, text, type: res.headers.get('content-type') ?? '' }
+}
+
+/** POSTs a message to /webhooks/<adapter> signed the Standard Webhooks way (v1, HMAC-SHA256), its msgId as webhook-id. */
+export async function postSignedWebhook (baseUrl: string, adapter: string, message: { msgId: string }, secret = DEMO_SECRET): Promise<Response> {
+  const { sign } = await import('../src/webhooks/signature.ts')
+  const body = JSON.stringify(message)
+  const ts = Math.floor(Date.now() / 1000)
+  return await fetch(`${baseUrl}/webhooks/${adapter}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': message.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, message.msgId, ts, body) },
+    body,
+  })
+}
+
 export interface TestGatewayOptions {
   store: 'pglite' | 'postgres'
   redisIndex: number

@@ -7,9 +7,8 @@
 // test-artifacts/portal/audit/.
 import t from 'tap'
 import { appendAudit, type AuditEntry } from '../src/audit/index.ts'
-import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
-import { DEMO_SECRET, eventually, startTestGateway } from './helpers.ts'
+import { DEMO_SECRET, eventually, startTestGateway, postSignedWebhook } from './helpers.ts'
 import { createStaff, openBrowser, signIn, signOut, skipWithoutChromium } from './portal-kit.ts'
 
 const TOWN = '320412120000'
@@ -45,13 +44,7 @@ t.test('the audit page in a browser', { skip: skipWithoutChromium }, async (t) =
 
   // The resident arrives through a signed webhook, as from the household register.
   const msg = { ...buildMessage(1, 1, { records: [resident], eventType: 'BG', occurTime: '2026-11-20 10:00:00' }), msgId: `HRAUDIT1x${Date.now()}` }
-  const body = JSON.stringify(msg)
-  const ts = Math.floor(Date.now() / 1000)
-  const delivered = await fetch(`${base}/webhooks/${HR}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
-    body,
-  })
+  const delivered = await postSignedWebhook(base, HR, msg)
   t.equal(delivered.status, 202)
   await eventually(async () => {
     const inbox = await (await fetch(`${base}/api/v1/inbox?adapter=${HR}`, { headers: auth })).json() as { items: Array<{ webhookId: string, status: string }> }

@@ -7,10 +7,9 @@
 // Screenshots go to test-artifacts/portal/departments/. Also: the sso links' configuration checks.
 import t from 'tap'
 import { startDepartmentApp } from '../src/adapter-sdk/testkit/index.ts'
-import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { parseConfig } from '../src/config/load.ts'
-import { DEMO_SECRET, eventually, startTestGateway } from './helpers.ts'
+import { DEMO_SECRET, eventually, startTestGateway, postSignedWebhook } from './helpers.ts'
 import { createStaff, openBrowser, signIn, signOut, skipWithoutChromium } from './portal-kit.ts'
 
 const TOWN = '320412120000'
@@ -66,13 +65,7 @@ t.test('the department systems pages in a browser', { skip: skipWithoutChromium 
   /** Delivers one signed webhook; answers its inbox status once processing has finished or failed. */
   const deliver = async (): Promise<string> => {
     const msg = { ...buildMessage(1, ++sequence, { records: [resident(sequence)], eventType: 'BG', occurTime: '2026-11-20 10:00:00' }), msgId: `HRDEPT${sequence}x${Date.now()}` }
-    const body = JSON.stringify(msg)
-    const ts = Math.floor(Date.now() / 1000)
-    const res = await fetch(`${base}/webhooks/${HR}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
-      body,
-    })
+    const res = await postSignedWebhook(base, HR, msg)
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}`)
     return msg.msgId
   }

@@ -7,9 +7,8 @@
 // a forged CSRF token is refused; unknown ids are 404; the English page. Screenshots go to
 // test-artifacts/portal/quarantine/.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
-import { DEMO_SECRET, eventually, operatorAuth, startTestGateway } from './helpers.ts'
+import { eventually, operatorAuth, startTestGateway, postSignedWebhook } from './helpers.ts'
 import { createStaff, openBrowser, signIn, skipWithoutChromium } from './portal-kit.ts'
 
 type Json = Record<string, any>
@@ -37,13 +36,7 @@ t.test('quarantine review in a browser', { skip: skipWithoutChromium }, async (t
     ...buildMessage(1, 1, { eventType: 'BG', occurTime: '2026-11-20 10:00:00', records: [resident(GOOD, '张伟'), resident(BAD_CHECK, '李娜'), resident(BAD_BIRTH, '王强', { CSRQ: '19880809' }), resident(BAD_GENDER, '赵敏', { XB: '2' })] }),
     msgId: `HRQPORTAL${Date.now()}`,
   }
-  const body = JSON.stringify(msg)
-  const ts = Math.floor(Date.now() / 1000)
-  const hook = await fetch(`${base}/webhooks/${HR}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
-    body,
-  })
+  const hook = await postSignedWebhook(base, HR, msg)
   t.equal(hook.status, 202, 'the webhook is accepted')
   const quarantined = await eventually(async () => {
     const items = (await api(`/quarantine?adapter=${HR}&status=open`)).items as Json[]

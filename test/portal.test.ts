@@ -7,9 +7,8 @@
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
-import { DEMO_SECRET, eventually, operatorAuth, startTestGateway } from './helpers.ts'
+import { DEMO_SECRET, eventually, operatorAuth, startTestGateway, postSignedWebhook } from './helpers.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = 'test-artifacts/portal'
@@ -47,13 +46,7 @@ t.test('the portal in a browser', { skip }, async (t) => {
   let sequence = 0
   const deliver = async (adapter: string, records: HouseholdRecord[], occurTime: string): Promise<void> => {
     const msg = { ...buildMessage(1, ++sequence, { records, eventType: 'BG', occurTime }), msgId: `HRPORTAL${sequence}x${Date.now()}` }
-    const body = JSON.stringify(msg)
-    const ts = Math.floor(Date.now() / 1000)
-    const res = await fetch(`${base}/webhooks/${adapter}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
-      body,
-    })
+    const res = await postSignedWebhook(base, adapter, msg)
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}`)
     await eventually(async () => {
       const inbox = await (await fetch(`${base}/api/v1/inbox?adapter=${adapter}&limit=500`, { headers: auth })).json() as { items: Array<{ webhookId: string, status: string }> }
@@ -99,6 +92,30 @@ t.test('the portal in a browser', { skip }, async (t) => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   const shot = async (name: string): Promise<void> => { await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }) }
+
+  t.test('sign-in: five wrong passwords lock the account, and the page says until when', async (t) => {
+    const res = await fetch(`${base}/api/v1/staff`, {
+      method: 'POST',
+      headers: { ...bootstrapAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lock.me', name: '锁定', town: TOWN_A, roles: ['window-staff'], password: PASSWORD }),
+    })
+    t.equal(res.status, 201)
+    await page.goto(`${base}/`)
+    await page.getByLabel('用户名').fill('lock.me')
+    for (let i = 1; i <= 5; i++) {
+      await page.getByLabel('密码', { exact: true }).fill(`wrong-password-${i}`)
+      await page.getByRole('button', { name: '登录' }).click()
+      await page.locator('#login-error:not(:empty)').waitFor()
+      if (i < 5) t.match(await page.locator('#login-error').textContent(), '用户名或密码错误', `attempt ${i}`)
+      await page.locator('button[type=submit]:not([disabled])').waitFor()
+    }
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.locator('#login-error', { hasText: '账号已锁定至' }).waitFor()
+    t.match(await page.locator('#login-error').textContent(), /账号已锁定至 \S+/, 'even the right password waits, and the page says until when')
+    await shot('00-locked')
+    t.equal(page.url(), `${base}/`, 'still on the sign-in page')
+  })
 
   t.test('sign-in: a wrong password says so, the right one opens the home page', async (t) => {
     await page.goto(`${base}/`)

@@ -2,11 +2,9 @@
 // note (required, trimmed, at most 500 characters), a second dismissal answering 409, unknown ids
 // 404, window staff 403, the audit entry; a retry with a note and one without a body.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
-import { DEMO_SECRET, eventually, operatorAuth, startTestGateway } from './helpers.ts'
+import { eventually, operatorAuth, startTestGateway, postSignedWebhook, callApi, type Json } from './helpers.ts'
 
-type Json = Record<string, any>
 
 const HR = 'household-registration'
 const TOWN = '320412120000'
@@ -20,22 +18,12 @@ function resident (idNumber: string, name: string, overrides: Partial<HouseholdR
   }
 }
 
-async function call (base: string, method: string, path: string, opts: { headers?: Record<string, string>, body?: unknown } = {}): Promise<{ status: number, body: Json }> {
-  const init: RequestInit = { method, headers: { ...opts.headers } }
-  if (opts.body !== undefined) {
-    init.body = JSON.stringify(opts.body)
-    ;(init.headers as Record<string, string>)['content-type'] = 'application/json'
-  }
-  const res = await fetch(`${base}${path}`, init)
-  const text = await res.text()
-  return { status: res.status, body: text === '' ? {} : JSON.parse(text) as Json }
-}
 
 for (const store of ['pglite', 'postgres'] as const) {
   t.test(`quarantine review through the API (${store})`, async (t) => {
     const { gateway, auth } = await startTestGateway(t, { store, redisIndex: 7 })
     const base = gateway.url
-    const api = async (method: string, path: string, body?: unknown, headers = auth) => await call(base, method, `/api/v1${path}`, { headers, body })
+    const api = async (method: string, path: string, body?: unknown, headers = auth) => await callApi(base, method, `/api/v1${path}`, { headers, body })
 
     const msg = {
       ...buildMessage(1, 1, {
@@ -50,13 +38,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       }),
       msgId: `HRQAPI${Date.now()}`,
     }
-    const body = JSON.stringify(msg)
-    const ts = Math.floor(Date.now() / 1000)
-    const hook = await fetch(`${base}/webhooks/${HR}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': msg.msgId, 'webhook-timestamp': String(ts), 'webhook-signature': sign(DEMO_SECRET, msg.msgId, ts, body) },
-      body,
-    })
+    const hook = await postSignedWebhook(base, HR, msg)
     t.equal(hook.status, 202)
     const open = await eventually(async () => {
       const items = (await api('GET', `/quarantine?adapter=${HR}&status=open`)).body.items as Json[]
@@ -119,7 +101,7 @@ for (const store of ['pglite', 'postgres'] as const) {
     })
 
     t.test('the OpenAPI document has the dismiss route and the new fields', async (t) => {
-      const doc = (await call(base, 'GET', '/docs/json')).body
+      const doc = (await callApi(base, 'GET', '/docs/json')).body
       t.ok(doc.paths['/api/v1/quarantine/{id}/dismiss']?.post)
       t.ok(doc.paths['/api/v1/quarantine/{id}/retry']?.post.requestBody, 'retry documents its optional body')
       const item = doc.components.schemas.QuarantineItem

@@ -80,8 +80,8 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const f = platform.config.federation
     const q = next === '/' ? '' : `?next=${encodeURIComponent(next)}`
     const out: FederationButton[] = []
-    if (f?.oidc) out.push({ href: `/auth/oidc/start${q}` })
-    else if (f?.cas) out.push({ href: `/auth/cas/login${q}` })
+    if (f?.oidc) out.push({ href: `/auth/oidc/start${q}`, label: f.oidc.label })
+    else if (f?.cas) out.push({ href: `/auth/cas/login${q}`, label: f.cas.label })
     return out
   }
 

@@ -16,7 +16,8 @@ import { beijingTime, departmentOf, displayValue, maskId } from './format.ts'
 
 const LOGIN_ERRORS = ['TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_TOTP_REQUIRED', 'TB_TOTP_INVALID', 'TB_CSRF', 'TB_RATE_LIMITED', 'TB_VALIDATION'] as const
 
-export interface FederationButton { href: string }
+/** The identity platform's sign-in; `label` as configured (Chinese), shown on Chinese pages. */
+export interface FederationButton { href: string, label: string }
 
 export function loginBody (ctx: PageContext, opts: { csrf: string, next: string, federation: FederationButton[] }): Html {
   const { t } = ctx
@@ -38,7 +39,7 @@ export function loginBody (ctx: PageContext, opts: { csrf: string, next: string,
     <button type="submit">${t('login.submit')}</button>
   </form>
   ${opts.federation.length > 0
-    ? html`<p class="or">${t('login.or')}</p>${opts.federation.map((f) => html`<p><a class="button secondary" style="width:100%;text-align:center" href="${f.href}">${t('login.federation')}</a></p>`)}`
+    ? html`<p class="or">${t('login.or')}</p>${opts.federation.map((f) => html`<p><a class="button secondary" style="width:100%;text-align:center" href="${f.href}">${ctx.lang === 'zh' ? f.label : t('login.federation')}</a></p>`)}`
     : ''}
   <noscript><p class="muted">${t('login.noscript')}</p></noscript>
 </div>`
