@@ -165,5 +165,7 @@ console.log('goal: p95 ≤ 50 ms for search, ≤ 30 ms for a resident page (home
 await gateway.stop()
 await flush.flushdb()
 flush.disconnect()
-await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
+// BENCH_KEEP_DB=1 keeps the data for EXPLAIN (DROP DATABASE it afterwards).
+if (process.env.BENCH_KEEP_DB === '1') console.log(`kept database ${dbName}`)
+else await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
 await admin.end()

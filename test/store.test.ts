@@ -378,7 +378,14 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same((await searchRecords(db, 'person', ALL, '11', undefined, 10)).items, [], 'an ID prefix nobody has')
       // The last digits of an ID number (the check character included), and a phone number.
       const tail = one.slice(-4)
-      t.same((await searchBy(db, 'person', ALL, { by: 'idSuffix', value: tail }, undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.endsWith(tail)).sort())
+      const reversed = (id: string): string => [...id].reverse().join('')
+      const last = [...'0123456789X'].sort((a, b) => ids.filter((id) => id.endsWith(b)).length - ids.filter((id) => id.endsWith(a)).length)[0]!
+      const endingSo = ids.filter((id) => id.endsWith(last)).sort((a, b) => reversed(a) < reversed(b) ? -1 : 1)
+      t.ok(endingSo.length > 2, `${endingSo.length} end in ${last}`)
+      t.same((await searchBy(db, 'person', ALL, { by: 'idSuffix', value: tail }, undefined, 10)).items.map((i) => i.idNumber), ids.filter((id) => id.endsWith(tail)))
+      const firstPage = await searchBy(db, 'person', ALL, { by: 'idSuffix', value: last }, undefined, 2)
+      const secondPage = await searchBy(db, 'person', ALL, { by: 'idSuffix', value: last }, firstPage.next!, 100)
+      t.same([...firstPage.items, ...secondPage.items].map((i) => i.idNumber), endingSo, 'last digits page in the order of the reversed number')
       t.same((await searchBy(db, 'person', ALL, { by: 'idSuffix', value: '%' }, undefined, 10)).items, [], 'a wildcard is no last digit')
       t.same((await searchBy(db, 'enterprise', ALL, { by: 'idSuffix', value: tail }, undefined, 10)).items, [], 'enterprises have no ID number')
       await db.query('UPDATE persons SET phone = $1 WHERE id_number = $2', ['13812348000', one])

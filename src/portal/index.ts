@@ -13,7 +13,8 @@ import { issueLoginToken, safeNext } from '../server/auth-routes.ts'
 import { isTongbanError } from '../errors.ts'
 import { creditCode, residentId } from '../normalize/index.ts'
 import { classifyQuery } from './query.ts'
-import { countInScope, getRecord, personRef, recordInScope, representedBy, scopeParams, searchRecords, type RecordMatch } from '../store/records.ts'
+import { scopeCounts } from './scope-counts.ts'
+import { getRecord, personRef, recordInScope, representedBy, scopeParams, searchRecords, type RecordMatch } from '../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../store/conflicts.ts'
 import { recordHistory } from '../store/history.ts'
 import { beijingMidnight, changesSince } from '../store/activity.ts'
@@ -125,9 +126,8 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
     const { principal } = found
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
-    const [residents, enterprises, openConflicts, quarantine, status, today] = await Promise.all([
-      scope ? countInScope(db, 'person', scope) : undefined,
-      scope ? countInScope(db, 'enterprise', scope) : undefined,
+    const [counts, openConflicts, quarantine, status, today] = await Promise.all([
+      scope ? scopeCounts(db, platform.redis, scope) : undefined,
       scope && can(principal, 'conflicts:read')
         ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
         : undefined,
@@ -136,7 +136,7 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
       scope ? changesSince(db, scope, beijingMidnight()) : undefined,
     ])
     const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', scope.prefix)) : ctx.t('home.scope', townName(principal.town))
-    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, residents, enterprises, openConflicts, quarantine, status, today })))
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, counts, openConflicts, quarantine, status, today })))
   })
 
   // -------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import type { Platform } from '../platform.ts'
 import type { AdapterStatus } from '../sync/status.ts'
 import type { SourceActivity } from '../store/activity.ts'
+import type { ScopeCounts } from './scope-counts.ts'
 import type { Conflict } from '../store/conflicts.ts'
 import type { HistoryItem } from '../store/history.ts'
 import type { RecordRef, UnifiedRecord } from '../store/records.ts'
@@ -51,8 +52,7 @@ export function loginBody (ctx: PageContext, opts: { csrf: string, next: string,
 export interface HomeData {
   townName: string
   scopeText: string
-  residents?: number | undefined
-  enterprises?: number | undefined
+  counts?: ScopeCounts | undefined
   openConflicts?: number | undefined
   quarantine?: number | undefined
   status?: AdapterStatus[] | undefined
@@ -69,13 +69,14 @@ export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Ht
   const { t } = ctx
   return html`<h1>${t('home.heading', d.townName)}</h1>
 <p class="muted">${d.scopeText}</p>
-${d.residents === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
+${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
 <div class="tiles">
-  ${tile(t('home.residents'), d.residents, '/portal/search')}
-  ${tile(t('home.enterprises'), d.enterprises, '/portal/search')}
+  ${tile(t('home.residents'), d.counts?.residents, '/portal/search')}
+  ${tile(t('home.enterprises'), d.counts?.enterprises, '/portal/search')}
   ${tile(t('home.openConflicts'), d.openConflicts, '/portal/conflicts', true)}
   ${tile(t('home.quarantine'), d.quarantine, '/portal/quarantine', true)}
 </div>
+${d.counts ? html`<p class="muted">${t('home.countedAt', beijingTime(d.counts.countedAt))}</p>` : ''}
 ${d.today ? todayTable(ctx, platform, d.today) : ''}
 ${d.status ? syncTable(ctx, d.status) : ''}`
 }

@@ -42,34 +42,45 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /**
  * Keyset-paged search; `after` is the key of the previous page's last record. Persons match by
- * name prefix, enterprises by name substring. Name and key-prefix matches come in "C" collation
- * order, the order of the indexes that find them (persons_name_key, persons_id_c,
- * enterprises_credit_code_c), so a page reads only the index entries it shows however few of
- * them lie in the scope; everything else comes in key order.
+ * name prefix, enterprises by name substring. Each match comes in the order of the index that
+ * finds it (under the "C" collation: persons_name_key, persons_id_c, persons_id_suffix,
+ * enterprises_credit_code_c), so a page reads only the index entries it shows, however few of
+ * them lie in the scope; names by (name, key), last digits by the reversed key, anything else by
+ * key.
  */
 export async function searchRecords (db: Queryable, kind: EntityKind, scope: Scope, match: RecordMatch | undefined, after: string | undefined, limit: number): Promise<{ items: UnifiedRecord[], next: string | null }> {
   const { table, key, columns } = tables[kind]
-  const keyCol = columns[key]!.name
   if (match && (match.by === 'idSuffix' || match.by === 'phone') && kind !== 'person') return { items: [], next: null }
   const params: unknown[] = scopeParams(scope)
   const where: string[] = [scopeCondition(kind, 1)]
   const param = (value: unknown): string => { params.push(value); return `$${params.length}` }
-  const byName = kind === 'person' && match?.by === 'name'
-  const keyC = `${keyCol} COLLATE "C"`
-  const cOrder = byName || match?.by === 'keyPrefix'
-  if (match?.by === 'name') where.push(`name COLLATE "C" LIKE ${param(kind === 'person' ? `${likeEscape(match.value)}%` : `%${likeEscape(match.value)}%`)}`)
-  if (match?.by === 'keyPrefix') where.push(`${keyC} LIKE ${param(`${likeEscape(match.value)}%`)}`)
-  if (match?.by === 'idSuffix') where.push(`reverse(id_number) LIKE ${param(`${likeEscape([...match.value].reverse().join(''))}%`)}`)
+  const keyCol = columns[key]!.name
+  // What the rows are ordered by, and that of the previous page's last row (its key is `$a`).
+  let order = [keyCol]
+  let afterRow = (a: string): string[] => [a]
+  if (match?.by === 'name') {
+    where.push(`name COLLATE "C" LIKE ${param(kind === 'person' ? `${likeEscape(match.value)}%` : `%${likeEscape(match.value)}%`)}`)
+    if (kind === 'person') {
+      order = ['name COLLATE "C"', 'id_number']
+      afterRow = (a) => [`(SELECT name FROM persons WHERE id_number = ${a}) COLLATE "C"`, a]
+    }
+  }
+  if (match?.by === 'keyPrefix') {
+    where.push(`${keyCol} COLLATE "C" LIKE ${param(`${likeEscape(match.value)}%`)}`)
+    order = [`${keyCol} COLLATE "C"`]
+  }
+  if (match?.by === 'idSuffix') {
+    where.push(`reverse(id_number) COLLATE "C" LIKE ${param(`${likeEscape([...match.value].reverse().join(''))}%`)}`)
+    order = ['reverse(id_number) COLLATE "C"']
+    afterRow = (a) => [`reverse(${a}::text)`]
+  }
   if (match?.by === 'phone') where.push(`phone = ${param(match.value)}`)
   if (after !== undefined) {
     const a = param(after)
-    where.push(byName
-      ? `(name COLLATE "C", id_number) > ((SELECT name FROM persons WHERE id_number = ${a}) COLLATE "C", ${a})`
-      : `${cOrder ? keyC : keyCol} > ${a}`)
+    where.push(order.length === 1 ? `${order[0]!} > ${afterRow(a)[0]!}` : `(${order.join(', ')}) > (${afterRow(a).join(', ')})`)
   }
-  const order = byName ? 'name COLLATE "C", id_number' : cOrder ? keyC : keyCol
   const { rows } = await db.query(
-    `SELECT ${selectList(kind)} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(limit + 1)}`, params)
+    `SELECT ${selectList(kind)} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${order.join(', ')} LIMIT ${param(limit + 1)}`, params)
   const items = rows.slice(0, limit).map((r) => toRecord(kind, r))
   const next = rows.length > limit ? String(items[items.length - 1]![key]) : null
   return { items, next }

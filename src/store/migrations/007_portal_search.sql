@@ -9,7 +9,7 @@ DROP INDEX IF EXISTS persons_id_prefix;
 CREATE INDEX persons_name_key ON persons (name COLLATE "C", id_number);
 CREATE INDEX persons_id_c ON persons (id_number COLLATE "C");
 CREATE INDEX enterprises_credit_code_c ON enterprises (credit_code COLLATE "C");
-CREATE INDEX persons_id_suffix ON persons (reverse(id_number) text_pattern_ops);
+CREATE INDEX persons_id_suffix ON persons ((reverse(id_number) COLLATE "C"));
 CREATE INDEX persons_phone ON persons (phone);
 
 -- The home page's "today's changes by department": records created and changed since a time.
