@@ -3,6 +3,7 @@
 // INSERT ... ON CONFLICT of the same rows, already mapped, into a plain table.
 //   npm run bench:pull-sync   (BENCH_RECORDS, DATABASE_URL, REDIS_URL optional)
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,6 +20,9 @@ import { mapBatch } from '../src/pipeline/map.ts'
 import { tables } from '../src/unify/columns.ts'
 import market, { toRawRecord } from '../adapters/market-regulation/adapter.ts'
 import { enterprisesBetween } from '../adapters/market-regulation/data.ts'
+
+// A throwaway database: a throwaway master key for the credential vault unless one is given.
+process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
 const FLOOR_RECORDS = Math.min(RECORDS, 200_000)

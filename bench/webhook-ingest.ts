@@ -3,6 +3,7 @@
 // Fastify route doing one Redis XADD of the same body.
 //   npm run bench:webhook-ingest   (DATABASE_URL, REDIS_URL optional; defaults: local servers)
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +19,9 @@ import { buildMessage } from '../adapters/household-registration/data.ts'
 const SECRET = 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ='
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64)
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
+// A throwaway database: a throwaway master key for the credential vault unless one is given.
+process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
+
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9'
 const run = promisify(execFile)

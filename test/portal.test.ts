@@ -140,6 +140,23 @@ t.test('the portal in a browser', { skip }, async (t) => {
     await shot('02-home')
   })
 
+  t.test('the keyboard alone: skip link, menu, search box', async (t) => {
+    await page.goto(`${base}/`)
+    await page.keyboard.press('Tab')
+    t.equal(await page.evaluate(() => document.activeElement?.textContent), '跳到主要内容', 'the first Tab reaches the skip link')
+    t.equal(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'solid', 'focus is visible')
+    await page.keyboard.press('Enter')
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'Enter moves to the main content')
+    await page.locator('nav a', { hasText: '查询' }).focus()
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${base}/portal/search`)
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'q', 'the search box has the focus')
+    await page.keyboard.type('张')
+    await page.keyboard.press('Enter')
+    await page.locator('#res-persons').waitFor()
+    t.equal(await page.locator('#results tbody tr').count(), 1)
+  })
+
   t.test('search by name and by ID number, masked', async (t) => {
     await page.getByRole('link', { name: '查询' }).click()
     await page.getByLabel('姓名、身份证号').fill('张')
