@@ -1,0 +1,79 @@
+// The home page's body: tiles, today's changes per source department, the department systems' health.
+import type { Platform } from '../../platform.ts'
+import type { AdapterStatus } from '../../sync/status.ts'
+import type { SourceActivity } from '../../store/activity.ts'
+import type { ScopeCounts } from '../scope-counts.ts'
+import { html, type Html } from '../html.ts'
+import type { PageContext } from '../layout.ts'
+import { beijingTime, departmentOf } from '../format.ts'
+
+export interface HomeData {
+  townName: string
+  scopeText: string
+  counts?: ScopeCounts | undefined
+  openConflicts?: number | undefined
+  quarantine?: number | undefined
+  status?: AdapterStatus[] | undefined
+  today?: SourceActivity[] | undefined
+}
+
+function tile (label: string, n: number | undefined, href: string | undefined, alert = false): Html | string {
+  if (n === undefined) return ''
+  const inner = html`<span class="n">${n.toLocaleString('en-US')}</span>${label}`
+  return href ? html`<a class="tile${alert && n > 0 ? ' alert' : ''}" href="${href}">${inner}</a>` : html`<div class="tile">${inner}</div>`
+}
+
+export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Html {
+  const { t } = ctx
+  return html`<h1>${t('home.heading', d.townName)}</h1>
+<p class="muted">${d.scopeText}</p>
+${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
+<div class="tiles">
+  ${tile(t('home.residents'), d.counts?.residents, '/portal/search')}
+  ${tile(t('home.enterprises'), d.counts?.enterprises, '/portal/search')}
+  ${tile(t('home.openConflicts'), d.openConflicts, '/portal/conflicts', true)}
+  ${tile(t('home.quarantine'), d.quarantine, '/portal/quarantine', true)}
+</div>
+${d.counts ? html`<p class="muted">${t('home.countedAt', beijingTime(d.counts.countedAt))}</p>` : ''}
+${d.today ? todayTable(ctx, platform, d.today) : ''}
+${d.status ? syncTable(ctx, d.status) : ''}`
+}
+
+/** Today's records created and changed, one row per source department. */
+function todayTable (ctx: PageContext, platform: Platform, activity: SourceActivity[]): Html {
+  const { t } = ctx
+  if (activity.length === 0) return html`<h2>${t('home.today')}</h2><p class="muted">${t('home.todayNone')}</p>`
+  const bySource = new Map<string, Record<string, number>>()
+  for (const a of activity) {
+    const row = bySource.get(a.adapter) ?? {}
+    row[`${a.kind}.created`] = a.created
+    row[`${a.kind}.changed`] = a.changed
+    bySource.set(a.adapter, row)
+  }
+  const cell = (n: number | undefined): string => (n ?? 0).toLocaleString('en-US')
+  return html`<h2 id="today">${t('home.today')}</h2>
+<table aria-labelledby="today">
+<thead><tr><th scope="col">${t('home.todaySource')}</th><th scope="col">${t('home.newResidents')}</th><th scope="col">${t('home.changedResidents')}</th><th scope="col">${t('home.newEnterprises')}</th><th scope="col">${t('home.changedEnterprises')}</th></tr></thead>
+<tbody>${[...bySource].map(([adapter, n]) => html`<tr>
+  <th scope="row">${platform.instances.has(adapter) ? html`<a href="/portal/departments/${adapter}">${departmentOf(platform, adapter, t)}</a>` : departmentOf(platform, adapter, t)}</th>
+  <td>${cell(n['person.created'])}</td><td>${cell(n['person.changed'])}</td><td>${cell(n['enterprise.created'])}</td><td>${cell(n['enterprise.changed'])}</td>
+</tr>`)}</tbody></table>`
+}
+
+function syncTable (ctx: PageContext, status: AdapterStatus[]): Html {
+  const { t } = ctx
+  if (status.length === 0) return html`<h2>${t('home.departments')}</h2><p>${t('home.noDepartments')}</p>`
+  return html`<h2 id="departments"><a href="/portal/departments">${t('home.departments')}</a></h2>
+<table aria-labelledby="departments">
+<thead><tr><th scope="col">${t('sync.department')}</th><th scope="col">${t('sync.mode')}</th><th scope="col">${t('sync.state')}</th><th scope="col">${t('sync.lastSuccess')}</th><th scope="col">${t('sync.lag')}</th><th scope="col">${t('sync.backlog')}</th><th scope="col">${t('sync.failures')}</th><th scope="col">${t('sync.breaker')}</th></tr></thead>
+<tbody>${status.map((s) => html`<tr${s.state === 'failing' || s.state === 'breaker-open' ? html` class="conflict"` : ''}>
+  <td><a href="/portal/departments/${s.adapter}">${s.department}</a> <span class="muted">${s.adapter}</span></td>
+  <td>${t(`sync.mode.${s.mode}`)}</td>
+  <td>${t(`sync.state.${s.state}`)}</td>
+  <td>${s.lastSuccess ? beijingTime(s.lastSuccess) : t('sync.never')}</td>
+  <td>${s.lagSeconds === null ? '—' : t('sync.seconds', s.lagSeconds)}</td>
+  <td>${s.backlog}</td>
+  <td>${s.failures}</td>
+  <td>${t(`sync.breaker.${s.breaker.state}`)}${s.breaker.since ? html` <span class="muted">${beijingTime(s.breaker.since)}</span>` : ''}</td>
+</tr>`)}</tbody></table>`
+}

@@ -1,0 +1,45 @@
+// The home page: the staff member's town at a glance — residents and enterprises in scope, open
+// conflicts, quarantined records, today's changes per department and the department systems'
+// health, each a link. Without a session `/` is the sign-in page.
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { can, scopeOf } from '../../auth/access.ts'
+import { sessionPrincipal } from '../../server/auth.ts'
+import { scopeParams } from '../../store/records.ts'
+import { beijingMidnight, changesSince } from '../../store/activity.ts'
+import { syncStatus } from '../../sync/status.ts'
+import { page } from '../layout.ts'
+import { scopeCounts } from '../scope-counts.ts'
+import type { PortalKit } from '../kit.ts'
+import { signInPage } from './sign-in.ts'
+import { homeBody } from './home-view.ts'
+
+export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<void> {
+  const { platform, sessions, sendPage, ctxOf, townName } = kit
+  const { db } = platform
+  const api = app.withTypeProvider<ZodTypeProvider>()
+
+  api.get('/', {
+    schema: { hide: true, querystring: z.object({ lang: z.string().max(8).optional() }).passthrough() },
+  }, async (req, reply) => {
+    const found = await sessionPrincipal(platform, sessions, req)
+    if (!found) return await signInPage(kit, req, reply, undefined)
+    req.portal = found
+    const ctx = ctxOf(req, reply, found)
+    const { principal } = found
+    const scope = scopeOf(principal)
+    const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
+    const [counts, openConflicts, quarantine, status, today] = await Promise.all([
+      scope ? scopeCounts(db, platform.redis, scope) : undefined,
+      scope && can(principal, 'conflicts:read')
+        ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
+        : undefined,
+      can(principal, 'quarantine:read') ? count("SELECT count(*)::int AS n FROM quarantine WHERE status = 'open'", []) : undefined,
+      can(principal, 'operations:read') ? syncStatus(platform) : undefined,
+      scope ? changesSince(db, scope, beijingMidnight()) : undefined,
+    ])
+    const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', scope.prefix)) : ctx.t('home.scope', townName(principal.town))
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, counts, openConflicts, quarantine, status, today })))
+  })
+}
