@@ -195,8 +195,10 @@ t.test('one login on postgres', async (t) => {
     const bearer = await call('POST', '/api/v1/conflicts/999/resolve', { headers: operator, body })
     t.equal(bearer.status, 404, 'bearer tokens need no CSRF token (a browser never sends them by itself)')
 
-    const formNoToken = await call('POST', '/auth/login', { form: { username: 'csrf.user', password: PASSWORD } })
+    const formNoToken = await call('POST', '/auth/login', { headers: { accept: 'application/json' }, form: { username: 'csrf.user', password: PASSWORD } })
     t.same([formNoToken.status, formNoToken.body.code], [403, 'TB_CSRF'])
+    const pageNoToken = await call('POST', '/auth/login', { headers: { accept: 'text/html' }, form: { username: 'csrf.user', password: PASSWORD, next: '/portal/search' } })
+    t.same([pageNoToken.status, pageNoToken.headers.get('location')], [303, '/portal/login?error=TB_CSRF&next=%2Fportal%2Fsearch'], 'a browser without the sign-in script goes back to the sign-in page, which says why')
     const page = await call('GET', '/auth/login')
     const formToken = cookieValue(page, 'tb_login_csrf')
     const form = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken } })
@@ -209,7 +211,7 @@ t.test('one login on postgres', async (t) => {
       t.equal(away.headers.get('location'), '/', `never to another site (${next})`)
     }
     t.match(await (await fetch(`${base}/auth/login?next=${encodeURIComponent('/oidc/interaction/abc')}`)).text(), /name="next" value="\/oidc\/interaction\/abc"/)
-    const forged = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: 'other' } })
+    const forged = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}`, accept: 'application/json' }, form: { username: 'csrf.user', password: PASSWORD, _csrf: 'other' } })
     t.equal(forged.body.code, 'TB_CSRF')
   })
 

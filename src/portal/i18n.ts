@@ -30,7 +30,6 @@ const coreZh = {
   'login.federation': '省统一身份认证平台',
   'login.or': '或',
   'login.working': '正在登录…',
-  'login.noscript': '请启用浏览器脚本以显示登录错误提示。',
 
   'error.TB_SIGN_IN_FAILED': '用户名或密码错误。',
   'error.TB_ACCOUNT_LOCKED': '连续登录失败次数过多，账号已锁定至 {0}。请稍后再试或联系管理员。',
@@ -206,7 +205,6 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'login.federation': 'Province identity platform',
   'login.or': 'or',
   'login.working': 'Signing in…',
-  'login.noscript': 'Enable scripts in the browser to see sign-in error messages.',
 
   'error.TB_SIGN_IN_FAILED': 'Wrong username or password.',
   'error.TB_ACCOUNT_LOCKED': 'Too many failed sign-ins: the account is locked until {0}. Try later or ask an administrator.',

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
-import { TongbanError } from '../errors.ts'
+import { TongbanError, isTongbanError } from '../errors.ts'
 import { ROLES } from '../auth/principal.ts'
 import { checkSignIn, recordFailure, recordSignIn, staffPrincipal } from '../auth/staff.ts'
 import { beginEnrolment, checkCode, confirmEnrolment } from '../auth/totp.ts'
@@ -30,7 +30,8 @@ export const Me = z.object({
 const Credentials = z.object({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(256),
-  otp: z.string().trim().regex(/^\d{6}$/, '6 digits').optional(),
+  // Empty: none (a form sends its empty field).
+  otp: z.union([z.literal(''), z.string().trim().regex(/^\d{6}$/, '6 digits')]).optional(),
   _csrf: z.string().max(128).optional(),
   next: z.string().max(2048).optional().describe('where a form sign-in goes afterwards: a path on this site'),
 })
@@ -42,6 +43,13 @@ export function safeNext (next: string | undefined): string {
 }
 
 const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** The portal's sign-in page saying what went wrong: the code, the lockout's end, where to go after. */
+export function signInErrorUrl (err: TongbanError, next: string | undefined): string {
+  const until = err.code === 'TB_ACCOUNT_LOCKED' ? /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(err.message)?.[0] : undefined
+  const q = new URLSearchParams({ error: err.code, ...(until ? { until } : {}), ...(safeNext(next) === '/' ? {} : { next: safeNext(next) }) })
+  return `/portal/login?${q.toString()}`
+}
 
 const isForm = (req: FastifyRequest): boolean => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
 
@@ -73,24 +81,14 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
 <button>登录</button></form></html>`)
   })
 
-  api.post('/auth/login', {
-    // Guessing is slowed per address and per account (the lockout stops it per account).
-    config: { rateLimit: { max: LOGIN_RATE.max, timeWindow: LOGIN_RATE.windowMs, hook: 'preHandler', keyGenerator: (req) => `login:${req.ip}` } },
-    schema: {
-      summary: 'Sign in with username and password (JSON or form)',
-      description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS).',
-      tags: ['auth'],
-      body: Credentials,
-      response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF', 'TB_TOTP_REQUIRED') },
-    },
-  }, async (req, reply) => {
+  const signIn = async (req: FastifyRequest, body: z.infer<typeof Credentials>, reply: FastifyReply) => {
     const form = isForm(req)
     if (form) {
       const cookie = req.cookies[LOGIN_CSRF_COOKIE]
-      if (!cookie || !req.body._csrf || !sameSecret(cookie, req.body._csrf)) throw new TongbanError('TB_CSRF', ['the sign-in form token is missing or stale'])
+      if (!cookie || !body._csrf || !sameSecret(cookie, body._csrf)) throw new TongbanError('TB_CSRF', ['the sign-in form token is missing or stale'])
     }
-    const username = req.body.username.toLowerCase()
-    const result = await checkSignIn(platform.db, username, req.body.password)
+    const username = body.username.toLowerCase()
+    const result = await checkSignIn(platform.db, username, body.password)
     const actor = result.staff ? staffPrincipal(result.staff) : { kind: 'anonymous' as const, username, roles: [], town: null }
     const record = async (action: 'auth.login' | 'auth.login-failed' | 'auth.locked', outcome: 'ok' | 'denied', reason?: string): Promise<void> => {
       await platform.audit.append({ actor, action, subjectKind: 'staff', subject: username, clientIp: req.ip, outcome, details: reason ? { reason } : {} })
@@ -103,11 +101,11 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     }
     let method = 'password'
     if (result.totpSecret) {
-      if (!req.body.otp) {
+      if (!body.otp) {
         await record('auth.login-failed', 'denied', 'totp-required')
         throw new TongbanError('TB_TOTP_REQUIRED')
       }
-      if (!platform.vault || !await checkCode(platform.db, platform.vault, result.staff.id, result.staff.username, result.totpSecret, req.body.otp)) {
+      if (!platform.vault || !await checkCode(platform.db, platform.vault, result.staff.id, result.staff.username, result.totpSecret, body.otp)) {
         const lockedUntil = await recordFailure(platform.db, result.staff.id)
         await record(lockedUntil ? 'auth.locked' : 'auth.login-failed', 'denied', 'totp')
         if (lockedUntil) throw new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil])
@@ -122,9 +120,30 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     await record('auth.login', 'ok')
     reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, sessions.options.absoluteMs))
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' })
-    if (form) return reply.code(303).header('location', safeNext(req.body.next)).send(null)
+    if (form) return reply.code(303).header('location', safeNext(body.next)).send(null)
     const { name, town, roles } = result.staff
     return { username: result.staff.username, name, town, roles, csrfToken: session.csrf }
+  }
+
+  api.post('/auth/login', {
+    // Guessing is slowed per address and per account (the lockout stops it per account).
+    config: { rateLimit: { max: LOGIN_RATE.max, timeWindow: LOGIN_RATE.windowMs, hook: 'preHandler', keyGenerator: (req) => `login:${req.ip}` } },
+    schema: {
+      summary: 'Sign in with username and password (JSON or form)',
+      description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS).',
+      tags: ['auth'],
+      body: Credentials,
+      response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF', 'TB_TOTP_REQUIRED') },
+    },
+  }, async (req, reply) => {
+    try {
+      return await signIn(req, req.body, reply)
+    } catch (err) {
+      // A form posted without the sign-in script (no JavaScript, or it failed to load): back to
+      // the sign-in page, which says what went wrong, instead of a JSON error.
+      if (!isForm(req) || (req.headers.accept ?? '').includes('application/json') || !isTongbanError(err)) throw err
+      return reply.code(303).header('location', signInErrorUrl(err, req.body.next)).send(null)
+    }
   })
 
   const signedIn = async (req: FastifyRequest) => {

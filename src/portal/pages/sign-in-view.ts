@@ -1,22 +1,29 @@
 // The sign-in page's body: the form, its error messages in the page's language (the sign-in
-// script shows them), and the identity platform's button.
+// script shows them; without it /auth/login comes back here with ?error=), and the identity
+// platform's button.
 import { html, type Html } from '../html.ts'
 import { catalogue, type MessageKey } from '../i18n.ts'
 import type { PageContext } from '../layout.ts'
+import { beijingTime } from '../format.ts'
 
 const LOGIN_ERRORS = ['TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_TOTP_REQUIRED', 'TB_TOTP_INVALID', 'TB_CSRF', 'TB_RATE_LIMITED', 'TB_VALIDATION'] as const
 
 /** The identity platform's sign-in; `label` as configured (Chinese), shown on Chinese pages. */
 export interface FederationButton { href: string, label: string }
 
-export function loginBody (ctx: PageContext, opts: { csrf: string, next: string, federation: FederationButton[] }): Html {
+/** What went wrong at the last attempt, in words: a known code, else the code itself. */
+export function signInError (ctx: PageContext, code: string, until: string | undefined): string {
+  return (LOGIN_ERRORS as readonly string[]).includes(code) ? ctx.t(`error.${code}` as MessageKey, beijingTime(until)) : ctx.t('error.unknown', code)
+}
+
+export function loginBody (ctx: PageContext, opts: { csrf: string, next: string, federation: FederationButton[], error?: string | undefined }): Html {
   const { t } = ctx
   const messages = catalogue(ctx.lang)
   const data = [...LOGIN_ERRORS.map((code) => html` data-msg-${code}="${messages[`error.${code}` as MessageKey]}"`),
     html` data-msg-unknown="${messages['error.unknown']}" data-msg-network="${messages['error.network']}"`]
   return html`<div class="login card">
   <h1>${t('login.heading')}</h1>
-  <div id="login-error" class="error" role="alert" tabindex="-1"${data}></div>
+  <div id="login-error" class="error" role="alert" tabindex="-1"${data}>${opts.error ?? ''}</div>
   <form id="login-form" method="post" action="/auth/login" data-next="${opts.next}">
     <input type="hidden" name="_csrf" value="${opts.csrf}">
     ${opts.next === '/' ? '' : html`<input type="hidden" name="next" value="${opts.next}">`}
@@ -31,6 +38,5 @@ export function loginBody (ctx: PageContext, opts: { csrf: string, next: string,
   ${opts.federation.length > 0
     ? html`<p class="or">${t('login.or')}</p>${opts.federation.map((f) => html`<p><a class="button secondary" style="width:100%;text-align:center" href="${f.href}">${ctx.lang === 'zh' ? f.label : t('login.federation')}</a></p>`)}`
     : ''}
-  <noscript><p class="muted">${t('login.noscript')}</p></noscript>
 </div>`
 }

@@ -8,7 +8,7 @@ import { issueLoginToken, safeNext } from '../../server/auth-routes.ts'
 import { raw } from '../html.ts'
 import { contextOf, page } from '../layout.ts'
 import type { PortalKit } from '../kit.ts'
-import { loginBody, type FederationButton } from './sign-in-view.ts'
+import { loginBody, signInError, type FederationButton } from './sign-in-view.ts'
 
 /** The identity platform's button, when federation is configured; it comes back to `next`. */
 function federationButtons (kit: PortalKit, next: string): FederationButton[] {
@@ -21,11 +21,12 @@ function federationButtons (kit: PortalKit, next: string): FederationButton[] {
 }
 
 /** The sign-in page, with a fresh form token; after signing in the staff member goes to `next`. */
-export async function signInPage (kit: PortalKit, req: FastifyRequest, reply: FastifyReply, nextParam: string | undefined): Promise<FastifyReply> {
+export async function signInPage (kit: PortalKit, req: FastifyRequest, reply: FastifyReply, nextParam: string | undefined, failed?: { error: string, until?: string | undefined }): Promise<FastifyReply> {
   const next = safeNext(nextParam)
   const token = issueLoginToken(req, reply)
   const ctx = contextOf(req, reply, kit.assets)
-  const body = loginBody(ctx, { csrf: token, next, federation: federationButtons(kit, next) })
+  const error = failed ? signInError(ctx, failed.error, failed.until) : undefined
+  const body = loginBody(ctx, { csrf: token, next, federation: federationButtons(kit, next), error })
   return kit.sendPage(reply, 200, page(ctx, ctx.t('login.title'), body, { scripts: raw(`<script src="${kit.assets.url('login.js')}" defer></script>`) }))
 }
 
@@ -34,10 +35,20 @@ export async function signInPages (app: FastifyInstance, kit: PortalKit): Promis
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/portal/login', {
-    schema: { hide: true, querystring: z.object({ next: z.string().max(2048).optional(), lang: z.string().max(8).optional() }) },
+    schema: {
+      hide: true,
+      querystring: z.object({
+        next: z.string().max(2048).optional(),
+        lang: z.string().max(8).optional(),
+        // The last attempt's failure, when /auth/login sent a form without the sign-in script back here.
+        error: z.string().regex(/^TB_[A-Z_]{1,60}$/).optional().catch(undefined),
+        until: z.iso.datetime().optional().catch(undefined),
+      }),
+    },
   }, async (req, reply) => {
-    if (await sessionPrincipal(platform, sessions, req)) return reply.code(303).header('location', safeNext(req.query.next)).send()
-    return await signInPage(kit, req, reply, req.query.next)
+    const { next, error, until } = req.query
+    if (await sessionPrincipal(platform, sessions, req)) return reply.code(303).header('location', safeNext(next)).send()
+    return await signInPage(kit, req, reply, next, error ? { error, until } : undefined)
   })
 
   api.post('/portal/logout', {

@@ -1,6 +1,6 @@
 // Sign-in without leaving the page on an error: the form posts to /auth/login as usual; the
 // answer's error code is shown in the page's language (the messages travel in data-* attributes).
-// Without scripts the form still signs in; errors then show as the API's JSON.
+// Without scripts the form still signs in, and /auth/login sends errors back to the sign-in page.
 (function () {
   'use strict'
   var form = document.getElementById('login-form')
