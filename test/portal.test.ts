@@ -137,6 +137,7 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.equal(tampered?.status(), 200)
     t.equal(await p.locator('#login-error').textContent(), '', 'a made-up error is not shown')
     t.equal(await p.locator('#login-error b').count(), 0)
+    await p.goto(`${base}/portal/login?next=${encodeURIComponent('/portal/search')}`)
     await p.getByLabel('用户名').fill('wang.fang')
     await p.getByLabel('密码', { exact: true }).fill(PASSWORD)
     await p.getByRole('button', { name: '登录' }).click()
