@@ -65,17 +65,13 @@ async function direct (settings: Settings): Promise<AdminOps> {
   const { Redis } = await import('ioredis')
   const { SessionStore } = await import('../auth/sessions.ts')
   const redis = settings.redisUrl ? new Redis(settings.redisUrl) : undefined
-  const endSessions = async (s: Staff): Promise<Staff> => {
-    if (redis) await new SessionStore(redis).destroyAllOf(s.id)
-    return s
-  }
+  const sessions = redis ? new SessionStore(redis) : { destroyAllOf: async () => 0 }
   return {
     createStaff: async (input) => await staff.createStaff(db, input),
-    setStatus: async (username, status) => {
-      const s = await staff.setStaffStatus(db, username, status)
-      return status === 'disabled' ? await endSessions(s) : s
-    },
-    resetPassword: async (username, password) => await endSessions(await staff.setPassword(db, username, password)),
+    setStatus: async (username, status) => status === 'disabled'
+      ? await staff.disableStaff(db, sessions, username)
+      : await staff.setStaffStatus(db, username, status),
+    resetPassword: async (username, password) => await staff.resetPassword(db, sessions, username, password),
     listStaff: async () => await staff.listStaff(db),
     createToken: async (input) => {
       const { token, record } = await tokens.createToken(db, input, 'cli')
