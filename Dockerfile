@@ -23,9 +23,12 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY src/store/migrations ./src/store/migrations
+# The portal's stylesheet and scripts (tsc compiles TypeScript only; src/portal/assets.ts reads them here).
+COPY src/portal/static ./src/portal/static
 COPY config ./config
 USER node
-EXPOSE 8080
+# 8080: the gateway; 18092: the demo's department web app (config/demo.yaml).
+EXPOSE 8080 18092
 VOLUME ["/var/lib/tongban"]
 HEALTHCHECK --interval=15s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/tongban.js"]
