@@ -96,6 +96,9 @@ export async function getQuarantineItem (db: Queryable, id: number, lock = false
   return rows[0] && toItem(rows[0])
 }
 
+/** How long a handling's note may be (the API's schema and the portal's form). */
+export const NOTE_MAX = 500
+
 /** Who handles an item and why; a handling replaces the previous one's note. */
 export interface Handling { by: string, note?: string | null }
 

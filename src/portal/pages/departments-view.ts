@@ -3,6 +3,7 @@
 import type { AdapterStatus } from '../../sync/status.ts'
 import type { RunSummary } from '../../store/sync.ts'
 import type { InboxListItem } from '../../store/inbox.ts'
+import type { FailedJobInfo } from '../../queues/failed.ts'
 import { maskPersonalData } from '../../log.ts'
 import { html, type Html } from '../html.ts'
 import type { MessageKey } from '../i18n.ts'
@@ -21,8 +22,7 @@ export interface Department {
   status?: AdapterStatus | undefined
 }
 
-export interface FailedJobView { id: string, name: string, attemptsMade: number, reason: string, failedAt: string | null }
-export interface QueueFailures { queue: 'ingest' | 'pull', count: number, jobs: FailedJobView[] }
+export interface QueueFailures { queue: 'ingest' | 'pull', count: number, jobs: FailedJobInfo[] }
 
 export interface DepartmentDetail {
   department: Department
@@ -156,9 +156,9 @@ function failuresSection (ctx: PageContext, adapterId: string, failures: QueueFa
     return html`<h3 id="${id}">${t('departments.queueHeading', queueName, f.count)}</h3>
 ${canRetry ? html`<p>${retryForm(f.queue, t('departments.retryAllLabel', queueName), t('departments.retryAll'))}</p>` : ''}
 <table aria-labelledby="${id}" data-queue="${f.queue}"><thead><tr><th scope="col">${t('departments.job.id')}</th><th scope="col">${t('departments.job.name')}</th><th scope="col">${t('departments.job.attempts')}</th><th scope="col">${t('departments.job.failedAt')}</th><th scope="col">${t('departments.job.reason')}</th>${canRetry ? html`<th scope="col">${t('departments.job.action')}</th>` : ''}</tr></thead>
-<tbody>${f.jobs.map((j) => html`<tr data-job="${j.id}">
-  <td>${j.id}</td><td>${j.name}</td><td>${j.attemptsMade}</td><td>${beijingTime(j.failedAt)}</td><td>${errorText(j.reason)}</td>
-  ${canRetry ? html`<td>${retryForm(f.queue, t('departments.retryLabel', j.id), t('departments.retry'), j.id)}</td>` : ''}
+<tbody>${f.jobs.map((j) => html`<tr data-job="${j.jobId}">
+  <td>${j.jobId}</td><td>${j.name}</td><td>${j.attemptsMade}</td><td>${beijingTime(j.finishedOn)}</td><td>${errorText(j.failedReason)}</td>
+  ${canRetry ? html`<td>${retryForm(f.queue, t('departments.retryLabel', j.jobId), t('departments.retry'), j.jobId)}</td>` : ''}
 </tr>`)}</tbody></table>
 ${f.count > f.jobs.length ? html`<p class="muted">${t('departments.more', shown)}</p>` : ''}`
   })

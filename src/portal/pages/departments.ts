@@ -3,13 +3,13 @@
 // and retrying failed jobs (operations:manage).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
-import type { Queue } from 'bullmq'
 import { z } from 'zod'
 import type { Instance, Platform } from '../../platform.ts'
 import { can } from '../../auth/access.ts'
 import { syncStatus } from '../../sync/status.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { listInbox } from '../../store/inbox.ts'
+import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { OIDC_PREFIX, issuerOf } from '../../auth/provider/issuer.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { detailBody, listBody, type AppLink, type Department, type QueueFailures } from './departments-view.ts'
@@ -80,7 +80,7 @@ export async function departmentPages (app: FastifyInstance, kit: PortalKit): Pr
     if (!instance) throw new PageError(404, t('departments.notFound'))
     const queue = (QUEUES as readonly string[]).includes(kind ?? '') ? instance.queues[kind as QueueKind] : undefined
     if (!queue) throw new PageError(422, t('departments.badQueue'))
-    const retried = await retry(queue, jobId)
+    const retried = await retryFailed(queue, jobId)
     if (retried === undefined) {
       await audit(req, s, 'job.retry', { ...note, outcome: 'failed', details: { ...note.details, status: 409 } })
       throw new PageError(409, t('departments.jobGone'))
@@ -88,19 +88,6 @@ export async function departmentPages (app: FastifyInstance, kit: PortalKit): Pr
     await audit(req, s, 'job.retry', { ...note, details: { ...note.details, retried } })
     return reply.code(303).header('location', `/portal/departments/${encodeURIComponent(id)}?retried=${retried}#failed`).send()
   })
-}
-
-/** Retries one failed job, or all of the queue's; undefined when the job is not (any longer) failed. */
-async function retry (queue: Queue, jobId: string | undefined): Promise<number | undefined> {
-  if (jobId !== undefined && jobId !== '') {
-    const job = await queue.getJob(jobId)
-    if (!job || !(await job.isFailed())) return undefined
-    await job.retry('failed')
-    return 1
-  }
-  const failed = await queue.getFailedCount()
-  await queue.retryJobs({ state: 'failed', count: 1000 })
-  return failed
 }
 
 async function operationsOf (platform: Platform, s: SignedIn, id: string, instance: Instance) {
@@ -113,12 +100,8 @@ async function operationsOf (platform: Platform, s: SignedIn, id: string, instan
     instance.adapter.pull ? recentRuns(db, id, HISTORY_SIZE) : undefined,
     instance.adapter.receive ? inboxOf(platform, id) : undefined,
     Promise.all(queues.map(async ([kind, q]): Promise<QueueFailures> => {
-      const [count, jobs] = await Promise.all([q.getFailedCount(), q.getFailed(0, FAILED_SHOWN - 1)])
-      return {
-        queue: kind,
-        count,
-        jobs: jobs.map((j) => ({ id: String(j.id), name: j.name, attemptsMade: j.attemptsMade, reason: j.failedReason ?? '', failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null })),
-      }
+      const [count, jobs] = await Promise.all([q.getFailedCount(), listFailed(q, FAILED_SHOWN)])
+      return { queue: kind, count, jobs }
     })),
   ])
   return { runs, inbox, failures, canRetry: can(s.principal, 'operations:manage'), shownJobs: FAILED_SHOWN }

@@ -3,16 +3,14 @@
 import type { Platform } from '../../platform.ts'
 import type { EntityKind } from '../../model/index.ts'
 import { maskPersonalData } from '../../log.ts'
-import type { QuarantineItem, QuarantineStatus } from '../../store/quarantine.ts'
+import { NOTE_MAX, QUARANTINE_STATUSES, type QuarantineItem, type QuarantineStatus } from '../../store/quarantine.ts'
 import { html, type Html } from '../html.ts'
 import { isMessageKey } from '../i18n.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime, departmentOf, maskId, maskPhone } from '../format.ts'
 
-export const NOTE_MAX = 500
-
 export type StatusFilter = QuarantineStatus | 'all'
-export const STATUS_FILTERS: readonly StatusFilter[] = ['open', 'resolved', 'dismissed', 'all']
+export const STATUS_FILTERS: readonly StatusFilter[] = [...QUARANTINE_STATUSES, 'all']
 
 export interface ListFilter { status: StatusFilter, adapter?: string | undefined, reason?: string | undefined }
 

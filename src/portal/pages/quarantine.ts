@@ -10,10 +10,10 @@ import type { AdapterDefinition } from '../../adapter-sdk/index.ts'
 import { entityKeys, type EntityKind } from '../../model/index.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
 import { recordInScope } from '../../store/records.ts'
-import { dismissQuarantined, getQuarantineItem, listQuarantine, quarantineReasonCodes, type QuarantineItem } from '../../store/quarantine.ts'
+import { NOTE_MAX, dismissQuarantined, getQuarantineItem, listQuarantine, quarantineReasonCodes, type QuarantineItem } from '../../store/quarantine.ts'
 import { page } from '../layout.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
-import { NOTE_MAX, STATUS_FILTERS, quarantineItemBody, quarantineListBody, statusLabel, type ItemView, type StatusFilter } from './quarantine-view.ts'
+import { STATUS_FILTERS, quarantineItemBody, quarantineListBody, statusLabel, type ItemView, type StatusFilter } from './quarantine-view.ts'
 
 const PAGE_SIZE = 50
 

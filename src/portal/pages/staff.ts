@@ -274,7 +274,6 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
     if (s) requirePermission(s, 'vault:manage')
     return s
   }
-  const configured = (adapter: string): boolean => config.adapters.some((a) => a.id === adapter)
 
   api.post('/portal/staff/:username/accounts', {
     schema: { hide: true, params: UsernameParams, body: z.object({ _csrf: Csrf, adapter: z.string().max(64).optional(), account: Text, password: Text }) },
@@ -286,7 +285,7 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
     if (!platform.vault) throw new PageError(409, t('staff.vaultMissing'))
     const mapping = { adapter: req.body.adapter ?? '', account: (req.body.account ?? '').trim() }
     const mappingErrors: NonNullable<AccountOptions['mappingErrors']> = {}
-    if (!configured(mapping.adapter)) mappingErrors.adapter = t('staff.error.adapter')
+    if (!platform.instances.has(mapping.adapter)) mappingErrors.adapter = t('staff.error.adapter')
     if (mapping.account === '' || mapping.account.length > 128) mappingErrors.account = t('staff.error.account')
     if (hasErrors(mappingErrors)) return await accountPage(req, reply, s, staff, { status: 422, mapping, mappingErrors, error: { form: 'mapping', text: t('staff.error.form') } })
     const password = req.body.password ?? ''

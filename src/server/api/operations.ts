@@ -11,6 +11,7 @@ import { listInbox, markForReplay } from '../../store/inbox.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
 import { enqueueInboxRows } from '../../queues/queues.ts'
+import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { errorResponses } from '../errors.ts'
 import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, QuarantineNote, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
@@ -134,9 +135,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
       if (req.query.adapter && req.query.adapter !== id) continue
       for (const [queue, q] of [['ingest', instance.queues.ingest], ['pull', instance.queues.pull]] as const) {
         if (!q) continue
-        for (const job of await q.getFailed(0, req.query.limit - 1)) {
-          items.push({ adapter: id, queue, jobId: String(job.id), name: job.name, attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? '', finishedOn: job.finishedOn ? new Date(job.finishedOn).toISOString() : null })
-        }
+        for (const job of await listFailed(q, req.query.limit)) items.push({ adapter: id, queue, ...job })
       }
     }
     return { items: items.slice(0, req.query.limit) }
@@ -154,14 +153,8 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     const instance = instanceOf(req.body.adapter)
     const queue = instance.queues[req.body.queue]
     if (!queue) throw new TongbanError('TB_JOB_NOT_FOUND', [req.body.jobId ?? '*', req.body.queue])
-    if (req.body.jobId) {
-      const job = await queue.getJob(req.body.jobId)
-      if (!job || !(await job.isFailed())) throw new TongbanError('TB_JOB_NOT_FOUND', [req.body.jobId, req.body.queue])
-      await job.retry('failed')
-      return reply.code(202).send({ retried: 1 })
-    }
-    const failed = await queue.getFailedCount()
-    await queue.retryJobs({ state: 'failed', count: 1000 })
-    return reply.code(202).send({ retried: failed })
+    const retried = await retryFailed(queue, req.body.jobId)
+    if (retried === undefined) throw new TongbanError('TB_JOB_NOT_FOUND', [req.body.jobId, req.body.queue])
+    return reply.code(202).send({ retried })
   })
 }

@@ -1,6 +1,7 @@
 // Response shapes of /api/v1, from which validation, TypeScript types and OpenAPI all flow.
 import { z } from 'zod'
 import { genders, personStatuses, enterpriseStatuses, RegisteredCapital } from '../../model/index.ts'
+import { NOTE_MAX, QUARANTINE_STATUSES } from '../../store/quarantine.ts'
 
 export const ProvenanceEntry = z.object({
   adapter: z.string().describe('adapter instance that said it'),
@@ -120,7 +121,7 @@ export const QuarantineItem = z.object({
   field: z.string().nullable(),
   rawValue: z.string().nullable(),
   raw: z.object({ sourceId: z.string(), observedAt: z.string(), fields: z.record(z.string(), z.unknown()) }).loose(),
-  status: z.enum(['open', 'resolved', 'dismissed']),
+  status: z.enum(QUARANTINE_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
   note: z.string().nullable().describe('the note of the latest retry or dismissal'),
@@ -129,7 +130,7 @@ export const QuarantineItem = z.object({
 }).meta({ id: 'QuarantineItem' })
 
 /** A note on a retry or dismissal: why, for whoever looks at the item next. */
-export const QuarantineNote = z.string().trim().min(1).max(500)
+export const QuarantineNote = z.string().trim().min(1).max(NOTE_MAX)
 
 export const InboxItem = z.object({
   id: z.number().int(),
