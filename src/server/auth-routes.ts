@@ -44,10 +44,13 @@ export function safeNext (next: string | undefined): string {
 
 const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** TB_ACCOUNT_LOCKED, its end also kept as a detail for the sign-in page (not parsed back out of the message). */
+const accountLocked = (lockedUntil: string): TongbanError => new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil], { details: { lockedUntil } })
+
 /** The portal's sign-in page saying what went wrong: the code, the lockout's end, where to go after. */
 export function signInErrorUrl (err: TongbanError, next: string | undefined): string {
-  const until = err.code === 'TB_ACCOUNT_LOCKED' ? /\d{4}-\d{2}-\d{2}T[\d:.]+Z/.exec(err.message)?.[0] : undefined
-  const q = new URLSearchParams({ error: err.code, ...(until ? { until } : {}), ...(safeNext(next) === '/' ? {} : { next: safeNext(next) }) })
+  const until = err.details?.lockedUntil
+  const q = new URLSearchParams({ error: err.code, ...(typeof until === 'string' ? { until } : {}), ...(safeNext(next) === '/' ? {} : { next: safeNext(next) }) })
   return `/portal/login?${q.toString()}`
 }
 
@@ -95,7 +98,7 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     }
     if (!result.ok) {
       await record(result.reason === 'locked' ? 'auth.locked' : 'auth.login-failed', 'denied', result.reason)
-      if (result.reason === 'locked') throw new TongbanError('TB_ACCOUNT_LOCKED', [result.lockedUntil])
+      if (result.reason === 'locked') throw accountLocked(result.lockedUntil!)
       if (result.reason === 'disabled') throw new TongbanError('TB_ACCOUNT_DISABLED')
       throw new TongbanError('TB_SIGN_IN_FAILED')
     }
@@ -108,7 +111,7 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
       if (!platform.vault || !await checkCode(platform.db, platform.vault, result.staff.id, result.staff.username, result.totpSecret, body.otp)) {
         const lockedUntil = await recordFailure(platform.db, result.staff.id)
         await record(lockedUntil ? 'auth.locked' : 'auth.login-failed', 'denied', 'totp')
-        if (lockedUntil) throw new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil])
+        if (lockedUntil) throw accountLocked(lockedUntil)
         throw new TongbanError('TB_TOTP_INVALID')
       }
       method = 'password+totp'

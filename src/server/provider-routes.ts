@@ -22,7 +22,7 @@ export interface Options { platform: Platform, sessions: SessionStore }
 /** Where a staff member without a (fresh enough) session signs in, to come back to `path` afterwards. */
 export const signInUrl = (path: string): string => `/auth/login?next=${encodeURIComponent(path)}`
 
-export const truthy = (v: string | undefined): boolean => v !== undefined && v.toLowerCase() !== 'false'
+const truthy = (v: string | undefined): boolean => v !== undefined && v.toLowerCase() !== 'false'
 
 export async function providerRoutes (app: FastifyInstance, opts: Options): Promise<void> {
   const sso = opts.platform.config.sso
