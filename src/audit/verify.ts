@@ -28,6 +28,17 @@ export function parseAnchor (text: string): AuditAnchor | undefined {
   return m ? { id: Number(m[1]), hash: m[2]! } : undefined
 }
 
+/** Heads given as `<id>:<hash>` texts (API, portal): the anchors, or the first text that is none. */
+export function parseAnchors (parts: readonly string[]): { anchors: AuditAnchor[] } | { invalid: string } {
+  const anchors: AuditAnchor[] = []
+  for (const part of parts) {
+    const anchor = parseAnchor(part)
+    if (!anchor) return { invalid: part }
+    anchors.push(anchor)
+  }
+  return { anchors }
+}
+
 const PAGE = 2000
 
 export async function verifyAudit (db: Queryable, opts: { anchors?: readonly AuditAnchor[] } = {}): Promise<AuditVerification> {

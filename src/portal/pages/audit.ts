@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { AUDIT_ACTIONS, listAudit, parseAnchor, verifyAudit, type AuditAnchor, type AuditFilter } from '../../audit/index.ts'
+import { AUDIT_ACTIONS, listAudit, parseAnchors, verifyAudit, type AuditFilter } from '../../audit/index.ts'
 import { isTongbanError } from '../../errors.ts'
 import { AuditFilterFields, auditFilter, type AuditSearch } from '../../server/api/audit.ts'
 import { page } from '../layout.ts'
@@ -57,17 +57,6 @@ function storeFilter (search: AuditSearch): AuditFilter | undefined {
   }
 }
 
-/** `<id>:<hash>` heads, comma-separated, as the API takes them; the first malformed one otherwise. */
-function parseAnchorList (text: string): { anchors: AuditAnchor[] } | { invalid: string } {
-  const anchors: AuditAnchor[] = []
-  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
-    const anchor = parseAnchor(part)
-    if (!anchor) return { invalid: part.trim() }
-    anchors.push(anchor)
-  }
-  return { anchors }
-}
-
 export async function auditPages (app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { db } = kit.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
@@ -102,7 +91,8 @@ export async function auditPages (app: FastifyInstance, kit: PortalKit): Promise
     if (!s) return reply
     kit.requirePermission(s, 'audit:read')
     const anchorsText = (req.query.anchors ?? '').trim()
-    const parsed = parseAnchorList(anchorsText)
+    // Blank parts (a trailing comma) are ignored here; a malformed one is shown trimmed.
+    const parsed = parseAnchors(anchorsText.split(',').map((p) => p.trim()).filter((p) => p !== ''))
     let view: VerifyView
     if ('invalid' in parsed) {
       view = { invalidAnchor: parsed.invalid, anchors: anchorsText }

@@ -7,7 +7,7 @@ import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { can } from '../../auth/access.ts'
 import { residentId } from '../../normalize/index.ts'
-import { AUDIT_OUTCOMES, appendAudit, listAudit, maskSubject, parseAnchor, verifyAudit, type AuditAnchor, type AuditEntry, type AuditFilter } from '../../audit/index.ts'
+import { AUDIT_OUTCOMES, appendAudit, listAudit, maskSubject, parseAnchors, verifyAudit, type AuditAnchor, type AuditEntry, type AuditFilter } from '../../audit/index.ts'
 import { errorResponses } from '../errors.ts'
 import { page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
@@ -82,13 +82,10 @@ export function auditFilter (q: AuditSearch): AuditFilter {
   }
 }
 
-function parseAnchors (text: string | undefined): AuditAnchor[] {
-  if (!text) return []
-  return text.split(',').map((part) => {
-    const anchor = parseAnchor(part)
-    if (!anchor) throw new TongbanError('TB_VALIDATION', [`querystring.anchors: "${part}" is not <id>:<64 hex digits>`])
-    return anchor
-  })
+function anchorsOf (text: string | undefined): AuditAnchor[] {
+  const parsed = parseAnchors(text ? text.split(',') : [])
+  if ('invalid' in parsed) throw new TongbanError('TB_VALIDATION', [`querystring.anchors: "${parsed.invalid}" is not <id>:<64 hex digits>`])
+  return parsed.anchors
 }
 
 const actorOf = (req: FastifyRequest): Pick<AuditEntry, 'actor' | 'clientIp'> => ({ actor: req.principal, clientIp: req.ip })
@@ -138,7 +135,7 @@ export async function auditRoutes (app: FastifyInstance, opts: { platform: Platf
       response: { 200: AuditVerificationSchema, ...errorResponses('TB_VALIDATION', 'TB_FORBIDDEN') },
     },
   }, async (req) => {
-    const result = await verifyAudit(db, { anchors: parseAnchors(req.query.anchors) })
+    const result = await verifyAudit(db, { anchors: anchorsOf(req.query.anchors) })
     await appendAudit(db, { ...actorOf(req), action: 'audit.verify', outcome: 'ok', details: { ok: result.ok, rows: result.rows, ...(result.firstBad ? { firstBad: result.firstBad } : {}) } })
     return result
   })
