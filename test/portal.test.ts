@@ -218,6 +218,51 @@ t.test('the portal in a browser', { skip }, async (t) => {
     await shot('04-search-by-id')
   })
 
+  t.test('full-width digits from a Chinese input method find the resident', async (t) => {
+    const fullWidth = (s: string): string => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+    await page.goto(`${base}/portal/search`)
+    await page.getByLabel('姓名、身份证号').fill(fullWidth(ZHANG))
+    await page.getByLabel('姓名、身份证号').press('Enter')
+    await page.locator('#res-persons').waitFor()
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'the full-width ID number')
+    await page.goto(`${base}/portal/search?q=${encodeURIComponent(fullWidth('13812348000'))}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'a full-width phone number')
+    await page.goto(`${base}/portal/search?q=${encodeURIComponent(fullWidth(ZHANG.slice(-4)))}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'full-width last digits')
+  })
+
+  t.test('NUL and other control characters in a query or a form: a 400 page that says so', async (t) => {
+    for (const path of ['/portal/search?q=a%00b', '/portal/search?q=%E5%BC%A0%01', '/portal/quarantine?adapter=%00', '/portal/quarantine?reason=x%00', '/portal/audit?actor=a%00b', '/portal/audit?subject=%00']) {
+      const res = await page.goto(`${base}${path}`)
+      t.equal(res?.status(), 400, path)
+      t.match(await page.locator('main').textContent(), /含有控制字符（如 NUL）.*TB_VALIDATION/, `${path}: the page says what is wrong`)
+    }
+    const param = /“(\w+)”/.exec(await page.locator('main p').first().textContent() ?? '')?.[1]
+    t.equal(param, 'subject', 'and names the parameter')
+    t.equal(await page.locator('nav a', { hasText: '查询' }).count(), 1, 'in the signed-in shell')
+    // Raw bytes in a form body reach the page (a raw NUL in the request line is refused by the HTTP parser).
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue()
+    const raw = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      data: Buffer.from(`_csrf=${encodeURIComponent(csrf)}&purpose=a\u0000b`),
+      maxRedirects: 0,
+    })
+    t.equal(raw.status(), 400, 'a raw NUL in a form field')
+    t.match(await raw.text(), 'TB_VALIDATION')
+    const encoded = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, { form: { _csrf: csrf, purpose: 'a\u0000b' }, maxRedirects: 0 })
+    t.equal(encoded.status(), 400, 'a percent-encoded NUL in a form field')
+    const net = await import('node:net')
+    const { port } = new URL(base)
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GET /portal/search?q=a\u0000b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))
+      let data = ''
+      socket.on('data', (c) => { data += String(c) })
+      socket.on('end', () => { resolve(data) })
+      socket.on('error', (err) => { resolve(String(err)) })
+    })
+    t.match(answer, /^HTTP\/1\.1 400 /, 'a raw NUL in the request line: 400, never a 5xx')
+  })
+
   t.test('a resident page: provenance, the conflict, resolving it', async (t) => {
     await page.goto(`${base}/portal/search?q=${ZHANG}`)
     await page.locator('#results tbody a').first().click()

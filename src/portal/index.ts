@@ -3,12 +3,14 @@
 // scope (a record outside it is "not found"), requires the session's CSRF token on every POST,
 // and writes reads of residents' and enterprises' data to the audit log.
 import type { FastifyInstance } from 'fastify'
-import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import type { SessionStore } from '../auth/sessions.ts'
 import { isTongbanError } from '../errors.ts'
+import { sessionPrincipal } from '../server/auth.ts'
 import { Assets } from './assets.ts'
+import { CONTROL_CHARACTER_MESSAGE } from './query.ts'
 import { contextOf, messagePage } from './layout.ts'
 import { PageError, createKit } from './kit.ts'
 import { signInPages } from './pages/sign-in.ts'
@@ -31,12 +33,23 @@ export async function portalPlugin (app: FastifyInstance, opts: { platform: Plat
 
   // Pages answer pages, also when something goes wrong.
   app.setErrorHandler(async (err, req, reply) => {
-    const ctx = contextOf(req, reply, assets, req.portal ? { principal: req.portal.principal, csrf: req.portal.session.csrf } : undefined)
+    // Input refused by a route's schema never reached the page's sign-in: look the session up
+    // here, so the answer still has the staff member's menu and search box.
+    const signedIn = req.portal ?? await sessionPrincipal(opts.platform, opts.sessions, req).catch(() => undefined)
+    const ctx = contextOf(req, reply, assets, signedIn ? { principal: signedIn.principal, csrf: signedIn.session.csrf } : undefined)
     const { t } = ctx
     if (err instanceof PageError) {
       if (err.status === 404) return sendPage(reply, 404, messagePage(ctx, t('notFound.title'), err.text ?? t('notFound.body')))
       if (err.status === 403) return sendPage(reply, 403, messagePage(ctx, t('forbidden.title'), err.text ?? t('forbidden.body')))
       return sendPage(reply, err.status, messagePage(ctx, t('error.title'), err.text ?? ''))
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      // A query or form the page's schema refuses: say which parameter and why, as a 400 page.
+      const first = err.validation[0]
+      const param = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? '')
+      const text = first?.message === CONTROL_CHARACTER_MESSAGE ? t('error.controlCharacter', param, 'TB_VALIDATION') : t('error.invalidParam', param, first?.message ?? '', 'TB_VALIDATION')
+      req.log.info({ code: 'TB_VALIDATION', param, msg: first?.message }, 'portal page refused its input')
+      return sendPage(reply, 400, messagePage(ctx, t('error.invalidTitle'), text))
     }
     const code = isTongbanError(err) ? err.code : 'TB_INTERNAL'
     const status = isTongbanError(err) ? err.statusCode : (err as { statusCode?: number }).statusCode === 400 ? 400 : 500

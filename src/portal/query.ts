@@ -1,6 +1,7 @@
 // What the search box's text is: an ID number (18 or 15 digits), the last digits of one, a phone
 // number, a credit code, the start of a key, or a name. Decided here once, so the search page
-// reads like the hint under the box.
+// reads like the hint under the box. Also the one text type of every portal query parameter.
+import { z } from 'zod'
 import { creditCode, phone, residentId } from '../normalize/index.ts'
 import type { RecordMatch } from '../store/records.ts'
 
@@ -14,8 +15,37 @@ export type SearchQuery =
   | { is: 'too-short' }
   | { is: 'match', persons?: RecordMatch, enterprises?: RecordMatch }
 
+/** C0 control characters (NUL among them): PostgreSQL refuses NUL in text, and no form sends any. */
+const NO_CONTROL = /^[^\u0000-\u001f]*$/
+
+/** A textarea's text: line breaks and tabs are text there, other control characters are not. */
+const NO_CONTROL_BUT_LINES = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]*$/
+
+/** A text field of a portal form (a note, a reason, a name): like `queryText`, but lines may break. */
+export const formText = (max: number): z.ZodString => z.string().max(max).regex(NO_CONTROL_BUT_LINES, CONTROL_CHARACTER_MESSAGE)
+
+/** True when `s` holds no control character. */
+export const noControl = (s: string): boolean => NO_CONTROL.test(s)
+
+export const CONTROL_CHARACTER_MESSAGE = 'contains a control character (such as NUL)'
+
+/**
+ * A text query parameter of a portal page: at most `max` characters and no control character
+ * (a 400 page naming the parameter instead of a database error).
+ */
+export const queryText = (max: number): z.ZodString => z.string().max(max).regex(NO_CONTROL, CONTROL_CHARACTER_MESSAGE)
+
+/**
+ * The box's text as the search compares it: NFKC folds what Chinese input methods type in full
+ * width (`３２０４…`, `１３８…`, `Ｘ`) into the ASCII the records hold, and compatibility forms of
+ * ideographs into the standard ones.
+ */
+export function searchText (text: string): string {
+  return text.normalize('NFKC').trim()
+}
+
 export function classifyQuery (text: string): SearchQuery {
-  const q = text.trim()
+  const q = searchText(text)
   if (q === '') return { is: 'empty' }
   const compact = q.replace(/[\s-]/g, '').toUpperCase()
   if (/^(\d{17}[\dX]|\d{15})$/.test(compact)) {

@@ -8,13 +8,14 @@ import { AUDIT_ACTIONS, listAudit, parseAnchors, verifyAudit, type AuditFilter }
 import { isTongbanError } from '../../errors.ts'
 import { AuditFilterFields, auditFilter, type AuditSearch } from '../../server/api/audit.ts'
 import { page } from '../layout.ts'
+import { queryText } from '../query.ts'
 import type { PortalKit } from '../kit.ts'
 import { FAMILIES, FORM_FIELDS, logBody, verifyBody, verifyResult, type FormValues, type SearchError, type VerifyView } from './audit-view.ts'
 
 const PAGE_SIZE = 50
 const DAY_MS = 86_400_000
 
-const Text = z.string().max(2000).optional()
+const Text = queryText(2000).optional()
 // Loose on purpose: what the form sends is checked below, so that bad input shows the form again.
 const LogQuery = z.object({ actor: Text, action: Text, subject: Text, outcome: Text, from: Text, to: Text, cursor: Text, lang: Text })
 

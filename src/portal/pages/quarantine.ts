@@ -12,6 +12,7 @@ import { retryQuarantined } from '../../pipeline/retry.ts'
 import { recordInScope } from '../../store/records.ts'
 import { NOTE_MAX, dismissQuarantined, getQuarantineItem, listQuarantine, quarantineReasonCodes, type QuarantineItem } from '../../store/quarantine.ts'
 import { page } from '../layout.ts'
+import { formText, queryText } from '../query.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { STATUS_FILTERS, quarantineItemBody, quarantineListBody, statusLabel, type ItemView, type StatusFilter } from './quarantine-view.ts'
 
@@ -33,16 +34,16 @@ function recordKeyOf (adapter: AdapterDefinition, item: QuarantineItem): { kind:
 }
 
 const ListQuery = z.object({
-  status: z.string().max(16).optional(),
-  adapter: z.string().max(64).optional(),
-  reason: z.string().max(64).optional(),
+  status: queryText(16).optional(),
+  adapter: queryText(64).optional(),
+  reason: queryText(64).optional(),
   before: z.coerce.number().int().positive().optional(),
-  lang: z.string().max(8).optional(),
+  lang: queryText(8).optional(),
 })
 const ItemParams = z.object({ id: z.string().max(32) })
-const ItemQuery = z.object({ done: z.string().max(16).optional(), lang: z.string().max(8).optional() })
+const ItemQuery = z.object({ done: queryText(16).optional(), lang: queryText(8).optional() })
 // Longer than allowed is answered with the form and a message, not a bare 400.
-const NoteBody = z.object({ _csrf: z.string().max(128).optional(), note: z.string().max(20_000).optional() })
+const NoteBody = z.object({ _csrf: z.string().max(128).optional(), note: formText(20_000).optional() })
 
 export async function quarantinePages (app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { platform } = kit

@@ -12,6 +12,7 @@ import { recordHistory } from '../../store/history.ts'
 import { resolveConflict } from '../../unify/resolve.ts'
 import type { AuditAction } from '../../audit/index.ts'
 import { page, type PageContext } from '../layout.ts'
+import { formText } from '../query.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { conflictListBody, recordBody, type RecordView } from './records-view.ts'
 
@@ -60,7 +61,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
   })
 
   api.post('/portal/persons/:idNumber/full', {
-    schema: { hide: true, params: IdParams, body: z.object({ _csrf: z.string().max(128).optional(), purpose: z.string().max(500).optional() }) },
+    schema: { hide: true, params: IdParams, body: z.object({ _csrf: z.string().max(128).optional(), purpose: formText(500).optional() }) },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
@@ -117,7 +118,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     schema: {
       hide: true,
       params: z.object({ id: z.coerce.number().int().positive() }),
-      body: z.object({ _csrf: z.string().max(128).optional(), choice: z.coerce.number().int().min(0).max(50).optional(), reason: z.string().max(500).optional() }),
+      body: z.object({ _csrf: z.string().max(128).optional(), choice: z.coerce.number().int().min(0).max(50).optional(), reason: formText(500).optional() }),
     },
   }, async (req, reply) => {
     const s = await signIn(req, reply)

@@ -6,7 +6,8 @@ import { z } from 'zod'
 import { getRecord, recordInScope, searchRecords, type RecordMatch } from '../../store/records.ts'
 import { decodeCursor, encodeCursor } from '../../server/api/cursor.ts'
 import { page } from '../layout.ts'
-import { classifyQuery } from '../query.ts'
+import { TongbanError } from '../../errors.ts'
+import { classifyQuery, noControl, queryText } from '../query.ts'
 import type { PortalKit } from '../kit.ts'
 import { searchBody, type SearchResults } from './search-view.ts'
 
@@ -21,10 +22,10 @@ export async function searchPages (app: FastifyInstance, kit: PortalKit): Promis
     schema: {
       hide: true,
       querystring: z.object({
-        q: z.string().max(64).optional(),
+        q: queryText(64).optional(),
         kind: z.enum(['person', 'enterprise']).optional(),
-        after: z.string().max(128).optional(),
-        lang: z.string().max(8).optional(),
+        after: queryText(128).optional(),
+        lang: queryText(8).optional(),
       }),
     },
   }, async (req, reply) => {
@@ -35,6 +36,8 @@ export async function searchPages (app: FastifyInstance, kit: PortalKit): Promis
     const ctx = ctxOf(req, reply, s)
     const q = (req.query.q ?? '').trim()
     const after = req.query.after ? decodeCursor(req.query.after, 'string') : undefined
+    // A cursor is ours, so one decoding to a control character was made up.
+    if (after !== undefined && !noControl(after)) throw new TongbanError('TB_CURSOR_INVALID')
     const { kind } = req.query
     const query = classifyQuery(q)
     let persons: SearchResults | undefined

@@ -14,12 +14,13 @@ import { deleteStaffAccount, listStaffAccounts, putStaffAccount } from '../../va
 import { isTongbanError } from '../../errors.ts'
 import type { MessageKey } from '../i18n.ts'
 import { page, type PageContext } from '../layout.ts'
+import { formText, queryText } from '../query.ts'
 import { departmentOf } from '../format.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { accountBody, accountHref, emptyForm, formOf, staffListBody, type AccountForm, type AccountView, type FieldErrors, type StaffForm } from './staff-view.ts'
 
 const Lang = z.string().max(8).optional()
-const Text = z.string().max(1024).optional()
+const Text = formText(1024).optional()
 const Csrf = z.string().max(128).optional()
 const StaffBody = z.object({
   _csrf: Csrf,
@@ -109,7 +110,7 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
   }
 
   api.get('/portal/staff', {
-    schema: { hide: true, querystring: z.object({ town: z.string().max(12).optional(), q: z.string().max(64).optional(), lang: Lang }) },
+    schema: { hide: true, querystring: z.object({ town: queryText(12).optional(), q: queryText(64).optional(), lang: Lang }) },
   }, async (req, reply) => {
     const s = await admin(req, reply)
     if (!s) return reply
