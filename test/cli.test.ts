@@ -105,6 +105,22 @@ function privateRedisUrl (p: Cli): string {
   throw new Error(`no private redis-server in the gateway log: ${p.output.stdout}`)
 }
 
+/** The local addresses listening on a TCP port (Linux: /proc/net/tcp and tcp6). */
+async function listeners (port: number): Promise<string[]> {
+  const found: string[] = []
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const row of (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(1)) {
+      const [, local, , state] = row.trim().split(/\s+/)
+      if (state !== '0A' || !local) continue
+      const [hex, portHex] = local.split(':')
+      if (Number.parseInt(portHex!, 16) !== port) continue
+      // IPv4 addresses are little-endian hex; IPv6 ones are listed as hex as they are.
+      found.push(hex!.length === 8 ? hex!.match(/../g)!.reverse().map((b) => Number.parseInt(b, 16)).join('.') : hex!)
+    }
+  }
+  return found
+}
+
 async function withRedis<T> (url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(url, { maxRetriesPerRequest: 1 })
   try { return await fn(r) } finally { r.disconnect() }
@@ -122,7 +138,8 @@ t.test('tongban start on the embedded defaults', async (t) => {
     if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM')
   })
   const port = await freePort()
-  const env = { TONGBAN_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()) }
+  // No HOST: the default must be loopback, since the demo's passwords are published.
+  const env = { TONGBAN_DATA_DIR: dataDir, PORT: String(port), TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()) }
   const url = `http://127.0.0.1:${port}`
 
   async function startAndWait (): Promise<Cli> {
@@ -152,6 +169,11 @@ t.test('tongban start on the embedded defaults', async (t) => {
   const gateway = await startAndWait()
   const ready = Date.now()
   t.comment(`gateway up in ${ready - started} ms`)
+  t.same(await listeners(port), ['127.0.0.1'], 'without HOST the gateway listens on 127.0.0.1 only')
+  // The human line follows the listening log line; it may take a moment after /healthz answers.
+  await whileRunning(gateway, () => gateway.output.stderr.includes('sign in'))
+  t.match(gateway.output.stderr, `tongban: open ${url}/ and sign in as window / Tongban-Demo-2026\n`, 'one human line on stderr')
+  t.doesNotThrow(() => lines(gateway.output.stdout).map((l) => JSON.parse(l)), 'stdout stays JSON')
 
   // The private redis-server: AOF under the data dir, its pid alive.
   const redisFiles = await readdir(join(dataDir, 'redis'))
@@ -173,6 +195,16 @@ t.test('tongban start on the embedded defaults', async (t) => {
   t.pass(`residents arrived ${Date.now() - ready} ms after start-up`)
   await whileRunning(gateway, async () => (await list('enterprises')).items.length > 0)
   t.pass(`enterprises arrived ${Date.now() - ready} ms after start-up`)
+
+  // The demo seeds a conflict in 湟里镇 (config/demo.yaml's town) for window to resolve.
+  const windowAuth = await operatorAuth(url, { bootstrap: token, roles: ['window-staff'], town: '320412120000' })
+  const seeded = await whileRunning(gateway, async () => {
+    const res = await fetch(`${url}/api/v1/conflicts?status=open&town=320412120000&kind=person&field=name`, { headers: windowAuth })
+    const page = await res.json() as { items: Array<{ candidates: Array<{ adapter: string, value: unknown }> }> }
+    return page.items[0]
+  }, 60_000)
+  t.pass(`an open conflict in 湟里镇 ${Date.now() - ready} ms after start-up`)
+  t.same(seeded.candidates.map((c) => c.adapter).sort(), ['household-registration', 'market-regulation'], 'the two registers disagree on the name')
 
   // Awaited: these must run while this gateway is up, not after the body returns.
   await t.test('migrate goes through the running gateway', async (t) => {
@@ -199,6 +231,7 @@ t.test('tongban start on the embedded defaults', async (t) => {
   gateway.child.kill('SIGTERM')
   const stopped = await exitOf(gateway)
   t.same({ code: stopped.code, signal: stopped.signal }, { code: 0, signal: null }, 'exits 0 on SIGTERM', { stderr: stopped.stderr })
+  t.match(stopped.stderr, /\ntongban: stopped\n$/, 'one human line when stopped')
   t.notOk(isAlive(redisPid), 'the redis-server child is gone')
   t.notOk(existsSync(join(dataDir, 'gateway.json')), 'gateway.json is removed')
 

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util'
 import { isTongbanError } from '../errors.ts'
 import { createLogger } from '../log.ts'
-import { readSettings } from '../runtime/settings.ts'
+import { readSettings, type Settings } from '../runtime/settings.ts'
+import { fromRoot } from '../runtime/paths.ts'
+import type { Config } from '../config/schema.ts'
 import { runningGateway, type GatewayInfo } from '../runtime/data-dir-lock.ts'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -35,7 +37,7 @@ function onSignals (stop: () => Promise<void>): void {
     if (stopping) return
     stopping = true
     process.stderr.write(`tongban: ${signal} received, draining in-flight work…\n`)
-    stop().then(() => process.exit(0), (err: unknown) => { process.stderr.write(`tongban: shutdown failed: ${String(err)}\n`); process.exit(1) })
+    stop().then(() => { process.stderr.write('tongban: stopped\n'); process.exit(0) }, (err: unknown) => { process.stderr.write(`tongban: shutdown failed: ${String(err)}\n`); process.exit(1) })
   }
   process.once('SIGTERM', handler)
   process.once('SIGINT', handler)
@@ -51,6 +53,18 @@ async function gatewayUrl (dataDir: string): Promise<Required<GatewayInfo> | und
     if (waited > 120_000) throw new Error(`the gateway (pid ${info.pid}) has not started listening after two minutes`)
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+}
+
+/**
+ * The one line a person reads at start-up, on stderr like the other lines meant for people
+ * (stdout is the JSON log). The demo's own configuration gets its published sign-in.
+ */
+function startedLine (url: string, settings: Settings, config: Config): string {
+  const demo = settings.configPath === fromRoot('config', 'demo.yaml')
+  const window = demo ? config.seedStaff?.find((s) => s.roles.includes('window-staff')) : undefined
+  return window
+    ? `tongban: open ${url}/ and sign in as ${window.username} / ${window.password}\n`
+    : `tongban: listening on ${url}/\n`
 }
 
 async function migrateCommand (): Promise<void> {
@@ -84,8 +98,10 @@ async function main (argv: string[]): Promise<void> {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false } } })
       const { startGateway } = await import('../runtime/gateway.ts')
-      const gateway = await startGateway(readSettings(), { workers: !values['no-workers'] })
+      const settings = readSettings()
+      const gateway = await startGateway(settings, { workers: !values['no-workers'] })
       onSignals(gateway.stop)
+      process.stderr.write(startedLine(gateway.url, settings, gateway.platform.config))
       return
     }
     case 'worker': {

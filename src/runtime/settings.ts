@@ -6,7 +6,8 @@ import { fromRoot } from './paths.ts'
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless asked: the demo's passwords are published. The Docker image sets 0.0.0.0.
+  HOST: z.string().default('127.0.0.1'),
   TONGBAN_DATA_DIR: z.string().default('./var'),
   TONGBAN_CONFIG: z.string().optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
