@@ -25,6 +25,8 @@ COPY bin ./bin
 COPY src/store/migrations ./src/store/migrations
 # The portal's stylesheet and scripts (tsc compiles TypeScript only; src/portal/assets.ts reads them here).
 COPY src/portal/static ./src/portal/static
+# The division code history resident ID numbers are checked against (src/normalize/county.ts reads it here).
+COPY src/normalize/data ./src/normalize/data
 COPY config ./config
 USER node
 # 8080: the gateway; 18092: the demo's department web app (config/demo.yaml).

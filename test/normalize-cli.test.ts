@@ -34,7 +34,7 @@ t.test('every kind the issue names is there', async (t) => {
 
 t.test('a value prints one JSON object and exits 0 or 1', async (t) => {
   t.same(await run(['id', '320412850612301']), { code: 0, lines: [{ ok: true, value: '320412198506123015', details: { birthDate: '1985-06-12', gender: 'male', divisionCode: '320412', divisionName: '武进区', divisionCurrent: true, upgradedFrom15: true } }] })
-  t.match(await run(['id', '320421194912310025']), { code: 1, lines: [{ ok: false, error: { code: 'TB_ID_DIVISION', message: /320421/ } }] })
+  t.match(await run(['id', '320430196203151231']), { code: 1, lines: [{ ok: false, error: { code: 'TB_ID_DIVISION', message: /320430/ } }] })
   t.match(await run(['id', '320412194912310021']), { code: 1, lines: [{ ok: false, error: { code: 'TB_ID_CHECKSUM', message: String } }] })
   t.match(await run(['credit-code', '91320412MA1MXK7Q0T']), { code: 0, lines: [{ ok: true, value: '91320412MA1MXK7Q0T' }] })
   t.match(await run(['capital', '50万美元']), { code: 0, lines: [{ ok: true, value: { amount: 500000, currency: 'USD' } }] })
@@ -53,6 +53,12 @@ t.test('the real command: exit codes and usage', async (t) => {
   const ok = await tongban(['normalize', 'id', '32041219491231007x'])
   t.equal(ok.code, 0)
   t.match(JSON.parse(ok.stdout), { ok: true, value: '32041219491231007X' })
+  const wujin = await tongban(['normalize', 'id', '320421196203151235']) // issued under 武进县 (1983-1995)
+  t.equal(wujin.code, 0, wujin.stderr)
+  t.match(JSON.parse(wujin.stdout), {
+    ok: true,
+    details: { divisionName: '武进县', divisionCurrent: false, divisionHistory: [{ name: '武进县', from: 1983, until: 1995, now: [{ code: '320411' }, { code: '320412', name: '武进区' }] }] },
+  })
   const piped = await tongban(['normalize', 'phone'], '138 0013 8000\n0519-86781234\n')
   t.equal(piped.code, 0)
   t.same(piped.stdout.trim().split('\n').map((l) => JSON.parse(l).value), ['13800138000', '0519-86781234'])

