@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { buildMessage, idCheckChar, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, eventually, operatorAuth, startTestGateway, postSignedWebhook } from './helpers.ts'
+import { createStaff, signIn } from './portal-kit.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = 'test-artifacts/portal'
@@ -170,6 +171,12 @@ t.test('the portal in a browser', { skip }, async (t) => {
 
   t.test('the keyboard alone: skip link, menu, search box', async (t) => {
     await page.goto(`${base}/`)
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'q', 'the home page starts in its search box')
+    await page.keyboard.type('张')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${base}/portal/search?q=${encodeURIComponent('张')}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'typing straight away and Enter searches')
+    await page.goto(`${base}/portal/conflicts`)
     await page.keyboard.press('Tab')
     t.equal(await page.evaluate(() => document.activeElement?.textContent), '跳到主要内容', 'the first Tab reaches the skip link')
     t.equal(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'solid', 'focus is visible')
@@ -216,6 +223,36 @@ t.test('the portal in a browser', { skip }, async (t) => {
     await page.locator('#results', { hasText: '没有找到' }).waitFor()
     t.pass('another town\'s resident is not found')
     await shot('04-search-by-id')
+  })
+
+  t.test('one search box on every page: in the top bar, and in the middle of the home page', async (t) => {
+    const topBox = page.locator('header form[role="search"]')
+    await page.goto(`${base}/`)
+    t.equal(await page.locator('main form[role="search"] input[name="q"]').count(), 1, 'the home page: a box in the middle')
+    t.equal(await page.locator('main #q').getAttribute('autofocus'), '', 'focused when the page opens')
+    t.equal(await page.getByLabel('姓名、身份证号').getAttribute('id'), 'q', 'labelled')
+    for (const path of ['/', '/portal/conflicts', '/portal/departments', `/portal/search?q=${ZHANG}`, '/portal/persons/not-an-id', '/portal/quarantine']) {
+      await page.goto(`${base}${path}`)
+      const expected = path.startsWith('/portal/search') ? 0 : 1
+      t.equal(await topBox.count(), expected, `${path}: ${expected === 1 ? 'the box in the top bar' : 'the search page has its own box only'}`)
+      if (expected === 1) {
+        t.equal(await topBox.getAttribute('action'), '/portal/search')
+        t.equal(await page.getByLabel('查询居民或市场主体').getAttribute('name'), 'q', `${path}: input q, labelled`)
+      }
+    }
+    await page.goto(`${base}/portal/conflicts`)
+    await shot('02b-top-search')
+    await page.getByLabel('查询居民或市场主体').fill(ZHANG.slice(-4))
+    await page.getByLabel('查询居民或市场主体').press('Enter')
+    await page.waitForURL(`${base}/portal/search?q=${ZHANG.slice(-4)}`)
+    t.equal(await page.locator('#results tbody tr').count(), 1, 'the top bar searches')
+
+    await createStaff(base, bootstrapAuth, { username: 'sun.shenji', name: '孙审计', town: TOWN_A, roles: ['auditor'] })
+    const other = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    t.teardown(async () => { await other.close() })
+    const p = await other.newPage()
+    await signIn(p, base, 'sun.shenji')
+    t.equal(await p.locator('form[role="search"]').count(), 0, 'an auditor, who may not read records, has no search box')
   })
 
   t.test('full-width digits from a Chinese input method find the resident', async (t) => {

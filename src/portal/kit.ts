@@ -12,7 +12,7 @@ import type { AuditAction } from '../audit/index.ts'
 import type { JsonInput } from '../audit/entry.ts'
 import type { Assets } from './assets.ts'
 import type { Html } from './html.ts'
-import { contextOf, page, type PageContext } from './layout.ts'
+import { contextOf, page, type PageContext, type PageOptions } from './layout.ts'
 
 export interface SignedIn { principal: Principal, session: Session }
 
@@ -45,7 +45,7 @@ export interface PortalKit {
   recordScope: (s: SignedIn) => Scope
   ctxOf: (req: FastifyRequest, reply: FastifyReply, s: SignedIn) => PageContext
   /** A 200 page in the shell, for a signed-in staff member. */
-  render: (req: FastifyRequest, reply: FastifyReply, s: SignedIn, title: (ctx: PageContext) => string, body: (ctx: PageContext) => Html, opts?: { scripts?: Html }) => FastifyReply
+  render: (req: FastifyRequest, reply: FastifyReply, s: SignedIn, title: (ctx: PageContext) => string, body: (ctx: PageContext) => Html, opts?: PageOptions) => FastifyReply
   /** Writes an audit entry for this page (before the answer leaves). */
   audit: (req: FastifyRequest, s: SignedIn, action: AuditAction, note?: AuditNote) => Promise<void>
   /** A configured town's name by its code (the code itself when unknown). */

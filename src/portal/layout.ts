@@ -1,8 +1,8 @@
-// The page shell: language, navigation for the signed-in staff member, the language switch, the
-// sign-out form, and a skip link. Every page goes through `page`.
+// The page shell: language, navigation for the signed-in staff member, the search box, the
+// language switch, the sign-out form, and a skip link. Every page goes through `page`.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal } from '../auth/principal.ts'
-import { can } from '../auth/access.ts'
+import { can, scopeOf } from '../auth/access.ts'
 import { html, type Html } from './html.ts'
 import { LANGS, htmlLang, translator, type Lang, type Translate } from './i18n.ts'
 import type { Assets } from './assets.ts'
@@ -47,7 +47,31 @@ export function csrfField (ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`
 }
 
-export function page (ctx: PageContext, title: string, body: Html, opts: { scripts?: Html } = {}): string {
+/** True for staff who may search residents and enterprises (a role that reads records, and a scope). */
+export function maySearch (principal: Principal | undefined): boolean {
+  return principal !== undefined && scopeOf(principal) !== undefined
+}
+
+/**
+ * The top bar's search box: finding a resident or an enterprise is the window's most frequent
+ * action, so it is one keystroke away on every page (the search page has its own box).
+ */
+function topSearch (ctx: PageContext): Html {
+  const { t } = ctx
+  return html`<form class="topsearch" method="get" action="/portal/search" role="search" aria-label="${t('search.title')}">
+    <label for="top-q">${t('search.topLabel')}</label>
+    <input id="top-q" name="q" type="search" maxlength="64" required placeholder="${t('search.placeholder')}">
+    <button type="submit">${t('search.submit')}</button>
+  </form>`
+}
+
+export interface PageOptions {
+  scripts?: Html
+  /** false on the page whose main content is the search box already. */
+  topSearch?: boolean
+}
+
+export function page (ctx: PageContext, title: string, body: Html, opts: PageOptions = {}): string {
   const { t, principal } = ctx
   const other: Lang = ctx.lang === 'zh' ? 'en' : 'zh'
   const nav = principal
@@ -80,6 +104,7 @@ ${opts.scripts ?? ''}
 <header class="top"><div class="bar">
   <a class="brand" href="/">${t('app.name')} <small>${t('app.tagline')}</small></a>
   ${nav}
+  ${opts.topSearch !== false && maySearch(principal) ? topSearch(ctx) : ''}
   <span class="spacer"></span>
   ${user}
   <a href="${switchHref(ctx)}" lang="${htmlLang[other]}" hreflang="${htmlLang[other]}" aria-label="${t('lang.switchLabel')}" id="lang-switch">${t('lang.switch')}</a>

@@ -6,10 +6,13 @@ import type { ScopeCounts } from '../scope-counts.ts'
 import { html, type Html } from '../html.ts'
 import type { PageContext } from '../layout.ts'
 import { beijingTime, departmentOf } from '../format.ts'
+import { searchForm } from './search-view.ts'
 
 export interface HomeData {
   townName: string
   scopeText: string
+  /** The staff member may search: the box in the middle of the page, focused. */
+  search: boolean
   counts?: ScopeCounts | undefined
   openConflicts?: number | undefined
   quarantine?: number | undefined
@@ -27,6 +30,7 @@ export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Ht
   const { t } = ctx
   return html`<h1>${t('home.heading', d.townName)}</h1>
 <p class="muted">${d.scopeText}</p>
+${d.search ? html`<div class="home-search">${searchForm(ctx, '', { inPlace: false })}</div>` : ''}
 ${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
 <div class="tiles">
   ${tile(t('home.residents'), d.counts?.residents, '/portal/search')}

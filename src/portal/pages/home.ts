@@ -9,7 +9,7 @@ import { sessionPrincipal } from '../../server/auth.ts'
 import { scopeParams } from '../../store/records.ts'
 import { beijingMidnight, changesSince } from '../../store/activity.ts'
 import { syncStatus } from '../../sync/status.ts'
-import { page } from '../layout.ts'
+import { maySearch, page } from '../layout.ts'
 import { scopeCounts } from '../scope-counts.ts'
 import type { PortalKit } from '../kit.ts'
 import { signInPage } from './sign-in.ts'
@@ -40,6 +40,6 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
       scope ? changesSince(db, scope, beijingMidnight()) : undefined,
     ])
     const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', scope.prefix)) : ctx.t('home.scope', townName(principal.town))
-    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, counts, openConflicts, quarantine, status, today })))
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, search: maySearch(principal), counts, openConflicts, quarantine, status, today })))
   })
 }

@@ -14,10 +14,11 @@ export interface SearchData {
   enterprises?: SearchResults | undefined
 }
 
-export function searchForm (ctx: PageContext, q: string): Html {
+/** The search box with its hint, focused; on the search page (`inPlace`) htmx swaps in the results. */
+export function searchForm (ctx: PageContext, q: string, opts: { inPlace: boolean }): Html {
   const { t } = ctx
-  return html`<form class="searchbox" method="get" action="/portal/search" role="search"
-  hx-get="/portal/search" hx-target="#results" hx-select="#results" hx-swap="outerHTML" hx-push-url="true">
+  return html`<form class="searchbox" method="get" action="/portal/search" role="search"${opts.inPlace ? html`
+  hx-get="/portal/search" hx-target="#results" hx-select="#results" hx-swap="outerHTML" hx-push-url="true"` : ''}>
   <div style="flex:1"><label for="q">${t('search.label')}</label>
   <input id="q" name="q" type="search" value="${q}" maxlength="64" required autofocus aria-describedby="q-hint"></div>
   <button type="submit">${t('search.submit')}</button>
@@ -58,7 +59,7 @@ export function searchBody (ctx: PageContext, d: SearchData): Html {
     : ''
   const none = d.q !== '' && !d.problem && !persons && !enterprises ? html`<p>${t('search.none')}</p>` : ''
   return html`<h1>${t('search.title')}</h1>
-${searchForm(ctx, d.q)}
+${searchForm(ctx, d.q, { inPlace: true })}
 <div id="results" aria-live="polite">
 ${d.problem === 'invalid' ? html`<p class="error" role="alert">${t('search.invalid', d.q)}</p>` : ''}
 ${d.problem === 'too-short' ? html`<p class="error" role="alert">${t('search.tooShort')}</p>` : ''}

@@ -58,6 +58,6 @@ export async function searchPages (app: FastifyInstance, kit: PortalKit): Promis
     }
     if (query.is !== 'empty') await audit(req, s, 'person.search', { details: { q, results: (persons?.items.length ?? 0) + (enterprises?.items.length ?? 0) } })
     const problem = query.is === 'invalid-id' ? 'invalid' as const : query.is === 'too-short' ? 'too-short' as const : undefined
-    return sendPage(reply, 200, page(ctx, ctx.t('search.title'), searchBody(ctx, { q, problem, persons, enterprises })))
+    return sendPage(reply, 200, page(ctx, ctx.t('search.title'), searchBody(ctx, { q, problem, persons, enterprises }), { topSearch: false }))
   })
 }
