@@ -1,6 +1,7 @@
 // How values appear on pages: ID and phone numbers masked by default (the same masking as the
-// logs), times in Beijing time, codes translated, provenance named by department.
+// logs), times in Beijing time, codes by their names, provenance named by department.
 import { maskPersonalData } from '../log.ts'
+import { ETHNICITIES } from '../normalize/index.ts'
 import type { Platform } from '../platform.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 import { html, type Html } from './html.ts'
@@ -42,6 +43,7 @@ export function displayValue (field: string, value: unknown, t: Translate, full:
     if (field === 'idNumber') return full ? value : maskId(value)
     if (field === 'phone') return full ? value : maskPhone(value)
     if (field === 'gender') return translated(t, `gender.${value}`, value)
+    if (field === 'ethnicityCode') return namedCode(Object.hasOwn(ETHNICITIES, value) ? ETHNICITIES[value] : undefined, value)
     if (field === 'status') return translated(t, `personStatus.${value}`, translated(t, `enterpriseStatus.${value}`, value))
     return value
   }
@@ -54,6 +56,11 @@ export function displayValue (field: string, value: unknown, t: Translate, full:
     return full ? JSON.stringify(value) : maskPersonalData(JSON.stringify(value))
   }
   return String(value)
+}
+
+/** `汉族 01`: the name a window worker reads, and the code a form may ask for; the code alone when unknown. */
+function namedCode (name: string | undefined, code: string): Html | string {
+  return name === undefined ? code : html`${name} <span class="muted code">${code}</span>`
 }
 
 function translated (t: Translate, key: string, fallback: string): string {
