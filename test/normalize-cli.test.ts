@@ -42,6 +42,15 @@ t.test('a value prints one JSON object and exits 0 or 1', async (t) => {
   t.match(await run(['ethnicity', '1']), { code: 0, lines: [{ ok: true, value: '01', details: { name: '汉族' } }] })
 })
 
+t.test('words where departments send words: gender, ethnic group and division names', async (t) => {
+  t.same(await run(['gender', '男']), { code: 0, lines: [{ ok: true, value: 'male' }] })
+  t.same(await run(['gender', '女性']), { code: 0, lines: [{ ok: true, value: 'female' }] })
+  t.same(await run(['ethnicity', '汉族']), { code: 0, lines: [{ ok: true, value: '01', details: { name: '汉族' } }] })
+  t.same(await run(['ethnicity', '汉']), { code: 0, lines: [{ ok: true, value: '01', details: { name: '汉族' } }] })
+  t.match(await run(['division', '武进区湟里镇']), { code: 0, lines: [{ ok: true, value: '320412120000', details: { town: '湟里镇' } }] })
+  t.match(await run(['division', '朝阳区']), { code: 1, lines: [{ ok: false, error: { code: 'TB_DIVISION_INVALID', message: /ambiguous.*110105000000.*220104000000/ } }] })
+})
+
 t.test('without a value it reads lines from standard input', async (t) => {
   const { code, lines } = await run(['date'], '2020年09月29日\n20200929\n2020/9/29\n2021-02-29\n')
   t.equal(code, 1, 'one line failed')
@@ -59,6 +68,10 @@ t.test('the real command: exit codes and usage', async (t) => {
     ok: true,
     details: { divisionName: '武进县', divisionCurrent: false, divisionHistory: [{ name: '武进县', from: 1983, until: 1995, now: [{ code: '320411' }, { code: '320412', name: '武进区' }] }] },
   })
+  for (const [kind, value] of [['gender', '男'], ['ethnicity', '汉族'], ['division', '武进区湟里镇']] as const) {
+    const named = await tongban(['normalize', kind, value])
+    t.equal(named.code, 0, `tongban normalize ${kind} ${value}: ${named.stdout}`)
+  }
   const piped = await tongban(['normalize', 'phone'], '138 0013 8000\n0519-86781234\n')
   t.equal(piped.code, 0)
   t.same(piped.stdout.trim().split('\n').map((l) => JSON.parse(l).value), ['13800138000', '0519-86781234'])

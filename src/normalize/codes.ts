@@ -23,11 +23,25 @@ export function codeTable<T> (name: string, table: Readonly<Record<string, T>>):
 
 export type Gender = 'male' | 'female' | 'unknown'
 
-/** GB/T 2261.1-2003: 0 unknown (未知的性别), 1 male, 2 female, 9 not stated (未说明的性别). */
-const GENDERS: Readonly<Record<string, Gender>> = Object.freeze({ 0: 'unknown', 1: 'male', 2: 'female', 9: 'unknown' })
+/**
+ * GB/T 2261.1-2003: 0 unknown (未知的性别), 1 male, 2 female, 9 not stated (未说明的性别); by code,
+ * by the standard's name, and by the forms departments write (男性, 女性).
+ */
+const GENDERS: Readonly<Record<string, Gender>> = Object.freeze({
+  0: 'unknown', 1: 'male', 2: 'female', 9: 'unknown',
+  男: 'male', 女: 'female', 未知的性别: 'unknown', 未说明的性别: 'unknown',
+  男性: 'male', 女性: 'female',
+})
 
-/** GB/T 2261.1 gender code -> 'male' | 'female' | 'unknown'. */
+/** GB/T 2261.1 gender code or name -> 'male' | 'female' | 'unknown'. */
 export const genderCode: (input: string) => Normalized<Gender> = codeTable('GB/T 2261.1 gender', GENDERS)
+
+const GENDER_NAMES: Readonly<Record<Gender, string>> = Object.freeze({ male: '男', female: '女', unknown: '未知' })
+
+/** The name to show for a normalised gender: 男, 女, 未知. */
+export function genderName (gender: Gender): string {
+  return GENDER_NAMES[gender]
+}
 
 /** GB/T 3304-1991 names of the 56 ethnic groups, in code order 01..56. */
 const ETHNIC_NAMES = [
@@ -46,11 +60,24 @@ export const ETHNICITIES: Readonly<Record<string, string>> = Object.freeze(Objec
   ['98', '外国血统中国籍人士'],
 ]))
 
-/** GB/T 3304 ethnic group code -> two digits ('1' -> '01'), with the group's name. */
+/**
+ * Code by name: the standard's names (汉族, 其他, 外国血统中国籍人士) and the 56 groups' names
+ * without 族 (汉, 蒙古). Only names that end in 族 lose it: 其他 has no short form.
+ */
+const ETHNICITY_BY_NAME: ReadonlyMap<string, string> = new Map(Object.entries(ETHNICITIES).flatMap(([code, name]) =>
+  name.endsWith('族') ? [[name, code], [name.slice(0, -1), code]] : [[name, code]]))
+
+/** GB/T 3304 ethnic group code -> two digits ('1' -> '01'), with the group's name; a name (汉族, 汉) -> its code. */
 export function ethnicityCode (input: string): Normalized<string, { name: string }> {
   let key = trimSpace(toHalfWidth(input))
-  if (key.length === 1) key = `0${key}`
+  if (key.length === 1 && key >= '0' && key <= '9') key = `0${key}`
+  key = ETHNICITY_BY_NAME.get(key) ?? key
   const name = Object.hasOwn(ETHNICITIES, key) ? ETHNICITIES[key] : undefined
   if (name === undefined) return unknownCode('GB/T 3304 ethnic group', input)
   return ok(key, { name })
+}
+
+/** The name of a GB/T 3304 ethnic group code ('01' -> 汉族), or undefined for an unknown code. */
+export function ethnicityName (code: string): string | undefined {
+  return Object.hasOwn(ETHNICITIES, code) ? ETHNICITIES[code] : undefined
 }

@@ -34,21 +34,33 @@ const ZEROS = ['000000', '000', '']
 /** Scratch digits (normalisers are synchronous, so one buffer serves every call). */
 const d = new Int32Array(12)
 
-/** Normalise a division code to 12 digits, with its level. */
+/** Whether `input` has a character other than ASCII, full-width digits and spaces: a name, not a code. */
+function isName (input: string): boolean {
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i)
+    if (c > 0x7f && !(c >= 0xff10 && c <= 0xff19) && !isSpaceCode(c)) return true
+  }
+  return false
+}
+
+/**
+ * Normalise a division code to 12 digits, with its level. Departments also send names (湟里镇,
+ * 武进区湟里镇): those are looked up as `divisionByName` does, and must name one division.
+ */
 export function divisionCode (input: string): Normalized<string, DivisionDetails> {
   let start = 0
   let end = input.length
   while (start < end && isSpaceCode(input.charCodeAt(start))) start++
   while (end > start && isSpaceCode(input.charCodeAt(end - 1))) end--
   const n = end - start
-  if (n !== 6 && n !== 9 && n !== 12) return failNote('TB_DIVISION_INVALID', 'expected 6, 9 or 12 digits', input)
+  if (n !== 6 && n !== 9 && n !== 12) return isName(input) ? divisionByName(input) : failNote('TB_DIVISION_INVALID', 'expected 6, 9 or 12 digits', input)
   let digits = ''
   let copy = start !== 0 || end !== input.length
   d.fill(0)
   for (let i = 0; i < n; i++) {
     let c = input.charCodeAt(start + i)
     if (c >= 0xff10 && c <= 0xff19) { c -= 0xfee0; copy = true }
-    if (c < 48 || c > 57) return failNote('TB_DIVISION_INVALID', `character ${i + 1} is not a digit`, input)
+    if (c < 48 || c > 57) return isName(input) ? divisionByName(input) : failNote('TB_DIVISION_INVALID', `character ${i + 1} is not a digit`, input)
     d[i] = c - 48
   }
   if (copy) for (let i = 0; i < n; i++) digits += String.fromCharCode(48 + d[i]!)

@@ -1,16 +1,28 @@
 import t from 'tap'
-import { codeTable, ETHNICITIES, ethnicityCode, genderCode } from '../../src/normalize/index.ts'
+import { codeTable, ETHNICITIES, ethnicityCode, ethnicityName, genderCode, genderName } from '../../src/normalize/index.ts'
 
 t.test('GB/T 2261.1 gender codes', async (t) => {
   const cases: Array<[string, 'male' | 'female' | 'unknown']> = [
     ['0', 'unknown'], ['1', 'male'], ['2', 'female'], ['9', 'unknown'], [' 1 ', 'male'], ['\u30002', 'female'], ['１', 'male'],
   ]
   for (const [input, value] of cases) t.same(genderCode(input), { ok: true, value }, JSON.stringify(input))
-  for (const input of ['', '3', '7', '8', '10', '01', 'M', 'male', '男', 'toString', '__proto__', 'constructor']) {
+  for (const input of ['', '3', '7', '8', '10', '01', 'M', 'male', '男女', '男士', '未知', 'toString', '__proto__', 'constructor']) {
     const r = genderCode(input)
     t.equal(r.ok ? 'ok' : r.error.code, 'TB_CODE_UNKNOWN', JSON.stringify(input))
     if (!r.ok) t.ok(r.error.message.includes(JSON.stringify(input)) && r.error.message.includes('GB/T 2261.1'), `names the value and the table: ${r.error.message}`)
   }
+})
+
+t.test('GB/T 2261.1 names and the forms departments write', async (t) => {
+  const cases: Array<[string, 'male' | 'female' | 'unknown']> = [
+    ['男', 'male'], ['女', 'female'], ['未知的性别', 'unknown'], ['未说明的性别', 'unknown'],
+    ['男性', 'male'], ['女性', 'female'], [' 男 ', 'male'], ['\u3000女性\u3000', 'female'],
+  ]
+  for (const [input, value] of cases) t.same(genderCode(input), { ok: true, value }, JSON.stringify(input))
+})
+
+t.test('genderName shows a normalised gender by name', async (t) => {
+  t.same([genderName('male'), genderName('female'), genderName('unknown')], ['男', '女', '未知'])
 })
 
 // GB/T 3304-1991, in code order
@@ -37,11 +49,32 @@ t.test('GB/T 3304 ethnic group codes: all 56, 97 and 98', async (t) => {
     const r = ethnicityCode(input)
     t.equal(r.ok ? r.value : r.error.code, value, JSON.stringify(input))
   }
-  for (const input of ['', '0', '00', '57', '96', '99', '001', '100', 'HA', '汉族', 'toString']) {
+  for (const input of ['', '0', '00', '57', '96', '99', '001', '100', 'HA', '其他族', '汉人', '族', 'toString']) {
     const r = ethnicityCode(input)
     t.equal(r.ok ? 'ok' : r.error.code, 'TB_CODE_UNKNOWN', JSON.stringify(input))
     if (!r.ok) t.ok(r.error.message.includes(JSON.stringify(input)) && r.error.message.includes('GB/T 3304'), `names the value and the table: ${r.error.message}`)
   }
+})
+
+t.test('GB/T 3304 names, with and without 族, normalise to their codes', async (t) => {
+  NAMES.forEach((name, i) => {
+    const code = String(i + 1).padStart(2, '0')
+    t.same(ethnicityCode(name), { ok: true, value: code, details: { name } }, name)
+    t.same(ethnicityCode(name.slice(0, -1)), { ok: true, value: code, details: { name } }, `${name.slice(0, -1)} (without 族)`)
+  })
+  t.same(ethnicityCode(' 汉族\u3000'), { ok: true, value: '01', details: { name: '汉族' } }, 'trimmed')
+  t.same(ethnicityCode('土'), { ok: true, value: '30', details: { name: '土族' } }, '土 is 土族, not 土家族')
+  t.same(ethnicityCode('土家'), { ok: true, value: '15', details: { name: '土家族' } })
+  t.same(ethnicityCode('其他'), { ok: true, value: '97', details: { name: '其他' } }, '其他 by its name, which has no 族 to drop')
+  t.same(ethnicityCode('外国血统中国籍人士'), { ok: true, value: '98', details: { name: '外国血统中国籍人士' } })
+})
+
+t.test('ethnicityName shows a code by name', async (t) => {
+  t.equal(ethnicityName('01'), '汉族')
+  t.equal(ethnicityName('56'), '基诺族')
+  t.equal(ethnicityName('97'), '其他')
+  t.equal(ethnicityName('57'), undefined)
+  t.equal(ethnicityName('toString'), undefined)
 })
 
 t.test('codeTable builds a normaliser for any table', async (t) => {

@@ -53,6 +53,20 @@ t.test('divisions by name, or by parent names followed by the name', async (t) =
   }
 })
 
+t.test('divisionCode takes names too, as departments send them', async (t) => {
+  t.same(divisionCode('武进区湟里镇'), { ok: true, value: '320412120000', details: { level: 'town', ...HL } })
+  t.same(divisionCode('湟里镇'), { ok: true, value: '320412120000', details: { level: 'town', ...HL } })
+  t.same(divisionCode('江苏省常州市武进区'), { ok: true, value: '320412000000', details: { level: 'county', ...WJ } }, 'nine characters: still a name')
+  t.same(divisionCode(' 常州市 '), { ok: true, value: '320400000000', details: { level: 'city', ...JS } })
+  const ambiguous = divisionCode('朝阳区')
+  t.equal(ambiguous.ok ? 'ok' : ambiguous.error.code, 'TB_DIVISION_INVALID')
+  t.match(ambiguous.ok ? '' : ambiguous.error.message, /ambiguous name: 2 divisions match: 110105000000 北京市朝阳区, 220104000000 吉林省长春市朝阳区/, 'the candidates are listed')
+  const unknown = divisionCode('不存在镇')
+  t.match(unknown.ok ? '' : unknown.error.message, /no division has this name/)
+  const letters = divisionCode('32041A')
+  t.match(letters.ok ? '' : letters.error.message, /character 6 is not a digit/, 'ASCII that is no code stays a code error')
+})
+
 t.test('unknown or ambiguous names are TB_DIVISION_INVALID naming the value', async (t) => {
   const cases: Array<[string, RegExp, string]> = [
     ['城关镇', /ambiguous name: \d+ divisions match: \d{12} \S+城关镇, .*\.\.\. \d+ more/, 'a town name in many counties'],
