@@ -1,5 +1,9 @@
 // Free text: names of persons and enterprises, addresses, other text. NFKC folds full-width
 // letters, digits and punctuation and the ideographic space to their ordinary forms.
+//
+// Names are data other systems show and act on, so they are checked, not just cleaned: a control
+// character, or markup and template syntax (<script>, {{7*7}}, ${...}), is TB_TEXT_INVALID and
+// the record goes to quarantine, as a bad phone number does.
 import { isSpaceCode } from './chars.ts'
 import { failNote } from './fail-note.ts'
 import { ok, type Normalized } from './result.ts'
@@ -83,11 +87,31 @@ function withoutSpaces (s: string): string {
   return out
 }
 
+/** C0 and C1 control characters but the whitespace ones (tab, line breaks), which are padding. */
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/
+
+/** The first control character of `input` as U+XXXX, or undefined. */
+function controlIn (input: string): string | undefined {
+  const m = CONTROL.exec(input)
+  return m === null ? undefined : `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+}
+
+/**
+ * What a person's name may hold once normalised: letters of any script (Han, Latin for foreign
+ * names, Tibetan, Uyghur, ...) with their combining marks, 〇 (a letter number), private-use
+ * characters (registers encode rare characters there), the middle dot, the Tibetan syllable
+ * mark (tsheg), and the hyphen and apostrophe of foreign names. No digits, brackets, symbols or
+ * markup.
+ */
+const NAME = /^[\p{L}\p{M}\p{Nl}\p{Co}·\u0f0b\u0f0c'\u2019-]+$/u
+
 /** A person's name: NFKC, all whitespace removed (including U+3000), middle dots unified to U+00B7. */
 export function personName (input: string): Normalized<string> {
   let s: string
   if (isCleanName(input)) s = input
   else {
+    const control = controlIn(input)
+    if (control !== undefined) return failNote('TB_TEXT_INVALID', `control character ${control} in a name`, input)
     // padding and U+3000 inside a name are common: strip them before paying for NFKC
     const stripped = withoutSpaces(input)
     s = isCleanName(stripped)
@@ -95,6 +119,7 @@ export function personName (input: string): Normalized<string> {
       : input.normalize('NFKC').replace(INVISIBLE, '').replace(ALL_SPACE, '').replace(DOTS, '·')
   }
   if (s.length === 0) return failNote('TB_TEXT_INVALID', 'empty name', input)
+  if (!NAME.test(s)) return failNote('TB_TEXT_INVALID', 'a name holds letters, the middle dot, hyphens and apostrophes only', input)
   return ok(s)
 }
 
@@ -102,11 +127,22 @@ export function personName (input: string): Normalized<string> {
 const CJK_SPACE = /(?<=[（）]) | (?=[（）])|(?<=[\p{Script=Han}\u3001-\u303f]) (?=[\p{Script=Han}\u3001-\u303f])/gu
 
 /**
+ * Characters no registered enterprise name holds (after NFKC, which folds ＜＞｛｝ to these):
+ * markup, template and expression syntax, and the backslash. Digits, Latin letters, brackets,
+ * '&', '.', ',', '-' and the like do occur (常州市第1机械厂, ABC Technology (China) Co., Ltd.).
+ */
+const NOT_IN_ENTERPRISE_NAMES = /[<>{}$`\\]/
+
+/**
  * An enterprise name: NFKC, whitespace collapsed and trimmed, spaces between CJK characters and
  * next to brackets removed, brackets written full-width （） as registered names are.
  */
 export function enterpriseName (input: string): Normalized<string> {
+  const control = controlIn(input)
+  if (control !== undefined) return failNote('TB_TEXT_INVALID', `control character ${control} in a name`, input)
   let s = cleanText(input)
+  const bad = NOT_IN_ENTERPRISE_NAMES.exec(s)
+  if (bad !== null) return failNote('TB_TEXT_INVALID', `${JSON.stringify(bad[0])} is not in enterprise names`, input)
   if (s.indexOf('(') >= 0 || s.indexOf(')') >= 0) s = s.replace(/\(/g, '（').replace(/\)/g, '）')
   if (s.indexOf(' ') >= 0) s = s.replace(CJK_SPACE, '')
   if (s.length === 0) return failNote('TB_TEXT_INVALID', 'empty name', input)

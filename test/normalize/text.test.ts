@@ -31,6 +31,48 @@ t.test('personName: NFKC, no whitespace, one middle dot', async (t) => {
   }
 })
 
+t.test('personName keeps every real name: scripts, marks, rare characters, foreign names', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['欧阳娜娜', '欧阳娜娜', 'Han'],
+    ['𠀋𡈽', '𠀋𡈽', 'CJK extension B (surrogate pairs)'],
+    ['王\ue000', '王\ue000', 'a rare character a register keeps in the private use area'],
+    ['李〇', '李〇', '〇 U+3007'],
+    ['扎西顿珠', '扎西顿珠', 'Tibetan name in Han'],
+    ['བཀྲ་ཤིས', 'བཀྲ་ཤིས', 'Tibetan script with its marks and tsheg'],
+    ['ئەخمەت', 'ئەخمەت', 'Uyghur (Arabic script)'],
+    ['让-保罗·萨特', '让-保罗·萨特', 'hyphen in a transliterated name'],
+    ["O'Brien", "O'Brien", 'apostrophe'],
+    ['O\u2019Brien', 'O\u2019Brien', 'typographic apostrophe'],
+    ['José', 'José', 'Latin with an accent'],
+    ['Nguyễn', 'Nguyễn', 'Vietnamese diacritics'],
+  ]
+  for (const [input, value, why] of cases) t.same(personName(input), { ok: true, value }, `${why}: ${JSON.stringify(input)}`)
+})
+
+t.test('personName refuses markup, template syntax, symbols and control characters', async (t) => {
+  const cases: Array<[string, RegExp, string]> = [
+    ['<script>alert(1)</script>', /letters, the middle dot/, 'markup'],
+    ['{{7*7}}${7*7}', /letters, the middle dot/, 'template syntax'],
+    ['＜ｂ＞王芳', /letters, the middle dot/, 'full-width markup (NFKC folds it to <b>)'],
+    ['王芳"onmouseover="x', /letters, the middle dot/, 'a quote'],
+    ['王芳&amp;', /letters, the middle dot/, 'an entity'],
+    ['王芳1', /letters, the middle dot/, 'a digit'],
+    ['王芳(曾用名)', /letters, the middle dot/, 'brackets'],
+    ['王芳😀', /letters, the middle dot/, 'an emoji'],
+    ['王\u0000芳', /control character U\+0000/, 'NUL'],
+    ['王\u0007芳', /control character U\+0007/, 'BEL'],
+    ['王\u001b[31m芳', /control character U\+001B/, 'an ANSI escape'],
+    ['王\u0085芳', /control character U\+0085/, 'C1 NEL'],
+    ['王\ud800芳', /letters, the middle dot/, 'a lone surrogate'],
+  ]
+  for (const [input, message, why] of cases) {
+    const r = personName(input)
+    t.equal(r.ok ? 'ok' : r.error.code, 'TB_TEXT_INVALID', `${why}: ${JSON.stringify(input)}`)
+    if (!r.ok) t.ok(message.test(r.error.message) && r.error.message.includes(JSON.stringify(input)), `${why}: says why and names the value (${r.error.message})`)
+  }
+  t.same(personName('\t王芳\r\n'), { ok: true, value: '王芳' }, 'tabs and line breaks are padding, not control characters')
+})
+
 t.test('text and address: NFKC, whitespace collapsed, trimmed', async (t) => {
   const cases: Array<[string, string, string]> = [
     ['湟里镇村前村12号', '湟里镇村前村12号', 'clean'],
@@ -76,6 +118,34 @@ t.test('enterpriseName: trimmed, collapsed, CJK spacing removed, brackets full-w
   for (const input of ['', '   ', '\u3000']) {
     const r = enterpriseName(input)
     t.equal(r.ok ? 'ok' : r.error.code, 'TB_TEXT_INVALID', `empty: ${JSON.stringify(input)}`)
+  }
+})
+
+t.test('enterpriseName keeps digits, Latin and punctuation of real names, refuses markup and control characters', async (t) => {
+  const kept: Array<[string, string]> = [
+    ['常州市第1机械厂', '常州市第1机械厂'],
+    ['58同城信息技术有限公司', '58同城信息技术有限公司'],
+    ['H&M (China) Co., Ltd.', 'H&M（China）Co., Ltd.'],
+    ['常州市“龙城”商贸有限公司', '常州市“龙城”商贸有限公司'],
+    ['常州市武进区湟里镇恒达机械厂·经营部', '常州市武进区湟里镇恒达机械厂·经营部'],
+    ['江苏恒达机械有限公司常州武进分公司', '江苏恒达机械有限公司常州武进分公司'],
+    ['恒达-精工(常州)有限公司', '恒达-精工（常州）有限公司'],
+  ]
+  for (const [input, value] of kept) t.same(enterpriseName(input), { ok: true, value }, input)
+  const refused: Array<[string, RegExp]> = [
+    ['<script>alert(1)</script>有限公司', /"<" is not in enterprise names/],
+    ['{{7*7}}有限公司', /"\{" is not in enterprise names/],
+    ['${7*7}有限公司', /"\$" is not in enterprise names/],
+    ['＜恒达＞有限公司', /"<" is not in enterprise names/],
+    ['恒达`id`有限公司', /"`" is not in enterprise names/],
+    ['恒达\\有限公司', /"\\\\" is not in enterprise names/],
+    ['恒达\u0000有限公司', /control character U\+0000/],
+    ['恒达\u009b有限公司', /control character U\+009B/],
+  ]
+  for (const [input, message] of refused) {
+    const r = enterpriseName(input)
+    t.equal(r.ok ? 'ok' : r.error.code, 'TB_TEXT_INVALID', JSON.stringify(input))
+    if (!r.ok) t.match(r.error.message, message, `says why: ${r.error.message}`)
   }
 })
 
