@@ -4,7 +4,7 @@
 // signing in through the real sign-in form.
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -21,15 +21,37 @@ export interface BrowserPage {
   shot: (name: string) => Promise<void>
 }
 
-export async function openBrowser (t: Teardown, suite: string, opts: { locale?: string } = {}): Promise<BrowserPage> {
+/**
+ * `hosts`: names the browser resolves to 127.0.0.1. Chromium never upgrades a loopback address to
+ * https: (it counts as secure), so a test of what a deployment at a real host name sees uses one.
+ */
+export async function openBrowser (t: Teardown, suite: string, opts: { locale?: string, hosts?: string[] } = {}): Promise<BrowserPage> {
   const { chromium } = await import('playwright-core')
   const dir = `test-artifacts/portal/${suite}`
   await mkdir(dir, { recursive: true })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+  const hostRules = opts.hosts?.length ? [`--host-resolver-rules=${opts.hosts.map((h) => `MAP ${h} 127.0.0.1`).join(',')}`] : []
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...hostRules] })
   t.teardown(async () => { await browser.close() })
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: opts.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  await guardAgainstHttps(t, context)
   const page = await context.newPage()
   return { browser, page, shot: async (name) => { await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true }) } }
+}
+
+/**
+ * The portal is served over plain HTTP in these tests, as on many intranets: a request to https:
+ * (an upgrade-insecure-requests or HSTS the gateway should not have sent) is refused here and
+ * fails the test when it ends, even when Chromium would have fallen back to http:.
+ */
+export async function guardAgainstHttps (t: Teardown, context: BrowserContext): Promise<void> {
+  const upgraded: string[] = []
+  await context.route(/^https:/, async (route) => {
+    upgraded.push(`${route.request().method()} ${route.request().url()}`)
+    await route.abort('connectionrefused')
+  })
+  t.teardown(() => {
+    if (upgraded.length > 0) throw new Error(`the browser was sent to https: over plain HTTP: ${upgraded.join(', ')}`)
+  })
 }
 
 export const STAFF_PASSWORD = 'Portal-Staff-2026'

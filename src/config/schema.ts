@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { SurvivorshipConfig } from '../unify/survivorship.ts'
 import { ROLES } from '../auth/principal.ts'
@@ -92,8 +93,31 @@ export const DepartmentAppSimulatorConfig = z.object({
   host: z.string().default('127.0.0.1'),
 })
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const isProxyAddress = (s: string): boolean => {
+  const [ip, bits, ...rest] = s.split('/')
+  return PROXY_NAMES.has(s) || (isIP(ip!) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+}
+
+/** How the gateway is reached: behind which proxies, and at what public URL. */
+export const HttpConfig = z.object({
+  /**
+   * The URL staff and apps use, e.g. https://tongban.example.gov.cn. When it is https://, every
+   * answer carries HSTS and the CSP's upgrade-insecure-requests; when it is http:// (an intranet),
+   * none does, whatever a proxy says.
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The reverse proxies whose X-Forwarded-For/-Proto/-Host are believed: `true` (any: only when
+   * nothing else can reach the gateway), or addresses and CIDR ranges (`10.0.0.5`, `10.0.0.0/8`,
+   * `loopback`). Unset: none, and a request is https only when it came over TLS itself.
+   */
+  trustProxy: z.union([z.boolean(), z.array(z.string().refine(isProxyAddress, 'an IP address, a CIDR range, loopback, linklocal or uniquelocal')).min(1)]).optional(),
+}).strict()
+
 export const Config = z.object({
   towns: z.array(Town).min(1),
+  http: HttpConfig.optional(),
   adapters: z.array(AdapterInstance),
   /** Staff accounts created at start when missing (the demo's; a pilot's first accounts). Passwords follow the policy. */
   seedStaff: z.array(z.object({

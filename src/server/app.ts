@@ -7,7 +7,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Platform } from '../platform.ts'
 import { registerErrorHandling } from './errors.ts'
 import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
+import { registerHardening, withoutUpgrade } from './hardening.ts'
 import rateLimit from '@fastify/rate-limit'
 import { TongbanError } from '../errors.ts'
 import formbody from '@fastify/formbody'
@@ -39,6 +39,8 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Which proxies' X-Forwarded-* count: req.protocol (HSTS, Secure cookies) and req.ip follow them.
+    trustProxy: platform.config.http?.trustProxy ?? false,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -52,20 +54,14 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   })
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"] },
-    },
-    // HSTS only means something behind TLS, which the county's reverse proxy terminates.
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-  })
+  await registerHardening(app, platform.config)
   await app.register(rateLimit, {
     global: false,
     redis: platform.redis,
     nameSpace: 'tb:rate:',
     errorResponseBuilder: (_req, context) => new TongbanError('TB_RATE_LIMITED', [Math.ceil(context.ttl / 1000)]),
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: withoutUpgrade })
 
   await app.register(cookie)
   await app.register(formbody)
