@@ -13,6 +13,11 @@ export const errorCatalogue = {
   TB_UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required in the Authorization header' },
   TB_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the %s bytes this endpoint accepts' },
   TB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content type %s is not accepted; send application/json' },
+  TB_URL_INVALID: { status: 400, message: 'The URL path is not percent-encoded UTF-8 text; percent-encode the UTF-8 bytes of every non-ASCII character (机 is %E6%9C%BA)' },
+  TB_URL_TOO_LONG: { status: 414, message: 'A path segment is longer than %s characters; no identifier of this API is that long' },
+  TB_REQUEST_MALFORMED: { status: 400, message: 'The request is not valid HTTP/1.1 (%s); percent-encode spaces, control and non-ASCII characters in the URL (curl -G --data-urlencode \'q=机械\')' },
+  TB_HEADERS_TOO_LARGE: { status: 431, message: 'The URL and headers together are larger than %s bytes; shorten the query' },
+  TB_REQUEST_TIMEOUT: { status: 408, message: 'The request did not arrive completely in time; send it again' },
   TB_INTERNAL: { status: 500, message: 'An internal error occurred; the log has the details under request id %s' },
 
   // webhooks

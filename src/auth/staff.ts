@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Queryable } from '../store/db.ts'
+import { line } from '../model/text.ts'
 import { TongbanError } from '../errors.ts'
 import { ROLES, type Principal, type Role } from './principal.ts'
 import { checkPolicy, hashPassword, verifyPassword } from './password.ts'
@@ -18,7 +19,7 @@ export const RoleList = z.array(z.enum(ROLES)).min(1).refine((r) => new Set(r).s
 
 export const NewStaff = z.object({
   username: Username,
-  name: z.string().trim().min(1).max(64),
+  name: line().trim().min(1).max(64),
   town: TownCode,
   roles: RoleList,
   password: z.string().optional(),

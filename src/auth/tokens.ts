@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Queryable } from '../store/db.ts'
+import { line } from '../model/text.ts'
 import { TongbanError } from '../errors.ts'
 import type { Principal, Role } from './principal.ts'
 import { RoleList, TownCode } from './staff.ts'
@@ -12,7 +13,7 @@ const PREFIX = 'tbt_'
 const MAX_DAYS = 366
 
 export const NewToken = z.object({
-  name: z.string().trim().min(1).max(64),
+  name: line().trim().min(1).max(64),
   roles: RoleList,
   town: TownCode.describe('12-digit division code of any level: a town, a county (320412000000), a city'),
   expiresInDays: z.number().int().min(1).max(MAX_DAYS).default(90),

@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Platform } from '../platform.ts'
-import { registerErrorHandling } from './errors.ts'
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts'
 import cookie from '@fastify/cookie'
 import { registerHardening, withoutUpgrade } from './hardening.ts'
 import rateLimit from '@fastify/rate-limit'
@@ -39,6 +39,9 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Refusals before any route runs (undecodable URL, HTTP parser errors) in our error shape too.
+    frameworkErrors,
+    clientErrorHandler,
     // Which proxies' X-Forwarded-* count: req.protocol (HSTS, Secure cookies) and req.ip follow them.
     trustProxy: platform.config.http?.trustProxy ?? false,
   })

@@ -1,6 +1,8 @@
 // Every error answer has one shape — {statusCode, code, error, message} — with a TB_ code from
-// the catalogue; Fastify's own errors are translated so clients see only catalogue codes.
-import { STATUS_CODES } from 'node:http'
+// the catalogue; Fastify's own errors, and the HTTP parser's refusals before any route runs, are
+// translated so clients see only catalogue codes.
+import { STATUS_CODES, maxHeaderSize } from 'node:http'
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -26,6 +28,9 @@ function fromFastify (err: FastifyError, req: FastifyRequest): TongbanError {
     FST_ERR_CTP_EMPTY_JSON_BODY: () => new TongbanError('TB_VALIDATION', ['the JSON body is empty']),
     FST_ERR_CTP_INVALID_JSON_BODY: () => new TongbanError('TB_VALIDATION', ['the body is not valid JSON']),
     FST_ERR_VALIDATION: () => new TongbanError('TB_VALIDATION', [err.message]),
+    FST_ERR_ROUTE_MISSING_CONTENT_TYPE: () => new TongbanError('TB_VALIDATION', ['a body needs a Content-Type header']),
+    FST_ERR_BAD_URL: () => new TongbanError('TB_URL_INVALID'),
+    FST_ERR_MAX_PARAM_LENGTH: () => new TongbanError('TB_URL_TOO_LONG', [req.server.initialConfig.maxParamLength]),
   }
   const translate = err.code ? known[err.code] : undefined
   if (translate) return translate()
@@ -33,13 +38,41 @@ function fromFastify (err: FastifyError, req: FastifyRequest): TongbanError {
   return new TongbanError('TB_INTERNAL', [req.id], { cause: err })
 }
 
+function bodyOf (err: TongbanError): z.infer<typeof ErrorBody> {
+  return { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message }
+}
+
 export function sendError (reply: FastifyReply, err: TongbanError): FastifyReply {
-  return reply.code(err.statusCode).type('application/json').send({
-    statusCode: err.statusCode,
-    code: err.code,
-    error: STATUS_CODES[err.statusCode] ?? 'Error',
-    message: err.message,
-  })
+  return reply.code(err.statusCode).type('application/json').send(bodyOf(err))
+}
+
+/** Fastify's `frameworkErrors`: a URL the router cannot decode, or a path parameter too long. */
+export function frameworkErrors (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const tbErr = fromFastify(err, req)
+  req.log.info({ code: tbErr.code }, 'request rejected')
+  sendError(reply, tbErr)
+}
+
+/**
+ * Fastify's `clientErrorHandler`: the HTTP parser refused the request (raw UTF-8 or a space in the
+ * URL, headers over the limit, a bad header), so no request exists and the answer is written to
+ * the socket by hand, in the same shape as every other error.
+ */
+export function clientErrorHandler (this: FastifyInstance, err: Error & { code?: string, reason?: string }, socket: Socket): void {
+  // The parser reports once per chunk it cannot read; the first report is answered.
+  if (err.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return
+  const tbErr = err.code === 'HPE_HEADER_OVERFLOW'
+    ? new TongbanError('TB_HEADERS_TOO_LARGE', [maxHeaderSize])
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new TongbanError('TB_REQUEST_TIMEOUT')
+      : new TongbanError('TB_REQUEST_MALFORMED', [err.reason ?? err.code ?? 'unreadable'])
+  this.log.info({ code: tbErr.code, parser: err.code }, 'request refused by the HTTP parser')
+  const body = JSON.stringify(bodyOf(tbErr))
+  if (!socket.writable) return void socket.destroy()
+  socket.end(`HTTP/1.1 ${tbErr.statusCode} ${STATUS_CODES[tbErr.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  // The client may still be sending (a 100 KB URL): keep reading so the answer is not lost to a
+  // reset, but only for a moment.
+  setTimeout(() => socket.destroy(), 2000).unref()
 }
 
 export function registerErrorHandling (app: FastifyInstance): void {

@@ -11,6 +11,7 @@ import { AUDIT_OUTCOMES, appendAudit, listAudit, maskSubject, parseAnchors, veri
 import { errorResponses } from '../errors.ts'
 import { page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
+import { line } from '../../model/text.ts'
 
 export const AuditEntrySchema = z.object({
   id: z.number().int(),
@@ -43,10 +44,10 @@ const Time = z.iso.datetime({ offset: true })
 
 /** The filters the API and the portal's audit page share (the page takes calendar days for from/to). */
 export const AuditFilterFields = z.object({
-  actor: z.string().trim().min(1).max(64).optional().describe('username'),
+  actor: line().trim().min(1).max(64).optional().describe('username'),
   action: z.string().regex(/^[a-z]+\.([a-z-]+)?$/, 'an action such as person.read, or a family such as auth.').optional()
     .describe('an action, or every action of a family: auth.'),
-  subject: z.string().trim().min(1).max(64).optional()
+  subject: line().trim().min(1).max(64).optional()
     .describe('ID number (full: matched against its masked form), phone, credit code, username or id'),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
 })

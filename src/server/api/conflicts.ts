@@ -13,6 +13,7 @@ import { scopeOf } from '../scope.ts'
 import { inScope } from '../../auth/access.ts'
 import { Conflict, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
+import { line, lines } from '../../model/text.ts'
 
 const PREFIX_DIGITS: Record<DivisionLevel, number> = { province: 2, city: 4, county: 6, town: 9, village: 12 }
 
@@ -38,9 +39,9 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
       querystring: z.object({
         status: z.enum(['open', 'agreed', 'resolved']).default('open'),
         kind: z.enum(['person', 'enterprise']).optional(),
-        field: z.string().max(64).optional().describe('canonical field, e.g. name or phone'),
-        adapter: z.string().max(64).optional().describe('conflicts in which this adapter instance is a candidate'),
-        town: z.string().trim().min(1).max(64).optional().describe('division code (6, 9 or 12 digits) or name, e.g. 武进区湟里镇'),
+        field: line().max(64).optional().describe('canonical field, e.g. name or phone'),
+        adapter: line().max(64).optional().describe('conflicts in which this adapter instance is a candidate'),
+        town: line().trim().min(1).max(64).optional().describe('division code (6, 9 or 12 digits) or name, e.g. 武进区湟里镇'),
         cursor: z.string().max(128).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
       }),
@@ -79,7 +80,7 @@ export async function conflictRoutes (app: FastifyInstance, opts: { platform: Pl
       params: ConflictId,
       body: z.object({
         value: z.unknown().describe("the chosen value, in the field's canonical form"),
-        reason: z.string().trim().min(1).max(500).describe('why, for the record'),
+        reason: lines().trim().min(1).max(500).describe('why, for the record'),
       }),
       response: { 200: Conflict, ...errorResponses('TB_CONFLICT_NOT_FOUND', 'TB_CONFLICT_CLOSED', 'TB_CONFLICT_VALUE_INVALID') },
     },

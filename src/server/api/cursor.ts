@@ -9,7 +9,9 @@ export function decodeCursor<T extends 'string' | 'number'> (cursor: string | un
   if (cursor === undefined || cursor === '') return undefined
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (typeof value === type) return value as T extends 'string' ? string : number
+    // Cursors go back into SQL: text cannot hold control characters, ids are safe integers.
+    const usable = typeof value === 'string' ? !/[\u0000-\u001f\u007f]/.test(value) : Number.isSafeInteger(value)
+    if (typeof value === type && usable) return value as T extends 'string' ? string : number
   } catch {}
   throw new TongbanError('TB_CURSOR_INVALID')
 }

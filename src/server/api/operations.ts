@@ -15,6 +15,10 @@ import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { errorResponses } from '../errors.ts'
 import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, QuarantineNote, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
+import { line } from '../../model/text.ts'
+
+/** An adapter instance id as a filter or in a body. */
+const AdapterId = line().max(64)
 
 const Paging = { cursor: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }
 
@@ -38,7 +42,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: "An adapter instance's recent pull runs, newest first",
       tags: ['operations'],
-      params: z.object({ adapterId: z.string().max(64) }),
+      params: z.object({ adapterId: AdapterId }),
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }),
       response: { 200: z.object({ items: z.array(PullRun) }), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
     },
@@ -49,7 +53,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: 'Records that failed normalisation, newest first',
       tags: ['operations'],
-      querystring: z.object({ adapter: z.string().optional(), status: z.enum(QUARANTINE_STATUSES).optional(), reasonCode: z.string().optional(), ...Paging }),
+      querystring: z.object({ adapter: AdapterId.optional(), status: z.enum(QUARANTINE_STATUSES).optional(), reasonCode: line().max(64).optional(), ...Paging }),
       response: { 200: page(QuarantineItem), ...errorResponses('TB_CURSOR_INVALID') },
     },
   }, async (req) => {
@@ -88,7 +92,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: 'Received webhooks by adapter, time and outcome, newest first',
       tags: ['operations'],
-      querystring: z.object({ adapter: z.string().optional(), status: z.enum(['received', 'done', 'failed']).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...Paging }),
+      querystring: z.object({ adapter: AdapterId.optional(), status: z.enum(['received', 'done', 'failed']).optional(), from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(), ...Paging }),
       response: { 200: page(InboxItem), ...errorResponses('TB_CURSOR_INVALID') },
     },
   }, async (req) => {
@@ -111,7 +115,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
       summary: "Run an adapter's stored messages from a time range through the current mapping again",
       description: 'How a fixed mapping repairs past data. Unify keeps the newest observation per field, so replaying old messages never overwrites newer data.',
       tags: ['operations'],
-      body: z.object({ adapter: z.string(), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
+      body: z.object({ adapter: AdapterId, from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
       response: { 202: z.object({ replayed: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
     },
   }, async (req, reply) => {
@@ -126,7 +130,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: 'Jobs that ran out of retries (kept until retried)',
       tags: ['operations'],
-      querystring: z.object({ adapter: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      querystring: z.object({ adapter: AdapterId.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
       response: { 200: z.object({ items: z.array(FailedJob) }) },
     },
   }, async (req) => {
@@ -146,7 +150,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: "Retry an adapter's failed jobs (one, or all of a queue)",
       tags: ['operations'],
-      body: z.object({ adapter: z.string(), queue: z.enum(['ingest', 'pull']), jobId: z.string().optional() }),
+      body: z.object({ adapter: AdapterId, queue: z.enum(['ingest', 'pull']), jobId: line().max(128).optional() }),
       response: { 202: z.object({ retried: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_JOB_NOT_FOUND') },
     },
   }, async (req, reply) => {

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { genders, personStatuses, enterpriseStatuses, RegisteredCapital } from '../../model/index.ts'
 import { NOTE_MAX, QUARANTINE_STATUSES } from '../../store/quarantine.ts'
+import { line, lines } from '../../model/text.ts'
 
 export const ProvenanceEntry = z.object({
   adapter: z.string().describe('adapter instance that said it'),
@@ -92,7 +93,7 @@ export function page<T extends z.ZodType> (item: T) {
 }
 
 export const ListQuery = z.object({
-  q: z.string().trim().max(64).optional().describe('name, or the start of an ID number / credit code'),
+  q: line().trim().max(64).optional().describe('name, or the start of an ID number / credit code'),
   cursor: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
@@ -130,7 +131,7 @@ export const QuarantineItem = z.object({
 }).meta({ id: 'QuarantineItem' })
 
 /** A note on a retry or dismissal: why, for whoever looks at the item next. */
-export const QuarantineNote = z.string().trim().min(1).max(NOTE_MAX)
+export const QuarantineNote = lines().trim().min(1).max(NOTE_MAX)
 
 export const InboxItem = z.object({
   id: z.number().int(),

@@ -9,6 +9,7 @@ import { ROLES } from '../../auth/principal.ts'
 import { NewStaff, RoleList, TownCode, Username, createStaff, disableStaff, endSessions, listStaff, resetPassword, resetTotp, setStaffStatus, updateStaff } from '../../auth/staff.ts'
 import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
 import { errorResponses } from '../errors.ts'
+import { line } from '../../model/text.ts'
 
 export const StaffAccount = z.object({
   id: z.number().int(),
@@ -66,7 +67,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
       summary: "Change a staff member's name, town or roles",
       tags: ['security'],
       params: ByUsername,
-      body: z.object({ name: z.string().trim().min(1).max(64).optional(), town: TownCode.optional(), roles: RoleList.optional() }),
+      body: z.object({ name: line().trim().min(1).max(64).optional(), town: TownCode.optional(), roles: RoleList.optional() }),
       response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') },
     },
   }, async (req) => await updateStaff(db, req.params.username, req.body))

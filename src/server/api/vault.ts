@@ -9,7 +9,10 @@ import { TongbanError } from '../../errors.ts'
 import { findStaff, Username } from '../../auth/staff.ts'
 import { deleteServiceCredentials, deleteStaffAccount, listStaffAccounts, putServiceCredentials, putStaffAccount } from '../../vault/credentials.ts'
 import type { Vault } from '../../vault/vault.ts'
+import { vaultStatus } from '../../vault/status.ts'
+import { VAULT_ALGORITHMS } from '../../vault/envelope.ts'
 import { errorResponses } from '../errors.ts'
+import { line } from '../../model/text.ts'
 
 const Adapter = z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'an adapter instance id')
 
@@ -19,6 +22,14 @@ export const DepartmentAccount = z.object({
   hasPassword: z.boolean(),
   updatedAt: z.string(),
 }).meta({ id: 'DepartmentAccount' })
+
+export const VaultStatus = z.object({
+  database: z.enum(['pglite', 'postgres']),
+  algorithm: z.enum(VAULT_ALGORITHMS).describe('what new secrets are sealed with'),
+  masterKey: z.object({ id: z.string().describe('names the key without revealing it'), source: z.string().describe('the environment variable or file the gateway read it from') }),
+  keys: z.array(z.object({ id: z.number().int(), masterKeyId: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() })),
+  secrets: z.array(z.object({ table: z.string(), column: z.string(), keyId: z.number().int(), algorithm: z.enum(VAULT_ALGORITHMS), count: z.number().int() })),
+}).meta({ id: 'VaultStatus' })
 
 export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { platform } = opts
@@ -36,6 +47,19 @@ export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platf
     if (!staff) throw new TongbanError('TB_STAFF_NOT_FOUND', [username])
     return staff.id
   }
+
+  api.get('/vault/status', {
+    config: { permission: 'vault:manage' },
+    schema: {
+      summary: "Data keys, secrets per data key and algorithm, and the gateway's master key (never a secret)",
+      description: '`tongban vault status` asks this while the gateway holds the embedded database.',
+      tags: ['security'],
+      response: { 200: VaultStatus, ...errorResponses('TB_MASTER_KEY_MISSING') },
+    },
+  }, async () => {
+    const { algorithm, masterKey } = vault()
+    return { database: db.kind, algorithm, masterKey: { id: masterKey.id, source: masterKey.source }, ...await vaultStatus(db) }
+  })
 
   api.put('/vault/credentials/:adapter', {
     config: { permission: 'vault:manage', audit: { action: 'vault.store', subjectKind: 'adapter', subjectParam: 'adapter' } },
@@ -74,7 +98,7 @@ export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platf
       summary: 'Map a staff member to their account in a department system (password sealed)',
       tags: ['security'],
       params: z.object({ username: Username, adapter: Adapter }),
-      body: z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024).nullable().default(null) }),
+      body: z.object({ username: line().trim().min(1).max(128), password: z.string().min(1).max(1024).nullable().default(null) }),
       response: { 204: z.null(), ...errorResponses('TB_STAFF_NOT_FOUND', 'TB_ADAPTER_NOT_FOUND') },
     },
   }, async (req, reply) => {
