@@ -2,10 +2,7 @@
 // This test runs its own redis-server so it can kill it.
 import t from 'tap'
 import { freePort } from '../src/runtime/redis-child.ts'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { mkdir } from 'node:fs/promises'
-import { Redis } from 'ioredis'
 import { Config } from '../src/config/schema.ts'
 import { createPlatform } from '../src/platform.ts'
 import { buildApp } from '../src/server/app.ts'
@@ -14,23 +11,13 @@ import { startSweeper } from '../src/queues/sweeper.ts'
 import { sign } from '../src/webhooks/signature.ts'
 import { buildMessage, isQuirky, residentFacts } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, captureLogger, eventually, stores, tempDir } from './helpers.ts'
-
-async function startRedis (port: number, dir: string): Promise<ChildProcess> {
-  await mkdir(dir, { recursive: true })
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  await eventually(async () => {
-    const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-    r.on('error', () => {}) // refused until the server is up: that is what this loop waits for
-    try { await r.connect(); return (await r.ping()) === 'PONG' } catch { return false } finally { r.disconnect() }
-  }, 10_000, 50)
-  return child
-}
+import { startRedisServer } from './processes.ts'
 
 for (const store of ['pglite', 'postgres'] as const) {
   t.test(`webhooks answered 202 land after Redis restarts empty (${store})`, async (t) => {
     const dir = await tempDir(t)
     const port = await freePort()
-    let redis = await startRedis(port, join(dir, 'redis-a'))
+    let redis = await startRedisServer(port, join(dir, 'redis-a'))
     t.teardown(() => { redis.kill('SIGKILL') })
     const { db } = await stores[store](t)
     const config = Config.parse({
@@ -62,7 +49,7 @@ for (const store of ['pglite', 'postgres'] as const) {
     // Kill Redis without a chance to save, and bring up an empty one on the same port.
     redis.kill('SIGKILL')
     await new Promise((resolve) => redis.once('exit', resolve))
-    redis = await startRedis(port, join(dir, 'redis-b'))
+    redis = await startRedisServer(port, join(dir, 'redis-b'))
     await eventually(async () => (await platform.redis.dbsize()) === 0 ? true : undefined, 20_000)
 
     const workers = await startWorkers(platform, ['household-registration'])

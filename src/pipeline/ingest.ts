@@ -7,6 +7,7 @@ import { claimInboxRow, finishInboxRow } from '../store/inbox.ts'
 import { quarantine, resolveQuarantined } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
 import { mapBatch, type Rejection } from './map.ts'
+import { messageFields, parseWebhookBody } from './webhook-body.ts'
 
 export type IngestOutcome = { status: 'already-processed' } | { status: 'done' | 'failed', ok: number, quarantined: number }
 
@@ -17,15 +18,16 @@ export async function processInboxRow (platform: Platform, instance: Instance, i
     if (!row) return { status: 'already-processed' }
     let raws
     try {
-      raws = adapter.receive!.parse(row.body, { webhookId: row.webhook_id, receivedAt: row.received_at })
+      raws = parseWebhookBody(adapter, row.body, { webhookId: row.webhook_id, receivedAt: row.received_at })
     } catch (err) {
       if (!isTongbanError(err)) throw err
-      // The body itself is unreadable: keep it whole in quarantine, never drop it.
+      // The body itself is unreadable or unstorable: keep it whole in quarantine, never drop it,
+      // and finish the row — the same body would fail every retry.
       const rejection: Rejection = {
         sourceId: row.webhook_id,
         code: err.code,
         message: err.message,
-        raw: { sourceId: row.webhook_id, observedAt: row.received_at, fields: { body: row.body.toString('utf8') } },
+        raw: { sourceId: row.webhook_id, observedAt: row.received_at, fields: messageFields(row.body) },
       }
       await quarantine(tx, config.id, adapter.produces, [rejection], row.id)
       await finishInboxRow(tx, row.id, { status: 'failed', ok: 0, quarantined: 1, error: err.message })

@@ -2,10 +2,11 @@
 // fixed adapter or normaliser repairs what it once rejected.
 import type { RawRecord } from '../adapter-sdk/index.ts'
 import type { Platform } from '../platform.ts'
-import { TongbanError } from '../errors.ts'
+import { TongbanError, type ErrorCode } from '../errors.ts'
 import { getQuarantineItem, updateQuarantineItem, type Handling, type StoredRawRecord } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
 import { mapRecord } from './map.ts'
+import { MESSAGE_REASONS, parseWebhookBody } from './webhook-body.ts'
 
 export interface RetryOutcome { id: number, status: 'resolved' | 'open', reasonCode: string | null, reason: string | null }
 
@@ -31,9 +32,10 @@ export async function retryQuarantined (platform: Platform, id: number, handling
       const row = rows[0]
       if (row) {
         try {
-          const raws = instance.adapter.receive.parse(Buffer.from(row.body), { webhookId: row.webhook_id, receivedAt: row.received_at })
-          raw = item.reasonCode === 'TB_WEBHOOK_BODY_INVALID' ? undefined : raws.find((r) => r.sourceId === item.sourceId)
-          if (!raw && item.reasonCode === 'TB_WEBHOOK_BODY_INVALID') {
+          const raws = parseWebhookBody(instance.adapter, Buffer.from(row.body), { webhookId: row.webhook_id, receivedAt: row.received_at })
+          const wholeMessage = MESSAGE_REASONS.has(item.reasonCode as ErrorCode)
+          raw = wholeMessage ? undefined : raws.find((r) => r.sourceId === item.sourceId)
+          if (!raw && wholeMessage) {
             // The whole message reads now: mark the inbox row to run again through the queue.
             await tx.query("UPDATE inbox SET status = 'received', generation = generation + 1 WHERE id = $1", [item.inboxId])
             await updateQuarantineItem(tx, id, { status: 'resolved', ...handled })

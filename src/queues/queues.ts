@@ -22,25 +22,23 @@ export function jobOptions (instance: AdapterInstance): JobsOptions {
   }
 }
 
-export interface InboxJobData { inboxIds: number[] }
+/** `inboxIds` holds one id (jobs queued before one job per row held up to 100; they still run). */
+export interface InboxJobData { inboxIds: number[], origin?: 'webhooks' | 'sweep' | 'replay' }
 
-const INBOX_IDS_PER_JOB = 100
+/** The job of an inbox row in one generation (a replay is a new generation, so a new job). */
+export function inboxJobId (row: { id: number, generation: number }): string {
+  return `inbox-${row.id}-g${row.generation}`
+}
 
 /**
- * Queues inbox rows for processing, many rows per job and all jobs in one round trip. The job id
- * names its rows and their generation, so queueing the same rows twice (the sweeper finding rows
- * still waiting in the queue) adds nothing; a row in two jobs anyway is processed once, because
- * processing claims the row.
+ * Queues inbox rows, one job per row, all in one round trip. The job id names the row and its
+ * generation, and BullMQ adds no job whose id exists: the sweeper offers every unfinished row
+ * and only rows whose job is gone (lost with Redis data, or never added) get one again, whatever
+ * else the queue holds. A row queued twice anyway is processed once, because processing claims it.
  */
 export async function enqueueInboxRows (queue: Queue, rows: ReadonlyArray<{ id: number, generation: number }>, origin: 'webhooks' | 'sweep' | 'replay'): Promise<void> {
-  const jobs = []
-  for (let i = 0; i < rows.length; i += INBOX_IDS_PER_JOB) {
-    const chunk = rows.slice(i, i + INBOX_IDS_PER_JOB)
-    const generation = Math.max(...chunk.map((r) => r.generation))
-    const jobId = `${origin}-${chunk[0]!.id}-${chunk[chunk.length - 1]!.id}-${chunk.length}-g${generation}`
-    jobs.push({ name: 'inbox', data: { inboxIds: chunk.map((r) => r.id) } satisfies InboxJobData, opts: { jobId } })
-  }
-  if (jobs.length > 0) await queue.addBulk(jobs)
+  if (rows.length === 0) return
+  await queue.addBulk(rows.map((row) => ({ name: 'inbox', data: { inboxIds: [row.id], origin } satisfies InboxJobData, opts: { jobId: inboxJobId(row) } })))
 }
 
 export interface InstanceQueues {

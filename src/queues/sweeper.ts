@@ -1,31 +1,41 @@
 // Re-queues inbox rows that were answered 2xx but never finished — their job was lost with
-// Redis data, or queueing failed.
+// Redis data, or queueing failed. Every unfinished row is offered every time: job ids are per
+// row (enqueueInboxRows), so rows whose job still exists — waiting, delayed in a backoff, or
+// failed for good and waiting for an operator — add nothing, and no other job holds a row back.
 import type { Platform } from '../platform.ts'
 import { unfinishedInbox } from '../store/inbox.ts'
 import { enqueueInboxRows } from './queues.ts'
 
 export interface Sweeper { sweep: () => Promise<number>, stop: () => void }
 
+const PAGE = 5000
+
 export function startSweeper (platform: Platform, opts: { everyMs: number, graceMs: number }): Sweeper {
   let running = false
+  /** Offers every unfinished row older than the grace period to its queue; how many there were. */
   async function sweep (): Promise<number> {
     if (running) return 0
     running = true
     try {
-      const rows = await unfinishedInbox(platform.db, new Date(Date.now() - opts.graceMs), 5000)
-      const byInstance = new Map<string, Array<{ id: number, generation: number }>>()
-      for (const row of rows) {
-        let list = byInstance.get(row.adapter)
-        if (!list) byInstance.set(row.adapter, list = [])
-        list.push(row)
+      const olderThan = new Date(Date.now() - opts.graceMs)
+      let offered = 0
+      let afterId = 0
+      for (;;) {
+        const rows = await unfinishedInbox(platform.db, olderThan, PAGE, afterId)
+        const byInstance = new Map<string, Array<{ id: number, generation: number }>>()
+        for (const row of rows) {
+          let list = byInstance.get(row.adapter)
+          if (!list) byInstance.set(row.adapter, list = [])
+          list.push(row)
+        }
+        for (const [adapter, list] of byInstance) {
+          const queue = platform.instances.get(adapter)?.queues.ingest
+          if (queue) await enqueueInboxRows(queue, list, 'sweep')
+        }
+        offered += rows.length
+        if (rows.length < PAGE) return offered
+        afterId = rows[rows.length - 1]!.id
       }
-      for (const [adapter, list] of byInstance) {
-        const queue = platform.instances.get(adapter)?.queues.ingest
-        // A queue with work waiting is probably carrying these rows; sweep once it has drained.
-        if (!queue || await queue.getWaitingCount() + await queue.getDelayedCount() > 0) continue
-        await enqueueInboxRows(queue, list, 'sweep')
-      }
-      return rows.length
     } finally {
       running = false
     }

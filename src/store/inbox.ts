@@ -72,10 +72,10 @@ export async function finishInboxRow (tx: Queryable, id: number, outcome: { stat
     [id, outcome.status, outcome.ok, outcome.quarantined, outcome.error ?? null])
 }
 
-/** Rows answered 2xx but never finished, e.g. because Redis lost their job. */
-export async function unfinishedInbox (db: Queryable, olderThan: Date, limit: number): Promise<Array<{ id: number, adapter: string, generation: number }>> {
+/** Rows answered 2xx but never finished, e.g. because Redis lost their job: `limit` of them in id order after `afterId`. */
+export async function unfinishedInbox (db: Queryable, olderThan: Date, limit: number, afterId = 0): Promise<Array<{ id: number, adapter: string, generation: number }>> {
   const { rows } = await db.query<{ id: number, adapter: string, generation: number }>(
-    "SELECT id, adapter, generation FROM inbox WHERE status = 'received' AND received_at < $1 ORDER BY received_at LIMIT $2", [olderThan, limit])
+    "SELECT id, adapter, generation FROM inbox WHERE status = 'received' AND received_at < $1 AND id > $3 ORDER BY id LIMIT $2", [olderThan, limit, afterId])
   return rows
 }
 
