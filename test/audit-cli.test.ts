@@ -75,10 +75,15 @@ t.test('on the embedded database', async (t) => {
   t.equal(sound.code, 0, sound.stderr)
   t.match(JSON.parse(sound.stdout), { ok: true, rows: 2 })
 
-  // A gateway holds the data dir (this test process stands in for it).
+  // A gateway holds the data dir (this test process stands in for it, at an address nobody serves):
+  // the command asks the gateway instead of opening PGlite, with an auditor's token.
   await writeFile(join(dataDir, 'gateway.json'), JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:1' }))
   const held = await tongban(['audit', 'verify'], { TONGBAN_DATA_DIR: dataDir })
   t.equal(held.code, 2)
-  t.match(held.stderr, /TB_DATA_DIR_LOCKED: .*held by a running gateway \(pid \d+\).*Stop the gateway first, or ask it: GET \/api\/v1\/audit\/verify/)
+  t.match(held.stderr, `tongban audit: the running gateway (pid ${process.pid}) holds the embedded database; verifying through it takes an auditor's API token in TONGBAN_API_TOKEN`)
   t.equal(held.stdout, '')
+  const unreachable = await tongban(['audit', 'verify'], { TONGBAN_DATA_DIR: dataDir, TONGBAN_API_TOKEN: 'an-auditor-token-0123456789' })
+  t.equal(unreachable.code, 2)
+  t.match(unreachable.stderr, /^tongban audit: the gateway \(pid \d+\) at http:\/\/127\.0\.0\.1:1 cannot be reached: .*\n$/)
+  t.equal(unreachable.stderr.split('\n').length, 2, 'one line, no stack')
 })

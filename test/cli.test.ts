@@ -47,12 +47,13 @@ const isAlive = (pid: number): boolean => {
 }
 
 /** Spawns `tongban <args>` as bin/tongban.js would (minus the build); killed at teardown. */
-function cli (t: Teardown, args: string[], env: NodeJS.ProcessEnv): Cli {
+function cli (t: Teardown, args: string[], env: NodeJS.ProcessEnv, input?: string): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...baseEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   })
+  if (input !== undefined) child.stdin!.end(input)
   const output = { stdout: '', stderr: '' }
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { output.stdout += d })
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { output.stderr += d })
@@ -82,8 +83,8 @@ async function exitOf (p: Cli, timeoutMs = 120_000): Promise<Exit & { stdout: st
   }
 }
 
-async function run (t: Teardown, args: string[], env: NodeJS.ProcessEnv): Promise<Exit & { stdout: string, stderr: string }> {
-  return await exitOf(cli(t, args, env))
+async function run (t: Teardown, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Exit & { stdout: string, stderr: string }> {
+  return await exitOf(cli(t, args, env, input))
 }
 
 /** `eventually`, but giving up at once (with its stderr) if the process dies meanwhile. */
@@ -211,6 +212,40 @@ t.test('tongban start on the embedded defaults', async (t) => {
     const migrate = await run(t, ['migrate'], { TONGBAN_DATA_DIR: dataDir })
     t.equal(migrate.code, 0, 'exits 0', { stderr: migrate.stderr })
     t.match(migrate.stdout, /through the running gateway \(pid \d+\): none pending/)
+  })
+
+  await t.test('refusals through the running gateway are one line and exit 1', async (t) => {
+    const add = ['staff', 'add', 'li.na', '--town', '320412120000', '--role', 'window-staff']
+    const weak = await run(t, add, { TONGBAN_DATA_DIR: dataDir }, 'short\n')
+    t.equal(weak.code, 1, 'exits 1')
+    t.same(lines(weak.stderr), [weak.stderr.trimEnd()], 'one line on stderr', { stderr: weak.stderr })
+    t.match(weak.stderr, /^tongban: TB_PASSWORD_WEAK: The password does not meet the policy/)
+    const exists = await run(t, ['staff', 'add', 'window', '--town', '320412120000', '--role', 'window-staff'], { TONGBAN_DATA_DIR: dataDir }, 'Another-Long-Passw0rd-2026\n')
+    t.equal(exists.code, 1, 'exits 1')
+    t.same(lines(exists.stderr), [exists.stderr.trimEnd()], 'one line on stderr', { stderr: exists.stderr })
+    t.match(exists.stderr, /^tongban: TB_STAFF_EXISTS: A staff account named window already exists/)
+    const badOption = await run(t, [...add, '--frob'], { TONGBAN_DATA_DIR: dataDir })
+    t.equal(badOption.code, 2, 'an unknown option exits 2')
+    t.match(badOption.stderr, /^tongban: Unknown option '--frob'.*see tongban help\n$/)
+  })
+
+  await t.test('vault status and audit verify go through the running gateway', async (t) => {
+    const vault = await run(t, ['vault', 'status'], { TONGBAN_DATA_DIR: dataDir })
+    t.equal(vault.code, 0, 'vault status exits 0', { stderr: vault.stderr })
+    t.match(vault.stderr, `tongban: asking the running gateway (pid ${gateway.pid})`)
+    t.match(vault.stdout, /^database: pglite\nalgorithm for new secrets: aes-256-gcm\nmaster key: \S+ from \S+master-key/)
+
+    const noToken = await run(t, ['audit', 'verify'], { TONGBAN_DATA_DIR: dataDir })
+    t.equal(noToken.code, 2, 'audit verify without an auditor token exits 2')
+    t.match(noToken.stderr, /takes an auditor's API token in TONGBAN_API_TOKEN/)
+    const created = await run(t, ['token', 'create', '--name', 'audit-cli', '--role', 'auditor', '--town', '320412120000'], { TONGBAN_DATA_DIR: dataDir })
+    t.equal(created.code, 0, 'token create exits 0', { stderr: created.stderr })
+    const audit = await run(t, ['audit', 'verify'], { TONGBAN_DATA_DIR: dataDir, TONGBAN_API_TOKEN: created.stdout.trim() })
+    t.equal(audit.code, 0, 'audit verify exits 0', { stderr: audit.stderr })
+    t.match(JSON.parse(audit.stdout), { ok: true, head: { id: Number } })
+    const wrongRole = await run(t, ['audit', 'verify'], { TONGBAN_DATA_DIR: dataDir, TONGBAN_API_TOKEN: token })
+    t.equal(wrongRole.code, 2, 'a token that may not verify exits 2')
+    t.match(wrongRole.stderr, /^tongban audit: TB_FORBIDDEN: .*set TONGBAN_API_TOKEN to an API token of a role that may do this/)
   })
 
   await t.test('a second start on the same data dir refuses', async (t) => {

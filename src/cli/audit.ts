@@ -1,12 +1,12 @@
 // `tongban audit verify [--anchor <id>:<hash>]...`: walks the audit log's hash chain and prints one
 // line of JSON; exit 0 when the chain is sound, 1 when it is broken, 2 when it could not be checked.
+// While a gateway holds the embedded database, the gateway checks (GET /api/v1/audit/verify).
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Writable } from 'node:stream'
-import { TongbanError } from '../errors.ts'
 import { readSettings } from '../runtime/settings.ts'
-import { runningGateway } from '../runtime/data-dir-lock.ts'
+import { API_TOKEN_ENV, CliError, gatewayClient } from './gateway.ts'
 import { parseAnchor, verifyAudit, type AuditAnchor } from '../audit/index.ts'
 
 const USAGE = 'Usage: tongban audit verify [--anchor <id>:<hash>]...'
@@ -27,18 +27,29 @@ export async function auditCommand (args: string[], out: Writable, err: Writable
   }
 
   const settings = readSettings()
-  if (!settings.databaseUrl) {
-    const gateway = await runningGateway(settings.dataDir)
+  try {
+    const gateway = await gatewayClient(settings, { stderr: err })
     if (gateway) {
-      // PGlite admits one process; the gateway's own answer is GET /api/v1/audit/verify (auditors).
-      const locked = new TongbanError('TB_DATA_DIR_LOCKED', [settings.dataDir, gateway.pid])
-      err.write(`tongban audit: ${locked.code}: ${locked.message}. Stop the gateway first, or ask it: GET /api/v1/audit/verify with an auditor's credentials.\n`)
-      return 2
+      // PGlite belongs to the gateway: ask it. Verifying is an auditor's (separation of duties),
+      // which the bootstrap token is not.
+      if (!process.env[API_TOKEN_ENV]) {
+        err.write(`tongban audit: the running gateway (pid ${gateway.pid}) holds the embedded database; verifying through it takes an auditor's API token in ${API_TOKEN_ENV} ` +
+          '(tongban token create --name audit --role auditor --town <code>), or stop the gateway first\n')
+        return 2
+      }
+      const query = anchors.length === 0 ? '' : `?anchors=${encodeURIComponent(anchors.map((a) => `${a.id}:${a.hash}`).join(','))}`
+      const result = await gateway.call<{ ok: boolean }>('GET', `/audit/verify${query}`)
+      out.write(`${JSON.stringify(result)}\n`)
+      return result.ok ? 0 : 1
     }
-    if (!existsSync(join(settings.dataDir, 'pglite'))) {
-      err.write(`tongban audit: there is no embedded database in ${settings.dataDir}; set TONGBAN_DATA_DIR or DATABASE_URL\n`)
-      return 2
-    }
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e
+    err.write(`tongban audit: ${e.code ? `${e.code}: ` : ''}${e.message}\n`)
+    return 2
+  }
+  if (!settings.databaseUrl && !existsSync(join(settings.dataDir, 'pglite'))) {
+    err.write(`tongban audit: there is no embedded database in ${settings.dataDir}; set TONGBAN_DATA_DIR or DATABASE_URL\n`)
+    return 2
   }
   const { openDb } = await import('../store/db.ts')
   const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })

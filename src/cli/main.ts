@@ -5,9 +5,7 @@ import { createLogger } from '../log.ts'
 import { readSettings, type Settings } from '../runtime/settings.ts'
 import { fromRoot } from '../runtime/paths.ts'
 import type { Config } from '../config/schema.ts'
-import { runningGateway, type GatewayInfo } from '../runtime/data-dir-lock.ts'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { CliError, gatewayClient } from './gateway.ts'
 
 // Commands load what they need when they run: `tongban normalize` starts in a blink.
 
@@ -21,14 +19,16 @@ Commands:
                               kinds id, credit-code, division, date, phone, gender, ethnicity, name, capital
   audit verify [--anchor <id>:<hash>]...
                               check the audit log's hash chain; one line of JSON, exit 0 sound, 1 broken
+                              (through the running gateway with an auditor's token in TONGBAN_API_TOKEN)
   vault status                data keys, secrets per key and algorithm, whether the master key fits
+                              (the running gateway's, when one holds the embedded database)
   vault rotate [--new-master-key-file <path>]
                               seal every vault secret again under a new data key (and master key)
   staff add|disable|enable|reset-password|list, token create|revoke|list
                               staff accounts and API tokens (see README: One login)
   help                        this text
 
-Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN,
+Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN, TONGBAN_API_TOKEN,
 TONGBAN_DEMO_HOUSEHOLD_SECRET, LOG_LEVEL. See README.md.`
 
 function onSignals (stop: () => Promise<void>): void {
@@ -41,18 +41,6 @@ function onSignals (stop: () => Promise<void>): void {
   }
   process.once('SIGTERM', handler)
   process.once('SIGINT', handler)
-}
-
-/** The running gateway of this data dir, once it listens (it may be starting right now). */
-async function gatewayUrl (dataDir: string): Promise<Required<GatewayInfo> | undefined> {
-  for (let waited = 0; ; waited += 250) {
-    const info = await runningGateway(dataDir)
-    if (!info) return undefined
-    if (info.url) return { pid: info.pid, url: info.url }
-    if (waited === 0) process.stderr.write(`tongban: the gateway (pid ${info.pid}) is starting; waiting for it…\n`)
-    if (waited > 120_000) throw new Error(`the gateway (pid ${info.pid}) has not started listening after two minutes`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
 }
 
 /**
@@ -69,17 +57,12 @@ function startedLine (url: string, settings: Settings, config: Config): string {
 
 async function migrateCommand (): Promise<void> {
   const settings = readSettings()
-  if (!settings.databaseUrl) {
-    const gateway = await gatewayUrl(settings.dataDir)
-    if (gateway) {
-      // PGlite belongs to the gateway process: ask it to run the migrations.
-      const token = settings.adminToken ?? (await readFile(join(settings.dataDir, 'admin-token'), 'utf8')).trim()
-      const res = await fetch(`${gateway.url}/api/v1/admin/migrate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
-      const body = await res.json() as { applied?: string[], message?: string }
-      if (!res.ok) throw new Error(`gateway pid ${gateway.pid} answered ${res.status}: ${body.message ?? ''}`)
-      process.stdout.write(`migrations applied through the running gateway (pid ${gateway.pid}): ${body.applied?.join(', ') || 'none pending'}\n`)
-      return
-    }
+  const gateway = await gatewayClient(settings)
+  if (gateway) {
+    // PGlite belongs to the gateway process: ask it to run the migrations.
+    const { applied } = await gateway.call<{ applied: string[] }>('POST', '/admin/migrate')
+    process.stdout.write(`migrations applied through the running gateway (pid ${gateway.pid}): ${applied.join(', ') || 'none pending'}\n`)
+    return
   }
   const { openDb } = await import('../store/db.ts')
   const { migrate } = await import('../store/migrate.ts')
@@ -147,8 +130,18 @@ async function main (argv: string[]): Promise<void> {
   }
 }
 
+/** What a person can act on, in one line; undefined for a bug (then the stack helps). */
+function refusal (err: unknown): string | undefined {
+  if (isTongbanError(err)) return `${err.code}: ${err.message}`
+  if (err instanceof CliError) return err.code ? `${err.code}: ${err.message}` : err.message
+  return undefined
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
-  // One line a person can act on; the stack only when it is not one of ours.
-  process.stderr.write(isTongbanError(err) ? `tongban: ${err.code}: ${err.message}\n` : `tongban: ${(err as Error).stack ?? String(err)}\n`)
+  if (String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`tongban: ${(err as Error).message}; see tongban help\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`tongban: ${refusal(err) ?? (err as Error).stack ?? String(err)}\n`)
   process.exit(1)
 })

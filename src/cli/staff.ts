@@ -1,12 +1,10 @@
 // `tongban staff …` and `tongban token …`: security administration from the command line. On the
-// embedded database a running gateway owns PGlite, so the commands go through its admin API with
-// the bootstrap token; otherwise they open the database themselves.
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+// embedded database a running gateway owns PGlite, so the commands go through its admin API
+// (./gateway.ts); otherwise they open the database themselves.
 import { parseArgs } from 'node:util'
 import { TongbanError } from '../errors.ts'
 import { readSettings, type Settings } from '../runtime/settings.ts'
-import { runningGateway } from '../runtime/data-dir-lock.ts'
+import { gatewayClient, type GatewayClient } from './gateway.ts'
 import type { Role } from '../auth/principal.ts'
 import type { NewStaff, Staff } from '../auth/staff.ts'
 import type { ApiToken, NewToken } from '../auth/tokens.ts'
@@ -31,21 +29,11 @@ interface AdminOps {
   close: () => Promise<void>
 }
 
-function viaGateway (url: string, token: string): AdminOps {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const answer = await res.json() as T & { code?: string, message?: string }
-    if (!res.ok) throw new Error(`${answer.code ?? res.status}: ${answer.message ?? ''}`)
-    return answer
-  }
+function viaGateway ({ call }: GatewayClient): AdminOps {
   return {
     createStaff: async (input) => await call('POST', '/staff', input),
-    setStatus: async (username, status) => await call('POST', `/staff/${username}/${status === 'active' ? 'enable' : 'disable'}`),
-    resetPassword: async (username, password) => await call('POST', `/staff/${username}/reset-password`, { password }),
+    setStatus: async (username, status) => await call('POST', `/staff/${encodeURIComponent(username)}/${status === 'active' ? 'enable' : 'disable'}`),
+    resetPassword: async (username, password) => await call('POST', `/staff/${encodeURIComponent(username)}/reset-password`, { password }),
     listStaff: async () => (await call<{ items: Staff[] }>('GET', '/staff')).items,
     createToken: async (input) => await call('POST', '/tokens', input),
     revokeToken: async (id) => await call('DELETE', `/tokens/${id}`),
@@ -84,14 +72,8 @@ async function direct (settings: Settings): Promise<AdminOps> {
 }
 
 async function adminOps (settings: Settings): Promise<AdminOps> {
-  if (!settings.databaseUrl) {
-    const gateway = await runningGateway(settings.dataDir)
-    if (gateway?.url) {
-      const token = settings.adminToken ?? (await readFile(join(settings.dataDir, 'admin-token'), 'utf8')).trim()
-      return viaGateway(gateway.url, token)
-    }
-  }
-  return await direct(settings)
+  const gateway = await gatewayClient(settings)
+  return gateway ? viaGateway(gateway) : await direct(settings)
 }
 
 async function readPassword (stdin: NodeJS.ReadableStream): Promise<string> {

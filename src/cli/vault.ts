@@ -1,6 +1,7 @@
 // `tongban vault status` and `tongban vault rotate [--new-master-key-file <path>]`. On the
-// embedded database PGlite belongs to one process: the command refuses while a gateway holds the
-// data dir, and holds it itself while it works so that no gateway starts in between.
+// embedded database PGlite belongs to one process: while a gateway holds the data dir, status asks
+// it and rotate refuses; otherwise the command holds the data dir itself while it works so that no
+// gateway starts in between.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { TongbanError } from '../errors.ts'
@@ -10,7 +11,8 @@ import { readSettings, type Settings } from '../runtime/settings.ts'
 import type { Db } from '../store/db.ts'
 import type { VaultAlgorithm } from '../vault/envelope.ts'
 import { generatedNotice, loadMasterKey, MASTER_KEY_ENV, masterKeyFile, parseMasterKey, type MasterKey } from '../vault/master-key.ts'
-import { vaultStatus } from '../vault/status.ts'
+import { vaultStatus, type VaultStatus } from '../vault/status.ts'
+import { gatewayClient } from './gateway.ts'
 import { createVault, rotateVault } from '../vault/vault.ts'
 
 export const VAULT_USAGE = `Usage: tongban vault status
@@ -49,11 +51,17 @@ async function withDb<T> (settings: Settings, fn: (db: Db) => Promise<T>): Promi
   }
 }
 
-async function status (db: Db, masterKey: MasterKey, algorithm: VaultAlgorithm, out: Out): Promise<number> {
-  const { keys, secrets } = await vaultStatus(db)
+/** What `vault status` prints, from the database here or from the running gateway (GET /api/v1/vault/status). */
+interface StatusReport extends VaultStatus {
+  database: string
+  algorithm: VaultAlgorithm
+  masterKey: Pick<MasterKey, 'id' | 'source'>
+}
+
+function printStatus ({ database, algorithm, masterKey, keys, secrets }: StatusReport, out: Out): number {
   const active = keys.find((k) => k.retiredAt === null)
   const fits = !active || active.masterKeyId === masterKey.id
-  out.write(`database: ${db.kind}\nalgorithm for new secrets: ${algorithm}\n`)
+  out.write(`database: ${database}\nalgorithm for new secrets: ${algorithm}\n`)
   out.write(`master key: ${masterKey.id} from ${masterKey.source}${active ? (fits ? ', seals the active data key' : `, does NOT seal the active data key (sealed by master key ${active.masterKeyId})`) : ''}\n`)
   out.write(keys.length === 0 ? 'data keys: none yet (the first secret stored creates one)\n' : 'data keys:\n')
   for (const k of keys) out.write(`  ${k.id}  ${k.retiredAt ? `retired ${k.retiredAt}` : 'active'}  created ${k.createdAt}  master key ${k.masterKeyId}\n`)
@@ -109,11 +117,19 @@ export async function vaultCommand (args: readonly string[], out: Out, err: Out,
     return 2
   }
   const settings = readSettings(env)
+  if (sub === 'status') {
+    // The gateway holding the embedded database answers with its own master key.
+    const gateway = await gatewayClient(settings, { env, stderr: err })
+    if (gateway) {
+      err.write(`tongban: asking the running gateway (pid ${gateway.pid})\n`)
+      return printStatus(await gateway.call<StatusReport>('GET', '/vault/status'), out)
+    }
+  }
   const algorithm = configuredAlgorithm(await loadConfig(settings.configPath, env))
   const newMasterKey = newKeyPath === undefined ? undefined : parseMasterKey(await readKeyFile(newKeyPath), newKeyPath)
   const masterKey = await loadMasterKey(settings, env)
   if (masterKey.generated) err.write(`tongban: ${generatedNotice(masterKey.generated)}\n`)
   return await withDb(settings, async (db) => sub === 'status'
-    ? await status(db, masterKey, algorithm, out)
+    ? printStatus({ database: db.kind, algorithm, masterKey, ...await vaultStatus(db) }, out)
     : await rotate(db, masterKey, newMasterKey, algorithm, settings, out))
 }
