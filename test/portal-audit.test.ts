@@ -75,7 +75,7 @@ t.test('the audit page in a browser', { skip: skipWithoutChromium }, async (t) =
     await page.locator('#login-error', { hasText: '用户名或密码错误' }).waitFor()
     await signIn(page, base, 'wang.fang')
     await page.goto(`${base}/portal/search?q=${encodeURIComponent('张')}`)
-    await page.goto(`${base}/portal/persons/${ZHANG}`)
+    await page.locator('#results tbody a').first().click()
     await page.locator('#fields').waitFor()
     const res = await page.goto(`${base}/portal/audit`)
     t.equal(res?.status(), 403)

@@ -145,7 +145,8 @@ t.test('quarantine review in a browser', { skip: skipWithoutChromium }, async (t
     t.match(await page.locator('#q-status').textContent(), '已解决')
     await shot('07-retry-resolved')
     await page.getByRole('link', { name: /查看居民档案/ }).click()
-    await page.waitForURL(`${base}/portal/persons/${BAD_GENDER}`)
+    const { rows } = await gateway.platform.db.query<{ ref: string }>('SELECT ref FROM persons WHERE id_number = $1', [BAD_GENDER])
+    await page.waitForURL(`${base}/portal/persons/${rows[0]!.ref}`)
     t.match(await page.locator('main').textContent(), '赵敏', 'the resident page')
   })
 

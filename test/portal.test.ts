@@ -58,6 +58,11 @@ t.test('the portal in a browser', { skip }, async (t) => {
   // (not authoritative for names) disagrees on the name: a conflict.
   await deliver(HR, [resident(ZHANG, '张伟', TOWN_A, '13812348000'), resident(OTHER, '张敏', TOWN_B, '13900001111')], '2026-11-20 10:00:00')
   await deliver(HR2, [resident(ZHANG, '张玮', TOWN_A, '13812348000')], '2026-11-21 09:30:00')
+  // Resident pages are addressed by an opaque reference, never the ID number.
+  const refOf = async (idNumber: string): Promise<string> =>
+    (await gateway.platform.db.query<{ ref: string }>('SELECT ref FROM persons WHERE id_number = $1', [idNumber])).rows[0]!.ref
+  const ZHANG_REF = await refOf(ZHANG)
+  const OTHER_REF = await refOf(OTHER)
 
   const staff = await fetch(`${base}/api/v1/staff`, {
     method: 'POST',
@@ -70,7 +75,7 @@ t.test('the portal in a browser', { skip }, async (t) => {
     const search = await fetch(`${base}/portal/search?q=${encodeURIComponent('张')}`, { redirect: 'manual' })
     t.equal(search.status, 303)
     t.equal(search.headers.get('location'), `/portal/login?next=${encodeURIComponent(`/portal/search?q=${encodeURIComponent('张')}`)}`)
-    const person = await fetch(`${base}/portal/persons/${ZHANG}`, { redirect: 'manual' })
+    const person = await fetch(`${base}/portal/persons/${ZHANG_REF}`, { redirect: 'manual' })
     t.equal(person.status, 303, 'a resident page needs a session')
     const root = await fetch(`${base}/`)
     const page = await root.text()
@@ -174,7 +179,7 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.equal(await page.evaluate(() => document.activeElement?.id), 'q', 'the home page starts in its search box')
     await page.keyboard.type('张')
     await page.keyboard.press('Enter')
-    await page.waitForURL(`${base}/portal/search?q=${encodeURIComponent('张')}`)
+    await page.waitForURL(/\/portal\/search\?s=[\w-]{22}$/)
     t.equal(await page.locator('#results tbody tr').count(), 1, 'typing straight away and Enter searches')
     await page.goto(`${base}/portal/conflicts`)
     await page.keyboard.press('Tab')
@@ -244,7 +249,7 @@ t.test('the portal in a browser', { skip }, async (t) => {
     await shot('02b-top-search')
     await page.getByLabel('查询居民或市场主体').fill(ZHANG.slice(-4))
     await page.getByLabel('查询居民或市场主体').press('Enter')
-    await page.waitForURL(`${base}/portal/search?q=${ZHANG.slice(-4)}`)
+    await page.waitForURL(/\/portal\/search\?s=[\w-]{22}$/)
     t.equal(await page.locator('#results tbody tr').count(), 1, 'the top bar searches')
 
     await createStaff(base, bootstrapAuth, { username: 'sun.shenji', name: '孙审计', town: TOWN_A, roles: ['auditor'] })
@@ -279,14 +284,14 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.equal(await page.locator('nav a', { hasText: '查询' }).count(), 1, 'in the signed-in shell')
     // Raw bytes in a form body reach the page (a raw NUL in the request line is refused by the HTTP parser).
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue()
-    const raw = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, {
+    const raw = await page.request.post(`${base}/portal/persons/${ZHANG_REF}/full`, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       data: Buffer.from(`_csrf=${encodeURIComponent(csrf)}&purpose=a\u0000b`),
       maxRedirects: 0,
     })
     t.equal(raw.status(), 400, 'a raw NUL in a form field')
     t.match(await raw.text(), 'TB_VALIDATION')
-    const encoded = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, { form: { _csrf: csrf, purpose: 'a\u0000b' }, maxRedirects: 0 })
+    const encoded = await page.request.post(`${base}/portal/persons/${ZHANG_REF}/full`, { form: { _csrf: csrf, purpose: 'a\u0000b' }, maxRedirects: 0 })
     t.equal(encoded.status(), 400, 'a percent-encoded NUL in a form field')
     const net = await import('node:net')
     const { port } = new URL(base)
@@ -301,9 +306,19 @@ t.test('the portal in a browser', { skip }, async (t) => {
   })
 
   t.test('a resident page: provenance, the conflict, resolving it', async (t) => {
-    await page.goto(`${base}/portal/search?q=${ZHANG}`)
+    await page.goto(`${base}/`)
+    await page.locator('main #q').fill(ZHANG)
+    await page.locator('main #q').press('Enter')
+    await page.waitForURL(/\/portal\/search\?s=[\w-]{22}$/)
+    const resultsUrl = page.url()
     await page.locator('#results tbody a').first().click()
-    await page.waitForURL(`${base}/portal/persons/${ZHANG}`)
+    await page.waitForURL(`${base}/portal/persons/${ZHANG_REF}?s=${new URL(resultsUrl).searchParams.get('s')!}`)
+    await page.locator('#back-to-results').click()
+    await page.waitForURL(resultsUrl)
+    t.equal(await page.locator('main #q').inputValue(), ZHANG, 'the back link returns to the results, the query in the box')
+    t.equal(await page.locator('#results tbody tr').count(), 1)
+    await page.locator('#results tbody a').first().click()
+    await page.waitForURL(/\/portal\/persons\/[0-9a-f]{32}\?s=/)
     const nameRow = page.locator('#fields tr', { has: page.locator('[data-field="name"]') })
     t.match(await nameRow.textContent(), '张伟')
     t.match(await nameRow.textContent(), '2026-11-20 10:00', 'the time of the observation')
@@ -345,17 +360,63 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.ok(reads.items.length >= 2, 'page views are audited as person.read')
   })
 
+  t.test('no URL the portal makes carries an ID number', async (t) => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+    t.teardown(async () => { await ctx.close() })
+    const requested: string[] = []
+    ctx.on('request', (r) => { requested.push(r.url()) })
+    const p = await ctx.newPage()
+    await signIn(p, base, 'wang.fang', PASSWORD)
+    // Every way to a resident: the home page's box (full, 15-digit and full-width numbers), the top bar's, the purpose prompt.
+    for (const q of [ZHANG, ZHANG_15, ZHANG.toLowerCase()]) {
+      await p.goto(`${base}/`)
+      await p.locator('main #q').fill(q)
+      await p.locator('main #q').press('Enter')
+      await p.locator('#results tbody a').first().click()
+      await p.locator('#fields').waitFor()
+    }
+    await p.getByLabel('查询居民或市场主体').fill(ZHANG)
+    await p.getByLabel('查询居民或市场主体').press('Enter')
+    await p.locator('#results tbody a').first().click()
+    await p.getByText('显示完整信息').click()
+    await p.getByLabel('查询事由').fill('核对身份')
+    await p.getByRole('button', { name: '确认并显示' }).click()
+    await p.locator('.notice', { hasText: '核对身份' }).waitFor()
+    t.equal((await p.locator('[data-field="idNumber"]').textContent())?.trim(), ZHANG, 'the full number is on the page')
+    // Then every link of every page two steps from home (sign-out aside).
+    const seen = new Set<string>()
+    const hrefs: string[] = []
+    let frontier = [`${base}/`, p.url()]
+    for (let depth = 0; depth < 2; depth++) {
+      const next: string[] = []
+      for (const url of frontier) {
+        if (seen.has(url)) continue
+        seen.add(url)
+        await p.goto(url)
+        const links = await p.locator('a[href], form[action]').evaluateAll((els) => els.map((e) => (e as HTMLAnchorElement).href || (e as HTMLFormElement).action))
+        hrefs.push(...links)
+        next.push(...links.filter((l) => l.startsWith(base) && !l.includes('/logout') && !l.includes('/static/')).map((l) => l.split('#')[0]!))
+      }
+      frontier = next
+    }
+    t.ok(seen.size > 5, `crawled ${seen.size} pages`)
+    const idLike = /\d{17}[\dX]|\d{15}/i
+    t.same(hrefs.filter((h) => idLike.test(decodeURIComponent(h))), [], 'no link or form carries an ID number')
+    t.same(requested.filter((u) => idLike.test(decodeURIComponent(u))), [], 'no URL requested carries one')
+    t.ok(requested.some((u) => /\/portal\/persons\/[0-9a-f]{32}/.test(u)), 'resident pages were opened, by reference')
+  })
+
   t.test('a resident of another town is not found', async (t) => {
-    const res = await page.goto(`${base}/portal/persons/${OTHER}`)
+    const res = await page.goto(`${base}/portal/persons/${OTHER_REF}`)
     t.equal(res?.status(), 404)
     await page.locator('h1', { hasText: '未找到' }).waitFor()
     await shot('08-out-of-scope')
-    const forged = await page.request.post(`${base}/portal/persons/${ZHANG}/full`, { form: { purpose: 'x', _csrf: 'forged' }, maxRedirects: 0 })
+    const forged = await page.request.post(`${base}/portal/persons/${ZHANG_REF}/full`, { form: { purpose: 'x', _csrf: 'forged' }, maxRedirects: 0 })
     t.equal(forged.status(), 403, 'a POST without the session CSRF token is refused')
   })
 
   t.test('the English switch', async (t) => {
-    await page.goto(`${base}/portal/persons/${ZHANG}`)
+    await page.goto(`${base}/portal/persons/${ZHANG_REF}`)
     await page.locator('#lang-switch').click()
     await page.locator('h1', { hasText: 'Resident: 张玮' }).waitFor()
     t.equal(await page.getAttribute('html', 'lang'), 'en')

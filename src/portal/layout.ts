@@ -58,7 +58,7 @@ export function maySearch (principal: Principal | undefined): boolean {
  */
 function topSearch (ctx: PageContext): Html {
   const { t } = ctx
-  return html`<form class="topsearch" method="get" action="/portal/search" role="search" aria-label="${t('search.title')}">
+  return html`<form class="topsearch" method="post" action="/portal/search" role="search" aria-label="${t('search.title')}">${csrfField(ctx)}
     <label for="top-q">${t('search.topLabel')}</label>
     <input id="top-q" name="q" type="search" maxlength="64" required placeholder="${t('search.placeholder')}">
     <button type="submit">${t('search.submit')}</button>

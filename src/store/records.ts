@@ -86,7 +86,8 @@ export async function searchRecords (db: Queryable, kind: EntityKind, scope: Sco
   return { items, next }
 }
 
-export interface RecordRef { key: string, name: string | null }
+/** `ref`: a resident's opaque reference, for links that must not carry the ID number. */
+export interface RecordRef { key: string, name: string | null, ref?: string }
 
 /** Enterprises whose legal representative has this ID number. */
 export async function representedBy (db: Queryable, idNumber: string, scope: Scope): Promise<RecordRef[]> {
@@ -98,8 +99,27 @@ export async function representedBy (db: Queryable, idNumber: string, scope: Sco
 
 /** The unified person behind an ID number, as a reference (undefined if not known). */
 export async function personRef (db: Queryable, idNumber: string): Promise<RecordRef | undefined> {
-  const { rows } = await db.query<RecordRef>('SELECT id_number AS key, name FROM persons WHERE id_number = $1', [idNumber])
+  const { rows } = await db.query<RecordRef>('SELECT id_number AS key, name, ref FROM persons WHERE id_number = $1', [idNumber])
   return rows[0]
+}
+
+/**
+ * Names of records by key, with the opaque reference the portal addresses residents by
+ * (migration 008); a key with no record is missing from the map.
+ */
+export async function recordLabels (db: Queryable, kind: EntityKind, keys: readonly string[]): Promise<Map<string, RecordRef>> {
+  if (keys.length === 0) return new Map()
+  const sql = kind === 'person'
+    ? 'SELECT id_number AS key, name, ref FROM persons WHERE id_number = ANY($1::text[])'
+    : 'SELECT credit_code AS key, name FROM enterprises WHERE credit_code = ANY($1::text[])'
+  const { rows } = await db.query<RecordRef>(sql, [[...new Set(keys)]])
+  return new Map(rows.map((r) => [r.key, r]))
+}
+
+/** The ID number of the resident with this reference. */
+export async function idNumberByRef (db: Queryable, ref: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id_number: string }>('SELECT id_number FROM persons WHERE ref = $1', [ref])
+  return rows[0]?.id_number
 }
 
 /**

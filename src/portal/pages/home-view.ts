@@ -30,7 +30,7 @@ export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Ht
   const { t } = ctx
   return html`<h1>${t('home.heading', d.townName)}</h1>
 <p class="muted">${d.scopeText}</p>
-${d.search ? html`<div class="home-search">${searchForm(ctx, '', { inPlace: false })}</div>` : ''}
+${d.search ? html`<div class="home-search">${searchForm(ctx, '')}</div>` : ''}
 ${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
 <div class="tiles">
   ${tile(t('home.residents'), d.counts?.residents, '/portal/search')}

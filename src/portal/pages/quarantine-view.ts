@@ -30,7 +30,8 @@ export interface ItemView {
   /** What the staff member just did (after the redirect). */
   done?: 'retry' | 'dismiss' | undefined
   /** The unified record a resolved item became, when the staff member may open it. */
-  record?: { kind: EntityKind, key: string } | undefined
+  /** `ref`: a resident's reference, their page's address. */
+  record?: { kind: EntityKind, key: string, ref?: string | undefined } | undefined
   /** A form sent back with a problem: which one, the message, and the note as typed. */
   formError?: { form: 'retry' | 'dismiss', text: string, note: string } | undefined
 }
@@ -135,9 +136,9 @@ function outcomeNotice (ctx: PageContext, v: ItemView): Html | string {
   return html`<p class="notice" role="status">${t('quarantine.retried.resolved')}${v.record ? html` ${recordLink(ctx, v.record)}` : ''}</p>`
 }
 
-function recordLink (ctx: PageContext, record: { kind: EntityKind, key: string }): Html {
+function recordLink (ctx: PageContext, record: NonNullable<ItemView['record']>): Html {
   return record.kind === 'person'
-    ? html`<a href="/portal/persons/${record.key}">${ctx.t('quarantine.viewPerson', maskId(record.key))}</a>`
+    ? html`<a href="/portal/persons/${record.ref ?? 'missing'}">${ctx.t('quarantine.viewPerson', maskId(record.key))}</a>`
     : html`<a href="/portal/enterprises/${record.key}">${ctx.t('quarantine.viewEnterprise', record.key)}</a>`
 }
 

@@ -9,7 +9,7 @@ import { isTongbanError } from '../../errors.ts'
 import type { AdapterDefinition } from '../../adapter-sdk/index.ts'
 import { entityKeys, type EntityKind } from '../../model/index.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
-import { recordInScope } from '../../store/records.ts'
+import { recordInScope, recordLabels } from '../../store/records.ts'
 import { NOTE_MAX, dismissQuarantined, getQuarantineItem, listQuarantine, quarantineReasonCodes, type QuarantineItem } from '../../store/quarantine.ts'
 import { page } from '../layout.ts'
 import { formText, queryText } from '../query.ts'
@@ -75,7 +75,8 @@ export async function quarantinePages (app: FastifyInstance, kit: PortalKit): Pr
     const scope = scopeOf(s.principal)
     if (item.status !== 'resolved' || !instance || !scope) return undefined
     const found = recordKeyOf(instance.adapter, item)
-    return found && await recordInScope(db, found.kind, found.key, scope) ? found : undefined
+    if (!found || !await recordInScope(db, found.kind, found.key, scope)) return undefined
+    return found.kind === 'person' ? { ...found, ref: (await recordLabels(db, 'person', [found.key])).get(found.key)?.ref } : found
   }
 
   /** Loads an item or answers 404 (audited as a denied read of that id); a path that is no id is not found either. */

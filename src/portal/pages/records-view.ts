@@ -17,6 +17,8 @@ const fieldLabel = (ctx: PageContext, kind: 'person' | 'enterprise', field: stri
 
 export interface RecordView {
   kind: 'person' | 'enterprise'
+  /** A resident's opaque reference: their pages' address, which must not carry the ID number. */
+  ref?: string
   record: UnifiedRecord
   conflicts: Conflict[]
   history: HistoryItem[]
@@ -28,21 +30,25 @@ export interface RecordView {
   /** The purpose given to see ID and phone in full, when it was. */
   fullPurpose?: string | undefined
   notice?: string | undefined
+  /** The held search the page was opened from: a link back to its results. */
+  searchToken?: string | undefined
 }
 
 export function recordBody (ctx: PageContext, platform: Platform, v: RecordView): Html {
   const { t } = ctx
   const full = v.fullPurpose !== undefined
   const key = String(v.kind === 'person' ? v.record.idNumber : v.record.creditCode)
-  const base = v.kind === 'person' ? `/portal/persons/${key}` : `/portal/enterprises/${key}`
+  const base = v.kind === 'person' ? `/portal/persons/${v.ref ?? ''}` : `/portal/enterprises/${key}`
+  // Links to related records keep the way back to the same results.
+  const from = v.searchToken ? `?${new URLSearchParams({ s: v.searchToken }).toString()}` : ''
   const provenance = v.record.provenance as Record<string, Provenance | undefined>
   const conflicted = new Map(v.conflicts.map((c) => [c.field, c]))
   const fields = v.kind === 'person' ? PERSON_FIELDS : ENTERPRISE_FIELDS
   const name = typeof v.record.name === 'string' ? v.record.name : key
   const valueCell = (field: string): Html | string => {
     const value = v.record[field]
-    if (field === 'legalRepresentative' && v.representative) {
-      return html`<a href="/portal/persons/${v.representative.key}">${displayValue(field, value, t, full)}</a>`
+    if (field === 'legalRepresentative' && v.representative?.ref !== undefined) {
+      return html`<a href="/portal/persons/${v.representative.ref}${from}">${displayValue(field, value, t, full)}</a>`
     }
     if (field === 'legalRepresentative' && value) return html`${displayValue(field, value, t, full)} <span class="muted">${t('record.legalRepresentativeUnknown')}</span>`
     return displayValue(field, value, t, full)
@@ -59,7 +65,7 @@ export function recordBody (ctx: PageContext, platform: Platform, v: RecordView)
   })
   const reveal = v.kind === 'person' && !full
     ? html`<details class="card" id="reveal"><summary>${t('record.showFull')}</summary>
-  <form method="post" action="${base}/full">${csrfField(ctx)}
+  <form method="post" action="${base}/full${from}">${csrfField(ctx)}
     <label for="purpose">${t('record.purpose')}</label>
     <textarea id="purpose" name="purpose" required maxlength="200" aria-describedby="purpose-hint"></textarea>
     <p id="purpose-hint" class="muted">${t('record.purposeHint')}</p>
@@ -68,9 +74,10 @@ export function recordBody (ctx: PageContext, platform: Platform, v: RecordView)
     : ''
   const side = v.kind === 'person'
     ? html`<h2 id="represents">${t('record.represents')}</h2>
-${(v.represents ?? []).length === 0 ? html`<p class="muted">${t('record.representsNone')}</p>` : html`<ul aria-labelledby="represents">${(v.represents ?? []).map((e) => html`<li><a href="/portal/enterprises/${e.key}">${e.name ?? e.key}</a> <span class="muted">${e.key}</span></li>`)}</ul>`}`
+${(v.represents ?? []).length === 0 ? html`<p class="muted">${t('record.representsNone')}</p>` : html`<ul aria-labelledby="represents">${(v.represents ?? []).map((e) => html`<li><a href="/portal/enterprises/${e.key}${from}">${e.name ?? e.key}</a> <span class="muted">${e.key}</span></li>`)}</ul>`}`
     : ''
-  return html`<h1>${t(v.kind === 'person' ? 'record.personTitle' : 'record.enterpriseTitle', name)}</h1>
+  return html`${v.searchToken ? html`<p class="back"><a href="/portal/search${from}" id="back-to-results">← ${t('search.back')}</a></p>` : ''}
+<h1>${t(v.kind === 'person' ? 'record.personTitle' : 'record.enterpriseTitle', name)}</h1>
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
 ${full ? html`<p class="notice" role="status">${t('record.fullShown', v.fullPurpose!)}</p>` : v.kind === 'person' ? html`<p class="muted">${t('record.masked')}</p>` : ''}
 <div class="cols"><div>
@@ -125,13 +132,21 @@ ${history.length === 0 ? html`<p class="muted">${t('record.historyNone')}</p>` :
 // ---------------------------------------------------------------------------------------------
 // conflicts list
 
-export function conflictListBody (ctx: PageContext, platform: Platform, items: Conflict[], next: number | null): Html {
+/** `labels`: the records' names (and residents' references) by kind and key. */
+export function conflictListBody (ctx: PageContext, platform: Platform, items: Conflict[], next: number | null, labels: Record<'person' | 'enterprise', Map<string, RecordRef>>): Html {
   const { t } = ctx
+  const recordCell = (c: Conflict): Html => {
+    const kind = c.kind === 'person' ? 'person' : 'enterprise'
+    const label = labels[kind].get(c.recordKey)
+    const shownKey = kind === 'person' ? maskId(c.recordKey) : c.recordKey
+    const href = kind === 'person' ? `/portal/persons/${label?.ref ?? 'missing'}` : `/portal/enterprises/${c.recordKey}`
+    return html`<a href="${href}#conflict-${c.id}">${label?.name ?? shownKey}</a>${label?.name ? html` <span class="muted">${shownKey}</span>` : ''}`
+  }
   return html`<h1>${t('conflict.listTitle')}</h1>
 ${items.length === 0 ? html`<p>${t('conflict.listNone')}</p>` : html`<table>
 <thead><tr><th scope="col">${t('conflict.record')}</th><th scope="col">${t('record.field')}</th><th scope="col">${t('conflict.candidate')}</th><th scope="col">${t('conflict.openedAt')}</th></tr></thead>
 <tbody>${items.map((c) => html`<tr>
-  <td><a href="/portal/${c.kind === 'person' ? 'persons' : 'enterprises'}/${c.recordKey}#conflict-${c.id}">${c.kind === 'person' ? maskId(c.recordKey) : c.recordKey}</a></td>
+  <td>${recordCell(c)}</td>
   <td>${fieldLabel(ctx, c.kind === 'person' ? 'person' : 'enterprise', c.field)}</td>
   <td>${c.candidates.map((cand) => html`<div>${displayValue(c.field, cand.value, t, false)} — ${departmentOf(platform, cand.adapter, t)}</div>`)}</td>
   <td>${beijingTime(c.openedAt)}</td>

@@ -5,14 +5,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { can, inScope } from '../../auth/access.ts'
 import { isTongbanError } from '../../errors.ts'
-import { creditCode, residentId } from '../../normalize/index.ts'
-import { getRecord, personRef, recordInScope, representedBy } from '../../store/records.ts'
+import { creditCode } from '../../normalize/index.ts'
+import { getRecord, idNumberByRef, personRef, recordInScope, recordLabels, representedBy } from '../../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../../store/conflicts.ts'
 import { recordHistory } from '../../store/history.ts'
 import { resolveConflict } from '../../unify/resolve.ts'
 import type { AuditAction } from '../../audit/index.ts'
 import { page, type PageContext } from '../layout.ts'
-import { formText } from '../query.ts'
+import { formText, queryText } from '../query.ts'
+import { SEARCH_TOKEN } from '../held-search.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { conflictListBody, recordBody, type RecordView } from './records-view.ts'
 
@@ -26,56 +27,66 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
   // -------------------------------------------------------------------------------------------
   // residents and enterprises
 
-  /** The record page's data; a record that is missing or out of scope is a 404, audited as denied. */
-  const loadPerson = async (req: FastifyRequest, s: SignedIn, input: string, action: AuditAction, purpose?: string): Promise<Omit<RecordView, 'canResolve'>> => {
+  /**
+   * The record page's data, by the resident's opaque reference (the ID number stays out of URLs);
+   * a record that is missing or out of scope is a 404, audited as denied.
+   */
+  const loadPerson = async (req: FastifyRequest, s: SignedIn, ref: string, action: AuditAction, purpose?: string): Promise<Omit<RecordView, 'canResolve'>> => {
     requirePermission(s, 'records:read')
     const scope = recordScope(s)
-    const id = residentId(input.toUpperCase())
-    if (!id.ok || !await recordInScope(db, 'person', id.value, scope)) {
-      await audit(req, s, action, { subjectKind: 'person', subject: input, outcome: 'denied', ...(purpose ? { purpose } : {}), details: { status: 404 } })
+    const idNumber = await idNumberByRef(db, ref)
+    if (idNumber === undefined || !await recordInScope(db, 'person', idNumber, scope)) {
+      await audit(req, s, action, { subjectKind: 'person', subject: idNumber ?? `ref:${ref}`, outcome: 'denied', ...(purpose ? { purpose } : {}), details: { status: 404 } })
       throw new PageError(404)
     }
     const [record, conflicts, represents, history] = await Promise.all([
-      getRecord(db, 'person', id.value),
-      openConflictsOf(db, 'person', id.value),
-      representedBy(db, id.value, scope),
-      recordHistory(db, 'person', id.value, undefined, HISTORY_SIZE),
+      getRecord(db, 'person', idNumber),
+      openConflictsOf(db, 'person', idNumber),
+      representedBy(db, idNumber, scope),
+      recordHistory(db, 'person', idNumber, undefined, HISTORY_SIZE),
     ])
-    await audit(req, s, action, { subjectKind: 'person', subject: id.value, ...(purpose ? { purpose } : {}) })
-    return { kind: 'person', record: record!, conflicts, represents, history: history.items }
+    await audit(req, s, action, { subjectKind: 'person', subject: idNumber, ...(purpose ? { purpose } : {}) })
+    return { kind: 'person', ref, record: record!, conflicts, represents, history: history.items }
   }
 
-  const IdParams = z.object({ idNumber: z.string().max(32) })
+  // A reference is 32 hex digits (migration 008); anything else is simply not found.
+  const RefParams = z.object({ ref: queryText(64) })
   const resolvedNotice = (ctx: PageContext, req: FastifyRequest): string | undefined =>
     (req.query as Record<string, unknown>).resolved !== undefined ? ctx.t('conflict.resolved') : undefined
+  /** The held search this page was opened from (`?s=`), for the way back to the results. */
+  const searchTokenOf = (req: FastifyRequest): string | undefined => {
+    const token = (req.query as Record<string, unknown>).s
+    return typeof token === 'string' && SEARCH_TOKEN.test(token) ? token : undefined
+  }
+  const PageQuery = z.object({ lang: queryText(8).optional(), resolved: queryText(8).optional(), s: queryText(32).optional() })
 
-  api.get('/portal/persons/:idNumber', {
-    schema: { hide: true, params: IdParams, querystring: z.object({ lang: z.string().max(8).optional(), resolved: z.string().max(8).optional() }) },
+  api.get('/portal/persons/:ref', {
+    schema: { hide: true, params: RefParams, querystring: PageQuery },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
-    const view = await loadPerson(req, s, req.params.idNumber, 'person.read')
+    const view = await loadPerson(req, s, req.params.ref, 'person.read')
     const ctx = ctxOf(req, reply, s)
     const name = typeof view.record.name === 'string' ? view.record.name : ''
-    return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctx, req) })))
+    return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctx, req), searchToken: searchTokenOf(req) })))
   })
 
-  api.post('/portal/persons/:idNumber/full', {
-    schema: { hide: true, params: IdParams, body: z.object({ _csrf: z.string().max(128).optional(), purpose: formText(500).optional() }) },
+  api.post('/portal/persons/:ref/full', {
+    schema: { hide: true, params: RefParams, querystring: PageQuery, body: z.object({ _csrf: z.string().max(128).optional(), purpose: formText(500).optional() }) },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
     requireCsrf(req, s)
     const purpose = (req.body.purpose ?? '').trim().slice(0, 200)
     if (purpose === '') throw new PageError(422, ctxOf(req, reply, s).t('record.purposeHint'))
-    const view = await loadPerson(req, s, req.params.idNumber, 'person.read-full', purpose)
+    const view = await loadPerson(req, s, req.params.ref, 'person.read-full', purpose)
     const ctx = ctxOf(req, reply, s)
     const name = typeof view.record.name === 'string' ? view.record.name : ''
-    return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), fullPurpose: purpose })))
+    return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), fullPurpose: purpose, searchToken: searchTokenOf(req) })))
   })
 
   api.get('/portal/enterprises/:creditCode', {
-    schema: { hide: true, params: z.object({ creditCode: z.string().max(32) }), querystring: z.object({ lang: z.string().max(8).optional(), resolved: z.string().max(8).optional() }) },
+    schema: { hide: true, params: z.object({ creditCode: queryText(32) }), querystring: PageQuery },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
@@ -95,7 +106,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     const representative = rep?.idNumber ? await personRef(db, rep.idNumber) : undefined
     await audit(req, s, 'enterprise.read', { subjectKind: 'enterprise', subject: code.value })
     const ctx = ctxOf(req, reply, s)
-    const view: RecordView = { kind: 'enterprise', record: record!, conflicts, history: history.items, representative, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctx, req) }
+    const view: RecordView = { kind: 'enterprise', record: record!, conflicts, history: history.items, representative, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctx, req), searchToken: searchTokenOf(req) }
     return sendPage(reply, 200, page(ctx, ctx.t('record.enterpriseTitle', String(record!.name ?? code.value)), recordBody(ctx, platform, view)))
   })
 
@@ -109,9 +120,11 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     if (!s) return reply
     requirePermission(s, 'conflicts:read')
     const result = await listConflicts(db, { status: 'open', scope: recordScope(s), afterId: req.query.after, limit: 50 })
+    const keysOf = (kind: string): string[] => result.items.filter((c) => c.kind === kind).map((c) => c.recordKey)
+    const [persons, enterprises] = await Promise.all([recordLabels(db, 'person', keysOf('person')), recordLabels(db, 'enterprise', keysOf('enterprise'))])
     await audit(req, s, 'conflict.read', { details: { count: result.items.length } })
     const ctx = ctxOf(req, reply, s)
-    return sendPage(reply, 200, page(ctx, ctx.t('conflict.listTitle'), conflictListBody(ctx, platform, result.items, result.next)))
+    return sendPage(reply, 200, page(ctx, ctx.t('conflict.listTitle'), conflictListBody(ctx, platform, result.items, result.next, { person: persons, enterprise: enterprises })))
   })
 
   api.post('/portal/conflicts/:id/resolve', {
@@ -144,7 +157,9 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
       throw err
     }
     await audit(req, s, 'conflict.resolve', { subjectKind: 'conflict', subject: String(conflict.id), details: { field: conflict.field, source: candidate.adapter } })
-    const path = conflict.kind === 'person' ? 'persons' : 'enterprises'
-    return reply.code(303).header('location', `/portal/${path}/${conflict.recordKey}?resolved=1`).send()
+    const target = conflict.kind === 'person'
+      ? `/portal/persons/${(await recordLabels(db, 'person', [conflict.recordKey])).get(conflict.recordKey)?.ref ?? 'missing'}`
+      : `/portal/enterprises/${conflict.recordKey}`
+    return reply.code(303).header('location', `${target}?resolved=1`).send()
   })
 }
