@@ -5,6 +5,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 export interface Metrics {
   registry: Registry
   webhooks: Counter<'adapter' | 'outcome'>
+  webhookIdReused: Counter<'adapter'>
   jobs: Counter<'adapter' | 'queue' | 'outcome'>
   records: Counter<'adapter' | 'outcome'>
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
@@ -18,6 +19,7 @@ export function createMetrics (): Metrics {
   return {
     registry,
     webhooks: new Counter({ name: 'tongban_webhooks_total', help: 'Webhooks answered, by adapter instance and outcome', labelNames: ['adapter', 'outcome'], registers: [registry] }),
+    webhookIdReused: new Counter({ name: 'tongban_webhook_id_reused_total', help: 'Repeated webhook-ids whose body differed from the stored one (answered as duplicates; the new body is not stored)', labelNames: ['adapter'], registers: [registry] }),
     jobs: new Counter({ name: 'tongban_jobs_total', help: 'Jobs finished, by adapter instance, queue and outcome', labelNames: ['adapter', 'queue', 'outcome'], registers: [registry] }),
     records: new Counter({ name: 'tongban_records_total', help: 'Department records processed, by adapter instance and outcome (unified or quarantined)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),

@@ -39,7 +39,7 @@ function record (overrides: Partial<HouseholdRecord> = {}): HouseholdRecord {
 
 for (const store of ['pglite', 'postgres'] as const) {
   t.test(`webhook ingest on ${store}`, async (t) => {
-    const { gateway, auth } = await startTestGateway(t, { store, redisIndex: store === 'pglite' ? 2 : 3, sweepEveryMs: 500 })
+    const { gateway, auth, logLines } = await startTestGateway(t, { store, redisIndex: store === 'pglite' ? 2 : 3, sweepEveryMs: 500 })
     const api = async (path: string) => {
       const res = await fetch(`${gateway.url}/api/v1${path}`, { headers: auth })
       return { status: res.status, body: await res.json() as Record<string, any> }
@@ -95,6 +95,20 @@ for (const store of ['pglite', 'postgres'] as const) {
       const again = await post(gateway.url, body, { id: msg.msgId })
       t.equal(first.status, 202)
       t.match(again, { status: 200, body: { receiptId: first.body.receiptId, duplicate: true } })
+      const reusedCount = async (): Promise<number> => {
+        const text = await (await fetch(`${gateway.url}/metrics`)).text()
+        return Number(/^tongban_webhook_id_reused_total\{adapter="household-registration"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+      }
+      t.equal(await reusedCount(), 0, 'a repeat with the same body is an ordinary retry')
+
+      // The same id with another body: still a duplicate, but counted and logged (ids, no data).
+      const other = buildMessage(12, 3, { records: 1, eventType: 'QR' })
+      const reused = await post(gateway.url, JSON.stringify({ ...other, msgId: msg.msgId }), { id: msg.msgId })
+      t.match(reused, { status: 200, body: { receiptId: first.body.receiptId, duplicate: true } })
+      t.equal(await reusedCount(), 1, 'tongban_webhook_id_reused_total counts it')
+      const warning = logLines.map((l) => JSON.parse(l) as Record<string, any>).find((l) => l.msg?.startsWith('webhook-id reused'))
+      t.match(warning, { level: 40, adapter: 'household-registration', webhookId: msg.msgId, inboxId: Number(first.body.receiptId) })
+      t.notMatch(JSON.stringify(warning), other.records[0]!.GMSFHM, 'no personal data in the log')
 
       // Concurrent repeats, as the department sends them "twice within a second".
       const msg2 = buildMessage(12, 2, { records: 3, eventType: 'QR' })

@@ -33,7 +33,7 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
     bodyLimit,
     schema: {
       summary: 'Receive a signed webhook from a department system',
-      description: 'Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Answered 202 once the raw body is committed; a repeated webhook-id is answered 200 and processed once.',
+      description: 'Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Answered 202 once the raw body is committed; a repeated webhook-id is answered 200 and processed once (with a different body it is counted in tongban_webhook_id_reused_total and logged).',
       tags: ['webhooks'],
       params: Params,
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
@@ -75,6 +75,11 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       throw new TongbanError('TB_INBOX_UNAVAILABLE', [(err as Error).message], { cause: err })
     }
     outcome(receipt.fresh ? 'accepted' : 'duplicate')
+    if (receipt.reused) {
+      // The department reuses ids: its new message is not processed. Ids only, no body: it holds personal data.
+      platform.metrics.webhookIdReused.inc({ adapter: instance.config.id })
+      req.log.warn({ adapter: instance.config.id, webhookId, inboxId: receipt.inboxId }, 'webhook-id reused with a different body: answered as a duplicate, the new body is not stored')
+    }
     return reply.code(receipt.fresh ? 202 : 200).send({ receiptId: String(receipt.inboxId), duplicate: !receipt.fresh })
   })
 }

@@ -1,4 +1,5 @@
 // The webhook inbox: raw bodies committed before a webhook is answered, and their outcome.
+import { createHash } from 'node:crypto'
 import type { Db, Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
 
@@ -14,6 +15,8 @@ export interface Receipt {
   generation: number
   /** False when this webhook-id was already in the inbox (a repeat delivery). */
   fresh: boolean
+  /** A repeat whose body differs from the stored one: the sender reuses ids, and this body is not stored. */
+  reused: boolean
 }
 
 /**
@@ -41,10 +44,20 @@ export async function commitWebhooks (db: Queryable, batch: readonly IncomingWeb
      ON CONFLICT (adapter, webhook_id) DO UPDATE SET adapter = EXCLUDED.adapter
      RETURNING id, adapter, webhook_id, generation, (xmax = 0) AS fresh`, params)
   const byKey = new Map(rows.map((r) => [`${r.adapter}\u0000${r.webhook_id}`, r]))
+  // Repeats are compared with the stored body by digest, so a big body does not travel back.
+  const repeated = rows.filter((r) => !r.fresh).map((r) => r.id)
+  const storedDigest = new Map<number, string>()
+  if (repeated.length > 0) {
+    const { rows: digests } = await db.query<{ id: number, digest: string }>("SELECT id, encode(sha256(body), 'hex') AS digest FROM inbox WHERE id = ANY($1::bigint[])", [repeated])
+    for (const d of digests) storedDigest.set(d.id, d.digest)
+  }
   return batch.map((w, i) => {
     const k = `${w.adapter}\u0000${w.webhookId}`
     const row = byKey.get(k)!
-    return { inboxId: row.id, generation: row.generation, fresh: row.fresh && firstIndex.get(k) === i }
+    const fresh = row.fresh && firstIndex.get(k) === i
+    const stored = row.fresh ? batch[firstIndex.get(k)!]!.body : undefined
+    const reused = !fresh && (stored ? !stored.equals(w.body) : storedDigest.get(row.id) !== createHash('sha256').update(w.body).digest('hex'))
+    return { inboxId: row.id, generation: row.generation, fresh, reused }
   })
 }
 
