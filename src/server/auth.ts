@@ -75,6 +75,11 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
     req.session = signedIn.session
   })
 
+  // Per caller, right after authentication and across every /api/v1 route: a runaway script
+  // slows itself, not the town hall. A hook of this context, not a route's `config.rateLimit`:
+  // @fastify/rate-limit reads that in its own onRoute hook, which runs before any hook added here.
+  app.addHook('onRequest', app.rateLimit({ max: API_RATE.max, timeWindow: API_RATE.windowMs, keyGenerator: (req: FastifyRequest) => `api:${req.principal.kind}:${req.principal.id}` }))
+
   // After body parsing (a form's CSRF token travels in its body), before validation (a caller
   // without the permission learns nothing about the route's input).
   app.addHook('preValidation', async (req) => {
@@ -88,7 +93,5 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
 
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] }
-    // Per caller, after authentication: a runaway script slows itself, not the town hall.
-    route.config = { ...route.config, rateLimit: { max: API_RATE.max, timeWindow: API_RATE.windowMs, hook: 'preHandler', keyGenerator: (req: FastifyRequest) => `${req.principal.kind}:${req.principal.id}` } }
   })
 }
