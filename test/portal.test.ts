@@ -246,6 +246,8 @@ t.test('the portal in a browser', { skip }, async (t) => {
       }
     }
     await page.goto(`${base}/portal/conflicts`)
+    const conflictRow = page.locator('main table tbody tr').first()
+    t.match(await conflictRow.locator('td').first().textContent(), /^张伟 320412\*{8}/, 'the conflict list names the resident beside the masked number')
     await shot('02b-top-search')
     await page.getByLabel('查询居民或市场主体').fill(ZHANG.slice(-4))
     await page.getByLabel('查询居民或市场主体').press('Enter')

@@ -30,8 +30,13 @@ export async function resolveConflict (db: Db, id: number, input: ResolveInput):
     const record = (await loadRecords(tx, kind, [recordKey])).get(recordKey)!
     record.conflicts.delete(field)
     const resolvedAt = new Date().toISOString()
-    const entry = chooseValue(record, field, parsed.data, { adapter: RESOLUTION, sourceId: `conflict/${id}`, observedAt: resolvedAt }, input.resolvedBy)
-    await storeRecords(tx, kind, [record], new Map(entry ? [[recordKey, [entry]]] : []))
+    const source = { adapter: RESOLUTION, sourceId: `conflict/${id}`, observedAt: resolvedAt }
+    const kept = record.values[field] ?? null
+    // Keeping the current value is a decision too: the history names it (old and new the same),
+    // so the record shows who settled the field, when, and through which conflict.
+    const entry = chooseValue(record, field, parsed.data, source, input.resolvedBy) ??
+      { ...source, changedBy: input.resolvedBy, changes: { [field]: [kept, parsed.data] } }
+    await storeRecords(tx, kind, [record], new Map([[recordKey, [entry]]]))
     await closeAsResolved(tx, id, { value: parsed.data, reason: input.reason, resolvedBy: input.resolvedBy, resolvedAt })
     return (await getConflict(tx, id))!
   })

@@ -125,7 +125,9 @@ ${history.length === 0 ? html`<p class="muted">${t('record.historyNone')}</p>` :
   <td>${beijingTime(h.changedAt)}${h.id === 0 ? html` <span class="muted">(${t('record.created')})</span>` : ''}</td>
   <td>${departmentOf(platform, h.source.adapter, t)}</td>
   <td>${h.changedBy ?? ''}</td>
-  <td>${h.changes.map((c) => html`<div>${fieldLabel(ctx, kind, c.field)}: ${c.old === null ? '' : html`${displayValue(c.field, c.old, t, full)} → `}${displayValue(c.field, c.new, t, full)}</div>`)}</td>
+  <td>${h.changes.map((c) => html`<div>${fieldLabel(ctx, kind, c.field)}: ${sameJson(c.old, c.new)
+    ? html`${displayValue(c.field, c.new, t, full)} <span class="muted">(${t('record.kept')})</span>`
+    : html`${c.old === null ? '' : html`${displayValue(c.field, c.old, t, full)} → `}${displayValue(c.field, c.new, t, full)}`}</div>`)}</td>
 </tr>`)}</tbody></table>`}`
 }
 
