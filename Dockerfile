@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# Build stage: install everything, compile TypeScript to dist/.
-FROM node:22-bookworm-slim AS build
+# Build stage: install everything, compile TypeScript to dist/. The build context is what
+# .dockerignore lets through: never var/ (admin token, master key), node_modules or .git.
+# Node.js 24, an LTS line tongban is tested on (README "Node.js").
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install rather than npm ci: see .ci/run (optional platform packages absent from the lock).
@@ -11,7 +13,9 @@ COPY adapters ./adapters
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # Runtime stage: production dependencies, the build, migrations and configuration; non-root.
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
+# HOST=0.0.0.0: inside a container loopback is unreachable from the published port (tongban
+# itself listens on 127.0.0.1 unless HOST says otherwise).
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 TONGBAN_DATA_DIR=/var/lib/tongban
 # redis-server only serves the embedded default (no REDIS_URL); compose sets REDIS_URL.
 RUN apt-get update && apt-get install -y --no-install-recommends redis-server tini \
@@ -27,6 +31,8 @@ COPY src/store/migrations ./src/store/migrations
 COPY src/portal/static ./src/portal/static
 # The division code history resident ID numbers are checked against (src/normalize/county.ts reads it here).
 COPY src/normalize/data ./src/normalize/data
+# The demo (the default without TONGBAN_CONFIG) and the examples; a county mounts its own file
+# at /app/config/town.yaml (docker-compose.yml).
 COPY config ./config
 USER node
 # 8080: the gateway; 18092: the demo's department web app (config/demo.yaml).
