@@ -15,14 +15,26 @@ import { getServiceCredentials } from '../vault/credentials.ts'
 
 export const BREAKER_KEY = `${QUEUE_PREFIX}:breakers`
 
+/** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
+export const DRAIN_TIMEOUT_MS = 5000
+
 export interface RunningWorkers {
-  close: () => Promise<void>
+  /** Waits for running jobs up to `drainMs`, then abandons them (logged): their work is uncommitted and runs again. */
+  close: (drainMs?: number) => Promise<void>
 }
 
-function observe (platform: Platform, worker: Worker, instanceId: string, queue: 'ingest' | 'pull'): void {
+interface RunningJob { adapter: string, queue: 'ingest' | 'pull', jobId: string | undefined, attempt: number }
+
+function observe (platform: Platform, worker: Worker, instanceId: string, queue: 'ingest' | 'pull', running: Map<string, RunningJob>): void {
   const { metrics, logger } = platform
-  worker.on('completed', () => metrics.jobs.inc({ adapter: instanceId, queue, outcome: 'completed' }))
+  const key = (job: Job | undefined): string => `${queue}.${instanceId}/${job?.id}`
+  worker.on('active', (job) => { running.set(key(job), { adapter: instanceId, queue, jobId: job.id, attempt: job.attemptsMade + 1 }) })
+  worker.on('completed', (job) => {
+    running.delete(key(job))
+    metrics.jobs.inc({ adapter: instanceId, queue, outcome: 'completed' })
+  })
   worker.on('failed', (job, err) => {
+    running.delete(key(job))
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true
     metrics.jobs.inc({ adapter: instanceId, queue, outcome: final ? 'failed' : 'retried' })
     logger.warn({ adapter: instanceId, queue, jobId: job?.id, attempt: job?.attemptsMade, final, code: (err as { code?: string }).code, err: err.message }, 'job failed')
@@ -30,16 +42,16 @@ function observe (platform: Platform, worker: Worker, instanceId: string, queue:
   worker.on('error', (err) => logger.error({ adapter: instanceId, queue, err: err.message }, 'worker error'))
 }
 
-function startIngestWorker (platform: Platform, instance: Instance): Worker {
+function startIngestWorker (platform: Platform, instance: Instance, running: Map<string, RunningJob>): Worker {
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     // One transaction per message: a message that fails does not undo the others.
     for (const id of job.data.inboxIds) await processInboxRow(platform, instance, id)
   }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: instance.config.concurrency })
-  observe(platform, worker, instance.config.id, 'ingest')
+  observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }
 
-function startPullWorker (platform: Platform, instance: Instance, http: DepartmentClient, breaker: Breaker): Worker {
+function startPullWorker (platform: Platform, instance: Instance, http: DepartmentClient, breaker: Breaker, running: Map<string, RunningJob>): Worker {
   const { config } = instance
   // One job at a time: pages of one stream follow one cursor. The department's rate limit is
   // applied by its HTTP client; only one chain of page jobs runs per stream, in any process.
@@ -65,7 +77,7 @@ function startPullWorker (platform: Platform, instance: Instance, http: Departme
     prefix: QUEUE_PREFIX,
     concurrency: 1,
   })
-  observe(platform, worker, config.id, 'pull')
+  observe(platform, worker, config.id, 'pull', running)
   return worker
 }
 
@@ -81,10 +93,11 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
   const workers: Worker[] = []
   const clients: DepartmentClient[] = []
   const breakers: Breaker[] = []
+  const running = new Map<string, RunningJob>()
   for (const id of instanceIds) {
     const instance = platform.instances.get(id)
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
-    if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance))
+    if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance, running))
     if (instance.adapter.pull) {
       const { config } = instance
       const http = createDepartmentClient({
@@ -104,14 +117,25 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       await platform.redis.hset(BREAKER_KEY, config.id, JSON.stringify({ state: 'closed', since: new Date().toISOString() }))
       clients.push(http)
       breakers.push(breaker)
-      workers.push(startPullWorker(platform, instance, http, breaker))
+      workers.push(startPullWorker(platform, instance, http, breaker, running))
       await schedulePulls(instance)
     }
   }
   return {
-    async close () {
-      // Worker.close() waits for active jobs to finish: in-flight pages and messages drain.
-      await Promise.all(workers.map(async (w) => { await w.close() }))
+    async close (drainMs = DRAIN_TIMEOUT_MS) {
+      // Worker.close() waits for active jobs to finish: in-flight pages and messages drain. It
+      // also waits for Redis, which may be gone: bounded, so a shutdown always ends.
+      const drained = Promise.all(workers.map(async (w) => { await w.close() })).then(() => true, () => true)
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, drainMs) })
+      const inTime = await Promise.race([drained, late])
+      clearTimeout(timer)
+      if (!inTime) {
+        // Nothing is lost: a message's transaction was not committed and its row stays unfinished
+        // for the sweeper; a pull page resumes from the stored cursor.
+        platform.logger.warn({ drainMs, abandoned: [...running.values()], redis: platform.redis.status }, 'workers did not drain in time; abandoned their jobs, which run again')
+        for (const w of workers) w.close(true).catch(() => {})
+      }
       for (const b of breakers) b.shutdown()
       await Promise.all(clients.map(async (c) => { await c.close() }))
     },

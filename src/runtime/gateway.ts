@@ -41,6 +41,11 @@ async function adminTokenFor (settings: Settings, logger: Logger): Promise<strin
   return token
 }
 
+/** The whole shutdown; the workers' drain (DRAIN_TIMEOUT_MS) is part of it. */
+const STOP_TIMEOUT_MS = 8000
+/** What a step gets once the whole is spent: closing the database and releasing the data directory still happen. */
+const STEP_MIN_MS = 500
+
 export interface GatewayOptions {
   config?: Config
   logger?: Logger
@@ -56,21 +61,32 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
   const embedded = !settings.databaseUrl || !settings.redisUrl
   const claim = embedded ? await claimDataDir(settings.dataDir) : undefined
 
-  const cleanups: Array<() => Promise<void>> = []
-  if (claim) cleanups.push(claim.release)
+  // Shutdown steps, run in reverse order, each named for the log.
+  const cleanups: Array<[string, () => Promise<void>]> = []
+  if (claim) cleanups.push(['data directory', claim.release])
   const cleanup = async (): Promise<void> => {
-    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step failed'))
+    // Bounded, so SIGTERM always ends the process before an orchestrator's SIGKILL (Docker: 10 s),
+    // even when a step waits on a Redis that is gone. Each step still runs, with at least a moment.
+    const deadline = Date.now() + STOP_TIMEOUT_MS
+    for (const [step, fn] of cleanups.reverse()) {
+      const waitMs = Math.max(deadline - Date.now(), STEP_MIN_MS)
+      let timer: NodeJS.Timeout | undefined
+      const done = fn().then(() => true, (err: Error) => { logger.warn({ step, err: err.message }, 'shutdown step failed'); return true })
+      const inTime = await Promise.race([done, new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, waitMs) })])
+      clearTimeout(timer)
+      if (!inTime) logger.warn({ step, waitedMs: waitMs }, 'shutdown step did not finish in time; abandoned it')
+    }
   }
   try {
     let redisUrl = settings.redisUrl
     if (!redisUrl) {
       const child: RedisChild = await startRedisChild(settings.dataDir)
-      cleanups.push(child.stop)
+      cleanups.push(['redis-server', child.stop])
       redisUrl = child.url
       logger.info({ redis: redisUrl, dir: join(settings.dataDir, 'redis') }, 'REDIS_URL is not set: started a private redis-server (AOF, fsync every second)')
     }
     const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
-    cleanups.push(db.close)
+    cleanups.push(['database', db.close])
     const applied = await migrate(db)
     logger.info({ database: db.kind, applied }, 'database ready')
 
@@ -83,10 +99,10 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
       await createStaff(db, account)
       logger.info({ username: account.username, roles: account.roles, town: account.town }, 'seeded a staff account from the configuration')
     }
-    cleanups.push(platform.close)
+    cleanups.push(['queues', platform.close])
     const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
     const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }
-    cleanups.push(closeSimulators)
+    cleanups.push(['simulators', closeSimulators])
 
     const adminToken = await adminTokenFor(settings, logger)
     const app = await buildApp({ platform, adminToken })
@@ -97,10 +113,10 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()])
     const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
-    cleanups.push(workers.close, async () => { sweeper.stop() }, async () => { await app.close() })
+    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop() }], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
-    cleanups.push(closeSimulators)
+    cleanups.push(['simulators', closeSimulators])
     await claim?.publish(url)
     logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')
 

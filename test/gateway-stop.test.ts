@@ -1,0 +1,46 @@
+// SIGTERM ends the gateway within its bound even when Redis is gone: the workers' drain waits on
+// Redis, so it is cut short, and the log says what was abandoned.
+import t from 'tap'
+import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { freePort } from '../src/runtime/redis-child.ts'
+import { freshPostgresUrl, tempDir } from './helpers.ts'
+import { startGatewayProcess, startRedisServer } from './processes.ts'
+
+t.setTimeout(300_000)
+
+t.test('a gateway whose Redis is gone stops on SIGTERM within the bound', async (t) => {
+  const dir = await tempDir(t)
+  const redisPort = await freePort()
+  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
+  t.teardown(() => { redis.kill('SIGKILL') })
+  const configPath = join(dir, 'tongban.yaml')
+  await writeFile(configPath, [
+    'towns:',
+    '  - { code: "320412120000", name: 武进区湟里镇 }',
+    'adapters:',
+    '  - { id: household-registration, adapter: household-registration, webhook: { secrets: [ "whsec_c3RvcC10ZXN0LXNlY3JldC1vZi1pdHMtb3du" ] } }',
+    '',
+  ].join('\n'))
+  const port = await freePort()
+  const gateway = await startGatewayProcess(t, `http://127.0.0.1:${port}`, {
+    TONGBAN_DATA_DIR: join(dir, 'data'), TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    PORT: String(port), HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: 'test-admin-token-0123456789',
+  })
+
+  redis.kill('SIGKILL')
+  await new Promise((resolve) => redis.once('exit', resolve))
+  // Let the workers find out that Redis is gone.
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const sent = Date.now()
+  gateway.child.kill('SIGTERM')
+  // Without the bound it never exits: give up (and fail) after a while.
+  const exit = await Promise.race([gateway.exited, new Promise<string>((resolve) => setTimeout(() => { resolve('still running after 30 s') }, 30_000).unref())])
+  const tookMs = Date.now() - sent
+  t.same(exit, { code: 0, signal: null }, 'exits 0', { stderr: gateway.output.stderr })
+  // The bound is 8 s (5 s of it for the workers' drain); the rest is the process ending.
+  t.ok(tookMs < 12_000, `stopped within 12 s (took ${tookMs} ms)`)
+  const log = gateway.output.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+  t.match(log.find((l) => typeof l.msg === 'string' && l.msg.startsWith('workers did not drain in time')), { level: 40, drainMs: 5000, abandoned: Array }, 'the log says the drain was cut short and what it abandoned')
+  t.match(gateway.output.stderr, /tongban: stopped/)
+})
