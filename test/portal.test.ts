@@ -417,6 +417,45 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.equal(forged.status(), 403, 'a POST without the session CSRF token is refused')
   })
 
+  t.test('every role\'s home shows what it works on', async (t) => {
+    const as = async (username: string, roles: string[]) => {
+      await createStaff(base, bootstrapAuth, { username, name: username, town: TOWN_A, roles })
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+      t.teardown(async () => { await ctx.close() })
+      const p = await ctx.newPage()
+      await signIn(p, base, username)
+      return p
+    }
+    const county = await as('county.admin', ['county-admin'])
+    t.equal((await county.textContent('h1'))?.trim(), '常州市武进区 工作台', 'the county admin\'s home is titled with the county it shows')
+    t.match(await county.locator('main').textContent(), '管辖范围：常州市武进区（区县代码 320412')
+    await county.screenshot({ path: `${ARTIFACTS}/11-home-county-admin.png`, fullPage: true })
+
+    const auditor = await as('audit.two', ['auditor'])
+    await auditor.locator('#verify-status[data-ok="true"]').waitFor()
+    t.match(await auditor.locator('#verify-status').textContent(), '校验通过', 'the auditor sees the chain verified')
+    t.equal(await auditor.locator('.notice', { hasText: '不能查看居民' }).count(), 0, 'not a refusal')
+    await auditor.locator('#home-audit-log').click()
+    await auditor.waitForURL(`${base}/portal/audit`)
+    t.ok(await auditor.locator('#audit-log tbody tr').count() > 0, 'and reaches the recent entries')
+    await auditor.goto(`${base}/`)
+    await auditor.locator('#verify-status').waitFor()
+    await auditor.screenshot({ path: `${ARTIFACTS}/12-home-auditor.png`, fullPage: true })
+
+    await createStaff(base, bootstrapAuth, { username: 'gone.away', name: '离职', town: TOWN_A, roles: ['grid-staff'] })
+    const security = await as('sec.admin', ['security-admin'])
+    const disabled = await fetch(`${base}/api/v1/staff/gone.away/disable`, { method: 'POST', headers: bootstrapAuth })
+    t.equal(disabled.status, 200)
+    await security.reload()
+    t.match(await security.locator('ul[aria-labelledby="locked"]').textContent(), /lock\.me.*锁定至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/, 'the locked account, until when')
+    t.match(await security.locator('ul[aria-labelledby="disabled"]').textContent(), 'gone.away', 'the disabled account')
+    const changes = security.locator('table[aria-labelledby="staff-changes"] tbody tr')
+    t.ok(await changes.count() >= 5, 'the latest account changes')
+    t.match(await changes.first().textContent(), /停用工作人员账号\s*gone\.away\s*admin/, 'newest first: the action by its name, the account, who')
+    t.equal(await security.locator('.notice', { hasText: '不能查看居民' }).count(), 0, 'not a refusal')
+    await security.screenshot({ path: `${ARTIFACTS}/13-home-security-admin.png`, fullPage: true })
+  })
+
   t.test('the English switch', async (t) => {
     await page.goto(`${base}/portal/persons/${ZHANG_REF}`)
     await page.locator('#lang-switch').click()

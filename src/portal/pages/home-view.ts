@@ -1,8 +1,14 @@
-// The home page's body: tiles, today's changes per source department, the department systems' health.
+// The home page's body: tiles, today's changes per source department, the department systems'
+// health; for auditors the audit chain's status, for security admins the accounts that need them.
 import type { Platform } from '../../platform.ts'
 import type { AdapterStatus } from '../../sync/status.ts'
 import type { SourceActivity } from '../../store/activity.ts'
 import type { ScopeCounts } from '../scope-counts.ts'
+import type { Staff } from '../../auth/staff.ts'
+import type { AuditRow } from '../../audit/index.ts'
+import type { MessageKey } from '../i18n.ts'
+import { verifySection } from './audit-view.ts'
+import { accountHref } from './staff-view.ts'
 import { html, type Html } from '../html.ts'
 import type { PageContext } from '../layout.ts'
 import { beijingTime, departmentOf } from '../format.ts'
@@ -18,6 +24,10 @@ export interface HomeData {
   quarantine?: number | undefined
   status?: AdapterStatus[] | undefined
   today?: SourceActivity[] | undefined
+  /** Auditors: the chain's verification, loaded into the page, and the way to the log. */
+  audit?: boolean
+  /** Security admins: locked and disabled accounts, and the latest changes to accounts. */
+  accounts?: { locked: Staff[], disabled: Staff[], changes: AuditRow[] } | undefined
 }
 
 function tile (label: string, n: number | undefined, href: string | undefined, alert = false): Html | string {
@@ -31,7 +41,9 @@ export function homeBody (ctx: PageContext, platform: Platform, d: HomeData): Ht
   return html`<h1>${t('home.heading', d.townName)}</h1>
 <p class="muted">${d.scopeText}</p>
 ${d.search ? html`<div class="home-search">${searchForm(ctx, '')}</div>` : ''}
-${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
+${d.counts === undefined && !d.audit && !d.accounts ? html`<p class="notice">${t('home.noRecords')}</p>` : ''}
+${d.audit ? auditSection(ctx) : ''}
+${d.accounts ? accountsSection(ctx, d.accounts) : ''}
 <div class="tiles">
   ${tile(t('home.residents'), d.counts?.residents, '/portal/search')}
   ${tile(t('home.enterprises'), d.counts?.enterprises, '/portal/search')}
@@ -41,6 +53,34 @@ ${d.counts === undefined ? html`<p class="notice">${t('home.noRecords')}</p>` : 
 ${d.counts ? html`<p class="muted">${t('home.countedAt', beijingTime(d.counts.countedAt))}</p>` : ''}
 ${d.today ? todayTable(ctx, platform, d.today) : ''}
 ${d.status ? syncTable(ctx, d.status) : ''}`
+}
+
+function auditSection (ctx: PageContext): Html {
+  const { t } = ctx
+  return html`${verifySection(ctx, { loading: true, anchors: '' })}
+<p><a href="/portal/audit" id="home-audit-log">${t('home.auditRecent')}</a></p>`
+}
+
+function accountsSection (ctx: PageContext, a: NonNullable<HomeData['accounts']>): Html {
+  const { t } = ctx
+  const list = (id: string, heading: string, staff: Staff[], none: string, extra: (s: Staff) => Html | string): Html => html`<h2 id="${id}">${heading}</h2>
+${staff.length === 0 ? html`<p class="muted">${none}</p>` : html`<ul aria-labelledby="${id}">${staff.map((s) => html`<li><a href="${accountHref(s.username)}">${s.name}</a> <span class="muted">${s.username}</span>${extra(s)}</li>`)}</ul>`}`
+  return html`<div class="tiles">
+  ${tile(t('home.lockedAccounts'), a.locked.length, '#locked', true)}
+  ${tile(t('home.disabledAccounts'), a.disabled.length, '#disabled')}
+</div>
+${list('locked', t('home.lockedAccounts'), a.locked, t('home.lockedNone'), (s) => html` — ${t('home.lockedUntil', beijingTime(s.lockedUntil))}`)}
+${list('disabled', t('home.disabledAccounts'), a.disabled, t('home.disabledNone'), () => '')}
+<h2 id="staff-changes">${t('home.staffChanges')}</h2>
+${a.changes.length === 0 ? html`<p class="muted">${t('home.staffChangesNone')}</p>` : html`<table aria-labelledby="staff-changes">
+<thead><tr><th scope="col">${t('record.historyTime')}</th><th scope="col">${t('home.staffChangeAction')}</th><th scope="col">${t('home.staffChangeAccount')}</th><th scope="col">${t('record.historyBy')}</th></tr></thead>
+<tbody>${a.changes.map((c) => html`<tr>
+  <td>${beijingTime(c.at)}</td>
+  <td>${t(`audit.action.${c.action}` as MessageKey)}${c.outcome === 'ok' ? '' : html` <span class="muted">(${t(`audit.outcome.${c.outcome}` as MessageKey)})</span>`}</td>
+  <td>${c.subject ? html`<a href="${accountHref(c.subject)}">${c.subject}</a>` : html`<span class="muted">—</span>`}</td>
+  <td>${c.actor}</td>
+</tr>`)}</tbody></table>`}
+<p><a href="/portal/staff">${t('home.allStaff')}</a></p>`
 }
 
 /** Today's records created and changed, one row per source department. */

@@ -1,10 +1,14 @@
-// The home page: the staff member's town at a glance — residents and enterprises in scope, open
-// conflicts, quarantined records, today's changes per department and the department systems'
-// health, each a link. Without a session `/` is the sign-in page.
+// The home page: the staff member's town (or county) at a glance — residents and enterprises in
+// scope, open conflicts, quarantined records, today's changes per department and the department
+// systems' health, each a link; an auditor's the audit chain, a security admin's the accounts
+// that need attention. Without a session `/` is the sign-in page.
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { can, scopeOf } from '../../auth/access.ts'
+import { can, scopeOf, type Scope } from '../../auth/access.ts'
+import { listStaff } from '../../auth/staff.ts'
+import { listAudit } from '../../audit/index.ts'
+import { divisionCode } from '../../normalize/index.ts'
 import { sessionPrincipal } from '../../server/auth.ts'
 import { scopeParams } from '../../store/records.ts'
 import { beijingMidnight, changesSince } from '../../store/activity.ts'
@@ -30,7 +34,7 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
     const { principal } = found
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
-    const [counts, openConflicts, quarantine, status, today] = await Promise.all([
+    const [counts, openConflicts, quarantine, status, today, staff, staffChanges] = await Promise.all([
       scope ? scopeCounts(db, platform.redis, scope) : undefined,
       scope && can(principal, 'conflicts:read')
         ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
@@ -38,8 +42,25 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
       can(principal, 'quarantine:read') ? count("SELECT count(*)::int AS n FROM quarantine WHERE status = 'open'", []) : undefined,
       can(principal, 'operations:read') ? syncStatus(platform) : undefined,
       scope ? changesSince(db, scope, beijingMidnight()) : undefined,
+      can(principal, 'staff:manage') ? listStaff(db) : undefined,
+      can(principal, 'staff:manage') ? listAudit(db, { action: 'staff.', limit: 10 }) : undefined,
     ])
-    const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', scope.prefix)) : ctx.t('home.scope', townName(principal.town))
-    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: townName(principal.town), scopeText, search: maySearch(principal), counts, openConflicts, quarantine, status, today })))
+    const shown = scopeName(scope, townName(principal.town))
+    const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', shown, scope.prefix)) : ctx.t('home.scope', shown)
+    const accounts = staff && staffChanges
+      ? { locked: staff.filter((s) => s.lockedUntil !== null), disabled: staff.filter((s) => s.status === 'disabled'), changes: staffChanges.items }
+      : undefined
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: shown, scopeText, search: maySearch(principal), audit: can(principal, 'audit:read'), accounts, counts, openConflicts, quarantine, status, today })))
   })
+}
+
+/**
+ * What the page shows the figures of: the county a county admin answers for (named from the
+ * division table; its code when unknown), otherwise the staff member's town.
+ */
+function scopeName (scope: Scope | undefined, town: string): string {
+  if (!scope?.unlocated) return town
+  const found = divisionCode(scope.prefix)
+  const names = found.ok ? found.details : undefined
+  return names?.county ? `${names.city ?? ''}${names.county}` : scope.prefix
 }
