@@ -13,9 +13,15 @@ export interface Metrics {
   breakerOpen: Gauge<'adapter'>
 }
 
+const UNCONFORMING_DEFAULTS = ['tongban_nodejs_active_handles_total', 'tongban_nodejs_active_requests_total', 'tongban_nodejs_active_resources_total']
+
 export function createMetrics (): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'tongban_' })
+  // prom-client names three gauges `*_total`, a suffix Prometheus reserves for counters
+  // (`promtool check metrics` refuses them). Each is the sum of its per-type gauge, which stays:
+  // `sum(tongban_nodejs_active_handles)` is the total.
+  for (const name of UNCONFORMING_DEFAULTS) registry.removeSingleMetric(name)
   return {
     registry,
     webhooks: new Counter({ name: 'tongban_webhooks_total', help: 'Webhooks answered, by adapter instance and outcome', labelNames: ['adapter', 'outcome'], registers: [registry] }),
