@@ -1,7 +1,7 @@
 // How values appear on pages: ID and phone numbers masked by default (the same masking as the
 // logs), times in Beijing time, codes by their names, provenance named by department.
 import { maskPersonalData } from '../log.ts'
-import { ETHNICITIES } from '../normalize/index.ts'
+import { enterpriseTypeName, ethnicityName, industryName } from '../normalize/index.ts'
 import type { Platform } from '../platform.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 import { html, type Html } from './html.ts'
@@ -43,7 +43,9 @@ export function displayValue (field: string, value: unknown, t: Translate, full:
     if (field === 'idNumber') return full ? value : maskId(value)
     if (field === 'phone') return full ? value : maskPhone(value)
     if (field === 'gender') return translated(t, `gender.${value}`, value)
-    if (field === 'ethnicityCode') return namedCode(Object.hasOwn(ETHNICITIES, value) ? ETHNICITIES[value] : undefined, value)
+    if (field === 'ethnicityCode') return namedCode(ethnicityName(value), value)
+    if (field === 'type') return namedCode(enterpriseTypeName(value), value)
+    if (field === 'industryCode') return namedCode(industryLabel(value), value)
     if (field === 'status') return translated(t, `personStatus.${value}`, translated(t, `enterpriseStatus.${value}`, value))
     return value
   }
@@ -61,6 +63,13 @@ export function displayValue (field: string, value: unknown, t: Translate, full:
 /** `汉族 01`: the name a window worker reads, and the code a form may ask for; the code alone when unknown. */
 function namedCode (name: string | undefined, code: string): Html | string {
   return name === undefined ? code : html`${name} <span class="muted code">${code}</span>`
+}
+
+/** `制造业 · 金属制品业`: the section, and the division when the code names one. */
+function industryLabel (code: string): string | undefined {
+  const names = industryName(code)
+  if (!names) return undefined
+  return names.divisionName ? `${names.sectionName} · ${names.divisionName}` : names.sectionName
 }
 
 function translated (t: Translate, key: string, fallback: string): string {
