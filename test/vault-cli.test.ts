@@ -65,7 +65,7 @@ t.test('embedded default', async (t) => {
     t.match(refused.stderr, `tongban: TB_VAULT_GATEWAY_RUNNING: tongban vault needs the embedded database in ${dataDir}, which the running gateway (pid ${process.pid}) holds; stop the gateway`)
     t.same(JSON.parse(await readFile(lock, 'utf8')), { pid: process.pid, url: 'http://127.0.0.1:1' }, 'the gateway keeps its claim')
     // status asks the gateway instead (one that answers: test/cli.test.ts); this one does not.
-    const status = await vault(['status'], env)
+    const status = await vault(['status'], { ...env, TONGBAN_ADMIN_TOKEN: 'test-admin-token-0123456789' })
     t.equal(status.code, 1)
     t.match(status.stderr, /^tongban: asking the running gateway \(pid \d+\)\ntongban: the gateway \(pid \d+\) at http:\/\/127\.0\.0\.1:1 cannot be reached: .*\n$/)
     await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 1 })) // a claim left by a dead process is taken over
