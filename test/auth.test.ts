@@ -204,8 +204,8 @@ t.test('one login on postgres', async (t) => {
     const form = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken } })
     t.equal(form.status, 303, 'a form sign-in with its token redirects')
     t.equal(form.headers.get('location'), '/')
-    const back = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next: '/cas/login?service=x' } })
-    t.equal(back.headers.get('location'), '/cas/login?service=x', 'back to where the sign-in was asked for')
+    const back = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next: '/portal/search?q=x' } })
+    t.equal(back.headers.get('location'), '/portal/search?q=x', 'back to where the sign-in was asked for (going on to a department app: test/sso-journeys.test.ts)')
     for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example']) {
       const away = await call('POST', '/auth/login', { headers: { cookie: `tb_login_csrf=${formToken}` }, form: { username: 'csrf.user', password: PASSWORD, _csrf: formToken, next } })
       t.equal(away.headers.get('location'), '/', `never to another site (${next})`)

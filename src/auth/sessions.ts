@@ -1,7 +1,8 @@
 // Server-side sessions in Redis. The cookie carries a random id; Redis keeps only its SHA-256, so
 // a copy of Redis's data signs nobody in. A session ends after `idleMs` without a request or
 // `absoluteMs` after sign-in, whichever comes first; signing in always starts a new session
-// (no fixation), and every session of a staff member can be ended at once.
+// (no fixation), and every session of a staff member can be ended at once. A session also keeps
+// the department apps it signed in to, so that ending it signs the staff member out of them too.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 
@@ -21,9 +22,41 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = { idleMs: 30 * 60_000, ab
 const digest = (id: string): string => createHash('sha256').update(id).digest('base64url')
 const sessionKey = (id: string): string => `tb:session:${digest(id)}`
 const staffKey = (staffId: number): string => `tb:staff-sessions:${staffId}`
+const appsKey = (sessionDigest: string): string => `tb:session-apps:${sessionDigest}`
+
+/** Told, when sessions end by signing out (or an account's sessions are ended), of the apps signed in through them. */
+export type SessionEndListener = (apps: string[]) => Promise<void>
 
 export class SessionStore {
+  private readonly endListeners: SessionEndListener[] = []
+
   constructor (private readonly redis: Redis, readonly options: SessionOptions = DEFAULT_SESSION_OPTIONS) {}
+
+  /** Single logout: `listener` hears of the department apps each ended session signed in to. */
+  onEnd (listener: SessionEndListener): void {
+    this.endListeners.push(listener)
+  }
+
+  /**
+   * Notes a department app the session signed the staff member in to (an opaque entry of the
+   * protocol's own: `oidc:…`, `cas:…`), for single logout when the session ends.
+   */
+  async noteApp (id: string, entry: string): Promise<void> {
+    const key = appsKey(digest(id))
+    await this.redis.multi().sadd(key, entry).pexpire(key, this.options.absoluteMs).exec()
+  }
+
+  private async ended (digests: string[]): Promise<void> {
+    // A store without listeners (a CLI process) leaves the notes to expire with the sessions.
+    if (this.endListeners.length === 0) return
+    const apps: string[] = []
+    for (const d of digests) {
+      const [[, members]] = await this.redis.multi().smembers(appsKey(d)).del(appsKey(d)).exec() as [[Error | null, string[]]]
+      apps.push(...members)
+    }
+    if (apps.length === 0) return
+    for (const listener of this.endListeners) await listener(apps)
+  }
 
   async create (staffId: number, method: string): Promise<{ id: string, session: Session }> {
     const id = randomBytes(32).toString('base64url')
@@ -54,6 +87,7 @@ export class SessionStore {
   async destroy (id: string): Promise<void> {
     const raw = await this.redis.getdel(sessionKey(id))
     if (raw !== null) await this.redis.srem(staffKey((JSON.parse(raw) as Session).staffId), digest(id))
+    await this.ended([digest(id)])
   }
 
   /** Ends every session of the staff member; returns how many were live. */
@@ -62,6 +96,7 @@ export class SessionStore {
     if (digests.length === 0) return 0
     const removed = await this.redis.del(...digests.map((d) => `tb:session:${d}`))
     await this.redis.del(staffKey(staffId))
+    await this.ended(digests)
     return removed
   }
 }

@@ -44,6 +44,18 @@ export function safeNext (next: string | undefined): string {
 
 const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** Sign-ins that go on to a department app (OpenID Connect interaction, CAS login), whose redirects end at the app's origin. */
+const leadsToApp = (next: string): boolean => next.startsWith('/oidc/') || next.startsWith('/cas/')
+
+/**
+ * The answer to a form sign-in that goes on to a department app. A redirect would not do: the
+ * browser holds the whole redirect chain after a form to the form page's CSP `form-action
+ * 'self'`, and the chain ends at the app. A page that navigates on (meta refresh: no script
+ * needed) starts a fresh navigation, which form-action does not govern, and CSP stays strict.
+ */
+const continueToApp = (next: string): string => `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escapeAttr(next)}">
+<title>已登录 通办</title><p>已登录，正在进入部门系统…… <a href="${escapeAttr(next)}">继续</a></p></html>`
+
 /** TB_ACCOUNT_LOCKED, its end also kept as a detail for the sign-in page (not parsed back out of the message). */
 const accountLocked = (lockedUntil: string): TongbanError => new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil], { details: { lockedUntil } })
 
@@ -123,7 +135,11 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     await record('auth.login', 'ok')
     reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, sessions.options.absoluteMs))
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' })
-    if (form) return reply.code(303).header('location', safeNext(body.next)).send(null)
+    if (form) {
+      const next = safeNext(body.next)
+      if (leadsToApp(next)) return reply.code(200).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(continueToApp(next))
+      return reply.code(303).header('location', next).send(null)
+    }
     const { name, town, roles } = result.staff
     return { username: result.staff.username, name, town, roles, csrfToken: session.csrf }
   }
@@ -133,7 +149,7 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     config: { rateLimit: { max: LOGIN_RATE.max, timeWindow: LOGIN_RATE.windowMs, hook: 'preHandler', keyGenerator: (req) => `login:${req.ip}` } },
     schema: {
       summary: 'Sign in with username and password (JSON or form)',
-      description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS).',
+      description: 'Starts a session (httpOnly cookie). A form post must carry `_csrf` from the sign-in form; JSON needs none (browsers cannot send it cross-site without CORS). A form post answers 303 to `next`, or, when `next` goes on to a department app (/oidc/…, /cas/…), 200 with a page that navigates there.',
       tags: ['auth'],
       body: Credentials,
       response: { 200: Me, 303: z.null(), ...errorResponses('TB_SIGN_IN_FAILED', 'TB_ACCOUNT_LOCKED', 'TB_ACCOUNT_DISABLED', 'TB_CSRF', 'TB_TOTP_REQUIRED') },

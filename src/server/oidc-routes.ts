@@ -10,12 +10,15 @@ import { z } from 'zod'
 import type Provider from 'oidc-provider'
 import { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider'
 import { TongbanError } from '../errors.ts'
-import { sessionPrincipal } from './auth.ts'
+import { SESSION_COOKIE, sessionPrincipal } from './auth.ts'
 import { amrOf, buildProvider, ensureGrant, type SignedInStaff } from '../auth/provider/oidc.ts'
 import { KeyStore } from '../auth/provider/keys.ts'
 import type { SsoConfig } from '../auth/provider/config.ts'
 import { OIDC_PREFIX, issuerOf } from '../auth/provider/issuer.ts'
 import { signInUrl, type Options } from './provider-routes.ts'
+
+/** How an OP session is noted with the tongban session (sessions.noteApp): by its uid. */
+const OIDC_ENTRY = 'oidc:'
 
 export async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfig }): Promise<void> {
   const { platform, sessions, sso } = opts
@@ -37,14 +40,14 @@ export async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: S
   }
 
   let issuer: string | undefined = sso.issuer?.replace(/\/$/, '')
-  const issuerFor = (req: FastifyRequest): string => {
+  const issuerFor = (req: FastifyRequest | undefined): string | undefined => {
     if (issuer) return issuer
     issuer = issuerOf(sso, app)
     if (issuer) {
       logger.warn({ issuer }, 'sso.issuer is not set: the OpenID Provider calls itself by the listening address; set sso.issuer to the public URL, https://<host>/oidc')
       return issuer
     }
-    return `http://${req.headers.host ?? 'localhost'}${OIDC_PREFIX}` // not listening (inject): per request
+    return req && `http://${req.headers.host ?? 'localhost'}${OIDC_PREFIX}` // not listening (inject): per request
   }
 
   const renderError = (ctx: KoaContextWithOIDC, out: { error: string, error_description?: string | undefined }, error: Error): void => {
@@ -61,9 +64,12 @@ export async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: S
   // One provider per set of keys: a provider's keystore is fixed, and Redis may come back with
   // other keys (see keys.ts).
   let built: { text: string, issuer: string, provider: Provider, callback: (req: IncomingMessage, res: ServerResponse) => Promise<void> } | undefined
-  const providerFor = async (req: FastifyRequest): Promise<NonNullable<typeof built>> => {
+  async function providerFor (req: FastifyRequest): Promise<NonNullable<typeof built>>
+  async function providerFor (req: FastifyRequest | undefined): Promise<typeof built>
+  async function providerFor (req: FastifyRequest | undefined): Promise<typeof built> {
     const { text, keys } = await keyStore.current()
     const iss = issuerFor(req)
+    if (iss === undefined) return undefined
     if (built?.text === text && built.issuer === iss) return built
     const provider = buildProvider({
       issuer: iss,
@@ -91,9 +97,56 @@ export async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: S
         action: 'auth.sso', subjectKind: 'department-app', subject: ctx.oidc.client?.clientId ?? null, clientIp: ctx.ip, outcome: 'ok', details: { protocol: 'oidc' },
       }).catch((err: Error) => { logger.error({ err: err.message }, 'sso: the audit entry could not be written') })
     })
+    provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string }) => {
+      logger.warn({ client: client.clientId, err: err.message }, 'sso: back-channel logout failed; the app\'s own session stays until it times out')
+    })
+    // A code issued to an app through this browser's OP session: note that session with the
+    // tongban session, so that signing out of tongban signs out of the app (back-channel logout).
+    provider.use(async (ctx, next) => {
+      await next()
+      const { route, session, entities } = (ctx as KoaContextWithOIDC).oidc ?? {}
+      if ((route !== 'authorization' && route !== 'resume') || !entities?.AuthorizationCode || !session?.uid) return
+      const tongbanSession = fastifyRequests.get(ctx.req)?.cookies[SESSION_COOKIE]
+      if (tongbanSession) await sessions.noteApp(tongbanSession, `${OIDC_ENTRY}${session.uid}`)
+    })
     const callback = provider.callback() as unknown as (req: IncomingMessage, res: ServerResponse) => Promise<void>
     built = { text, issuer: iss, provider, callback }
     return built
+  }
+
+  // Signing out of tongban: each app of each OP session the tongban session signed in through
+  // gets a logout token (if it registered a backchannelLogoutUri), its grant is revoked, and the
+  // OP session ends — as the provider itself does when an app asks to end the session.
+  sessions.onEnd(async (apps) => {
+    const uids = apps.filter((a) => a.startsWith(OIDC_ENTRY)).map((a) => a.slice(OIDC_ENTRY.length))
+    if (uids.length === 0) return
+    try {
+      const found = await providerFor(undefined)
+      if (!found) return
+      await Promise.all(uids.map(async (uid) => { await endOpSession(found.provider, uid) }))
+    } catch (err) {
+      logger.error({ err }, 'sso: ending the OpenID Provider sessions of a tongban session failed')
+    }
+  })
+  const endOpSession = async (provider: Provider, uid: string): Promise<void> => {
+    const session = await provider.Session.findByUid(uid)
+    if (!session?.accountId) return
+    const accountId = session.accountId
+    await Promise.all(Object.keys(session.authorizations ?? {}).map(async (clientId) => {
+      const client = await provider.Client.find(clientId)
+      if (!client) return
+      const grantId = session.grantIdFor(clientId)
+      if (grantId) await Promise.all([provider.AccessToken.revokeByGrantId(grantId), provider.Grant.adapter.destroy(grantId)])
+      if (!client.backchannelLogoutUri) return
+      try {
+        // Typed as unknown by @types/oidc-provider: Client#backchannelLogout(sub, sid) signs and POSTs the logout token.
+        await (client.backchannelLogout as (sub: string, sid: string | undefined) => Promise<void>).call(client, accountId, session.sidFor(clientId))
+        logger.info({ client: clientId, staffId: accountId }, 'sso: back-channel logout sent')
+      } catch (err) {
+        logger.warn({ client: clientId, staffId: accountId, err: (err as Error).message }, 'sso: back-channel logout failed; the app\'s own session stays until it times out')
+      }
+    }))
+    await session.destroy()
   }
 
   // The provider reads its own bodies (token, end_session): leave the stream alone.

@@ -3,19 +3,28 @@
 // without a password; one who is not goes to /auth/login?next=<where they were> and comes back.
 //
 // The OpenID Provider is in oidc-routes.ts, loaded only when OpenID Connect apps are configured.
+//
+// Single logout: each app a tongban session signs in to is noted with the session
+// (sessions.noteApp); when the session ends by signing out, every one is told, in parallel and
+// within SINGLE_LOGOUT_TIMEOUT_MS, before the sign-out answers: OpenID Connect apps by a
+// back-channel logout token, CAS apps by a SAML LogoutRequest. A session that merely times out
+// tells nobody (the apps' own sessions time out too).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import type { SessionStore } from '../auth/sessions.ts'
 import { TongbanError } from '../errors.ts'
-import { sessionPrincipal } from './auth.ts'
-import { ServiceTickets, casJson, casXml, matchService, withTicket, type Validation } from '../auth/provider/cas.ts'
+import { SESSION_COOKIE, sessionPrincipal } from './auth.ts'
+import { ServiceTickets, casJson, casXml, matchService, sendLogoutRequest, withTicket, type IssuedTicket, type Validation } from '../auth/provider/cas.ts'
 import type { SsoConfig } from '../auth/provider/config.ts'
 import { escapeHtml, page } from '../auth/provider/html.ts'
 
 /** A CAS sign-in counts as new (isFromNewLogin, and good for renew) within this long of the tongban sign-in. */
 export const NEW_LOGIN_WINDOW_MS = 60_000
+
+/** How long an app has to acknowledge a single logout (oidc-provider's own timeout for logout tokens); a slow app must not hold up signing out. */
+export const SINGLE_LOGOUT_TIMEOUT_MS = 2500
 
 export interface Options { platform: Platform, sessions: SessionStore }
 
@@ -50,6 +59,21 @@ async function casRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfig
   const tickets = new ServiceTickets(platform.redis, platform.db, sso.cas.ticketSeconds * 1000)
   const api = app.withTypeProvider<ZodTypeProvider>()
 
+  const CAS_ENTRY = 'cas:'
+  sessions.onEnd(async (apps) => {
+    const issued = apps.filter((a) => a.startsWith(CAS_ENTRY)).map((a) => JSON.parse(a.slice(CAS_ENTRY.length)) as IssuedTicket)
+    await Promise.all(issued.map(async (one) => {
+      const name = matchService(services, one.service)?.name
+      if (!name) return // no longer registered: not ours to call
+      try {
+        await sendLogoutRequest(one, SINGLE_LOGOUT_TIMEOUT_MS)
+        platform.logger.info({ service: name, username: one.username }, 'sso: CAS single logout sent')
+      } catch (err) {
+        platform.logger.warn({ service: name, username: one.username, err: (err as Error).message }, 'sso: CAS single logout failed; the app\'s own session stays until it times out')
+      }
+    }))
+  })
+
   api.get('/cas/login', {
     schema: {
       summary: 'CAS 3.0 /login: a service ticket for a registered department app',
@@ -73,6 +97,9 @@ async function casRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfig
       return reply.redirect(signInUrl(req.url), 303)
     }
     const ticket = await tickets.issue({ service, staffId: Number(signedIn.principal.id), signedInAt: signedIn.session.createdAt, fromNewLogin: fresh })
+    // The ticket itself is the SessionIndex of single logout; it is spent or expired within ticketSeconds.
+    const issued: IssuedTicket = { service, ticket, username: signedIn.principal.username }
+    await sessions.noteApp(req.cookies[SESSION_COOKIE]!, `${CAS_ENTRY}${JSON.stringify(issued)}`)
     req.log.info({ service: registered.name, staffId: signedIn.principal.id }, 'sso: CAS service ticket issued')
     await platform.audit.append({ actor: signedIn.principal, action: 'auth.sso', subjectKind: 'department-app', subject: registered.name, clientIp: req.ip, outcome: 'ok', details: { protocol: 'cas' } })
     return reply.redirect(withTicket(service, ticket), 302)

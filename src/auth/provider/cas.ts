@@ -3,6 +3,8 @@
 // Service tickets: `ST-` and 64 hex digits, stored in Redis by their SHA-256 only, bound to the
 // exact service URL they were issued for, valid for `ticketSeconds`, and good for one validation
 // attempt whatever its outcome (GETDEL), as §3.1.1 requires.
+// Single logout (§2.3.3 and Appendix C): when the tongban session that a ticket came from ends,
+// the service URL receives a POST with a SAML LogoutRequest whose SessionIndex is the ticket.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Queryable } from '../../store/db.ts'
@@ -14,7 +16,7 @@ export const CAS_NS = 'http://www.yale.edu/tp/cas'
 const ticketKey = (ticket: string): string => `tb:cas:st:${createHash('sha256').update(ticket).digest('base64url')}`
 
 /** The registered service a `service` URL belongs to: same origin, and at or below the registered path. */
-export function matchService (services: readonly CasService[], service: string): CasService | undefined {
+export function matchService<S extends Pick<CasService, 'url'>> (services: readonly S[], service: string): S | undefined {
   let url: URL
   try {
     url = new URL(service)
@@ -120,4 +122,26 @@ export function casXml (v: Validation): string {
 export function casJson (v: Validation): unknown {
   if (!v.ok) return { serviceResponse: { authenticationFailure: { code: v.code, description: v.description } } }
   return { serviceResponse: { authenticationSuccess: { user: v.staff.username, attributes: casAttributes(v) } } }
+}
+
+/** What single logout needs of an issued ticket; kept with the tongban session (sessions.noteApp). */
+export interface IssuedTicket { service: string, ticket: string, username: string }
+
+/** The SAML 2.0 LogoutRequest a CAS server POSTs (as `logoutRequest`) to a service on single logout. */
+export function logoutRequest (issued: IssuedTicket, now = new Date()): string {
+  return `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-${randomBytes(16).toString('hex')}" Version="2.0" IssueInstant="${now.toISOString()}">` +
+    `<saml:NameID>${escapeXml(issued.username)}</saml:NameID><samlp:SessionIndex>${escapeXml(issued.ticket)}</samlp:SessionIndex></samlp:LogoutRequest>`
+}
+
+/** POSTs the LogoutRequest to the service URL; throws when the app does not answer 2xx in time. */
+export async function sendLogoutRequest (issued: IssuedTicket, timeoutMs: number): Promise<void> {
+  const res = await fetch(issued.service, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ logoutRequest: logoutRequest(issued) }),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  await res.arrayBuffer()
+  if (res.status < 200 || res.status >= 300) throw new Error(`answered ${res.status}`)
 }

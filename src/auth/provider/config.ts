@@ -28,6 +28,13 @@ export const SsoClient = z.object({
    * Connect Core §4): the portal opens it with `?iss=<issuer>` and the app starts its sign-in here.
    */
   initiateLoginUri: AppUrl.optional(),
+  /**
+   * Where tongban POSTs a logout token (OpenID Connect Back-Channel Logout 1.0) when the staff
+   * member signs out of tongban; the token carries `sub` and the `sid` of the ID token.
+   */
+  backchannelLogoutUri: AppUrl.optional(),
+  /** Allow plain http:// URLs off loopback for this app (an intranet without TLS); off by default. */
+  allowHttp: z.boolean().default(false),
 }).strict()
 export type SsoClient = z.infer<typeof SsoClient>
 
@@ -42,8 +49,24 @@ export const CasService = z.object({
   url: AppUrl,
   /** The adapter instance (department system) the app belongs to: the portal links to it through /cas/login. */
   adapter: z.string().optional(),
+  /** Allow a plain http:// URL off loopback for this app (an intranet without TLS); off by default. */
+  allowHttp: z.boolean().default(false),
 }).strict()
 export type CasService = z.infer<typeof CasService>
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
+/** Tickets, codes and logout tokens travel in these URLs: http:// only on this machine, or where the app says so. */
+function refusePlainHttp (ctx: z.RefinementCtx, urls: ReadonlyArray<[string | undefined, Array<string | number>]>, allowHttp: boolean): void {
+  if (allowHttp) return
+  for (const [url, path] of urls) {
+    if (url === undefined) continue
+    const { protocol, hostname } = new URL(url)
+    if (protocol === 'http:' && !LOOPBACK.test(hostname)) {
+      ctx.addIssue({ code: 'custom', path, message: `${url} is plain http:// off this machine: use https://, or set allowHttp: true for this app (an intranet without TLS)` })
+    }
+  }
+}
 
 export const SsoConfig = z.object({
   /**
@@ -63,6 +86,12 @@ export const SsoConfig = z.object({
   sso.clients.forEach((c, i) => {
     if (seen.has(c.clientId)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'clientId'], message: `client id "${c.clientId}" is used twice` })
     seen.add(c.clientId)
+    refusePlainHttp(ctx, [
+      ...c.redirectUris.map((u, j): [string, Array<string | number>] => [u, ['clients', i, 'redirectUris', j]]),
+      ...c.postLogoutRedirectUris.map((u, j): [string, Array<string | number>] => [u, ['clients', i, 'postLogoutRedirectUris', j]]),
+      [c.initiateLoginUri, ['clients', i, 'initiateLoginUri']],
+      [c.backchannelLogoutUri, ['clients', i, 'backchannelLogoutUri']],
+    ], c.allowHttp)
     // The portal's link to an app starts a third-party initiated login: it needs the app's URI for it.
     if (c.adapter !== undefined && c.initiateLoginUri === undefined) {
       ctx.addIssue({ code: 'custom', path: ['clients', i, 'initiateLoginUri'], message: `client "${c.clientId}" names adapter "${c.adapter}": give initiateLoginUri, where the portal starts its sign-in` })
@@ -72,6 +101,7 @@ export const SsoConfig = z.object({
   sso.cas.services.forEach((s, i) => {
     if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['cas', 'services', i, 'name'], message: `service name "${s.name}" is used twice` })
     names.add(s.name)
+    refusePlainHttp(ctx, [[s.url, ['cas', 'services', i, 'url']]], s.allowHttp)
   })
 })
 export type SsoConfig = z.infer<typeof SsoConfig>
