@@ -14,7 +14,7 @@ import { DEMO_SECRET, BOOTSTRAP_TOKEN, eventually, operatorAuth, startTestGatewa
 type Json = Record<string, any>
 
 const TOWN_A = '320412120000' // 湟里镇
-const TOWN_B = '320413101000'
+const TOWN_B = '320413100000' // 金坛区金城镇
 const PASSWORD = 'Window-Staff-2026'
 
 function householdRecord (seedIndex: number, town: string): HouseholdRecord {
@@ -71,7 +71,7 @@ t.test('one login on postgres', async (t) => {
   const E_B = creditCode('91320413', 'MA1BBBBB')
   await gateway.platform.db.transaction(async (tx) => await unify(tx, gateway.platform.survivorship, 'market-regulation', [
     { kind: 'enterprise', key: E_A, sourceId: 'a', observedAt: new Date(), data: { creditCode: E_A, name: '甲公司', divisionCode: '320412120000', legalRepresentative: { name: '代表', idNumber: '110101199003074477' } } },
-    { kind: 'enterprise', key: E_B, sourceId: 'b', observedAt: new Date(), data: { creditCode: E_B, name: '乙公司', divisionCode: '320413101000' } },
+    { kind: 'enterprise', key: E_B, sourceId: 'b', observedAt: new Date(), data: { creditCode: E_B, name: '乙公司', divisionCode: TOWN_B } },
   ]))
 
   t.test('staff accounts: policy, duplicates, listing', async (t) => {
@@ -295,11 +295,11 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/quarantine': 'quarantine:read',
       'POST /api/v1/quarantine/{id}/retry': 'quarantine:manage',
       'POST /api/v1/quarantine/{id}/dismiss': 'quarantine:manage',
-      'GET /api/v1/inbox': 'operations:read',
+      'GET /api/v1/inbox': 'intake:read',
       'POST /api/v1/inbox/replay': 'operations:manage',
-      'GET /api/v1/jobs/failed': 'operations:read',
+      'GET /api/v1/jobs/failed': 'intake:read',
       'POST /api/v1/jobs/retry': 'operations:manage',
-      'POST /api/v1/admin/migrate': 'operations:manage',
+      'POST /api/v1/admin/migrate': 'migrations:run',
       'GET /api/v1/staff': 'staff:manage',
       'POST /api/v1/staff': 'staff:manage',
       'PATCH /api/v1/staff/{username}': 'staff:manage',

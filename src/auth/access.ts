@@ -1,6 +1,7 @@
 // What each role may do, and which records it may see. Town roles see their town, a county admin
 // the county; security administration and audit never see residents' data (MLPS level 3 keeps
-// system, security and audit administration apart). The bootstrap token only sets up.
+// system, security and audit administration apart). The bootstrap token only sets up. What came
+// in from departments (the webhook inbox, failed jobs) is county-wide, so only county admins read it.
 import type { Principal, Role } from './principal.ts'
 
 export const PERMISSIONS = [
@@ -9,11 +10,14 @@ export const PERMISSIONS = [
   'conflicts:resolve',
   'quarantine:read',
   'quarantine:manage', // retry, dismiss, inbox replay
-  'operations:read', // sync status, runs, inbox, failed jobs
-  'operations:manage', // job retry, migrations
+  'operations:read', // sync status and pull runs: how each department system is doing
+  'intake:read', // the webhook inbox and failed jobs of every town: what departments sent and why it failed
+  'operations:manage', // job retry, inbox replay (reprocessing stored personal data)
+  'migrations:run', // apply database migrations
   'staff:manage',
   'tokens:manage',
-  'vault:manage',
+  'vault:manage', // service credentials and staff members' department accounts
+  'vault:status', // the vault's data keys and master key fingerprint, never a secret
   'audit:read',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
@@ -22,13 +26,17 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve'],
   'grid-staff': ['records:read'],
   'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read'],
-  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'operations:manage'],
-  'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run'],
+  'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage', 'vault:status'],
   auditor: ['audit:read'],
 }
 
-/** First set-up only: create staff and tokens, run migrations. Never residents' data. */
-const BOOTSTRAP: readonly Permission[] = ['staff:manage', 'tokens:manage', 'vault:manage', 'operations:manage']
+/**
+ * First set-up only: create staff and tokens, run migrations, and see whether the vault's keys fit
+ * (`tongban vault status` through the gateway). Never residents' data, nor anything that reprocesses
+ * it (retries, replays) or writes department credentials: those are the roles' work.
+ */
+const BOOTSTRAP: readonly Permission[] = ['staff:manage', 'tokens:manage', 'migrations:run', 'vault:status']
 
 export function can (principal: Principal, permission: Permission): boolean {
   if (principal.kind === 'bootstrap') return BOOTSTRAP.includes(permission)

@@ -3,7 +3,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { openApiTransformObject } from './openapi.ts'
 import type { Platform } from '../platform.ts'
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts'
 import cookie from '@fastify/cookie'
@@ -55,7 +56,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'tb_session' } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: openApiTransformObject,
   })
   await registerHardening(app, platform.config)
   await app.register(rateLimit, {

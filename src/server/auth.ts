@@ -92,6 +92,8 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
   })
 
   app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] }
+    // The permission in the OpenAPI document too, so clients (and the README's role table) can tell who may call it.
+    const permission = { 'x-permission': route.config?.permission ?? null }
+    route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }], ...permission }
   })
 }

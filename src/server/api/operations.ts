@@ -88,7 +88,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req) => await dismissQuarantined(db, req.params.id, { note: req.body.note, by: req.principal.username }))
 
   api.get('/inbox', {
-    config: { permission: 'operations:read' },
+    config: { permission: 'intake:read' },
     schema: {
       summary: 'Received webhooks by adapter, time and outcome, newest first',
       tags: ['operations'],
@@ -115,8 +115,9 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
       summary: "Run an adapter's stored messages from a time range through the current mapping again",
       description: 'How a fixed mapping repairs past data. Unify keeps the newest observation per field, so replaying old messages never overwrites newer data.',
       tags: ['operations'],
-      body: z.object({ adapter: AdapterId, from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
-      response: { 202: z.object({ replayed: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
+      body: z.object({ adapter: AdapterId, from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+        .refine((b) => new Date(b.from) <= new Date(b.to), { path: ['to'], message: 'the range ends before it starts: to must not be earlier than from' }),
+      response: { 202: z.object({ replayed: z.number().int() }), ...errorResponses('TB_VALIDATION', 'TB_ADAPTER_NOT_FOUND') },
     },
   }, async (req, reply) => {
     const instance = instanceOf(req.body.adapter)
@@ -126,7 +127,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   })
 
   api.get('/jobs/failed', {
-    config: { permission: 'operations:read' },
+    config: { permission: 'intake:read' },
     schema: {
       summary: 'Jobs that ran out of retries (kept until retried)',
       tags: ['operations'],

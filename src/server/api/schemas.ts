@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { genders, personStatuses, enterpriseStatuses, RegisteredCapital } from '../../model/index.ts'
 import { NOTE_MAX, QUARANTINE_STATUSES } from '../../store/quarantine.ts'
 import { line, lines } from '../../model/text.ts'
+import { divisionCode } from '../../normalize/index.ts'
 
 export const ProvenanceEntry = z.object({
   adapter: z.string().describe('adapter instance that said it'),
@@ -129,6 +130,18 @@ export const QuarantineItem = z.object({
   handledBy: z.string().nullable().describe('who retried or dismissed the item last (username or token name)'),
   handledAt: z.string().nullable(),
 }).meta({ id: 'QuarantineItem' })
+
+/**
+ * Whether a 12-digit code names a division the statistics data knows, at the code's own level (a
+ * village: its town, since villages are not loaded). A scope such as a token's must exist: a
+ * well-formed code of nothing would quietly see nothing.
+ */
+export function knownDivision (code: string): boolean {
+  const result = divisionCode(code)
+  if (!result.ok) return false
+  const { level, province, city, county, town } = result.details!
+  return { province, city, county, town, village: town }[level] !== undefined
+}
 
 /** A note on a retry or dismissal: why, for whoever looks at the item next. */
 export const QuarantineNote = lines().trim().min(1).max(NOTE_MAX)

@@ -10,6 +10,7 @@ import { NewStaff, RoleList, TownCode, Username, createStaff, disableStaff, endS
 import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
 import { errorResponses } from '../errors.ts'
 import { line } from '../../model/text.ts'
+import { knownDivision } from './schemas.ts'
 
 export const StaffAccount = z.object({
   id: z.number().int(),
@@ -113,8 +114,8 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
       summary: 'Create an API token',
       description: 'The token is in this answer only; the gateway keeps its hash.',
       tags: ['security'],
-      body: NewToken,
-      response: { 201: z.object({ token: z.string(), info: ApiTokenInfo }) },
+      body: NewToken.refine((t) => knownDivision(t.town), { path: ['town'], message: 'not a division that exists (a town, county, city or province code of the National Bureau of Statistics)' }),
+      response: { 201: z.object({ token: z.string(), info: ApiTokenInfo }), ...errorResponses('TB_VALIDATION') },
     },
   }, async (req, reply) => {
     const { token, record } = await createToken(db, req.body, req.principal.username)

@@ -49,7 +49,7 @@ export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platf
   }
 
   api.get('/vault/status', {
-    config: { permission: 'vault:manage' },
+    config: { permission: 'vault:status' },
     schema: {
       summary: "Data keys, secrets per data key and algorithm, and the gateway's master key (never a secret)",
       description: '`tongban vault status` asks this while the gateway holds the embedded database.',
