@@ -153,7 +153,8 @@ const results = {
   'search by ID last 6 digits': await timed(sample(REQUESTS).map((id) => q(id.slice(-6)))),
   'search by phone number': await timed(Array.from({ length: REQUESTS }, () => q(pick(inTownPhones)))),
   'search by name, second page': await timed(await secondPages(REQUESTS)),
-  'resident page': await timed(sample(REQUESTS).map((id) => `/portal/persons/${id}`)),
+  // Resident pages are addressed by reference (persons.ref), not the ID number.
+  'resident page': await timed((await db.query<{ ref: string }>('SELECT ref FROM persons WHERE id_number = ANY($1::text[])', [sample(REQUESTS)])).rows.map((r) => `/portal/persons/${r.ref}`)),
   'home page': await timed(Array.from({ length: Math.min(REQUESTS, 100) }, () => '/')),
 }
 
