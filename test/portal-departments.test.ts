@@ -83,6 +83,7 @@ t.test('the department systems pages in a browser', { skip: skipWithoutChromium 
 
   await createStaff(base, bootstrapAuth, { username: 'li.na', name: '李娜', town: TOWN, roles: ['window-staff'] })
   await createStaff(base, bootstrapAuth, { username: 'zhou.admin', name: '周强', town: TOWN, roles: ['county-admin'] })
+  await createStaff(base, bootstrapAuth, { username: 'wu.leader', name: '吴军', town: TOWN, roles: ['town-leader'] })
   const { page, shot } = await openBrowser(t, 'departments')
 
   t.test('a window staff member: the list without health, and the department app signed in', async (t) => {
@@ -132,6 +133,14 @@ t.test('the department systems pages in a browser', { skip: skipWithoutChromium 
   const [kept, retried] = await eventually(async () => { const jobs = await failedJobs(); return jobs.length === 2 && jobs })
   await db.query('DROP TRIGGER tb_test_refuse ON inbox')
   t.equal(await inboxStatus(second), 'received', 'the failed messages wait in the inbox')
+
+  t.test('a town leader: health and sync history, but not the inbox or failed jobs of every town', async (t) => {
+    await signIn(page, base, 'wu.leader')
+    await page.goto(`${base}/portal/departments/${HR}`)
+    t.equal(await page.locator('#health').count(), 1, 'health')
+    t.equal(await page.locator('#inbox, #inbox-counts, #failed').count(), 0, 'no inbox, no failed jobs')
+    await signOut(page, base)
+  })
 
   t.test('a county admin: health, history and failed jobs, retried one and then all', async (t) => {
     await signIn(page, base, 'zhou.admin')

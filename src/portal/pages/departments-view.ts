@@ -30,7 +30,7 @@ export interface DepartmentDetail {
   operations?: {
     runs?: RunSummary[] | undefined
     inbox?: { items: InboxListItem[], counts: Record<string, number> } | undefined
-    failures: QueueFailures[]
+    failures?: QueueFailures[] | undefined
     canRetry: boolean
     shownJobs: number
   } | undefined
@@ -101,7 +101,7 @@ ${ops
     ? html`${dep.status ? healthSection(ctx, dep.status) : ''}
 ${ops.runs ? runsSection(ctx, ops.runs) : ''}
 ${ops.inbox ? inboxSection(ctx, ops.inbox) : ''}
-${failuresSection(ctx, dep.id, ops.failures, ops.canRetry, ops.shownJobs)}`
+${ops.failures ? failuresSection(ctx, dep.id, ops.failures, ops.canRetry, ops.shownJobs) : ''}`
     : html`<p class="muted">${t('departments.healthHidden')}</p>`}`
 }
 

@@ -1,5 +1,6 @@
 // The departments pages: every configured department system with the links that open its apps
-// already signed in (for all staff), its health, sync history and failed jobs (operations:read),
+// already signed in (for all staff), its health and sync history (operations:read), its inbox and
+// failed jobs (intake:read),
 // and retrying failed jobs (operations:manage).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -96,13 +97,17 @@ async function operationsOf (platform: Platform, s: SignedIn, id: string, instan
     const q = instance.queues[kind]
     return q ? [[kind, q] as const] : []
   })
+  // What departments sent (and why it failed) covers every town: county admins only (intake:read).
+  const intake = can(s.principal, 'intake:read')
   const [runs, inbox, failures] = await Promise.all([
     instance.adapter.pull ? recentRuns(db, id, HISTORY_SIZE) : undefined,
-    instance.adapter.receive ? inboxOf(platform, id) : undefined,
-    Promise.all(queues.map(async ([kind, q]): Promise<QueueFailures> => {
-      const [count, jobs] = await Promise.all([q.getFailedCount(), listFailed(q, FAILED_SHOWN)])
-      return { queue: kind, count, jobs }
-    })),
+    intake && instance.adapter.receive ? inboxOf(platform, id) : undefined,
+    intake
+      ? Promise.all(queues.map(async ([kind, q]): Promise<QueueFailures> => {
+        const [count, jobs] = await Promise.all([q.getFailedCount(), listFailed(q, FAILED_SHOWN)])
+        return { queue: kind, count, jobs }
+      }))
+      : undefined,
   ])
   return { runs, inbox, failures, canRetry: can(s.principal, 'operations:manage'), shownJobs: FAILED_SHOWN }
 }
