@@ -2,7 +2,7 @@
 // may ask for it; an unknown code shows as it is.
 import t from 'tap'
 import { displayValue } from '../src/portal/format.ts'
-import { Html } from '../src/portal/html.ts'
+import { Html } from '../src/html.ts'
 import { translator } from '../src/portal/i18n.ts'
 
 const text = (v: Html | string): string => (v instanceof Html ? v.value : v).replace(/<[^>]+>/g, '')

@@ -4,7 +4,7 @@ import { maskPersonalData } from '../log.ts'
 import { enterpriseTypeName, ethnicityName, industryName } from '../normalize/index.ts'
 import type { Platform } from '../platform.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
-import { html, type Html } from './html.ts'
+import { html, type Html } from '../html.ts'
 import type { Translate } from './i18n.ts'
 
 /** `320412********0029` (18 digits), `320412******029` (15). */

@@ -11,7 +11,7 @@ import { TongbanError } from '../errors.ts'
 import type { AuditAction } from '../audit/index.ts'
 import type { JsonInput } from '../audit/entry.ts'
 import type { Assets } from './assets.ts'
-import type { Html } from './html.ts'
+import type { Html } from '../html.ts'
 import { contextOf, page, type PageContext, type PageOptions } from './layout.ts'
 
 export interface SignedIn { principal: Principal, session: Session }

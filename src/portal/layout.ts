@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal } from '../auth/principal.ts'
 import { can, scopeOf } from '../auth/access.ts'
-import { html, type Html } from './html.ts'
+import { html, type Html } from '../html.ts'
 import { LANGS, htmlLang, translator, type Lang, type Translate } from './i18n.ts'
 import type { Assets } from './assets.ts'
 

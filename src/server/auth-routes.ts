@@ -13,6 +13,7 @@ import { beginEnrolment, checkCode, confirmEnrolment } from '../auth/totp.ts'
 import type { SessionStore } from '../auth/sessions.ts'
 import { SESSION_COOKIE, csrfTokenOf, sameSecret, sessionPrincipal } from './auth.ts'
 import { errorResponses } from './errors.ts'
+import { escapeHtml } from '../html.ts'
 
 const LOGIN_CSRF_COOKIE = 'tb_login_csrf'
 
@@ -42,8 +43,6 @@ export function safeNext (next: string | undefined): string {
   return next !== undefined && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/'
 }
 
-const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)
-
 /** Sign-ins that go on to a department app (OpenID Connect interaction, CAS login), whose redirects end at the app's origin. */
 const leadsToApp = (next: string): boolean => next.startsWith('/oidc/') || next.startsWith('/cas/')
 
@@ -53,8 +52,8 @@ const leadsToApp = (next: string): boolean => next.startsWith('/oidc/') || next.
  * 'self'`, and the chain ends at the app. A page that navigates on (meta refresh: no script
  * needed) starts a fresh navigation, which form-action does not govern, and CSP stays strict.
  */
-const continueToApp = (next: string): string => `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escapeAttr(next)}">
-<title>已登录 通办</title><p>已登录，正在进入部门系统…… <a href="${escapeAttr(next)}">继续</a></p></html>`
+const continueToApp = (next: string): string => `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escapeHtml(next)}">
+<title>已登录 通办</title><p>已登录，正在进入部门系统…… <a href="${escapeHtml(next)}">继续</a></p></html>`
 
 /** TB_ACCOUNT_LOCKED, its end also kept as a detail for the sign-in page (not parsed back out of the message). */
 const accountLocked = (lockedUntil: string): TongbanError => new TongbanError('TB_ACCOUNT_LOCKED', [lockedUntil], { details: { lockedUntil } })
@@ -89,7 +88,7 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     const token = issueLoginToken(req, reply)
     const next = safeNext(req.query.next)
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>登录 通办</title>
-<form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">${next === '/' ? '' : `<input type="hidden" name="next" value="${escapeAttr(next)}">`}
+<form method="post" action="/auth/login"><input type="hidden" name="_csrf" value="${token}">${next === '/' ? '' : `<input type="hidden" name="next" value="${escapeHtml(next)}">`}
 <label>用户名 <input name="username" autocomplete="username" required></label>
 <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
 <label>动态码 <input name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}"></label>

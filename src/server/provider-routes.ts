@@ -18,7 +18,8 @@ import { TongbanError } from '../errors.ts'
 import { SESSION_COOKIE, sessionPrincipal } from './auth.ts'
 import { ServiceTickets, casJson, casXml, matchService, sendLogoutRequest, withTicket, type IssuedTicket, type Validation } from '../auth/provider/cas.ts'
 import type { SsoConfig } from '../auth/provider/config.ts'
-import { escapeHtml, page } from '../auth/provider/html.ts'
+import { escapeHtml } from '../html.ts'
+import { page } from '../auth/provider/html.ts'
 
 /** A CAS sign-in counts as new (isFromNewLogin, and good for renew) within this long of the tongban sign-in. */
 export const NEW_LOGIN_WINDOW_MS = 60_000

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { XMLParser } from 'fast-xml-parser'
 import type { RunningSimulator } from '../index.ts'
+import { escapeHtml } from '../../html.ts'
 
 export interface DepartmentAppOptions {
   /** Shown on its pages, e.g. 市场监管业务系统. */
@@ -27,9 +28,6 @@ interface CasAnswer {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-
 const COOKIE = 'dept_app_session'
 /** A SAML LogoutRequest's SessionIndex: the service ticket whose session ends. */
 const SESSION_INDEX = /<samlp:SessionIndex>([^<]+)<\/samlp:SessionIndex>/
@@ -45,12 +43,12 @@ export async function startDepartmentApp (opts: DepartmentAppOptions): Promise<R
   let base = ''
   const page = (res: ServerResponse, status: number, body: string): void => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-      .end(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>${escape(opts.name)}</title><h1>${escape(opts.name)}</h1>${body}`)
+      .end(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>${escapeHtml(opts.name)}</title><h1>${escapeHtml(opts.name)}</h1>${body}`)
   }
   // The app's own sessions: cookie value -> who and the ticket that started it.
   const sessions = new Map<string, { who: string, town: string, ticket: string }>()
   const signedIn = (res: ServerResponse, s: { who: string, town: string }): void => {
-    page(res, 200, `<p id="who">已登录：${escape(s.who)}，乡镇 ${escape(s.town)}</p><p>通过通办单点登录进入本系统，无需再次输入密码。</p>`)
+    page(res, 200, `<p id="who">已登录：${escapeHtml(s.who)}，乡镇 ${escapeHtml(s.town)}</p><p>通过通办单点登录进入本系统，无需再次输入密码。</p>`)
   }
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base)
@@ -75,7 +73,7 @@ export async function startDepartmentApp (opts: DepartmentAppOptions): Promise<R
     const answer = xml.parse(await (await fetch(validation)).text()) as CasAnswer
     const ok = answer.serviceResponse.authenticationSuccess
     if (!ok) {
-      page(res, 403, `<p id="who">票据无效（ticket rejected）</p><p><a href="${escape(service)}">重新登录</a></p>`)
+      page(res, 403, `<p id="who">票据无效（ticket rejected）</p><p><a href="${escapeHtml(service)}">重新登录</a></p>`)
       return
     }
     const session = { who: `${ok.attributes?.name ?? ok.user}（${ok.user}）`, town: String(ok.attributes?.town ?? ''), ticket }
@@ -85,7 +83,7 @@ export async function startDepartmentApp (opts: DepartmentAppOptions): Promise<R
     signedIn(res, session)
   }
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: Error) => { page(res, 502, `<p id="who">${escape(err.message)}</p>`) })
+    handle(req, res).catch((err: Error) => { page(res, 502, `<p id="who">${escapeHtml(err.message)}</p>`) })
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

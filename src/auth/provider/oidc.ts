@@ -13,7 +13,8 @@ import { staffById } from '../staff.ts'
 import type { SsoClient } from './config.ts'
 import type { ProviderKeys } from './keys.ts'
 import { redisAdapter } from './redis-adapter.ts'
-import { escapeHtml, page } from './html.ts'
+import { escapeHtml } from '../../html.ts'
+import { page } from './html.ts'
 import type { Redis } from 'ioredis'
 
 /** The scopes and the claims each carries (`amr`: how the staff member signed in to tongban). `profile` carries everything a department app needs. */

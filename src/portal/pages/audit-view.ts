@@ -5,7 +5,7 @@ import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../audit/index.ts'
 import type { AuditRow } from '../../audit/store.ts'
 import type { AuditVerification } from '../../audit/verify.ts'
 import { encodeCursor } from '../../server/api/cursor.ts'
-import { html, type Html } from '../html.ts'
+import { html, type Html } from '../../html.ts'
 import { isMessageKey, type MessageKey } from '../i18n.ts'
 import type { PageContext } from '../layout.ts'
 

@@ -4,7 +4,7 @@ import type { Conflict } from '../../store/conflicts.ts'
 import type { HistoryItem } from '../../store/history.ts'
 import type { RecordRef, UnifiedRecord } from '../../store/records.ts'
 import type { Provenance } from '../../unify/merge.ts'
-import { html, type Html } from '../html.ts'
+import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime, departmentOf, displayValue, maskId } from '../format.ts'
@@ -155,4 +155,3 @@ ${items.length === 0 ? html`<p>${t('conflict.listNone')}</p>` : html`<table>
 </tr>`)}</tbody></table>`}
 ${next !== null ? html`<p class="pager"><a href="/portal/conflicts?after=${next}" rel="next">${t('search.next')}</a></p>` : ''}`
 }
-

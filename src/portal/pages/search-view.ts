@@ -1,7 +1,7 @@
 // The search page's body: the box and the results, ID and phone numbers masked; links carry the
 // held search's token and residents' references, never the text or an ID number.
 import type { UnifiedRecord } from '../../store/records.ts'
-import { html, type Html } from '../html.ts'
+import { html, type Html } from '../../html.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { displayValue, maskId } from '../format.ts'
 

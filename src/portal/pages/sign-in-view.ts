@@ -1,7 +1,7 @@
 // The sign-in page's body: the form, its error messages in the page's language (the sign-in
 // script shows them; without it /auth/login comes back here with ?error=), and the identity
 // platform's button.
-import { html, type Html } from '../html.ts'
+import { html, type Html } from '../../html.ts'
 import { catalogue, type MessageKey } from '../i18n.ts'
 import type { PageContext } from '../layout.ts'
 import { beijingTime } from '../format.ts'

@@ -3,7 +3,7 @@
 import { ROLES, type Role } from '../../auth/principal.ts'
 import type { Staff } from '../../auth/staff.ts'
 import type { StaffAccount } from '../../vault/credentials.ts'
-import { html, type Html } from '../html.ts'
+import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime } from '../format.ts'

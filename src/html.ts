@@ -1,5 +1,7 @@
-// HTML by tagged template: every interpolated value is escaped unless it is already `Html` (the
-// result of another `html` template or of `raw` for trusted constant markup). Arrays are joined.
+// The one HTML escaper, for every page tongban or its test kit serves (portal, sign-in, single
+// sign-on, the department app). HTML by tagged template: every interpolated value is escaped
+// unless it is already `Html` (the result of another `html` template or of `raw` for trusted
+// constant markup). Arrays are joined.
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
 export function escapeHtml (s: string): string {
