@@ -5,13 +5,15 @@ import type { AdapterDefinition, DepartmentHttp, DepartmentRequest, DepartmentRe
 import { DepartmentAuthError, DepartmentUnavailableError } from '../adapter-sdk/index.ts'
 import { TongbanError } from '../errors.ts'
 
+export interface ClientCredentials { clientId: string, clientSecret: string }
+
 export interface DepartmentClientOptions {
   department: string
   baseUrl: string
   timeoutMs: number
   auth?: AdapterDefinition['auth']
   /** Asked at each token request, so credentials from the vault are in memory only for that call. */
-  credentials?: (() => Promise<{ clientId: string, clientSecret: string } | undefined>) | undefined
+  credentials?: (() => Promise<ClientCredentials | undefined>) | undefined
   /** At most `max` requests per `duration` ms, spaced evenly. */
   rateLimit?: { max: number, duration: number } | undefined
 }

@@ -5,15 +5,9 @@ import type { Instance, Platform } from '../platform.ts'
 import { queueName, QUEUE_PREFIX, type InboxJobData } from './queues.ts'
 import { processInboxRow } from '../pipeline/ingest.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
-import { createDepartmentClient, type DepartmentClient } from '../department/client.ts'
-import { createBreaker, type Breaker } from '../department/breaker.ts'
+import { openConnection, type DepartmentConnection } from '../department/connection.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
 import { failRun, loadCursor } from '../store/sync.ts'
-import { TongbanError } from '../errors.ts'
-import type { AdapterInstance } from '../config/schema.ts'
-import { getServiceCredentials } from '../vault/credentials.ts'
-
-export const BREAKER_KEY = `${QUEUE_PREFIX}:breakers`
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -51,13 +45,13 @@ function startIngestWorker (platform: Platform, instance: Instance, running: Map
   return worker
 }
 
-function startPullWorker (platform: Platform, instance: Instance, http: DepartmentClient, breaker: Breaker, running: Map<string, RunningJob>): Worker {
+function startPullWorker (platform: Platform, instance: Instance, connection: DepartmentConnection, running: Map<string, RunningJob>): Worker {
   const { config } = instance
   // One job at a time: pages of one stream follow one cursor. The department's rate limit is
   // applied by its HTTP client; only one chain of page jobs runs per stream, in any process.
   const worker: Worker = new Worker(queueName('pull', config.id), async (job: Job<PullJobData>) => {
     try {
-      return await processPullJob({ platform, instance, http, breaker, stopping: () => worker.closing !== undefined }, job)
+      return await processPullJob({ platform, instance, http: connection.http, breaker: connection.breaker, stopping: () => worker.closing !== undefined }, job)
     } catch (err) {
       if (err instanceof DepartmentRateLimitedError) {
         // Back off the whole queue; the job waits without spending one of its attempts.
@@ -91,33 +85,16 @@ export async function schedulePulls (instance: Instance): Promise<void> {
 
 export async function startWorkers (platform: Platform, instanceIds: readonly string[]): Promise<RunningWorkers> {
   const workers: Worker[] = []
-  const clients: DepartmentClient[] = []
-  const breakers: Breaker[] = []
+  const connections: DepartmentConnection[] = []
   const running = new Map<string, RunningJob>()
   for (const id of instanceIds) {
     const instance = platform.instances.get(id)
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
     if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance, running))
     if (instance.adapter.pull) {
-      const { config } = instance
-      const http = createDepartmentClient({
-        department: config.id,
-        baseUrl: config.baseUrl!,
-        timeoutMs: config.timeout,
-        auth: instance.adapter.auth,
-        credentials: credentialsOf(platform, config.id, config.credentials),
-        rateLimit: config.rateLimit,
-      })
-      const breaker = createBreaker(config.id, config.breaker)
-      breaker.onChange((state) => {
-        platform.logger.warn({ adapter: config.id, breaker: state }, 'circuit breaker changed state')
-        platform.metrics.breakerOpen.set({ adapter: config.id }, state === 'closed' ? 0 : 1)
-        platform.redis.hset(BREAKER_KEY, config.id, JSON.stringify({ state, since: new Date().toISOString() })).catch(() => {})
-      })
-      await platform.redis.hset(BREAKER_KEY, config.id, JSON.stringify({ state: 'closed', since: new Date().toISOString() }))
-      clients.push(http)
-      breakers.push(breaker)
-      workers.push(startPullWorker(platform, instance, http, breaker, running))
+      const connection = await openConnection(instance, platform)
+      connections.push(connection)
+      workers.push(startPullWorker(platform, instance, connection, running))
       await schedulePulls(instance)
     }
   }
@@ -136,23 +113,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
         platform.logger.warn({ drainMs, abandoned: [...running.values()], redis: platform.redis.status }, 'workers did not drain in time; abandoned their jobs, which run again')
         for (const w of workers) w.close(true).catch(() => {})
       }
-      for (const b of breakers) b.shutdown()
-      await Promise.all(clients.map(async (c) => { await c.close() }))
+      await Promise.all(connections.map(async (c) => { await c.close() }))
     },
-  }
-}
-
-const SYSTEM = { kind: 'system', username: 'system', roles: [], town: null } as const
-
-/** Configured credentials as they are; `vault` ones read (and audited) at each token request. */
-function credentialsOf (platform: Platform, instanceId: string, configured: AdapterInstance['credentials']): (() => Promise<{ clientId: string, clientSecret: string } | undefined>) | undefined {
-  if (configured === undefined) return undefined
-  if (configured !== 'vault') return async () => configured
-  return async () => {
-    if (!platform.vault) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, 'credentials are in the vault, but this process has no master key'])
-    const stored = await getServiceCredentials(platform.db, platform.vault, instanceId)
-    await platform.audit.append({ actor: SYSTEM, action: 'vault.use', subjectKind: 'adapter', subject: instanceId, outcome: stored ? 'ok' : 'failed', details: { purpose: 'token request' } })
-    if (!stored?.clientId || !stored.clientSecret) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, 'no clientId and clientSecret stored in the vault for this instance'])
-    return { clientId: stored.clientId, clientSecret: stored.clientSecret }
   }
 }

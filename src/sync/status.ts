@@ -3,7 +3,7 @@
 import type { Platform } from '../platform.ts'
 import { lastSuccess } from '../store/sync.ts'
 import { countOpenQuarantine } from '../store/quarantine.ts'
-import { BREAKER_KEY } from '../queues/workers.ts'
+import { readBreakerStates, type BreakerStatus } from '../department/breaker-board.ts'
 
 export interface AdapterStatus {
   adapter: string
@@ -15,15 +15,15 @@ export interface AdapterStatus {
   backlog: number
   failures: number
   quarantined: number
-  breaker: { state: 'closed' | 'open' | 'half-open', since: string | null }
+  breaker: BreakerStatus
 }
 
 export async function syncStatus (platform: Platform): Promise<AdapterStatus[]> {
   const { db, redis } = platform
-  const [successes, quarantined, breakers, unfinished] = await Promise.all([
+  const [successes, quarantined, breakerOf, unfinished] = await Promise.all([
     lastSuccess(db),
     countOpenQuarantine(db),
-    redis.hgetall(BREAKER_KEY),
+    readBreakerStates(redis),
     db.query<{ adapter: string, n: number, oldest: Date }>("SELECT adapter, count(*)::int AS n, min(received_at) AS oldest FROM inbox WHERE status = 'received' GROUP BY adapter"),
   ])
   const pendingInbox = new Map(unfinished.rows.map((r) => [r.adapter, r]))
@@ -34,7 +34,7 @@ export async function syncStatus (platform: Platform): Promise<AdapterStatus[]> 
     const counts = await Promise.all(queues.map(async (q) => await q.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized')))
     const sum = (k: string): number => counts.reduce((n, c) => n + (c[k] ?? 0), 0)
     const inbox = pendingInbox.get(id)
-    const breaker = breakers[id] ? JSON.parse(breakers[id]) as { state: AdapterStatus['breaker']['state'], since: string } : { state: 'closed' as const, since: null }
+    const breaker = breakerOf(id)
     const last = successes[id] ?? null
     // Push: age of the oldest message not yet processed. Pull: time since the last run caught up.
     const lagSeconds = instance.adapter.pull

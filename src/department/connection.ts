@@ -1,0 +1,51 @@
+// One adapter instance's connection to its department system: the HTTP client with its auth,
+// rate and credentials, and the circuit breaker around it, whose state changes are logged,
+// counted and published for the status board.
+import type { Redis } from 'ioredis'
+import type { AdapterDefinition } from '../adapter-sdk/index.ts'
+import type { AdapterInstance } from '../config/schema.ts'
+import type { Logger } from '../log.ts'
+import type { Metrics } from '../metrics.ts'
+import { createDepartmentClient, type DepartmentClient } from './client.ts'
+import { createBreaker, type Breaker } from './breaker.ts'
+import { credentialsOf, type CredentialDeps } from './credentials.ts'
+import { publishBreakerState } from './breaker-board.ts'
+
+export interface DepartmentConnection {
+  http: DepartmentClient
+  breaker: Breaker
+  close: () => Promise<void>
+}
+
+export interface ConnectionDeps extends CredentialDeps {
+  redis: Redis
+  logger: Logger
+  metrics: Metrics
+}
+
+export async function openConnection (instance: { config: AdapterInstance, adapter: AdapterDefinition }, deps: ConnectionDeps): Promise<DepartmentConnection> {
+  const { config } = instance
+  const http = createDepartmentClient({
+    department: config.id,
+    baseUrl: config.baseUrl!,
+    timeoutMs: config.timeout,
+    auth: instance.adapter.auth,
+    credentials: credentialsOf(deps, config.id, config.credentials),
+    rateLimit: config.rateLimit,
+  })
+  const breaker = createBreaker(config.id, config.breaker)
+  breaker.onChange((state) => {
+    deps.logger.warn({ adapter: config.id, breaker: state }, 'circuit breaker changed state')
+    deps.metrics.breakerOpen.set({ adapter: config.id }, state === 'closed' ? 0 : 1)
+    publishBreakerState(deps.redis, config.id, state).catch(() => {})
+  })
+  await publishBreakerState(deps.redis, config.id, 'closed')
+  return {
+    http,
+    breaker,
+    async close () {
+      breaker.shutdown()
+      await http.close()
+    },
+  }
+}
