@@ -2,7 +2,7 @@
 // the adapter instances. Built once at start, closed once at shutdown.
 import { Redis } from 'ioredis'
 import type { AdapterDefinition } from './adapter-sdk/index.ts'
-import { adapters } from '../adapters/index.ts'
+import { adapters } from './config/adapters.ts'
 import type { Config, AdapterInstance } from './config/schema.ts'
 import type { Db } from './store/db.ts'
 import { openQueues, type InstanceQueues } from './queues/queues.ts'

@@ -1,6 +1,7 @@
 // 公安 人口信息 / 户籍变动推送 — the provincial population system pushes a signed message whenever a
 // resident's household registration changes (spec: /work/shared/departments/household-registration.md).
 // No pull API: webhooks only.
+import { z } from 'zod'
 import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
 import { TongbanError, type ErrorCode } from '../../src/errors.ts'
 import { fail } from '../../src/normalize/result.ts'
@@ -8,6 +9,7 @@ import {
   address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId, timestamp,
 } from '../../src/normalize/index.ts'
 import type { personStatuses } from '../../src/model/person.ts'
+import { demoSimulator } from './demo.ts'
 
 type PersonStatus = (typeof personStatuses)[number]
 
@@ -101,4 +103,8 @@ export default defineAdapter({
     HJDZ_QHNXXDZ: ['address', address], // detail within the division, kept as given
     LXDH: ['phone', phone], // mobile, landline with area code, or empty
   },
+  instance: z.object({
+    webhook: z.looseObject({}, { error: 'adapter household-registration receives webhooks: give webhook.secrets' }),
+  }),
+  simulator: demoSimulator,
 })

@@ -11,6 +11,7 @@ import {
   address, capital, codeTable, creditCode, date, divisionCode, enterpriseName, fail, formatBeijingCompact, personName,
   residentId, text, timestamp,
 } from '../../src/normalize/index.ts'
+import { demoSimulator } from './demo.ts'
 
 export const ID = 'market-regulation'
 export const ENTERPRISES_PATH = '/api/v2/enterprises'
@@ -164,4 +165,9 @@ export default defineAdapter({
     HYDM: ['industryCode', text], // GB/T 4754
     ZCZB: ['registeredCapital', capital], // 100万元人民币, 50万美元
   },
+  instance: z.object({
+    baseUrl: z.string({ error: `adapter ${ID} pulls from its department: give baseUrl` }),
+    credentials: z.unknown().refine((c) => c !== undefined, `adapter ${ID} authenticates with oauth2-client-credentials: give credentials`),
+  }),
+  simulator: demoSimulator,
 })

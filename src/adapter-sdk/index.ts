@@ -5,9 +5,12 @@
 import type { z } from 'zod'
 import type { EntityKind } from '../model/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
+import type { SimulatorDeclaration } from './simulator.ts'
 import type { ErrorCode } from '../errors.ts'
 
 export * from './errors.ts'
+export * from './simulator.ts'
+export { Duration } from './duration.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
 
 /** One department record as received, before mapping. */
@@ -95,6 +98,14 @@ export interface AdapterDefinition {
   receive?: WebhookReceive
   pull?: Readonly<Record<string, PullStream<any>>>
   fields: FieldMap
+  /**
+   * What an instance's configuration must hold for this adapter, checked after the platform's own
+   * options (`adapters[i]` in the configuration): the keys it cannot run without, with a message
+   * saying what to give.
+   */
+  instance: z.ZodType
+  /** The simulated department the demo can start in its place. */
+  simulator?: SimulatorDeclaration
 }
 
 /** Identity function that keeps an adapter's literal types and checks it against the contract. */
@@ -106,10 +117,4 @@ export function defineAdapter<const A extends AdapterDefinition> (adapter: A): A
   }
   if (!adapter.receive && !adapter.pull) throw new TypeError(`adapter ${adapter.id} neither receives webhooks nor pulls`)
   return adapter
-}
-
-/** A running department simulator: a real HTTP server following the department's spec. */
-export interface RunningSimulator {
-  readonly url: string
-  close: () => Promise<void>
 }

@@ -6,7 +6,9 @@ import { fromRoot } from '../runtime/paths.ts'
 import { parseDocument } from 'yaml'
 import { TongbanError } from '../errors.ts'
 import { Config } from './schema.ts'
-import { adapters } from '../../adapters/index.ts'
+import { adapters } from './adapters.ts'
+import { formatPath } from './path.ts'
+import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
@@ -25,10 +27,6 @@ function substitute (value: unknown, env: NodeJS.ProcessEnv, file: string, path:
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, env, file, path ? `${path}.${k}` : k)]))
   }
   return value
-}
-
-function formatPath (path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key), '') || '(root)'
 }
 
 export function parseConfig (text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -52,9 +50,8 @@ function checkInstances (config: Config, file: string): void {
     seen.add(instance.id)
     const adapter = adapters[instance.adapter]
     if (!adapter) at('.adapter', `no adapter "${instance.adapter}" (known: ${Object.keys(adapters).join(', ')})`)
-    if (adapter!.receive && !instance.webhook) at('.webhook', `adapter ${instance.adapter} receives webhooks: give webhook.secrets`)
-    if (adapter!.pull && !instance.baseUrl) at('.baseUrl', `adapter ${instance.adapter} pulls from its department: give baseUrl`)
-    if (adapter!.auth && !instance.credentials) at('.credentials', `adapter ${instance.adapter} authenticates with ${adapter!.auth.type}: give credentials`)
+    const issue = adapter!.instance.safeParse(instance).error?.issues[0]
+    if (issue) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, ...issue.path])}: ${issue.message}`])
   })
   if (seen.has(RESOLUTION)) throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters: instance id "${RESOLUTION}" is reserved for values chosen by resolving conflicts`])
   for (const [kind, rules] of Object.entries(config.survivorship ?? {})) {
@@ -65,10 +62,7 @@ function checkInstances (config: Config, file: string): void {
       })
     }
   }
-  const household = config.simulators?.['household-registration']
-  if (household && !seen.has(household.deliverTo)) {
-    throw new TongbanError('TB_CONFIG_INVALID', [file, `simulators.household-registration.deliverTo: no adapter instance "${household.deliverTo}"`])
-  }
+  configuredSimulators(config, file)
 }
 
 export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {

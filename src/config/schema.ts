@@ -6,18 +6,7 @@ import { WEBHOOK_SCHEMES } from '../webhooks/signature.ts'
 import { VAULT_ALGORITHMS } from '../vault/envelope.ts'
 import { FederationConfig } from '../auth/federation/config.ts'
 import { SsoConfig } from '../auth/provider/config.ts'
-
-const DURATION = /^(\d+)(ms|s|m|h)$/
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
-
-/** A duration as milliseconds or text: `500ms`, `30s`, `5m`, `1h`. */
-export const Duration = z.union([
-  z.number().int().positive(),
-  z.string().regex(DURATION, 'a duration such as 500ms, 30s, 5m or 1h').transform((s) => {
-    const [, n, unit] = DURATION.exec(s)!
-    return Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS]
-  }),
-])
+import { Duration } from '../adapter-sdk/duration.ts'
 
 export const Town = z.object({
   code: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
@@ -61,30 +50,6 @@ export const AdapterInstance = z.object({
   }).prefault({}),
 })
 export type AdapterInstance = z.infer<typeof AdapterInstance>
-
-export const HouseholdSimulatorConfig = z.object({
-  seed: z.number().int().default(1),
-  residents: z.number().int().min(10).max(10_000_000).default(5000),
-  /** Instance whose webhook endpoint the simulator delivers to. */
-  deliverTo: z.string(),
-  secret: z.string().startsWith('whsec_'),
-  everyMs: Duration.default(3000),
-  recordsPerMessage: z.number().int().min(1).max(500).default(5),
-})
-
-export const MarketSimulatorConfig = z.object({
-  seed: z.number().int().default(1),
-  enterprises: z.number().int().min(10).max(10_000_000).default(2000),
-  port: z.coerce.number().int().min(0).max(65535),
-  host: z.string().default('127.0.0.1'),
-  clientId: z.string(),
-  clientSecret: z.string(),
-  unavailableRate: z.number().min(0).max(1).default(0.02),
-  churnPerRequest: z.number().int().min(0).default(1),
-  growPerMinute: z.number().int().min(0).default(20),
-  /** Every n-th enterprise's legal representative is a resident of the household simulator (0: none); one in ten of those under a variant of the name. */
-  representativesFromHousehold: z.number().int().min(0).default(0),
-})
 
 /** A department web app that signs staff in through tongban's CAS server (register its URL under `sso.cas.services`). */
 export const DepartmentAppSimulatorConfig = z.object({
@@ -131,12 +96,14 @@ export const Config = z.object({
   survivorship: SurvivorshipConfig.optional(),
   /** Credential vault: the algorithm new secrets are sealed with (README, Credential vault). */
   vault: z.object({ algorithm: z.enum(VAULT_ALGORITHMS).default('aes-256-gcm') }).prefault({}),
-  /** Simulated department systems started with the gateway (the demo). */
+  /**
+   * Simulated department systems started with the gateway (the demo): by adapter id, options its
+   * adapter declares (read against that declaration when the configuration is loaded and when
+   * they start), and the department web apps.
+   */
   simulators: z.object({
-    'household-registration': HouseholdSimulatorConfig.optional(),
-    'market-regulation': MarketSimulatorConfig.optional(),
     'department-apps': z.array(DepartmentAppSimulatorConfig).default([]),
-  }).optional(),
+  }).catchall(z.unknown()).optional(),
   /** Staff sign-in through the province's identity platform (OpenID Connect and/or CAS 3.0). */
   federation: FederationConfig.optional(),
   /** Single sign-on for department web apps: tongban as their OpenID Provider and CAS server. */

@@ -1,0 +1,73 @@
+// The demo's story across two departments: enterprises of the market register are run by
+// residents of the household register, and one of them gives the town a conflict from its first
+// minute. Both simulators read it from the demo's options, so it holds only when both run.
+import { z } from 'zod'
+import type { DemoContext } from '../src/adapter-sdk/index.ts'
+import { residentAt, residentFacts } from './household-registration/data.ts'
+import { hasBadCheck } from './market-regulation/data.ts'
+
+// The options of each simulator this story reads (already validated against their declarations).
+const Household = z.object({ seed: z.number(), residents: z.number() })
+const Market = z.object({ seed: z.number(), enterprises: z.number(), representativesFromHousehold: z.number() })
+
+function bothRegisters (demo: DemoContext): { household: z.infer<typeof Household>, market: z.infer<typeof Market> } | undefined {
+  const household = Household.safeParse(demo.simulators['household-registration'])
+  const market = Market.safeParse(demo.simulators['market-regulation'])
+  if (!household.success || !market.success || market.data.representativesFromHousehold <= 0) return undefined
+  return { household: household.data, market: market.data }
+}
+
+/** Another way of writing a name, as a second register might have it (王芳 → 王芳芳). */
+const nameVariant = (name: string): string => `${name.slice(0, 1)}${name.slice(-1)}${name.slice(-1)}`
+
+/**
+ * A conflict the demo town has from its first minute, so `window` has one to resolve: the
+ * household register's first message carries a resident of the first configured town, and the
+ * first enterprise that is not quarantined names that resident as its legal representative with
+ * a variant of the name. Which register's name survives is the household register's (the default
+ * survivorship), and the market register's disagreement opens a conflict on `name`. The
+ * household simulator gives the records of its message n revision n (where the resident lives
+ * then): the resident is one who lives in the town in revision 1.
+ */
+export function seededConflict (demo: DemoContext): { resident: number, enterprise: number, town: string } | undefined {
+  const both = bothRegisters(demo)
+  const town = demo.towns[0]
+  if (!both || !town) return undefined
+  const { household, market } = both
+  let resident = -1
+  for (let i = 0; i < household.residents && resident < 0; i++) {
+    const facts = residentFacts(household.seed, i)
+    const adult = facts.birthDate >= '1950' && facts.birthDate < '2000'
+    if (!facts.quirk && adult && residentAt(household.seed, i, 1).HJDZ_XZJDDM === town.slice(0, 9)) resident = i
+  }
+  let enterprise = 0
+  while (enterprise < market.enterprises && hasBadCheck(market.seed, enterprise)) enterprise++
+  return resident < 0 || enterprise >= market.enterprises ? undefined : { resident, enterprise, town }
+}
+
+/**
+ * Every `representativesFromHousehold`-th enterprise is represented by a household-register
+ * resident (the simulator's own population), so the demo links them; one in ten of those carries
+ * a variant of the name, which opens a conflict once both registers have spoken. The seeded
+ * conflict's resident represents its enterprise only: another enterprise giving the right name
+ * would settle it.
+ */
+export function householdRepresentative (demo: DemoContext): ((index: number) => { FDDBR: string, FDDBRZJHM: string } | undefined) | undefined {
+  const both = bothRegisters(demo)
+  if (!both) return undefined
+  const { seed, residents } = both.household
+  const every = both.market.representativesFromHousehold
+  const seeded = seededConflict(demo)
+  return (index) => {
+    if (index === seeded?.enterprise) {
+      const facts = residentFacts(seed, seeded.resident)
+      return { FDDBR: nameVariant(facts.name), FDDBRZJHM: facts.idNumber }
+    }
+    const resident = (index / every) % residents
+    if (index % every !== 0 || resident === seeded?.resident) return undefined
+    const facts = residentFacts(seed, resident)
+    if (facts.quirk) return undefined
+    const variant = resident % 10 === 3
+    return { FDDBR: variant ? nameVariant(facts.name) : facts.name, FDDBRZJHM: facts.idNumber }
+  }
+}

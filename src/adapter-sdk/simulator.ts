@@ -1,0 +1,38 @@
+// What an adapter declares about its simulator: the options the demo configuration gives it under
+// `simulators.<adapter id>` and how to start it. The platform validates the options against the
+// declared schema and starts the simulator; it knows no department by name.
+import type { z } from 'zod'
+
+/** A running department simulator: a real HTTP server following the department's spec. */
+export interface RunningSimulator {
+  readonly url: string
+  close: () => Promise<void>
+}
+
+/** What a simulator may know of the demo around it. */
+export interface DemoContext {
+  /** The configured towns' division codes, in order. */
+  towns: readonly string[]
+  /** Every configured simulator's validated options, by adapter id: for stories that span departments. */
+  simulators: Readonly<Record<string, unknown>>
+}
+
+interface SimulatorOptions<O> {
+  options: z.ZodType<O, any>
+  /** Option keys that name an adapter instance (e.g. the one it delivers webhooks to); the platform checks each exists. */
+  instanceKeys?: ReadonlyArray<keyof O & string>
+}
+
+/**
+ * A simulator the gateway calls starts before it (its pull workers need the department up); one
+ * that calls the gateway (webhooks, sign-in) starts once the gateway listens, and is told where.
+ */
+export type SimulatorDeclaration<O = any> = SimulatorOptions<O> & (
+  | { callsGateway: false, start: (options: O, demo: DemoContext) => Promise<RunningSimulator> }
+  | { callsGateway: true, start: (options: O, demo: DemoContext & { gatewayUrl: string }) => Promise<RunningSimulator> }
+)
+
+/** Identity function that infers the simulator's option type from its schema. */
+export function defineSimulator<O> (simulator: SimulatorDeclaration<O>): SimulatorDeclaration<O> {
+  return simulator
+}
