@@ -9,7 +9,7 @@ import { mapIdentity, type MappingRules } from '../src/auth/federation/mapping.t
 import { federatedStaff, findByExternal, linkExternal, unlinkExternal } from '../src/auth/federation/provision.ts'
 import { createStaff, findStaff } from '../src/auth/staff.ts'
 import { stores } from './helpers.ts'
-import { localPath } from '../src/server/federation-routes.ts'
+import { safeNext } from '../src/web/sign-in.ts'
 
 const BASE = 'towns:\n  - { code: "320412120000", name: 湟里镇 }\nadapters: []\n'
 
@@ -153,6 +153,6 @@ for (const [storeName, open] of Object.entries(stores)) {
 }
 
 t.test('where a sign-in may return to: a path on this site', async (t) => {
-  for (const ok of ['/', '/oidc/interaction/abc', '/cas/login?service=https%3A%2F%2Fapp.example%2F', '/cas/login?service=https://app.example/']) t.equal(localPath(ok), ok, ok)
-  for (const bad of [undefined, '', 'https://evil.example/', '//evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/ /x', 'javascript:alert(1)', '/路径']) t.equal(localPath(bad), '/', JSON.stringify(bad))
+  for (const ok of ['/', '/oidc/interaction/abc', '/cas/login?service=https%3A%2F%2Fapp.example%2F', '/cas/login?service=https://app.example/']) t.equal(safeNext(ok), ok, ok)
+  for (const bad of [undefined, '', 'https://evil.example/', '//evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/ /x', 'javascript:alert(1)', '/路径']) t.equal(safeNext(bad), '/', JSON.stringify(bad))
 })

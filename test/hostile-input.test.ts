@@ -7,7 +7,7 @@ import http, { STATUS_CODES } from 'node:http'
 import net from 'node:net'
 import { BOOTSTRAP_TOKEN, startTestGateway, type Json } from './helpers.ts'
 import { ROLES } from '../src/auth/principal.ts'
-import { encodeCursor } from '../src/server/api/cursor.ts'
+import { encodeCursor } from '../src/web/cursor.ts'
 
 interface Answer { status: number, text: string, body: Json }
 

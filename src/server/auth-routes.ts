@@ -1,7 +1,6 @@
 // Sign-in, sign-out and who am I. A session starts only on a successful sign-in (a fresh id every
 // time: no fixation); the login form is protected by a double-submit token, everything after by
 // the session's synchronizer token.
-import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -11,11 +10,10 @@ import { ROLES } from '../auth/principal.ts'
 import { checkSignIn, recordFailure, recordSignIn, staffPrincipal } from '../auth/staff.ts'
 import { beginEnrolment, checkCode, confirmEnrolment } from '../auth/totp.ts'
 import type { SessionStore } from '../auth/sessions.ts'
-import { SESSION_COOKIE, csrfTokenOf, sameSecret, sessionPrincipal } from './auth.ts'
+import { SESSION_COOKIE, cookieOptions, csrfTokenOf, sameSecret, sessionPrincipal } from '../web/session.ts'
+import { LOGIN_CSRF_COOKIE, issueLoginToken, safeNext } from '../web/sign-in.ts'
 import { errorResponses } from './errors.ts'
 import { escapeHtml } from '../html.ts'
-
-const LOGIN_CSRF_COOKIE = 'tb_login_csrf'
 
 /** Sign-in attempts per client address per minute (a town hall signs in through one NAT address). */
 export const LOGIN_RATE = { max: 100, windowMs: 60_000 } as const
@@ -36,12 +34,6 @@ const Credentials = z.object({
   _csrf: z.string().max(128).optional(),
   next: z.string().max(2048).optional().describe('where a form sign-in goes afterwards: a path on this site'),
 })
-
-/** A path on this site to go to after signing in; anything else (another site, `//host`) is `/`. */
-export function safeNext (next: string | undefined): string {
-  // Printable ASCII only: browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`.
-  return next !== undefined && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/'
-}
 
 /** Sign-ins that go on to a department app (OpenID Connect interaction, CAS login), whose redirects end at the app's origin. */
 const leadsToApp = (next: string): boolean => next.startsWith('/oidc/') || next.startsWith('/cas/')
@@ -66,17 +58,6 @@ export function signInErrorUrl (err: TongbanError, next: string | undefined): st
 }
 
 const isForm = (req: FastifyRequest): boolean => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-
-function cookieOptions (req: FastifyRequest, maxAgeMs?: number) {
-  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: req.protocol === 'https', ...(maxAgeMs ? { maxAge: Math.floor(maxAgeMs / 1000) } : {}) }
-}
-
-/** Sets a fresh double-submit token for a sign-in form (cookie) and returns it (for the form's `_csrf`). */
-export function issueLoginToken (req: FastifyRequest, reply: FastifyReply): string {
-  const token = randomBytes(24).toString('base64url')
-  reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(req))
-  return token
-}
 
 export async function authRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
   const { platform, sessions } = opts

@@ -2,15 +2,14 @@
 // set-up) or the session cookie of a signed-in staff member. Cookie-authenticated requests that
 // change something must carry the session's CSRF token. Every route names the permission it
 // needs in `config.permission`; a route without one is refused (fail closed).
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { TongbanError } from '../errors.ts'
 import type { Platform } from '../platform.ts'
 import type { Principal } from '../auth/principal.ts'
 import { can, type Permission } from '../auth/access.ts'
 import { looksLikeToken, tokenPrincipal } from '../auth/tokens.ts'
-import { staffById, staffPrincipal } from '../auth/staff.ts'
 import type { Session, SessionStore } from '../auth/sessions.ts'
+import { csrfTokenOf, sameSecret, sessionPrincipal } from '../web/session.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,34 +22,11 @@ declare module 'fastify' {
   }
 }
 
-export const SESSION_COOKIE = 'tb_session'
-
 /** Requests per caller per minute on /api/v1. */
 export const API_RATE = { max: 1200, windowMs: 60_000 } as const
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
-export const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b))
-
 const BOOTSTRAP: Principal = { kind: 'bootstrap', id: 'bootstrap', username: 'admin', name: 'bootstrap admin token', town: null, roles: [] }
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-
-/** The staff principal and session of a session cookie, if it is live and the account active. */
-export async function sessionPrincipal (platform: Platform, sessions: SessionStore, req: FastifyRequest): Promise<{ principal: Principal, session: Session } | undefined> {
-  const id = req.cookies[SESSION_COOKIE]
-  if (!id) return undefined
-  const session = await sessions.get(id)
-  if (!session) return undefined
-  const staff = await staffById(platform.db, session.staffId)
-  if (!staff || staff.status !== 'active') return undefined
-  return { principal: staffPrincipal(staff), session }
-}
-
-export function csrfTokenOf (req: FastifyRequest): string | undefined {
-  const header = req.headers['x-csrf-token']
-  if (typeof header === 'string') return header
-  const body = req.body as Record<string, unknown> | undefined
-  return typeof body?._csrf === 'string' ? body._csrf : undefined
-}
 
 export async function authPlugin (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore, adminToken: string }): Promise<void> {
   const { platform, sessions, adminToken } = opts

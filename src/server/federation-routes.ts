@@ -16,7 +16,8 @@ import { mapIdentity, townServed, type FederatedIdentity } from '../auth/federat
 import { federatedStaff } from '../auth/federation/provision.ts'
 import { OidcRelyingParty, type PendingOidcSignIn } from '../auth/federation/oidc.ts'
 import { CasClient } from '../auth/federation/cas.ts'
-import { SESSION_COOKIE, sameSecret } from './auth.ts'
+import { SESSION_COOKIE, cookieOptions, sameSecret } from '../web/session.ts'
+import { safeNext } from '../web/sign-in.ts'
 import { errorResponses } from './errors.ts'
 
 /** The browser's half of a pending OIDC sign-in: the state, in an httpOnly cookie. */
@@ -44,25 +45,11 @@ export function federationLinks (federation: FederationConfig | undefined): z.in
   return links
 }
 
-// As the session cookie of /auth/login.
-function cookieOptions (req: FastifyRequest, maxAgeMs?: number, path = '/') {
-  return { path, httpOnly: true, sameSite: 'lax' as const, secure: req.protocol === 'https', ...(maxAgeMs ? { maxAge: Math.floor(maxAgeMs / 1000) } : {}) }
-}
-
 const failed = (reason: string): TongbanError => new TongbanError('TB_FEDERATION_FAILED', [reason])
 
 /** Where the CAS sign-in returns to afterwards (CAS carries no state of ours). */
 const CAS_NEXT_COOKIE = 'tb_cas_next'
 const CAS_COOKIE_PATH = '/auth/cas'
-
-/**
- * A path on this site to go to after signing in (a department app's sign-on waiting for the staff
- * member), else `/`. Printable ASCII only: browsers drop tabs and newlines, so `/\t/evil.example`
- * would become `//evil.example`.
- */
-export function localPath (next: string | undefined): string {
-  return next !== undefined && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/'
-}
 
 const NextQuery = z.object({ next: z.string().max(2048).optional().describe('where to go after signing in: a path on this site') })
 
@@ -111,7 +98,7 @@ export async function federationRoutes (app: FastifyInstance, opts: { platform: 
     })
     reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, sessions.options.absoluteMs))
     req.log.info({ staff: staff.username, method }, 'federated sign-in')
-    return reply.redirect(localPath(attempt.next), 303)
+    return reply.redirect(safeNext(attempt.next), 303)
   }
 
   /** Every failed callback is audited like a failed password sign-in: who, as far as known, and why. */
@@ -153,7 +140,7 @@ export async function federationRoutes (app: FastifyInstance, opts: { platform: 
       },
     }, async (req, reply) => {
       const { url, state, pending } = await rp.start()
-      const next = localPath(req.query.next)
+      const next = safeNext(req.query.next)
       await platform.redis.set(pendingOidcKey(state), JSON.stringify({ ...pending, ...(next === '/' ? {} : { next }) } satisfies PendingOidcSignIn), 'PX', PENDING_SIGN_IN_MS)
       reply.setCookie(OIDC_STATE_COOKIE, state, cookieOptions(req, PENDING_SIGN_IN_MS, OIDC_COOKIE_PATH))
       return reply.redirect(url.href, 302)
@@ -201,7 +188,7 @@ export async function federationRoutes (app: FastifyInstance, opts: { platform: 
     api.get('/auth/cas/login', {
       schema: { summary: 'Sign in through the identity platform (CAS 3.0): redirects to the CAS server\'s /login', tags: ['auth'], querystring: NextQuery },
     }, async (req, reply) => {
-      const next = localPath(req.query.next)
+      const next = safeNext(req.query.next)
       if (next === '/') reply.clearCookie(CAS_NEXT_COOKIE, { path: CAS_COOKIE_PATH })
       else reply.setCookie(CAS_NEXT_COOKIE, next, cookieOptions(req, PENDING_SIGN_IN_MS, CAS_COOKIE_PATH))
       return reply.redirect(cas.loginUrl(), 302)

@@ -10,17 +10,19 @@ import { z } from 'zod'
 import type Provider from 'oidc-provider'
 import { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider'
 import { TongbanError } from '../errors.ts'
-import { SESSION_COOKIE, sessionPrincipal } from './auth.ts'
+import type { Platform } from '../platform.ts'
+import type { SessionStore } from '../auth/sessions.ts'
+import { SESSION_COOKIE, sessionPrincipal } from '../web/session.ts'
+import { signInUrl } from '../web/sign-in.ts'
 import { amrOf, buildProvider, ensureGrant, type SignedInStaff } from '../auth/provider/oidc.ts'
 import { KeyStore } from '../auth/provider/keys.ts'
 import type { SsoConfig } from '../auth/provider/config.ts'
 import { OIDC_PREFIX, issuerOf } from '../auth/provider/issuer.ts'
-import { signInUrl, type Options } from './provider-routes.ts'
 
 /** How an OP session is noted with the tongban session (sessions.noteApp): by its uid. */
 const OIDC_ENTRY = 'oidc:'
 
-export async function oidcRoutes (app: FastifyInstance, opts: Options & { sso: SsoConfig }): Promise<void> {
+export async function oidcRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore, sso: SsoConfig }): Promise<void> {
   const { platform, sessions, sso } = opts
   const logger = platform.logger
   const keyStore = new KeyStore(platform.redis)

@@ -15,7 +15,8 @@ import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import type { SessionStore } from '../auth/sessions.ts'
 import { TongbanError } from '../errors.ts'
-import { SESSION_COOKIE, sessionPrincipal } from './auth.ts'
+import { SESSION_COOKIE, sessionPrincipal } from '../web/session.ts'
+import { signInUrl } from '../web/sign-in.ts'
 import { ServiceTickets, casJson, casXml, matchService, sendLogoutRequest, withTicket, type IssuedTicket, type Validation } from '../auth/provider/cas.ts'
 import type { SsoConfig } from '../auth/provider/config.ts'
 import { escapeHtml } from '../html.ts'
@@ -27,10 +28,7 @@ export const NEW_LOGIN_WINDOW_MS = 60_000
 /** How long an app has to acknowledge a single logout (oidc-provider's own timeout for logout tokens); a slow app must not hold up signing out. */
 export const SINGLE_LOGOUT_TIMEOUT_MS = 2500
 
-export interface Options { platform: Platform, sessions: SessionStore }
-
-/** Where a staff member without a (fresh enough) session signs in, to come back to `path` afterwards. */
-export const signInUrl = (path: string): string => `/auth/login?next=${encodeURIComponent(path)}`
+interface Options { platform: Platform, sessions: SessionStore }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && v.toLowerCase() !== 'false'
 

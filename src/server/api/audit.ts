@@ -6,12 +6,11 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { can } from '../../auth/access.ts'
-import { residentId } from '../../normalize/index.ts'
-import { AUDIT_OUTCOMES, appendAudit, listAudit, maskSubject, parseAnchors, verifyAudit, type AuditAnchor, type AuditEntry, type AuditFilter } from '../../audit/index.ts'
+import { AUDIT_OUTCOMES, appendAudit, listAudit, parseAnchors, verifyAudit, type AuditAnchor, type AuditEntry } from '../../audit/index.ts'
 import { errorResponses } from '../errors.ts'
 import { page } from './schemas.ts'
-import { decodeCursor, encodeCursor } from './cursor.ts'
-import { line } from '../../model/text.ts'
+import { encodeCursor } from '../../web/cursor.ts'
+import { AuditFilterFields, auditFilter } from '../../web/audit-filter.ts'
 
 export const AuditEntrySchema = z.object({
   id: z.number().int(),
@@ -42,46 +41,12 @@ export const AuditVerificationSchema = z.object({
 
 const Time = z.iso.datetime({ offset: true })
 
-/** The filters the API and the portal's audit page share (the page takes calendar days for from/to). */
-export const AuditFilterFields = z.object({
-  actor: line().trim().min(1).max(64).optional().describe('username'),
-  action: z.string().regex(/^[a-z]+\.([a-z-]+)?$/, 'an action such as person.read, or a family such as auth.').optional()
-    .describe('an action, or every action of a family: auth.'),
-  subject: line().trim().min(1).max(64).optional()
-    .describe('ID number (full: matched against its masked form), phone, credit code, username or id'),
-  outcome: z.enum(AUDIT_OUTCOMES).optional(),
-})
-
 const AuditQuery = AuditFilterFields.extend({
   from: Time.optional().describe('from this time (inclusive), ISO 8601'),
   to: Time.optional().describe('until this time (exclusive), ISO 8601'),
   cursor: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
-
-export type AuditSearch = z.output<typeof AuditFilterFields> & { from?: Date | undefined, to?: Date | undefined, cursor?: string | undefined, limit: number }
-
-/** What a subject filter may be stored as: people's numbers masked, credit codes and names whole. */
-export function subjectForms (subject: string): string[] {
-  const id = residentId(subject)
-  const forms = new Set([subject, maskSubject('person', subject)])
-  if (id.ok) forms.add(maskSubject('person', id.value))
-  return [...forms]
-}
-
-/** The store's filter for a search: the subject in every form it may be stored under, the cursor decoded (TB_CURSOR_INVALID). */
-export function auditFilter (q: AuditSearch): AuditFilter {
-  return {
-    actor: q.actor,
-    action: q.action,
-    subjects: q.subject === undefined ? undefined : subjectForms(q.subject),
-    outcome: q.outcome,
-    from: q.from,
-    to: q.to,
-    beforeId: decodeCursor(q.cursor, 'number'),
-    limit: q.limit,
-  }
-}
 
 function anchorsOf (text: string | undefined): AuditAnchor[] {
   const parsed = parseAnchors(text ? text.split(',') : [])

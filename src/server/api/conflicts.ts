@@ -12,7 +12,7 @@ import { errorResponses } from '../errors.ts'
 import { scopeOf } from '../scope.ts'
 import { inScope } from '../../auth/access.ts'
 import { Conflict, page } from './schemas.ts'
-import { decodeCursor, encodeCursor } from './cursor.ts'
+import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 import { line, lines } from '../../model/text.ts'
 
 const PREFIX_DIGITS: Record<DivisionLevel, number> = { province: 2, city: 4, county: 6, town: 9, village: 12 }

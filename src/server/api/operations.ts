@@ -14,7 +14,7 @@ import { enqueueInboxRows } from '../../queues/queues.ts'
 import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { errorResponses } from '../errors.ts'
 import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, QuarantineNote, page } from './schemas.ts'
-import { decodeCursor, encodeCursor } from './cursor.ts'
+import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 import { line } from '../../model/text.ts'
 
 /** An adapter instance id as a filter or in a body. */

@@ -11,7 +11,7 @@ import type { Scope } from '../../auth/access.ts'
 import { recordHistory } from '../../store/history.ts'
 import { errorResponses } from '../errors.ts'
 import { Enterprise, EnterpriseDetail, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
-import { decodeCursor, encodeCursor } from './cursor.ts'
+import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 
 const PREFIX = '/api/v1'
 

@@ -1,4 +1,4 @@
-import { TongbanError } from '../../errors.ts'
+import { TongbanError } from '../errors.ts'
 
 // Opaque page cursors: clients pass back what they were given and nothing else.
 export function encodeCursor (value: string | number): string {
