@@ -17,7 +17,7 @@ import { createLogger } from '../src/log.ts'
 import { openPostgres } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { mapBatch } from '../src/pipeline/map.ts'
-import { tables } from '../src/unify/columns.ts'
+import { tables } from '../src/store/columns.ts'
 import market, { toRawRecord } from '../adapters/market-regulation/adapter.ts'
 import { enterprisesBetween } from '../adapters/market-regulation/data.ts'
 

@@ -6,26 +6,13 @@ import type { z } from 'zod'
 import type { EntityKind } from '../model/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
 import type { SimulatorDeclaration } from './simulator.ts'
-import type { ErrorCode } from '../errors.ts'
+import type { RawRecord } from '../model/intake.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
 export { Duration } from './duration.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
-
-/** One department record as received, before mapping. */
-export interface RawRecord {
-  /** The department's id for this record or message part; kept as provenance. */
-  sourceId: string
-  /** When the department says the change happened; older observations never overwrite newer. */
-  observedAt: Date
-  /** Department fields exactly as received. */
-  fields: Record<string, unknown>
-  /** Canonical values decided by the envelope rather than a field (e.g. status from an event type). */
-  set?: Record<string, unknown>
-  /** Set when parsing found the record unusable as a whole; it goes to quarantine with this reason. */
-  reject?: { code: ErrorCode, message: string }
-}
+export type { RawRecord }
 
 /**
  * department field -> [canonical field, normaliser]. The canonical field may be a dotted path

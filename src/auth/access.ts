@@ -2,6 +2,7 @@
 // the county; security administration and audit never see residents' data (MLPS level 3 keeps
 // system, security and audit administration apart). The bootstrap token only sets up. What came
 // in from departments (the webhook inbox, failed jobs) is county-wide, so only county admins read it.
+import type { Scope } from '../model/scope.ts'
 import type { Principal, Role } from './principal.ts'
 
 export const PERMISSIONS = [
@@ -55,21 +56,10 @@ export function divisionPrefix (code: string): string {
   return code
 }
 
-/**
- * Which records a principal may see: those whose division code starts with `prefix`, and with
- * `unlocated` also those with no division code (a county admin answers for everything the
- * county's deployment holds, including records no department placed).
- */
-export interface Scope { prefix: string, unlocated: boolean }
-
 /** Its town (a token's division of any level), widened to the county for a county admin; undefined when it may see no records. */
 export function scopeOf (principal: Principal): Scope | undefined {
   if (principal.town === null || !can(principal, 'records:read')) return undefined
   const own = divisionPrefix(principal.town)
   const county = principal.roles.includes('county-admin')
   return { prefix: county ? own.slice(0, 6) : own, unlocated: county }
-}
-
-export function inScope (scope: Scope, divisionCode: string | null | undefined): boolean {
-  return typeof divisionCode === 'string' ? divisionCode.startsWith(scope.prefix) : scope.unlocated
 }

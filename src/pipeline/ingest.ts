@@ -6,7 +6,8 @@ import { isTongbanError } from '../errors.ts'
 import { claimInboxRow, finishInboxRow } from '../store/inbox.ts'
 import { quarantine, resolveQuarantined } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
-import { mapBatch, type Rejection } from './map.ts'
+import type { Rejection } from '../model/intake.ts'
+import { mapBatch } from './map.ts'
 import { messageFields, parseWebhookBody } from './webhook-body.ts'
 
 export type IngestOutcome = { status: 'already-processed' } | { status: 'done' | 'failed', ok: number, quarantined: number }

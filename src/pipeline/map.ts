@@ -1,27 +1,11 @@
 // Raw department record -> canonical record, by the adapter's field map. Pure: no I/O.
 // A record that cannot be normalised comes back as a quarantine verdict with the reason, the
 // department field and its raw value; it never stops the rest of its batch.
-import type { AdapterDefinition, RawRecord } from '../adapter-sdk/index.ts'
+import type { AdapterDefinition } from '../adapter-sdk/index.ts'
 import type { ErrorCode } from '../errors.ts'
-import { entityKeys, entitySchemas, type EntityKind } from '../model/index.ts'
+import { entityKeys, entitySchemas } from '../model/index.ts'
+import type { MappedRecord, RawRecord, Rejection } from '../model/intake.ts'
 import { idAgrees, isEmpty } from '../normalize/index.ts'
-
-export interface MappedRecord {
-  kind: EntityKind
-  key: string
-  sourceId: string
-  observedAt: Date
-  data: Record<string, unknown>
-}
-
-export interface Rejection {
-  sourceId: string
-  code: ErrorCode
-  message: string
-  field?: string
-  rawValue?: string
-  raw: RawRecord
-}
 
 export type MapResult = { ok: true, record: MappedRecord } | { ok: false, rejection: Rejection }
 

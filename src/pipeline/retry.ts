@@ -1,6 +1,6 @@
 // Runs a quarantined record through the adapter's current parse and mapping again — how a
 // fixed adapter or normaliser repairs what it once rejected.
-import type { RawRecord } from '../adapter-sdk/index.ts'
+import type { RawRecord } from '../model/intake.ts'
 import type { Platform } from '../platform.ts'
 import { TongbanError, type ErrorCode } from '../errors.ts'
 import { getQuarantineItem, updateQuarantineItem, type Handling, type StoredRawRecord } from '../store/quarantine.ts'

@@ -3,7 +3,7 @@
 // million-resident county takes a few hundred milliseconds, too long for each visit home.
 import type { Redis } from 'ioredis'
 import type { Queryable } from '../store/db.ts'
-import type { Scope } from '../auth/access.ts'
+import type { Scope } from '../model/scope.ts'
 import { countInScope } from '../store/records.ts'
 
 export interface ScopeCounts { residents: number, enterprises: number, countedAt: string }

@@ -2,7 +2,8 @@
 // principal without a scope never gets this far.
 import type { FastifyRequest } from 'fastify'
 import { TongbanError } from '../errors.ts'
-import { scopeOf as principalScope, type Scope } from '../auth/access.ts'
+import { scopeOf as principalScope } from '../auth/access.ts'
+import type { Scope } from '../model/scope.ts'
 
 export function scopeOf (req: FastifyRequest): Scope {
   const scope = principalScope(req.principal)

@@ -2,7 +2,7 @@
 // created (their first observation's source) and history rows (changes by a later observation or
 // a resolution). The home page shows it for "today".
 import type { Queryable } from './db.ts'
-import type { Scope } from '../auth/access.ts'
+import type { Scope } from '../model/scope.ts'
 import { scopeCondition, scopeParams } from './records.ts'
 
 export interface SourceActivity {

@@ -1,9 +1,9 @@
 // Reads of conflicts between sources (unify opens and closes them; resolve.ts resolves them).
 import type { Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
-import type { Scope } from '../auth/access.ts'
+import type { Scope } from '../model/scope.ts'
 import type { EntityKind } from '../model/index.ts'
-import type { Candidate } from '../unify/merge.ts'
+import type { Candidate } from '../model/provenance.ts'
 
 export type ConflictStatus = 'open' | 'agreed' | 'resolved'
 

@@ -3,8 +3,8 @@
 // history, or the current value of a field never changed since.
 import type { Queryable } from './db.ts'
 import type { EntityKind } from '../model/index.ts'
-import { tables } from '../unify/columns.ts'
-import type { Change, Provenance } from '../unify/merge.ts'
+import type { Change, Provenance } from '../model/provenance.ts'
+import { tables } from './columns.ts'
 
 export interface HistoryItem {
   /** 0 for the creation. */

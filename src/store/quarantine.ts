@@ -2,8 +2,7 @@
 import type { Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
 import { TongbanError } from '../errors.ts'
-import type { RawRecord } from '../adapter-sdk/index.ts'
-import type { Rejection } from '../pipeline/map.ts'
+import type { RawRecord, Rejection } from '../model/intake.ts'
 
 export async function quarantine (db: Queryable, adapter: string, kind: string, rejections: readonly Rejection[], inboxId?: number): Promise<void> {
   if (rejections.length === 0) return

@@ -1,9 +1,115 @@
-// Reads of unified records for the API, built from the same column tables unify writes with.
+// Persons and enterprises in the store, all their SQL built from the column tables: the state
+// unify loads and writes (optimistic, versioned), and the reads of the API and the portal.
 import type { Queryable } from './db.ts'
-import type { Scope } from '../auth/access.ts'
+import type { Scope } from '../model/scope.ts'
 import type { EntityKind } from '../model/index.ts'
-import { tables } from '../unify/columns.ts'
-import { expandProvenance, type Provenance } from '../unify/unify.ts'
+import { expandProvenance, type Candidate, type HistoryEntry, type Provenance } from '../model/provenance.ts'
+import { emptyRecord, type RecordState } from '../model/record-state.ts'
+import { tables } from './columns.ts'
+
+function buildStatements (kind: EntityKind): { select: string, upsert: string } {
+  const { table, key, columns } = tables[kind]
+  const cols = Object.values(columns)
+  const keyCol = columns[key]!.name
+  const names = cols.map((c) => c.name)
+  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb', 'version int'].join(', ')
+  return {
+    select: `SELECT ${names.join(', ')}, provenance, sources, version FROM ${table} WHERE ${keyCol} = ANY($1::text[])`,
+    // `version` is the version the row will have: one more than the version the state was read at.
+    upsert: `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
+SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources, r.version, r.created_from FROM jsonb_to_recordset($1::jsonb) AS r(${recordset}, created_from jsonb)
+ON CONFLICT (${keyCol}) DO UPDATE SET
+  ${[...names.filter((n) => n !== keyCol), 'provenance', 'sources', 'version'].map((n) => `${n} = EXCLUDED.${n}`).join(',\n  ')},
+  updated_at = now()
+WHERE t.version = EXCLUDED.version - 1
+RETURNING ${keyCol} AS key`,
+  }
+}
+
+const statements = { person: buildStatements('person'), enterprise: buildStatements('enterprise') }
+
+const INSERT_HISTORY = `INSERT INTO record_history (kind, record_key, adapter, source_id, observed_at, changed_by, changes)
+SELECT $1, r.record_key, r.adapter, r.source_id, r.observed_at, r.changed_by, r.changes
+FROM jsonb_to_recordset($2::jsonb) AS r(record_key text, adapter text, source_id text, observed_at timestamptz, changed_by text, changes jsonb)`
+
+const INSERT_CONFLICTS = `INSERT INTO conflicts (kind, record_key, field, division_code, current_value, candidates, status, closed_at)
+SELECT $1, r.record_key, r.field, r.division_code, r.current_value, r.candidates, r.status, CASE WHEN r.status = 'open' THEN NULL ELSE now() END
+FROM jsonb_to_recordset($2::jsonb) AS r(record_key text, field text, division_code text, current_value jsonb, candidates jsonb, status text)`
+
+const UPDATE_CONFLICTS = `UPDATE conflicts AS c SET candidates = u.candidates, current_value = u.current_value, division_code = u.division_code,
+  status = u.status, updated_at = now(), closed_at = CASE WHEN u.status = 'open' THEN NULL ELSE now() END
+FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, division_code text, current_value jsonb, candidates jsonb, status text)
+WHERE c.id = u.id AND c.status = 'open'`
+
+/** The stored state of the records with these keys, with their open conflicts. */
+export async function loadRecords (db: Queryable, kind: EntityKind, keys: readonly string[]): Promise<Map<string, RecordState>> {
+  const { key: keyField, columns } = tables[kind]
+  const { rows } = await db.query(statements[kind].select, [keys])
+  const states = new Map<string, RecordState>()
+  for (const row of rows) {
+    const state = emptyRecord(String(row[columns[keyField]!.name]))
+    for (const [field, column] of Object.entries(columns)) {
+      if (field !== keyField && row[column.name] !== null) state.values[field] = row[column.name]
+    }
+    state.provenance = row.provenance as Record<string, string>
+    state.sources = row.sources as Record<string, Provenance>
+    state.version = Number(row.version)
+    states.set(state.key, state)
+  }
+  if (states.size > 0) {
+    const open = await db.query<{ id: number, record_key: string, field: string, candidates: Candidate[] }>(
+      "SELECT id, record_key, field, candidates FROM conflicts WHERE kind = $1 AND record_key = ANY($2::text[]) AND status = 'open'",
+      [kind, [...states.keys()]])
+    for (const c of open.rows) {
+      states.get(c.record_key)?.conflicts.set(c.field, { id: c.id, field: c.field, candidates: c.candidates, status: 'open', changed: false })
+    }
+  }
+  return states
+}
+
+/**
+ * Writes changed records whose version is still the one they were read with; returns the keys
+ * written. History and conflicts follow only for those (the row write holds the row's lock).
+ */
+export async function storeRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
+  if (states.length === 0) return new Set()
+  const { key: keyField, columns } = tables[kind]
+  // Rows lock in key order in every writer, so two batches sharing records cannot deadlock.
+  const rows = [...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
+    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources, version: s.version + 1, created_from: s.createdFrom ?? null }
+    for (const [field, column] of Object.entries(columns)) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
+    return row
+  })
+  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [JSON.stringify(rows)])
+  const written = new Set(done.map((r) => r.key))
+
+  const entries = []
+  const inserts = []
+  const updates = []
+  for (const s of states) {
+    if (!written.has(s.key)) continue
+    for (const e of history.get(s.key) ?? []) {
+      entries.push({ record_key: s.key, adapter: e.adapter, source_id: e.sourceId, observed_at: e.observedAt, changed_by: e.changedBy, changes: e.changes })
+    }
+    const divisionCode = s.values.divisionCode ?? null
+    for (const c of [...s.conflicts.values(), ...s.agreed]) {
+      if (!c.changed) continue
+      const row = { division_code: divisionCode, current_value: s.values[c.field] ?? null, candidates: c.candidates, status: c.status }
+      if (c.id === undefined) inserts.push({ record_key: s.key, field: c.field, ...row })
+      else updates.push({ id: c.id, ...row })
+    }
+  }
+  if (entries.length > 0) await db.query(INSERT_HISTORY, [kind, JSON.stringify(entries)])
+  if (inserts.length > 0) await db.query(INSERT_CONFLICTS, [kind, JSON.stringify(inserts)])
+  if (updates.length > 0) await db.query(UPDATE_CONFLICTS, [JSON.stringify(updates)])
+  return written
+}
+
+/** Locks the record's row (if stored) until the transaction ends. */
+export async function lockRecord (db: Queryable, kind: EntityKind, key: string): Promise<void> {
+  const { table, key: keyField, columns } = tables[kind]
+  await db.query(`SELECT 1 FROM ${table} WHERE ${columns[keyField]!.name} = $1 FOR UPDATE`, [key])
+}
 
 export type UnifiedRecord = Record<string, unknown> & { provenance: Record<string, unknown> }
 

@@ -2,7 +2,7 @@
 // becomes an observation of that person, with the same provenance. Today: an enterprise's legal
 // representative (name and ID number) is a partial person record; the enterprise keeps the
 // ID number, which links the two both ways.
-import type { MappedRecord } from '../pipeline/map.ts'
+import type { MappedRecord } from '../model/intake.ts'
 
 export function withLinkedRecords (records: readonly MappedRecord[]): readonly MappedRecord[] {
   let out: MappedRecord[] | undefined

@@ -2,48 +2,12 @@
 // decides whether the value changes; changed values are returned for the record history; two
 // sources that disagree open a conflict (or update the one open on that field), which closes by
 // itself once every source's latest value agrees. Pure: unify.ts loads and stores the state.
+import type { Candidate, Change, HistoryEntry, Provenance } from '../model/provenance.ts'
+import type { ConflictState, RecordState } from '../model/record-state.ts'
 import { outranks, type FieldRule } from './survivorship.ts'
-
-export interface Provenance { adapter: string, sourceId: string, observedAt: string }
-
-export interface Candidate extends Provenance { value: unknown }
-
-export interface ConflictState {
-  /** Undefined until the conflict is stored. */
-  id?: number
-  field: string
-  candidates: Candidate[]
-  status: 'open' | 'agreed'
-  changed: boolean
-}
-
-export interface RecordState {
-  key: string
-  /** 0 for a record not stored yet. */
-  version: number
-  /** For a new record: the observation that creates it. */
-  createdFrom?: Provenance
-  values: Record<string, unknown>
-  /** Field -> key into `sources` of the observation its value came from. */
-  provenance: Record<string, string>
-  sources: Record<string, Provenance>
-  /** Open conflicts by field. */
-  conflicts: Map<string, ConflictState>
-  /** Conflicts that closed by agreement while applying (still to be stored). */
-  agreed: ConflictState[]
-  changed: boolean
-}
 
 export interface Observation extends Provenance {
   data: Record<string, unknown>
-}
-
-/** [old value, new value] (stored like this: history rows stay small). */
-export type Change = [old: unknown, new: unknown]
-
-export interface HistoryEntry extends Provenance {
-  changedBy: string | null
-  changes: Record<string, Change>
 }
 
 /** Values from JSON or from the store: equal when their JSON with sorted keys is. */
@@ -71,10 +35,6 @@ export function sourceKey (p: Provenance): string {
     h2 = Math.imul(h2 ^ c, 0x811c9dc5)
   }
   return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
-}
-
-export function emptyRecord (key: string): RecordState {
-  return { key, version: 0, values: {}, provenance: {}, sources: {}, conflicts: new Map(), agreed: [], changed: false }
 }
 
 function provenanceOf (o: Observation): Provenance {

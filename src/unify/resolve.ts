@@ -6,11 +6,10 @@ import type { Db } from '../store/db.ts'
 import { TongbanError } from '../errors.ts'
 import { entitySchemas } from '../model/index.ts'
 import { closeAsResolved, getConflict, type Conflict } from '../store/conflicts.ts'
-import { tables } from './columns.ts'
+import { loadRecords, lockRecord, storeRecords } from '../store/records.ts'
+import { inScope, type Scope } from '../model/scope.ts'
 import { chooseValue } from './merge.ts'
 import { RESOLUTION } from './survivorship.ts'
-import { inScope, type Scope } from '../auth/access.ts'
-import { loadRecords, storeRecords } from './unify.ts'
 
 /** `scope`: what the resolver may see; a conflict outside it does not exist for them. */
 export interface ResolveInput { value: unknown, reason: string, resolvedBy: string, scope: Scope }
@@ -25,8 +24,7 @@ export async function resolveConflict (db: Db, id: number, input: ResolveInput):
     const parsed = input.value === null || input.value === undefined ? undefined : schema.safeParse(input.value)
     if (!parsed?.success) throw new TongbanError('TB_CONFLICT_VALUE_INVALID', [field, parsed?.error?.issues[0]?.message ?? 'a value is required'])
 
-    const { table, key, columns } = tables[kind]
-    await tx.query(`SELECT 1 FROM ${table} WHERE ${columns[key]!.name} = $1 FOR UPDATE`, [recordKey])
+    await lockRecord(tx, kind, recordKey)
     const record = (await loadRecords(tx, kind, [recordKey])).get(recordKey)!
     record.conflicts.delete(field)
     const resolvedAt = new Date().toISOString()

@@ -5,7 +5,7 @@ import { openPostgres } from '../../src/store/db.ts'
 import { unify } from '../../src/unify/unify.ts'
 import { DEFAULT_SURVIVORSHIP as RULES } from '../../src/unify/survivorship.ts'
 import { getRecord } from '../../src/store/records.ts'
-import type { MappedRecord } from '../../src/pipeline/map.ts'
+import type { MappedRecord } from '../../src/model/intake.ts'
 import { freshPostgres } from '../helpers.ts'
 
 const HR = 'household-registration'

@@ -1,7 +1,8 @@
 // Survivorship in memory: authority and recency per field, conflicts that open, follow every
 // source's latest word and close by agreement, chosen values, and the history entries.
 import t from 'tap'
-import { applyObservation, chooseValue, emptyRecord, sameValue, type Observation, type RecordState } from '../../src/unify/merge.ts'
+import { applyObservation, chooseValue, sameValue, type Observation } from '../../src/unify/merge.ts'
+import { emptyRecord, type RecordState } from '../../src/model/record-state.ts'
 import { DEFAULT_SURVIVORSHIP, outranks, survivorshipRules, RESOLUTION } from '../../src/unify/survivorship.ts'
 
 const HR = 'household-registration'

@@ -6,7 +6,7 @@ import { resolveConflict } from '../../src/unify/resolve.ts'
 import { DEFAULT_SURVIVORSHIP as RULES, RESOLUTION } from '../../src/unify/survivorship.ts'
 import { openConflictsOf } from '../../src/store/conflicts.ts'
 import { recordHistory } from '../../src/store/history.ts'
-import type { MappedRecord } from '../../src/pipeline/map.ts'
+import type { MappedRecord } from '../../src/model/intake.ts'
 import { stores } from '../helpers.ts'
 
 const HR = 'household-registration'

@@ -1,5 +1,6 @@
-// Canonical field -> column, per entity kind. The SQL of unify and of the read API is built from
-// these tables, so a new canonical field is one line here and one column in a migration.
+// Canonical field -> column, per entity kind. The store's SQL for persons and enterprises (reads
+// and unify's writes) is built from these tables, so a new canonical field is one line here and
+// one column in a migration.
 import type { EntityKind } from '../model/index.ts'
 
 export interface Column { name: string, type: 'text' | 'date' | 'jsonb' }
