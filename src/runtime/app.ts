@@ -1,31 +1,33 @@
-// The gateway: Fastify with one encapsulated plugin per concern. Every route has a zod schema,
-// and the OpenAPI document at /docs/json is generated from those schemas.
+// The gateway's web app, composed: Fastify with one encapsulated plugin per face (health, sign-in,
+// portal, single sign-on, federation, webhooks, the API under /api/v1). Every route has a zod
+// schema, and the OpenAPI document at /docs/json is generated from those schemas.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
-import { openApiTransformObject } from './openapi.ts'
+import { openApiTransformObject } from '../server/openapi.ts'
 import type { Platform } from '../platform.ts'
-import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts'
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from '../server/errors.ts'
 import cookie from '@fastify/cookie'
-import { registerHardening, withoutUpgrade } from './hardening.ts'
+import { registerHardening, withoutUpgrade } from '../server/hardening.ts'
 import rateLimit from '@fastify/rate-limit'
 import { TongbanError } from '../errors.ts'
 import formbody from '@fastify/formbody'
-import { authPlugin } from './auth.ts'
-import { auditHook } from './audit-hook.ts'
-import { auditRoutes } from './api/audit.ts'
-import { vaultRoutes } from './api/vault.ts'
-import { authRoutes } from './auth-routes.ts'
-import { federationRoutes } from './federation-routes.ts'
-import { staffRoutes } from './api/staff.ts'
+import { authPlugin } from '../server/auth.ts'
+import { auditHook } from '../server/audit-hook.ts'
+import { auditRoutes } from '../server/api/audit.ts'
+import { vaultRoutes } from '../server/api/vault.ts'
+import { authRoutes } from '../server/auth-routes.ts'
+import { federationRoutes } from '../server/federation-routes.ts'
+import { staffRoutes } from '../server/api/staff.ts'
 import { SessionStore } from '../auth/sessions.ts'
-import { webhooksPlugin } from './webhooks.ts'
-import { healthRoutes } from './health.ts'
-import { recordRoutes } from './api/records.ts'
-import { operationRoutes } from './api/operations.ts'
-import { conflictRoutes } from './api/conflicts.ts'
-import { adminRoutes } from './api/admin.ts'
+import { SESSION_COOKIE } from '../web/session.ts'
+import { webhooksPlugin } from '../server/webhooks.ts'
+import { healthRoutes } from '../server/health.ts'
+import { recordRoutes } from '../server/api/records.ts'
+import { operationRoutes } from '../server/api/operations.ts'
+import { conflictRoutes } from '../server/api/conflicts.ts'
+import { adminRoutes } from '../server/api/admin.ts'
 import { portalPlugin } from '../portal/index.ts'
 
 export interface AppOptions {
@@ -53,7 +55,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   await app.register(swagger, {
     openapi: {
       info: { title: 'tongban', version: '0.1.0', description: 'Integration gateway: webhooks in, unified residents and enterprises out.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'tb_session' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
     },
     transform: jsonSchemaTransform,
     transformObject: openApiTransformObject,
@@ -75,7 +77,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   await app.register(portalPlugin, { platform, sessions })
   // oidc-provider loads only when department SSO is configured (on Node 20 it warns at import).
   if (platform.config.sso) {
-    const { providerRoutes } = await import('./provider-routes.ts')
+    const { providerRoutes } = await import('../server/provider-routes.ts')
     await app.register(providerRoutes, { platform, sessions })
   }
   await app.register(federationRoutes, { platform, sessions })
