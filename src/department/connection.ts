@@ -2,18 +2,22 @@
 // rate and credentials, and the circuit breaker around it, whose state changes are logged,
 // counted and published for the status board.
 import type { Redis } from 'ioredis'
-import type { AdapterDefinition } from '../adapter-sdk/index.ts'
+import type { AdapterDefinition, DepartmentHttp } from '../adapter-sdk/index.ts'
+import { DepartmentAuthError } from '../adapter-sdk/index.ts'
 import type { AdapterInstance } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
-import { createDepartmentClient, type DepartmentClient } from './client.ts'
-import { createBreaker, type Breaker } from './breaker.ts'
+import { createDepartmentClient } from './client.ts'
+import { createBreaker } from './breaker.ts'
 import { credentialsOf, type CredentialDeps } from './credentials.ts'
 import { publishBreakerState } from './breaker-board.ts'
 
 export interface DepartmentConnection {
-  http: DepartmentClient
-  breaker: Breaker
+  /**
+   * Runs one exchange with the department through the breaker. When the department says our
+   * token expired or was revoked, the token is forgotten and the exchange tried once more.
+   */
+  call: <T>(exchange: (http: DepartmentHttp) => Promise<T>) => Promise<T>
   close: () => Promise<void>
 }
 
@@ -40,9 +44,17 @@ export async function openConnection (instance: { config: AdapterInstance, adapt
     publishBreakerState(deps.redis, config.id, state).catch(() => {})
   })
   await publishBreakerState(deps.redis, config.id, 'closed')
+  const once = async <T>(exchange: (http: DepartmentHttp) => Promise<T>): Promise<T> => await breaker.run(async () => await exchange(http))
   return {
-    http,
-    breaker,
+    async call (exchange) {
+      try {
+        return await once(exchange)
+      } catch (err) {
+        if (!(err instanceof DepartmentAuthError)) throw err
+        http.invalidateToken()
+        return await once(exchange)
+      }
+    },
     async close () {
       breaker.shutdown()
       await http.close()

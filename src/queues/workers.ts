@@ -51,7 +51,7 @@ function startPullWorker (platform: Platform, instance: Instance, connection: De
   // applied by its HTTP client; only one chain of page jobs runs per stream, in any process.
   const worker: Worker = new Worker(queueName('pull', config.id), async (job: Job<PullJobData>) => {
     try {
-      return await processPullJob({ platform, instance, http: connection.http, breaker: connection.breaker, stopping: () => worker.closing !== undefined }, job)
+      return await processPullJob({ platform, instance, connection, stopping: () => worker.closing !== undefined }, job)
     } catch (err) {
       if (err instanceof DepartmentRateLimitedError) {
         // Back off the whole queue; the job waits without spending one of its attempts.

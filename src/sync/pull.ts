@@ -1,15 +1,13 @@
 // A pull job reads the persisted cursor and works through pages for up to a few seconds: it
-// fetches each page through the breaker (refreshing the token once if the department says it
-// expired), stores the page's records, quarantine and the next cursor in one transaction, and
+// fetches each page through the department connection (breaker, token refresh), stores the
+// page's records, quarantine and the next cursor in one transaction, and
 // fetches the next page while the current one is stored. Then it queues a job for the rest,
 // until the stream has caught up. A restart resumes from the stored cursor.
 import { createHash } from 'node:crypto'
 import type { Job } from 'bullmq'
 import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
-import { DepartmentAuthError } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
-import type { DepartmentClient } from '../department/client.ts'
-import type { Breaker } from '../department/breaker.ts'
+import type { DepartmentConnection } from '../department/connection.ts'
 import { mapBatch } from '../pipeline/map.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import { unify } from '../unify/unify.ts'
@@ -21,21 +19,13 @@ export interface PullJobData { stream: string }
 export interface PullContext {
   platform: Platform
   instance: Instance
-  http: DepartmentClient
-  breaker: Breaker
+  connection: DepartmentConnection
   /** True once the worker is shutting down: finish the page in hand, leave the rest queued. */
   stopping: () => boolean
 }
 
 async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown, pageSize: number, signal: AbortSignal): Promise<PullPage<unknown>> {
-  const call = async (): Promise<PullPage<unknown>> => await ctx.breaker.run(async () => await stream.fetchPage({ http: ctx.http, cursor, pageSize, signal }))
-  try {
-    return await call()
-  } catch (err) {
-    if (!(err instanceof DepartmentAuthError)) throw err
-    ctx.http.invalidateToken()
-    return await call()
-  }
+  return await ctx.connection.call(async (http) => await stream.fetchPage({ http, cursor, pageSize, signal }))
 }
 
 /** How long one job keeps paging before it hands the rest to a new job (keeps shutdown quick). */
