@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { isTongbanError } from '../errors.ts'
 import { createLogger } from '../log.ts'
 import { readSettings, type Settings } from '../runtime/settings.ts'
-import { fromRoot } from '../runtime/paths.ts'
+import { fromRoot } from '../paths.ts'
 import type { Config } from '../config/schema.ts'
 import { CliError, gatewayClient } from './gateway.ts'
 

@@ -2,7 +2,7 @@
 // and validates it. A bad file stops start-up with the path of the bad key and why.
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { fromRoot } from '../runtime/paths.ts'
+import { fromRoot } from '../paths.ts'
 import { parseDocument } from 'yaml'
 import { TongbanError } from '../errors.ts'
 import { Config } from './schema.ts'

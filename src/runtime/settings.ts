@@ -2,7 +2,7 @@
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { TongbanError } from '../errors.ts'
-import { fromRoot } from './paths.ts'
+import { fromRoot } from '../paths.ts'
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

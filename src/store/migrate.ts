@@ -1,7 +1,7 @@
 // Applies the SQL files in ./migrations in name order, each once, each in its own transaction.
 // An advisory lock keeps gateways and workers that start together from racing.
 import { readdir, readFile } from 'node:fs/promises'
-import { fromRoot } from '../runtime/paths.ts'
+import { fromRoot } from '../paths.ts'
 import type { Db } from './db.ts'
 
 const LOCK_KEY = 7_242_015
