@@ -7,8 +7,7 @@ import type { Principal } from '../auth/principal.ts'
 import type { Session, SessionStore } from '../auth/sessions.ts'
 import { can, scopeOf, type Permission } from '../auth/access.ts'
 import type { Scope } from '../model/scope.ts'
-import { sameSecret, sessionPrincipal } from '../web/session.ts'
-import { TongbanError } from '../errors.ts'
+import { requireCsrf, sessionPrincipal } from '../web/session.ts'
 import type { AuditAction } from '../audit/index.ts'
 import type { JsonInput } from '../audit/entry.ts'
 import type { Assets } from './assets.ts'
@@ -76,7 +75,7 @@ export function createKit (platform: Platform, sessions: SessionStore, assets: A
     },
     requireCsrf (req, s) {
       const sent = (req.body as Record<string, unknown> | undefined)?._csrf
-      if (typeof sent !== 'string' || !sameSecret(sent, s.session.csrf)) throw new TongbanError('TB_CSRF', [typeof sent === 'string' ? 'it does not match the session' : 'none sent'])
+      requireCsrf(typeof sent === 'string' ? sent : undefined, s.session)
     },
     requirePermission (s, permission) {
       if (!can(s.principal, permission)) throw new PageError(403)

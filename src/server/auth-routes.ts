@@ -10,7 +10,7 @@ import { ROLES } from '../auth/principal.ts'
 import { checkSignIn, recordFailure, recordSignIn, staffPrincipal } from '../auth/staff.ts'
 import { beginEnrolment, checkCode, confirmEnrolment } from '../auth/totp.ts'
 import type { SessionStore } from '../auth/sessions.ts'
-import { SESSION_COOKIE, cookieOptions, csrfTokenOf, sameSecret, sessionPrincipal } from '../web/session.ts'
+import { SESSION_COOKIE, cookieOptions, csrfTokenOf, requireCsrf, sameSecret, sessionPrincipal } from '../web/session.ts'
 import { LOGIN_CSRF_COOKIE, issueLoginToken, safeNext } from '../web/sign-in.ts'
 import { errorResponses } from './errors.ts'
 import { escapeHtml } from '../html.ts'
@@ -152,8 +152,8 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
   }
   const withCsrf = async (req: FastifyRequest) => {
     const found = await signedIn(req)
-    const sent = csrfTokenOf(req)
-    if (!sent || !sameSecret(sent, found.session.csrf)) throw new TongbanError('TB_CSRF', [sent ? 'it does not match the session' : 'none sent'])
+    // An empty token counts as none sent.
+    requireCsrf(csrfTokenOf(req) || undefined, found.session)
     return found
   }
   const endSession = async (req: FastifyRequest, reply: FastifyReply, all: boolean) => {

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal.ts'
 import { can, type Permission } from '../auth/access.ts'
 import { looksLikeToken, tokenPrincipal } from '../auth/tokens.ts'
 import type { Session, SessionStore } from '../auth/sessions.ts'
-import { csrfTokenOf, sameSecret, sessionPrincipal } from '../web/session.ts'
+import { csrfTokenOf, requireCsrf, sameSecret, sessionPrincipal } from '../web/session.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,10 +61,7 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
   app.addHook('preValidation', async (req) => {
     const permission = req.routeOptions.config.permission
     if (permission === undefined || !can(req.principal, permission)) throw new TongbanError('TB_FORBIDDEN', [permission ?? 'no permission is defined for this route'])
-    if (req.session && UNSAFE.has(req.method)) {
-      const sent = csrfTokenOf(req)
-      if (sent === undefined || !sameSecret(sent, req.session.csrf)) throw new TongbanError('TB_CSRF', [sent === undefined ? 'none sent' : 'it does not match the session'])
-    }
+    if (req.session && UNSAFE.has(req.method)) requireCsrf(csrfTokenOf(req), req.session)
   })
 
   app.addHook('onRoute', (route) => {

@@ -2,6 +2,7 @@
 // cookie that carries it, its lookup, and the CSRF token that cookie-authenticated changes carry.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import { TongbanError } from '../errors.ts'
 import type { Platform } from '../platform.ts'
 import type { Principal } from '../auth/principal.ts'
 import { staffById, staffPrincipal } from '../auth/staff.ts'
@@ -30,6 +31,11 @@ export function csrfTokenOf (req: FastifyRequest): string | undefined {
   if (typeof header === 'string') return header
   const body = req.body as Record<string, unknown> | undefined
   return typeof body?._csrf === 'string' ? body._csrf : undefined
+}
+
+/** Throws TB_CSRF unless `sent` is the session's CSRF token (each face reads it from where its requests carry it). */
+export function requireCsrf (sent: string | undefined, session: Session): void {
+  if (sent === undefined || !sameSecret(sent, session.csrf)) throw new TongbanError('TB_CSRF', [sent === undefined ? 'none sent' : 'it does not match the session'])
 }
 
 /** Our cookies: script cannot read them, other sites' forms cannot send them, and over HTTPS only where we are reached by it. */
