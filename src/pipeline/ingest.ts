@@ -4,9 +4,9 @@
 import type { Instance, Platform } from '../platform.ts'
 import { isTongbanError } from '../errors.ts'
 import { claimInboxRow, finishInboxRow } from '../store/inbox.ts'
-import { quarantine, resolveQuarantined } from '../store/quarantine.ts'
-import { unify } from '../unify/unify.ts'
+import { resolveQuarantined } from '../store/quarantine.ts'
 import type { Rejection } from '../model/intake.ts'
+import { commitBatch, countCommitted } from './commit.ts'
 import { mapBatch } from './map.ts'
 import { messageFields, parseWebhookBody } from './webhook-body.ts'
 
@@ -30,21 +30,17 @@ export async function processInboxRow (platform: Platform, instance: Instance, i
         message: err.message,
         raw: { sourceId: row.webhook_id, observedAt: row.received_at, fields: messageFields(row.body) },
       }
-      await quarantine(tx, config.id, adapter.produces, [rejection], row.id)
+      await commitBatch(tx, platform, instance, { records: [], rejections: [rejection] }, row.id)
       await finishInboxRow(tx, row.id, { status: 'failed', ok: 0, quarantined: 1, error: err.message })
       return { status: 'failed', ok: 0, quarantined: 1 }
     }
     const { records, rejections } = mapBatch(adapter, raws)
-    await unify(tx, platform.survivorship, config.id, records)
-    await quarantine(tx, config.id, adapter.produces, rejections, row.id)
+    await commitBatch(tx, platform, instance, { records, rejections }, row.id)
     // A replayed message whose records now map closes what its first run quarantined.
     if (row.generation > 0) await resolveQuarantined(tx, config.id, records.map((r) => r.sourceId))
     await finishInboxRow(tx, row.id, { status: 'done', ok: records.length, quarantined: rejections.length })
     return { status: 'done', ok: records.length, quarantined: rejections.length }
   })
-  if (outcome.status !== 'already-processed') {
-    platform.metrics.records.inc({ adapter: config.id, outcome: 'unified' }, outcome.ok)
-    platform.metrics.records.inc({ adapter: config.id, outcome: 'quarantined' }, outcome.quarantined)
-  }
+  if (outcome.status !== 'already-processed') countCommitted(platform, instance, outcome)
   return outcome
 }

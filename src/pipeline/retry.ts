@@ -4,7 +4,8 @@ import type { RawRecord } from '../model/intake.ts'
 import type { Platform } from '../platform.ts'
 import { TongbanError, type ErrorCode } from '../errors.ts'
 import { getQuarantineItem, updateQuarantineItem, type Handling, type StoredRawRecord } from '../store/quarantine.ts'
-import { unify } from '../unify/unify.ts'
+import { requeueMessage, storedMessage } from '../store/inbox.ts'
+import { commitBatch } from './commit.ts'
 import { mapRecord } from './map.ts'
 import { MESSAGE_REASONS, parseWebhookBody } from './webhook-body.ts'
 
@@ -28,16 +29,15 @@ export async function retryQuarantined (platform: Platform, id: number, handling
     let raw: RawRecord | undefined = reviveRaw(item.raw)
     if (item.inboxId !== null && instance.adapter.receive) {
       // Parse the stored message again: the adapter's parse may have been fixed too.
-      const { rows } = await tx.query<{ body: Uint8Array, webhook_id: string, received_at: Date }>('SELECT body, webhook_id, received_at FROM inbox WHERE id = $1', [item.inboxId])
-      const row = rows[0]
+      const row = await storedMessage(tx, item.inboxId)
       if (row) {
         try {
-          const raws = parseWebhookBody(instance.adapter, Buffer.from(row.body), { webhookId: row.webhook_id, receivedAt: row.received_at })
+          const raws = parseWebhookBody(instance.adapter, row.body, { webhookId: row.webhook_id, receivedAt: row.received_at })
           const wholeMessage = MESSAGE_REASONS.has(item.reasonCode as ErrorCode)
           raw = wholeMessage ? undefined : raws.find((r) => r.sourceId === item.sourceId)
           if (!raw && wholeMessage) {
             // The whole message reads now: mark the inbox row to run again through the queue.
-            await tx.query("UPDATE inbox SET status = 'received', generation = generation + 1 WHERE id = $1", [item.inboxId])
+            await requeueMessage(tx, item.inboxId)
             await updateQuarantineItem(tx, id, { status: 'resolved', ...handled })
             return { id, status: 'resolved' as const, reasonCode: null, reason: null }
           }
@@ -55,7 +55,7 @@ export async function retryQuarantined (platform: Platform, id: number, handling
       await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null, ...handled })
       return { id, status: 'open' as const, reasonCode: r.code, reason: r.message }
     }
-    await unify(tx, platform.survivorship, item.adapter, [result.record])
+    await commitBatch(tx, platform, instance, { records: [result.record], rejections: [] })
     await updateQuarantineItem(tx, id, { status: 'resolved', ...handled })
     return { id, status: 'resolved' as const, reasonCode: null, reason: null }
   })

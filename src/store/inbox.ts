@@ -85,6 +85,18 @@ export async function finishInboxRow (tx: Queryable, id: number, outcome: { stat
     [id, outcome.status, outcome.ok, outcome.quarantined, outcome.error ?? null])
 }
 
+/** A stored message as received, whatever its status; undefined when there is no such row. */
+export async function storedMessage (db: Queryable, id: number): Promise<Pick<InboxRow, 'body' | 'webhook_id' | 'received_at'> | undefined> {
+  const { rows } = await db.query<{ body: Uint8Array, webhook_id: string, received_at: Date }>('SELECT body, webhook_id, received_at FROM inbox WHERE id = $1', [id])
+  const row = rows[0]
+  return row && { ...row, body: Buffer.from(row.body) }
+}
+
+/** Marks one message to run again through the queue (its body now reads). */
+export async function requeueMessage (db: Queryable, id: number): Promise<void> {
+  await db.query("UPDATE inbox SET status = 'received', generation = generation + 1 WHERE id = $1", [id])
+}
+
 /** Rows answered 2xx but never finished, e.g. because Redis lost their job: `limit` of them in id order after `afterId`. */
 export async function unfinishedInbox (db: Queryable, olderThan: Date, limit: number, afterId = 0): Promise<Array<{ id: number, adapter: string, generation: number }>> {
   const { rows } = await db.query<{ id: number, adapter: string, generation: number }>(

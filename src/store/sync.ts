@@ -18,6 +18,15 @@ export async function startRun (db: Queryable, adapter: string, stream: string):
   return rows[0]!.id
 }
 
+/**
+ * For the rest of the transaction, its commit does not wait for the disk: for data that can be
+ * fetched again. WAL order still keeps a cursor saved in it from ever getting ahead of the
+ * records it covers.
+ */
+export async function commitWithoutWaitingForDisk (tx: Queryable): Promise<void> {
+  await tx.query('SET LOCAL synchronous_commit TO OFF')
+}
+
 export async function recordPage (db: Queryable, runId: number, records: number, quarantined: number, finished: boolean): Promise<void> {
   await db.query(
     `UPDATE adapter_runs SET pages = pages + 1, records = records + $2, quarantined = quarantined + $3,

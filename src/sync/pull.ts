@@ -9,10 +9,8 @@ import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { mapBatch } from '../pipeline/map.ts'
-import type { MappedRecord, Rejection } from '../model/intake.ts'
-import { unify } from '../unify/unify.ts'
-import { quarantine } from '../store/quarantine.ts'
-import { loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
+import { commitBatch, countCommitted, type MappedBatch } from '../pipeline/commit.ts'
+import { commitWithoutWaitingForDisk, loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
 
 export interface PullJobData { stream: string }
 
@@ -72,18 +70,16 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   const until = Date.now() + JOB_BUDGET_MS
   let next: Promise<PullPage<unknown>> | undefined = fetchFrom(cursor)
   const totals = { records: 0, quarantined: 0, done: false }
-  const store = async (page: PullPage<unknown>, records: MappedRecord[], rejections: Rejection[]): Promise<void> => {
+  const store = async (page: PullPage<unknown>, batch: MappedBatch): Promise<void> => {
+    const { records, rejections } = batch
     await db.transaction(async (tx) => {
-      // Pulled data can be pulled again: no need to wait for the disk at commit. WAL order still
-      // keeps the cursor from ever getting ahead of the records it covers.
-      await tx.query('SET LOCAL synchronous_commit TO OFF')
-      await unify(tx, platform.survivorship, instance.config.id, records)
-      await quarantine(tx, instance.config.id, instance.adapter.produces, rejections)
+      // Pulled data can be pulled again: no need to wait for the disk at commit.
+      await commitWithoutWaitingForDisk(tx)
+      await commitBatch(tx, platform, instance, batch)
       await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
       await recordPage(tx, runId, records.length, rejections.length, page.done)
     })
-    platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'unified' }, records.length)
-    platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'quarantined' }, rejections.length)
+    countCommitted(platform, instance, { ok: records.length, quarantined: rejections.length })
     totals.records += records.length
     totals.quarantined += rejections.length
     totals.done = page.done
@@ -95,9 +91,9 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
       // Three pages in flight: page n+1 is fetched and page n mapped while page n-1 is stored.
       // Stores run one at a time, in page order, so the cursor only ever moves forward.
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-      const { records, rejections } = mapBatch(instance.adapter, page.records)
+      const batch = mapBatch(instance.adapter, page.records)
       await storing
-      storing = store(page, records, rejections)
+      storing = store(page, batch)
       storing.catch(() => {}) // awaited on the next turn or below
       if (!page.done && !next) {
         await storing
