@@ -6,7 +6,6 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TongbanError } from '../errors.ts'
-import type { Settings } from '../runtime/settings.ts'
 import { KEY_BYTES } from './envelope.ts'
 
 export const MASTER_KEY_ENV = 'TONGBAN_MASTER_KEY'
@@ -42,7 +41,10 @@ export function newMasterKeyText (): string {
   return randomBytes(KEY_BYTES).toString('base64')
 }
 
-export async function loadMasterKey (settings: Pick<Settings, 'dataDir' | 'databaseUrl'>, env: NodeJS.ProcessEnv = process.env): Promise<MasterKey> {
+/** Where the embedded data lives, and the PostgreSQL URL when there is one (then no key is generated). */
+export interface KeyPlace { dataDir: string, databaseUrl?: string | undefined }
+
+export async function loadMasterKey (settings: KeyPlace, env: NodeJS.ProcessEnv = process.env): Promise<MasterKey> {
   const fromEnv = env[MASTER_KEY_ENV]
   if (fromEnv) return parseMasterKey(fromEnv, MASTER_KEY_ENV)
   if (settings.databaseUrl) throw new TongbanError('TB_MASTER_KEY_MISSING', [MASTER_KEY_ENV])
