@@ -46,6 +46,7 @@ export const errorCatalogue = {
   TB_CODE_UNKNOWN: { status: 422, message: 'Code %s is not in the code table' },
   TB_TEXT_INVALID: { status: 422, message: 'The text cannot be used: %s' },
   TB_ENCODING_INVALID: { status: 422, message: 'The bytes are not valid %s text: %s' },
+  TB_ENCODING_UNREPRESENTABLE: { status: 422, message: 'The text cannot be written in %s: %s' },
   TB_CAPITAL_INVALID: { status: 422, message: 'Registered capital text cannot be read: %s' },
 
   // department systems

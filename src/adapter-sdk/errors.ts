@@ -32,3 +32,17 @@ export class DepartmentBusinessError extends TongbanError {
     this.businessCode = businessCode
   }
 }
+
+/**
+ * A SOAP fault (`soap:Client`, `E101 签名错误`). Unmapped it is a business error; an adapter maps the
+ * faults its spec names to the errors above (a signature or operator fault to auth, `E201` to rate).
+ */
+export class SoapFaultError extends DepartmentBusinessError {
+  readonly faultCode: string
+  readonly faultString: string
+  constructor (department: string, faultCode: string, faultString: string) {
+    super(department, `${faultCode} ${faultString}`)
+    this.faultCode = faultCode
+    this.faultString = faultString
+  }
+}

@@ -7,12 +7,15 @@ import type { EntityKind } from '../model/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
 import type { SimulatorDeclaration } from './simulator.ts'
 import type { RawRecord } from '../model/intake.ts'
+import type { Charset } from '../department/codec.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
 export { Duration } from './duration.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
+export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from '../department/codec.ts'
+export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from '../department/transport/soap.ts'
 
 /**
  * department field -> [canonical field, normaliser]. The canonical field may be a dotted path
@@ -38,12 +41,19 @@ export interface DepartmentRequest {
   form?: Record<string, string>
   json?: unknown
   headers?: Record<string, string>
+  /** An XML exchange (SOAP 1.1): the body already encoded in `charset`, which the answer is read in too unless its Content-Type names another. */
+  xml?: { body: Uint8Array, charset: Charset, soapAction?: string }
 }
 
 export interface DepartmentResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
+  /** The answer's text, decoded strictly in `charset` (a leading byte order mark dropped). */
   body: string
+  /** The answer's bytes as received, for formats that name their encoding inside. */
+  bytes?: Uint8Array
+  /** The charset the answer's Content-Type names, else the one the request expects. */
+  charset?: Charset
 }
 
 /**

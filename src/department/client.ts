@@ -4,6 +4,8 @@ import { Pool, errors as undiciErrors } from 'undici'
 import type { AdapterDefinition, DepartmentHttp, DepartmentRequest, DepartmentResponse } from '../adapter-sdk/index.ts'
 import { DepartmentAuthError, DepartmentUnavailableError } from '../adapter-sdk/index.ts'
 import { TongbanError } from '../errors.ts'
+import { contentTypeCharset, decodeBytes } from './codec.ts'
+import { transportOf } from './transport/index.ts'
 
 export interface ClientCredentials { clientId: string, clientSecret: string }
 
@@ -45,23 +47,18 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
     const url = new URL(basePath + req.path, base.origin)
     if (url.origin !== base.origin) throw new TongbanError('TB_DEPARTMENT_HOST_NOT_ALLOWED', [url.origin, base.origin])
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, String(v))
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers }
-    let body: string | undefined
-    if (req.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded'
-      body = new URLSearchParams(req.form).toString()
-    } else if (req.json !== undefined) {
-      headers['content-type'] = 'application/json'
-      body = JSON.stringify(req.json)
-    }
+    const transport = transportOf(req)
+    const { headers, body } = transport.encode(req)
     if (bearer) headers.authorization = `Bearer ${bearer}`
     await slot()
     const signal = AbortSignal.timeout(opts.timeoutMs)
     try {
       const res = await pool.request({ path: url.pathname + url.search, method: req.method ?? (body ? 'POST' : 'GET'), headers, body, signal })
-      const text = await res.body.text()
-      if (res.statusCode >= 500) throw new DepartmentUnavailableError(opts.department, `HTTP ${res.statusCode}`)
-      return { status: res.statusCode, headers: res.headers, body: text }
+      const bytes = new Uint8Array(await res.body.arrayBuffer())
+      const contentType = [res.headers['content-type']].flat()[0]
+      if (res.statusCode >= 500 && !transport.readsServerError(res.statusCode, contentType, bytes)) throw new DepartmentUnavailableError(opts.department, `HTTP ${res.statusCode}`)
+      const charset = contentTypeCharset(contentType) ?? transport.answerCharset(req)
+      return { status: res.statusCode, headers: res.headers, body: decodeBytes(bytes, charset), bytes, charset }
     } catch (err) {
       if (err instanceof TongbanError) throw err
       const reason = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError'
