@@ -165,6 +165,10 @@ t.test('envelopes: nested and repeated elements, escaping, another envelope pref
   const svc = defineSoapService({ department: 'x', path: '/ws', envelopePrefix: 'soapenv', namespaces: { q: 'urn:q' }, action: 'urn:q#find' })
   t.equal(buildEnvelope(svc, 'q:find', { who: { name: 'A&B <c>', ids: ['1', '2'] } }),
     '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:q="urn:q"><soapenv:Body><q:find><who><name>A&amp;B &lt;c&gt;</name><ids>1</ids><ids>2</ids></who></q:find></soapenv:Body></soapenv:Envelope>')
+  t.throws(() => readSoapAnswer(svc, { status: 200, body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Envelope><Body><a>&e;</a></Body></Envelope>' }),
+    { code: 'TB_DEPARTMENT_UNAVAILABLE', message: /answer cannot be read: External entities are not supported/ }, 'no external entities')
+  t.throws(() => readSoapAnswer(svc, { status: 200, body: '<Envelope><Body><a>1</b></Body></Envelope>' }), { code: 'TB_DEPARTMENT_UNAVAILABLE', message: /HTTP 200 answer is not XML/ })
+  t.same(readSoapAnswer(svc, { status: 200, body: '<Envelope><Body/></Envelope>' }), {}, 'an empty Body')
   t.same(readSoapAnswer(svc, { status: 200, body: '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><ns2:findResponse xmlns:ns2="urn:q"><name>A&amp;B</name></ns2:findResponse></S:Body></S:Envelope>' }),
     { findResponse: { name: 'A&B' } }, 'prefixes are the service\'s own business')
 })

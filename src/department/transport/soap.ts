@@ -78,7 +78,13 @@ const asText = (node: unknown): string => (typeof node === 'string' ? node : nod
 export function readSoapAnswer (service: SoapService, res: Pick<DepartmentResponse, 'status' | 'body'>): Record<string, unknown> {
   const unavailable = (why: string): DepartmentUnavailableError => new DepartmentUnavailableError(service.department, `HTTP ${res.status} ${why}`)
   if (res.body.trim() === '' || XMLValidator.validate(res.body) !== true) throw unavailable('answer is not XML')
-  const parsed = (parserFor(service).parse(res.body) as { Envelope?: { Body?: Node } }).Envelope?.Body
+  let parsed: Node | undefined
+  try {
+    parsed = (parserFor(service).parse(res.body) as { Envelope?: { Body?: Node } }).Envelope?.Body
+  } catch (err) {
+    // Well-formed but refused by the parser, such as a DOCTYPE naming an external entity.
+    throw unavailable(`answer cannot be read: ${(err as Error).message}`)
+  }
   const body = parsed === '' ? {} : parsed
   if (body === undefined || typeof body !== 'object' || Array.isArray(body)) throw unavailable('answer is not a SOAP envelope')
   const fault = body.Fault
