@@ -7,10 +7,12 @@ import type { EntityKind } from '../model/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
 import type { SimulatorDeclaration } from './simulator.ts'
 import type { RawRecord } from '../model/intake.ts'
+import type { AuthDeclaration } from './auth.ts'
 import type { Charset } from '../department/codec.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
+export * from './auth.ts'
 export { Duration } from './duration.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
@@ -41,6 +43,8 @@ export interface DepartmentRequest {
   form?: Record<string, string>
   json?: unknown
   headers?: Record<string, string>
+  /** Request values the department's signature covers (`signed-params`: `params` in its canonical string). */
+  signed?: Record<string, string>
   /** An XML exchange (SOAP 1.1): the body already encoded in `charset`, which the answer is read in too unless its Content-Type names another. */
   xml?: { body: Uint8Array, charset: Charset, soapAction?: string }
 }
@@ -66,6 +70,12 @@ export interface DepartmentHttp {
   request: (req: DepartmentRequest) => Promise<DepartmentResponse>
   /** GET (or POST) and parse a JSON answer; a non-JSON answer throws DepartmentUnavailableError. */
   json: <T = unknown>(req: DepartmentRequest) => Promise<T>
+  /**
+   * The values a `signed-params` department wants (e.g. `{ appId, timestamp, sign }`), signed over
+   * `values`, for an adapter that writes them into its own body; the secret stays with the platform.
+   * The platform's client always has it; hand-made test clients may leave it out.
+   */
+  sign?: (values?: Record<string, string>) => Promise<Record<string, string>>
 }
 
 export interface PullPage<C> {
@@ -91,7 +101,7 @@ export interface AdapterDefinition {
   department: { name: string, level: 'national' | 'provincial' | 'city' | 'county' }
   produces: EntityKind
   /** How the platform authenticates outgoing calls with the instance's credentials. */
-  auth?: { type: 'oauth2-client-credentials', tokenPath: string }
+  auth?: AuthDeclaration
   receive?: WebhookReceive
   pull?: Readonly<Record<string, PullStream<any>>>
   fields: FieldMap

@@ -10,6 +10,7 @@ import { adapters } from './adapters.ts'
 import { formatPath } from './path.ts'
 import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
+import { secretCredentials } from '../adapter-sdk/auth.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
 
@@ -89,7 +90,7 @@ function refusePublishedSecrets (config: Config, demo: Config, file: string): vo
   const published = new Set<string>()
   for (const a of demo.adapters) {
     for (const s of a.webhook?.secrets ?? []) published.add(s)
-    if (a.credentials && a.credentials !== 'vault') published.add(a.credentials.clientSecret)
+    for (const [, secret] of secretCredentials(a.credentials)) published.add(secret)
   }
   for (const s of demo.seedStaff ?? []) published.add(s.password)
   config.seedStaff?.forEach((s, i) => {
@@ -99,7 +100,9 @@ function refusePublishedSecrets (config: Config, demo: Config, file: string): vo
     a.webhook?.secrets.forEach((s, j) => {
       if (published.has(s)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].webhook.secrets[${j}]`])
     })
-    if (a.credentials && a.credentials !== 'vault' && published.has(a.credentials.clientSecret)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].credentials.clientSecret`])
+    for (const [key, secret] of secretCredentials(a.credentials)) {
+      if (published.has(secret)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `adapters[${i}].credentials.${key}`])
+    }
   })
 }
 

@@ -21,8 +21,8 @@ export const AdapterInstance = z.object({
   enabled: z.boolean().default(true),
   /** The department system's base URL; calls outside its host are refused. */
   baseUrl: z.url().optional(),
-  /** OAuth2 client credentials, or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) for each token request. */
-  credentials: z.union([z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }), z.literal('vault')]).optional(),
+  /** The credentials of the adapter's auth strategy (e.g. clientId and clientSecret), or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) each time they are needed. */
+  credentials: z.union([z.record(z.string(), z.string().min(1)), z.literal('vault')]).optional(),
   webhook: z.object({
     /** Subscriber secrets (`whsec_...`); several during key rotation. */
     secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{22,}$/, 'a Standard Webhooks secret: whsec_ followed by base64')).min(1),

@@ -2,27 +2,27 @@
 // timeouts and connection pool applied. Adapters never see credentials.
 import { Pool, errors as undiciErrors } from 'undici'
 import type { AdapterDefinition, DepartmentHttp, DepartmentRequest, DepartmentResponse } from '../adapter-sdk/index.ts'
-import { DepartmentAuthError, DepartmentUnavailableError } from '../adapter-sdk/index.ts'
+import { DepartmentUnavailableError } from '../adapter-sdk/index.ts'
 import { TongbanError } from '../errors.ts'
 import { contentTypeCharset, decodeBytes } from './codec.ts'
 import { transportOf } from './transport/index.ts'
-
-export interface ClientCredentials { clientId: string, clientSecret: string }
+import { createAuthenticator, type OutgoingRequest } from './auth/index.ts'
 
 export interface DepartmentClientOptions {
   department: string
   baseUrl: string
   timeoutMs: number
   auth?: AdapterDefinition['auth']
-  /** Asked at each token request, so credentials from the vault are in memory only for that call. */
-  credentials?: (() => Promise<ClientCredentials | undefined>) | undefined
+  /** Asked by the auth strategy when it needs them, so credentials from the vault are in memory only for that call. */
+  credentials?: (() => Promise<unknown>) | undefined
   /** At most `max` requests per `duration` ms, spaced evenly. */
   rateLimit?: { max: number, duration: number } | undefined
 }
 
 export interface DepartmentClient extends DepartmentHttp {
-  /** Forget the cached token (the department said it expired or was revoked). */
-  invalidateToken: () => void
+  sign: NonNullable<DepartmentHttp['sign']>
+  /** Forget the auth strategy's state, e.g. its token (the department said it expired or was revoked). */
+  resetAuth: () => void
   close: () => Promise<void>
 }
 
@@ -30,10 +30,14 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
   const base = new URL(opts.baseUrl)
   const pool = new Pool(base.origin, { connections: 8, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs })
   const basePath = base.pathname.replace(/\/$/, '')
-  let token: { value: string, expiresAt: number } | undefined
-  let tokenInFlight: Promise<string> | undefined
   const spacing = opts.rateLimit ? opts.rateLimit.duration / opts.rateLimit.max : 0
   let nextSlot = 0
+  const auth = createAuthenticator({
+    department: opts.department,
+    declaration: opts.auth,
+    credentials: opts.credentials,
+    send: async (req) => await send(req, false),
+  })
 
   async function slot (): Promise<void> {
     if (spacing === 0) return
@@ -43,17 +47,18 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
     if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
   }
 
-  async function send (req: DepartmentRequest, bearer?: string): Promise<DepartmentResponse> {
+  async function send (req: DepartmentRequest, authenticate = true): Promise<DepartmentResponse> {
     const url = new URL(basePath + req.path, base.origin)
     if (url.origin !== base.origin) throw new TongbanError('TB_DEPARTMENT_HOST_NOT_ALLOWED', [url.origin, base.origin])
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, String(v))
     const transport = transportOf(req)
     const { headers, body } = transport.encode(req)
-    if (bearer) headers.authorization = `Bearer ${bearer}`
+    const out: OutgoingRequest = { method: req.method ?? (body ? 'POST' : 'GET'), url, headers, body, signed: req.signed }
+    if (authenticate) await auth.apply(out)
     await slot()
     const signal = AbortSignal.timeout(opts.timeoutMs)
     try {
-      const res = await pool.request({ path: url.pathname + url.search, method: req.method ?? (body ? 'POST' : 'GET'), headers, body, signal })
+      const res = await pool.request({ path: out.url.pathname + out.url.search, method: out.method as 'GET' | 'POST', headers: out.headers, body: out.body, signal })
       const bytes = new Uint8Array(await res.body.arrayBuffer())
       const contentType = [res.headers['content-type']].flat()[0]
       if (res.statusCode >= 500 && !transport.readsServerError(res.statusCode, contentType, bytes)) throw new DepartmentUnavailableError(opts.department, `HTTP ${res.statusCode}`)
@@ -68,35 +73,9 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
     }
   }
 
-  async function fetchToken (): Promise<string> {
-    const credentials = await opts.credentials?.()
-    if (!opts.auth || !credentials) throw new TongbanError('TB_DEPARTMENT_AUTH', [opts.department, 'no credentials configured'])
-    const res = await send({
-      method: 'POST',
-      path: opts.auth.tokenPath,
-      form: { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret },
-    })
-    let parsed: { access_token?: unknown, expires_in?: unknown }
-    try { parsed = JSON.parse(res.body) } catch { throw new DepartmentUnavailableError(opts.department, 'token endpoint answered non-JSON') }
-    if (res.status !== 200 || typeof parsed.access_token !== 'string') {
-      throw new DepartmentAuthError(opts.department, `token endpoint answered HTTP ${res.status}`)
-    }
-    const ttl = typeof parsed.expires_in === 'number' ? parsed.expires_in : 300
-    // Renew a little early so a token never expires between our check and the department's.
-    token = { value: parsed.access_token, expiresAt: Date.now() + Math.max(ttl - 30, ttl / 2) * 1000 }
-    return token.value
-  }
-
-  async function bearer (): Promise<string | undefined> {
-    if (!opts.auth) return undefined
-    if (token && token.expiresAt > Date.now()) return token.value
-    tokenInFlight ??= fetchToken().finally(() => { tokenInFlight = undefined })
-    return await tokenInFlight
-  }
-
   const client: DepartmentClient = {
     baseUrl: opts.baseUrl,
-    request: async (req) => await send(req, await bearer()),
+    request: async (req) => await send(req),
     async json<T> (req: DepartmentRequest): Promise<T> {
       const res = await client.request(req)
       try {
@@ -105,7 +84,8 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
         throw new DepartmentUnavailableError(opts.department, `HTTP ${res.status} answer is not JSON`)
       }
     },
-    invalidateToken: () => { token = undefined },
+    sign: async (values = {}) => await auth.sign(values),
+    resetAuth: () => { auth.reset() },
     close: async () => { await pool.close() },
   }
   return client

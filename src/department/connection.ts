@@ -3,7 +3,7 @@
 // counted and published for the status board.
 import type { Redis } from 'ioredis'
 import type { AdapterDefinition, DepartmentHttp } from '../adapter-sdk/index.ts'
-import { DepartmentAuthError } from '../adapter-sdk/index.ts'
+import { AUTH_CREDENTIALS, DepartmentAuthError } from '../adapter-sdk/index.ts'
 import type { AdapterInstance } from '../config/schema.ts'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
@@ -15,7 +15,8 @@ import { publishBreakerState } from './breaker-board.ts'
 export interface DepartmentConnection {
   /**
    * Runs one exchange with the department through the breaker. When the department says our
-   * token expired or was revoked, the token is forgotten and the exchange tried once more.
+   * token expired or was revoked, the auth strategy's state (the token) is forgotten and the
+   * exchange tried once more.
    */
   call: <T>(exchange: (http: DepartmentHttp) => Promise<T>) => Promise<T>
   close: () => Promise<void>
@@ -27,6 +28,10 @@ export interface ConnectionDeps extends CredentialDeps {
   metrics: Metrics
 }
 
+function credentialKeys (auth: AdapterDefinition['auth']): string[] {
+  return auth ? Object.keys(AUTH_CREDENTIALS[auth.type].shape) : []
+}
+
 export async function openConnection (instance: { config: AdapterInstance, adapter: AdapterDefinition }, deps: ConnectionDeps): Promise<DepartmentConnection> {
   const { config } = instance
   const http = createDepartmentClient({
@@ -34,7 +39,7 @@ export async function openConnection (instance: { config: AdapterInstance, adapt
     baseUrl: config.baseUrl!,
     timeoutMs: config.timeout,
     auth: instance.adapter.auth,
-    credentials: credentialsOf(deps, config.id, config.credentials),
+    credentials: credentialsOf(deps, config.id, config.credentials, credentialKeys(instance.adapter.auth)),
     rateLimit: config.rateLimit,
   })
   const breaker = createBreaker(config.id, config.breaker)
@@ -51,7 +56,7 @@ export async function openConnection (instance: { config: AdapterInstance, adapt
         return await once(exchange)
       } catch (err) {
         if (!(err instanceof DepartmentAuthError)) throw err
-        http.invalidateToken()
+        http.resetAuth()
         return await once(exchange)
       }
     },
