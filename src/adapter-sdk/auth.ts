@@ -20,7 +20,8 @@ export interface OAuth2ClientCredentialsAuth {
  * App key + signed parameters: `sign` is a digest over a canonical string made of the parts in
  * `canonical`, in order, joined by `separator`. `params` stands for the request's own signed values
  * (`DepartmentRequest.signed` or `DepartmentHttp.sign(values)`): their values in the order given,
- * or `key=value` pairs sorted by key and joined with `&` (`params: 'sorted-pairs'`).
+ * or `key=value` pairs sorted by key and joined with `&` (`params: 'sorted-pairs'`). The string is
+ * digested as UTF-8.
  */
 export interface SignedParamsAuth {
   type: 'signed-params'

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 
 export interface Received { method: string, url: URL, headers: IncomingMessage['headers'], body: Buffer }
-export interface Answer { status?: number, body?: string }
+export interface Answer { status?: number, type?: string, body?: string | Buffer }
 
 export async function departmentServer (t: Test, answer: (req: Received) => Answer | undefined): Promise<{ url: string, received: Received[] }> {
   const received: Received[] = []
@@ -16,7 +16,7 @@ export async function departmentServer (t: Test, answer: (req: Received) => Answ
       const r = { method: req.method!, url: new URL(req.url!, 'http://department'), headers: req.headers, body: Buffer.concat(chunks) }
       received.push(r)
       const a = answer(r) ?? {}
-      res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(a.body ?? '{"code":"0"}')
+      res.writeHead(a.status ?? 200, { 'content-type': a.type ?? 'application/json' }).end(a.body ?? '{"code":"0"}')
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
