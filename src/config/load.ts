@@ -10,7 +10,7 @@ import { adapters } from './adapters.ts'
 import { formatPath } from './path.ts'
 import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
-import { secretCredentials } from '../adapter-sdk/auth.ts'
+import { AUTH_CREDENTIALS, secretCredentials } from '../adapter-sdk/auth.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
 
@@ -53,6 +53,12 @@ function checkInstances (config: Config, file: string): void {
     if (!adapter) at('.adapter', `no adapter "${instance.adapter}" (known: ${Object.keys(adapters).join(', ')})`)
     const issue = adapter!.instance.safeParse(instance).error?.issues[0]
     if (issue) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, ...issue.path])}: ${issue.message}`])
+    // Credentials in the file are checked against the adapter's auth strategy now; from the vault, at each use.
+    const auth = adapter!.auth
+    if (auth && instance.credentials && instance.credentials !== 'vault') {
+      const bad = AUTH_CREDENTIALS[auth.type].safeParse(instance.credentials).error?.issues[0]
+      if (bad) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, 'credentials', ...bad.path])}: ${auth.type} needs ${Object.keys(AUTH_CREDENTIALS[auth.type].shape).join(' and ')}: ${bad.message}`])
+    }
   })
   if (seen.has(RESOLUTION)) throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters: instance id "${RESOLUTION}" is reserved for values chosen by resolving conflicts`])
   for (const [kind, rules] of Object.entries(config.survivorship ?? {})) {
