@@ -6,7 +6,9 @@
 // particular not on src/normalize): the simulator plays the department, and the department
 // computes its own check characters.
 import {
-  digits, int, pad, pick, residentIdCheckChar as idCheckChar, seeded, weighted, RESIDENT_ID_CHECK_CHARS, type Rng,
+  givenName, int, landline, mobilePhone, pad, pick, residentIdCheckChar as idCheckChar, seeded, weighted,
+  COUNTIES, ESTATES, ETHNICITIES, OTHER_BIRTHPLACES, RESIDENT_ID_CHECK_CHARS, SURNAMES, TIBETAN, UYGHUR_FEMALE, UYGHUR_MALE, VILLAGES,
+  type County, type Rng, type Town,
 } from '../../src/adapter-sdk/testkit/index.ts'
 
 export { idCheckChar, seeded }
@@ -64,60 +66,6 @@ const SALT_PICK = 3
 const SALT_EVENT = 4
 
 // ---------------------------------------------------------------------------------------------
-// 常州市: counties, towns and street offices (9-digit town-level codes)
-
-interface Town { code: string, name: string, kind: 'town' | 'street' }
-interface County { code: string, name: string, towns: readonly Town[] }
-
-const t = (code: string, name: string): Town => ({ code, name, kind: name.endsWith('街道') ? 'street' : 'town' })
-
-export const COUNTIES: readonly County[] = [
-  { code: '320402', name: '天宁区', towns: [t('320402002', '天宁街道'), t('320402003', '茶山街道'), t('320402004', '雕庄街道'), t('320402005', '红梅街道'), t('320402007', '青龙街道'), t('320402100', '郑陆镇')] },
-  { code: '320404', name: '钟楼区', towns: [t('320404001', '南大街街道'), t('320404003', '五星街道'), t('320404004', '永红街道'), t('320404005', '北港街道'), t('320404006', '西林街道'), t('320404100', '邹区镇')] },
-  { code: '320411', name: '新北区', towns: [t('320411001', '河海街道'), t('320411002', '三井街道'), t('320411004', '新桥街道'), t('320411101', '孟河镇'), t('320411102', '薛家镇'), t('320411103', '罗溪镇'), t('320411104', '西夏墅镇'), t('320411105', '春江镇')] },
-  { code: '320412', name: '武进区', towns: [t('320412002', '湖塘街道'), t('320412004', '牛塘街道'), t('320412100', '洛阳镇'), t('320412103', '雪堰镇'), t('320412104', '前黄镇'), t('320412105', '礼嘉镇'), t('320412110', '嘉泽镇'), t('320412120', '湟里镇')] },
-  { code: '320413', name: '金坛区', towns: [t('320413001', '金城镇'), t('320413002', '东城街道'), t('320413101', '儒林镇'), t('320413102', '直溪镇'), t('320413103', '朱林镇'), t('320413104', '薛埠镇'), t('320413105', '指前镇')] },
-  { code: '320481', name: '溧阳市', towns: [t('320481001', '溧城街道'), t('320481002', '古县街道'), t('320481101', '天目湖镇'), t('320481102', '别桥镇'), t('320481103', '上黄镇'), t('320481104', '戴埠镇'), t('320481105', '社渚镇'), t('320481106', '南渡镇')] },
-]
-
-/** Birthplace codes of residents born outside 常州 (they moved in). */
-const OTHER_BIRTHPLACES = ['320102', '320582', '321281', '341221', '341182', '410523', '511325', '360424', '430726', '650102']
-
-const VILLAGES = ['村前村', '东安村', '西墅村', '南庄村', '北渚村', '新桥村', '杨桥村', '陈巷村', '周家村', '王家村', '河头村', '塘下村', '钱家村', '高家村', '前进村', '红星村', '胜利村', '永安村', '长春村', '大港村']
-const ESTATES = ['丽华新村', '清潭新村', '花园新村', '青山湾', '翠竹新村', '怡景湾', '朝阳新村', '星河国际', '锦绣江南', '红梅新村', '兰陵小区', '荆川里']
-
-// ---------------------------------------------------------------------------------------------
-// names
-
-const SURNAMES: readonly (readonly [string, number])[] = [
-  ['王', 72], ['李', 70], ['张', 68], ['刘', 54], ['陈', 46], ['杨', 32], ['黄', 24], ['赵', 22], ['吴', 21], ['周', 20],
-  ['徐', 19], ['孙', 16], ['马', 15], ['朱', 14], ['胡', 13], ['郭', 12], ['何', 11], ['高', 11], ['林', 10], ['罗', 10],
-  ['郑', 9], ['梁', 9], ['谢', 8], ['宋', 7], ['唐', 7], ['许', 7], ['韩', 6], ['冯', 6], ['邓', 6], ['曹', 6],
-  ['彭', 5], ['曾', 5], ['肖', 5], ['田', 5], ['董', 5], ['袁', 5], ['潘', 5], ['于', 5], ['蒋', 5], ['蔡', 5],
-  ['余', 4], ['杜', 4], ['叶', 4], ['程', 4], ['苏', 4], ['魏', 4], ['吕', 4], ['丁', 4], ['任', 4], ['沈', 4],
-  ['姚', 3], ['卢', 3], ['姜', 3], ['崔', 3], ['钟', 3], ['谭', 3], ['陆', 3], ['汪', 3], ['范', 3], ['金', 3],
-  ['顾', 3], ['钱', 3], ['恽', 1], ['盛', 2], ['庄', 2], ['缪', 1], ['欧阳', 1], ['司马', 0.3], ['诸葛', 0.2], ['上官', 0.2],
-]
-
-const MALE_OLD = ['建国', '建华', '国强', '志强', '德明', '福生', '长根', '金宝', '国平', '永康', '保国', '荣生']
-const FEMALE_OLD = ['秀英', '桂英', '秀兰', '玉兰', '桂兰', '凤英', '美华', '月娥', '素珍', '玉珍', '小妹', '金凤']
-const MALE = ['伟', '强', '磊', '军', '洋', '勇', '杰', '涛', '明', '超', '刚', '平', '辉', '鹏', '华', '飞', '波', '斌', '健', '俊', '宁', '峰', '亮', '东', '海', '志刚', '建军', '晓东', '海峰', '文杰']
-const FEMALE = ['芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '婷', '雪', '琳', '倩', '颖', '红', '萍', '玲', '燕', '丹', '晓燕', '丽娟', '海燕', '春梅', '雪梅', '文静']
-const MALE_NEW = ['子轩', '浩然', '宇轩', '一鸣', '俊杰', '梓豪', '浩宇', '宇航', '皓轩', '子墨', '睿', '轩', '泽', '博文', '思远']
-const FEMALE_NEW = ['欣怡', '梓萱', '诗涵', '雨涵', '子涵', '思雨', '可馨', '一诺', '语桐', '若汐', '悦', '彤', '佳怡', '雨桐', '梦瑶']
-
-// Uyghur names: given name · father's name (the middle dot U+00B7)
-const UY_MALE = ['买买提', '艾力', '吐尔逊', '阿不都热合曼', '亚森', '艾尔肯', '努尔兰', '麦麦提敏']
-const UY_FEMALE = ['阿依古丽', '古丽娜尔', '热依拉', '迪丽努尔', '帕提古丽', '米娜瓦尔', '再努尔', '阿娜尔']
-const TIBETAN = ['扎西', '卓玛', '次仁', '多吉', '央金', '格桑', '拉姆', '平措']
-
-/** GB/T 3304 codes with rough weights for 常州. `05` gets dotted names, `04` Tibetan names. */
-const ETHNICITIES: readonly (readonly [string, number])[] = [
-  ['01', 920], ['03', 20], ['11', 10], ['02', 6], ['06', 6], ['08', 6], ['15', 6], ['05', 12], ['04', 4],
-  ['09', 2], ['10', 2], ['97', 1], ['98', 1],
-]
-
-// ---------------------------------------------------------------------------------------------
 // identity: everything that never changes for a resident
 
 interface Identity {
@@ -144,12 +92,6 @@ function ymd (epochDay: number): { y: number, m: number, d: number } {
 }
 const compact = (b: { y: number, m: number, d: number }): string => `${b.y}${pad(b.m, 2)}${pad(b.d, 2)}`
 
-function givenName (r: Rng, male: boolean, year: number): string {
-  if (year < 1965 && r() < 0.6) return pick(r, male ? MALE_OLD : FEMALE_OLD)
-  if (year >= 2000 && r() < 0.7) return pick(r, male ? MALE_NEW : FEMALE_NEW)
-  return pick(r, male ? MALE : FEMALE)
-}
-
 function identity (seed: number, index: number): Identity {
   const r = seeded(seed, index, SALT_IDENTITY)
   // draws happen in a fixed order: do not reorder without accepting different data
@@ -172,8 +114,8 @@ function identity (seed: number, index: number): Identity {
   const quirkRoll = r()
   const quirkShift = 1 + int(r, 400)
   const wrongCheck = pick(r, RESIDENT_ID_CHECK_CHARS.split('').filter((c) => c !== id18[17]))
-  const uyFather = pick(r, UY_MALE)
-  const uyGiven = pick(r, male ? UY_MALE : UY_FEMALE)
+  const uyFather = pick(r, UYGHUR_MALE)
+  const uyGiven = pick(r, male ? UYGHUR_MALE : UYGHUR_FEMALE)
   const tibetan = pick(r, TIBETAN) + (r() < 0.5 ? pick(r, TIBETAN) : '')
 
   // the name, and sometimes the padding the department's forms leave in it
@@ -219,13 +161,8 @@ function identity (seed: number, index: number): Identity {
 // ---------------------------------------------------------------------------------------------
 // residence: what a change of registration (revision) may alter
 
-function mobile (r: Rng): string {
-  const prefix = pick(r, ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '155', '157', '158', '159', '166', '177', '180', '181', '182', '186', '187', '188', '189', '191', '199'])
-  return prefix + digits(r, 8)
-}
-
 function addressDetail (r: Rng, town: Town): string {
-  if (town.kind === 'street' || r() < 0.2) {
+  if (town.street || r() < 0.2) {
     const estate = pick(r, ESTATES)
     return `${town.name}${estate}${1 + int(r, 40)}幢${1 + int(r, 4)}单元${1 + int(r, 18)}0${1 + int(r, 4)}室`
   }
@@ -245,7 +182,7 @@ export function residentAt (seed: number, index: number, revision = 0): Househol
   const town = pick(r, county.towns)
   const detail = addressDetail(r, town)
   const phoneRoll = r()
-  const phone = phoneRoll < 0.65 ? mobile(r) : phoneRoll < 0.8 ? `0519-8${digits(r, 7)}` : ''
+  const phone = phoneRoll < 0.65 ? mobilePhone(r) : phoneRoll < 0.8 ? landline(r) : ''
   const noTown = r() < 0.05
 
   const record: HouseholdRecord = {

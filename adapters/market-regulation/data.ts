@@ -12,8 +12,8 @@
 // the three rows are assigned so that their credit codes ascend, which makes index order exactly
 // the department's (GXSJ, TYSHXYDM) order; a page is then just a range of indices.
 import {
-  creditCodeCheckChar, int, mulberry32, orgCodeCheckChar, pad, pick, residentIdCheckChar as idCheckChar, seedKey, weighted,
-  CREDIT_CHARS, type Rng,
+  creditCodeCheckChar, givenName, int, mulberry32, orgCodeCheckChar, pad, pick, placeName, residentIdCheckChar as idCheckChar, seedKey, weighted,
+  COUNTIES, CREDIT_CHARS, OTHER_BIRTHPLACES, ROADS, SURNAMES, VILLAGES, type County, type Rng, type Town,
 } from '../../src/adapter-sdk/testkit/index.ts'
 
 export { creditCodeCheckChar, idCheckChar, mulberry32, orgCodeCheckChar, CREDIT_CHARS, type Rng }
@@ -118,26 +118,7 @@ export function gxsjAt (index: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 常州市: counties and towns (9-digit town-level codes)
-
-interface Town { code: string, name: string, street: boolean }
-interface County { code: string, name: string, towns: readonly Town[] }
-
-/** How names and addresses start: 溧阳 is a county-level city and goes by its own name. */
-const placeOf = (county: County): string => (county.name.endsWith('市') ? county.name : `常州市${county.name}`)
-
-const tw = (code: string, name: string): Town => ({ code, name, street: name.endsWith('街道') })
-
-export const COUNTIES: readonly County[] = [
-  { code: '320402', name: '天宁区', towns: [tw('320402002', '天宁街道'), tw('320402003', '茶山街道'), tw('320402005', '红梅街道'), tw('320402007', '青龙街道'), tw('320402100', '郑陆镇')] },
-  { code: '320404', name: '钟楼区', towns: [tw('320404001', '南大街街道'), tw('320404003', '五星街道'), tw('320404005', '北港街道'), tw('320404006', '西林街道'), tw('320404100', '邹区镇')] },
-  { code: '320411', name: '新北区', towns: [tw('320411001', '河海街道'), tw('320411002', '三井街道'), tw('320411101', '孟河镇'), tw('320411102', '薛家镇'), tw('320411103', '罗溪镇'), tw('320411104', '西夏墅镇'), tw('320411105', '春江镇')] },
-  { code: '320412', name: '武进区', towns: [tw('320412002', '湖塘街道'), tw('320412004', '牛塘街道'), tw('320412100', '洛阳镇'), tw('320412103', '雪堰镇'), tw('320412104', '前黄镇'), tw('320412105', '礼嘉镇'), tw('320412110', '嘉泽镇'), tw('320412120', '湟里镇')] },
-  { code: '320413', name: '金坛区', towns: [tw('320413001', '金城镇'), tw('320413002', '东城街道'), tw('320413101', '儒林镇'), tw('320413102', '直溪镇'), tw('320413103', '朱林镇'), tw('320413104', '薛埠镇'), tw('320413105', '指前镇')] },
-  { code: '320481', name: '溧阳市', towns: [tw('320481001', '溧城街道'), tw('320481002', '古县街道'), tw('320481101', '天目湖镇'), tw('320481102', '别桥镇'), tw('320481103', '上黄镇'), tw('320481104', '戴埠镇'), tw('320481105', '社渚镇'), tw('320481106', '南渡镇')] },
-]
-
-const OTHER_BIRTHPLACES = ['320102', '320582', '321281', '341221', '341182', '410523', '511325', '360424', '430726', '320981']
+// what names are made of (the places and people are the test kit's shared geography and names)
 
 const BRANDS = ['恒达', '华诚', '鑫源', '天宇', '永盛', '金鼎', '宏发', '瑞丰', '亿通', '联创', '新科', '东方', '龙城', '常发', '大通', '佳德', '顺昌', '中天', '万和', '信诚', '荣泰', '锦华', '明辉', '国泰', '盛达', '海纳', '力源', '博润', '嘉禾', '安泰']
 
@@ -150,17 +131,6 @@ const INDUSTRIES: readonly (readonly [string, string])[] = [
 ]
 const CROPS: readonly (readonly [string, string])[] = [['水稻种植', 'A0111'], ['茶叶', 'A0164'], ['水产养殖', 'A0412'], ['果蔬', 'A0141'], ['苗木', 'A0211']]
 const TRADES: readonly (readonly [string, string])[] = [['五金加工', 'C3389'], ['机械加工', 'C3311'], ['服装加工', 'C1810'], ['塑料制品', 'C2929'], ['建材', 'F5165'], ['电器维修', 'O8019'], ['汽配', 'F5172'], ['包装', 'C2231']]
-
-const ROADS = ['东安路', '人民路', '延政路', '龙锦路', '长江路', '太湖路', '青洋路', '常武路', '武宜路', '花园街', '新堂路', '环湖路', '滆湖路', '龙城大道', '汉江路', '晋陵路', '华山路', '天目湖大道']
-const VILLAGES = ['村前村', '东安村', '西墅村', '南庄村', '北渚村', '新桥村', '杨桥村', '陈巷村', '周家村', '河头村', '塘下村', '钱家村']
-
-const SURNAMES: readonly (readonly [string, number])[] = [
-  ['王', 72], ['李', 70], ['张', 68], ['刘', 54], ['陈', 46], ['杨', 32], ['黄', 24], ['赵', 22], ['吴', 21], ['周', 20],
-  ['徐', 19], ['孙', 16], ['马', 15], ['朱', 14], ['胡', 13], ['钱', 8], ['蒋', 8], ['沈', 8], ['顾', 7], ['陆', 7],
-  ['汤', 5], ['恽', 2], ['盛', 3], ['庄', 3], ['缪', 2], ['欧阳', 1],
-]
-const GIVEN_MALE = ['建国', '建华', '国强', '志强', '德明', '伟', '强', '磊', '军', '勇', '杰', '涛', '明', '刚', '平', '辉', '志刚', '建军', '晓东', '海峰', '文杰', '永康', '国平']
-const GIVEN_FEMALE = ['秀英', '桂英', '玉兰', '芳', '敏', '静', '丽', '艳', '娟', '霞', '红', '萍', '晓燕', '丽娟', '海燕', '春梅', '雪梅']
 
 /** Enterprise type codes (QYLX) by frequency, with how the name is built and the code's prefix. */
 type Form = 'company' | 'joint-stock' | 'branch' | 'foreign' | 'sole' | 'coop'
@@ -265,9 +235,9 @@ function capital (r: Rng, form: Form): string {
 function address (r: Rng, county: County, town: Town): string {
   const n = 1 + int(r, 299)
   const roll = r()
-  if (town.street || roll < 0.5) return `${placeOf(county)}${town.name}${pick(r, ROADS)}${n}号`
-  if (roll < 0.8) return `${placeOf(county)}${town.name}工业集中区${pick(r, ROADS)}${n}号`
-  return `${placeOf(county)}${town.name}${pick(r, VILLAGES)}${n}号`
+  if (town.street || roll < 0.5) return `${placeName(county)}${town.name}${pick(r, ROADS)}${n}号`
+  if (roll < 0.8) return `${placeName(county)}${town.name}工业集中区${pick(r, ROADS)}${n}号`
+  return `${placeName(county)}${town.name}${pick(r, VILLAGES)}${n}号`
 }
 
 function generate (seed: number, index: number, placed: Placed = slotAt(seed, index)): Generated {
@@ -281,7 +251,7 @@ function generate (seed: number, index: number, placed: Placed = slotAt(seed, in
   const nameRoll = r()
   const padRoll = r()
 
-  const place = town.street ? placeOf(county) : `${placeOf(county)}${town.name}`
+  const place = town.street ? placeName(county) : `${placeName(county)}${town.name}`
   let name: string
   switch (id.form) {
     case 'company': name = nameRoll < 0.6 ? `${place}${brand}${industry}有限公司` : nameRoll < 0.85 ? `常州${brand}${industry}有限公司` : `江苏${brand}${industry}有限公司`; break
@@ -297,9 +267,9 @@ function generate (seed: number, index: number, placed: Placed = slotAt(seed, in
   // legal representative: born 1950-1999 so a 15-digit legacy number is possible
   const surname = weighted(r, SURNAMES)
   const male = r() < 0.7
-  const given = pick(r, male ? GIVEN_MALE : GIVEN_FEMALE)
   const birthplace = r() < 0.8 ? county.code : pick(r, OTHER_BIRTHPLACES)
   const birth = ymd(BIRTH_FROM + int(r, BIRTH_TO - BIRTH_FROM + 1))
+  const given = givenName(r, male, birth.y)
   const seq = int(r, 500) * 2 + (male ? 1 : 0)
   const first17 = `${birthplace}${birth.y}${pad(birth.m, 2)}${pad(birth.d, 2)}${pad(seq, 3)}`
   const id18 = first17 + idCheckChar(first17)
