@@ -9,7 +9,7 @@ import { openQueues, type InstanceQueues } from './queues/queues.ts'
 import { secretKey } from './webhooks/signature.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import type { Logger } from './log.ts'
-import { survivorshipRules, type SurvivorshipRules } from './unify/survivorship.ts'
+import { survivorshipRules, type Authority, type SurvivorshipRules } from './unify/survivorship.ts'
 import { AuditWriter } from './audit/index.ts'
 import type { Vault } from './vault/vault.ts'
 
@@ -42,6 +42,17 @@ export function connectRedis (url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
 }
 
+/**
+ * What each configured instance's adapter declares itself the authority for, disabled instances
+ * included: the values they delivered before keep their rank.
+ */
+function authorities (instances: readonly AdapterInstance[]): Authority[] {
+  return instances.map((config) => {
+    const adapter = adapters[config.adapter]!
+    return { instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }
+  })
+}
+
 export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault }): Platform {
   const redis = connectRedis(opts.redisUrl)
   redis.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis connection error'))
@@ -68,7 +79,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     logger: opts.logger,
     metrics: opts.metrics ?? createMetrics(),
     instances,
-    survivorship: survivorshipRules(opts.config.survivorship),
+    survivorship: survivorshipRules(opts.config.survivorship, authorities(opts.config.adapters)),
     audit,
     vault: opts.vault,
     async close () {

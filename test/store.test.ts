@@ -7,13 +7,16 @@ import { migrate } from '../src/store/migrate.ts'
 import { fromRoot } from '../src/paths.ts'
 import { claimInboxRow, commitWebhooks, finishInboxRow, listInbox, markForReplay, unfinishedInbox, type IncomingWebhook } from '../src/store/inbox.ts'
 import { unify } from '../src/unify/unify.ts'
-import { DEFAULT_SURVIVORSHIP as RULES } from '../src/unify/survivorship.ts'
+import { defaultSurvivorship } from '../src/unify/survivorship.ts'
+import householdRegistration from '../adapters/household-registration/adapter.ts'
 import type { MappedRecord, Rejection } from '../src/model/intake.ts'
 import { countOpenQuarantine, getQuarantineItem, listQuarantine, quarantine, updateQuarantineItem } from '../src/store/quarantine.ts'
 import { countInScope, getRecord, matchOf, recordInScope, searchRecords as searchBy } from '../src/store/records.ts'
 import { failRun, lastSuccess, loadCursor, recentRuns, recordPage, saveCursor, startRun } from '../src/store/sync.ts'
 import type { EntityKind } from '../src/model/index.ts'
 import { freshPostgresUrl, stores } from './helpers.ts'
+
+const RULES = defaultSurvivorship([{ instance: 'household-registration', kind: 'person', fields: householdRegistration.authority }])
 
 // ------------------------------------------------------------------------------------------
 // fixtures

@@ -2,11 +2,11 @@
 // resident's household registration changes (spec: /work/shared/departments/household-registration.md).
 // No pull API: webhooks only.
 import { z } from 'zod'
-import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
+import { BEIJING, defineAdapter, envelopeValue, timeFormat, type RawRecord } from '../../src/adapter-sdk/index.ts'
 import { TongbanError, type ErrorCode } from '../../src/errors.ts'
 import { fail } from '../../src/normalize/result.ts'
 import {
-  address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId, timestamp,
+  address, date, divisionCode, ethnicityCode, genderCode, isEmpty, personName, phone, residentId,
 } from '../../src/normalize/index.ts'
 import type { personStatuses } from '../../src/model/person.ts'
 import { demoSimulator } from './demo.ts'
@@ -28,14 +28,12 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024
 const TOWN = 'HJDZ_XZJDDM'
 const COUNTY = 'HJDZ_XZQHDM'
 
-const OCCUR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
+const OCCUR_TIME = timeFormat('YYYY-MM-DD HH:mm:ss', BEIJING)
 
 /** `YYYY-MM-DD HH:mm:ss` in Beijing time (UTC+8) -> Date; undefined if not exactly that shape or not a real time. */
-export function parseOccurTime (text: string): Date | undefined {
-  if (!OCCUR_TIME.test(text)) return undefined // the spec's one shape; `timestamp` alone accepts many
-  const t = timestamp(text)
-  return t.ok ? new Date(t.value) : undefined
-}
+export const parseOccurTime = OCCUR_TIME.parse
+
+const statusOf = envelopeValue('person', 'status', events, 'TB_EVENT_TYPE_UNKNOWN')
 
 function invalid (reason: string): TongbanError {
   return new TongbanError('TB_WEBHOOK_BODY_INVALID', [reason])
@@ -60,13 +58,11 @@ export function parse (body: Buffer, meta: { webhookId: string, receivedAt: Date
   if (typeof occurTime !== 'string') throw invalid('occurTime is missing')
   if (!Array.isArray(records)) throw invalid('records is not an array')
 
-  let rejection: { code: ErrorCode, message: string } | undefined
-  const status: PersonStatus | undefined = typeof eventType === 'string' && Object.hasOwn(events, eventType)
-    ? events[eventType as keyof typeof events]
-    : undefined
+  const status = statusOf(eventType)
   const observedAt = parseOccurTime(occurTime)
-  if (status === undefined) rejection = fail('TB_EVENT_TYPE_UNKNOWN', eventType ?? null).error
-  else if (observedAt === undefined) rejection = fail('TB_DATE_INVALID', `occurTime ${occurTime}`).error
+  const rejection: { code: ErrorCode, message: string } | undefined = 'reject' in status
+    ? status.reject
+    : observedAt === undefined ? fail('TB_DATE_INVALID', `occurTime ${occurTime}`).error : undefined
 
   const out: RawRecord[] = new Array(records.length)
   for (let i = 0; i < records.length; i++) {
@@ -81,7 +77,7 @@ export function parse (body: Buffer, meta: { webhookId: string, receivedAt: Date
       if (isEmpty(fields[TOWN]) && !isEmpty(fields[COUNTY])) fields = { ...fields, [TOWN]: fields[COUNTY] }
       raw.fields = fields
       if (rejection) raw.reject = rejection
-      else raw.set = { status }
+      else if ('set' in status) raw.set = { ...status.set }
     }
     out[i] = raw
   }
@@ -92,6 +88,8 @@ export default defineAdapter({
   id: 'household-registration',
   department: { name: '公安 人口信息', level: 'provincial' },
   produces: 'person',
+  // the household register says who a resident is; phones change and whoever heard last knows best
+  authority: ['name', 'gender', 'birthDate', 'address'],
   receive: { signature: 'standard-webhooks', maxBodyBytes: MAX_BODY_BYTES, parse },
   fields: {
     GMSFHM: ['idNumber', residentId], // 公民身份号码: 18 characters, 15-digit legacy form, lowercase x

@@ -4,7 +4,7 @@
 // it a department HTTP client with auth, timeouts and the allowed host already applied.
 import type { z } from 'zod'
 import type { EntityKind } from '../model/index.ts'
-import type { Normalizer } from '../normalize/result.ts'
+import { isCanonicalField, isRecordField, type FieldMap, type RecordField } from './fields.ts'
 import type { SimulatorDeclaration } from './simulator.ts'
 import type { RawRecord } from '../model/intake.ts'
 import type { AuthDeclaration } from './auth.ts'
@@ -14,18 +14,18 @@ export * from './errors.ts'
 export * from './simulator.ts'
 export * from './auth.ts'
 export { Duration } from './duration.ts'
+export type { CanonicalField, FieldMap, FieldRule, RecordField } from './fields.ts'
+export { BEIJING, timeFormat, type TimeFormat } from './time.ts'
+export { select, recordSelector } from './select.ts'
+export { businessCodes, STANDARD_BUSINESS_CODES, type BusinessCodeSpec, type BusinessOutcome } from './business-codes.ts'
+export { textTemplate, instantOf, recordTemplate, type ObservedAtSpec, type RecordTemplate } from './templates.ts'
+export { updatedSince, type UpdatedSince, type UpdatedSinceCursor, type UpdatedSinceSpec, type PageSeen } from './updated-since.ts'
+export { envelopeValue, type EnvelopeValue } from './envelope.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
 export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from '../department/codec.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from '../department/transport/soap.ts'
 
-/**
- * department field -> [canonical field, normaliser]. The canonical field may be a dotted path
- * into a nested object (`legalRepresentative.idNumber`). Empty values ('', 'null', blanks) mean
- * "no value" and are skipped; a value the normaliser rejects sends the record to quarantine.
- */
-export type FieldRule = readonly [target: string, normalize: Normalizer]
-export type FieldMap = Readonly<Record<string, FieldRule>>
 
 export interface WebhookReceive {
   /** Signature scheme the platform verifies before the adapter sees anything. */
@@ -96,15 +96,21 @@ export interface PullStream<C = unknown> {
   fetchPage: (ctx: { http: DepartmentHttp, cursor: C, pageSize: number, signal: AbortSignal }) => Promise<PullPage<C>>
 }
 
-export interface AdapterDefinition {
+/** An adapter producing records of kind K: its field map and authority are typed against that kind. */
+export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   id: string
   department: { name: string, level: 'national' | 'provincial' | 'city' | 'county' }
-  produces: EntityKind
+  produces: K
   /** How the platform authenticates outgoing calls with the instance's credentials. */
   auth?: AuthDeclaration
   receive?: WebhookReceive
   pull?: Readonly<Record<string, PullStream<any>>>
-  fields: FieldMap
+  fields: FieldMap<K>
+  /**
+   * Canonical fields this department is the authority for: unless the configuration's
+   * `survivorship:` says otherwise, its instances' values outrank every other source's there.
+   */
+  authority?: ReadonlyArray<RecordField<K>>
   /**
    * What an instance's configuration must hold for this adapter, checked after the platform's own
    * options (`adapters[i]` in the configuration): the keys it cannot run without, with a message
@@ -115,12 +121,19 @@ export interface AdapterDefinition {
   simulator?: SimulatorDeclaration
 }
 
-/** Identity function that keeps an adapter's literal types and checks it against the contract. */
-export function defineAdapter<const A extends AdapterDefinition> (adapter: A): A {
+/**
+ * Identity function that keeps an adapter's literal types and checks it against the contract: in
+ * TypeScript at compile time, for adapters written in JavaScript when they load.
+ */
+export function defineAdapter<K extends EntityKind, const A extends AdapterDefinition<K>> (adapter: A & { produces: K }): A {
   for (const [field, rule] of Object.entries(adapter.fields)) {
     if (!Array.isArray(rule) || typeof rule[0] !== 'string' || typeof rule[1] !== 'function') {
       throw new TypeError(`adapter ${adapter.id}: field ${field} must map to [canonicalField, normaliser]`)
     }
+    if (!isCanonicalField(adapter.produces, rule[0])) throw new TypeError(`adapter ${adapter.id}: field ${field} maps to ${rule[0]}, which is no ${adapter.produces} field`)
+  }
+  for (const field of adapter.authority ?? []) {
+    if (!isRecordField(adapter.produces, field)) throw new TypeError(`adapter ${adapter.id}: authority names ${field}, which is no ${adapter.produces} field`)
   }
   if (!adapter.receive && !adapter.pull) throw new TypeError(`adapter ${adapter.id} neither receives webhooks nor pulls`)
   return adapter

@@ -27,25 +27,30 @@ export type SurvivorshipConfig = z.infer<typeof SurvivorshipConfig>
 
 export type SurvivorshipRules = Record<EntityKind, Partial<Record<string, FieldRule>>>
 
+/** An adapter instance and the fields of a kind its adapter declares itself the authority for. */
+export interface Authority { instance: string, kind: EntityKind, fields: readonly string[] }
+
 /**
- * The household register is the authority on who a resident is; phones change and whoever heard
- * last knows best. Fields not named are 'latest'.
+ * The defaults come from the adapters: a field that instances declare themselves the authority for
+ * lists them in configuration order; every other field is 'latest'.
  */
-export const DEFAULT_SURVIVORSHIP: SurvivorshipRules = {
-  person: {
-    name: ['household-registration'],
-    gender: ['household-registration'],
-    birthDate: ['household-registration'],
-    address: ['household-registration'],
-    phone: 'latest',
-  },
-  enterprise: {},
+export function defaultSurvivorship (authorities: readonly Authority[]): SurvivorshipRules {
+  const rules: SurvivorshipRules = { person: {}, enterprise: {} }
+  for (const { instance, kind, fields } of authorities) {
+    for (const field of fields) {
+      const rule = rules[kind][field]
+      rules[kind][field] = Array.isArray(rule) ? [...rule, instance] : [instance]
+    }
+  }
+  return rules
 }
 
-export function survivorshipRules (config: SurvivorshipConfig | undefined): SurvivorshipRules {
+/** The configuration's rules over the adapters' defaults, field by field. */
+export function survivorshipRules (config: SurvivorshipConfig | undefined, authorities: readonly Authority[]): SurvivorshipRules {
+  const defaults = defaultSurvivorship(authorities)
   return {
-    person: { ...DEFAULT_SURVIVORSHIP.person, ...config?.person },
-    enterprise: { ...DEFAULT_SURVIVORSHIP.enterprise, ...config?.enterprise },
+    person: { ...defaults.person, ...config?.person },
+    enterprise: { ...defaults.enterprise, ...config?.enterprise },
   }
 }
 

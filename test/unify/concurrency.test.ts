@@ -3,10 +3,13 @@
 import t from 'tap'
 import { openPostgres } from '../../src/store/db.ts'
 import { unify } from '../../src/unify/unify.ts'
-import { DEFAULT_SURVIVORSHIP as RULES } from '../../src/unify/survivorship.ts'
+import { defaultSurvivorship } from '../../src/unify/survivorship.ts'
+import householdRegistration from '../../adapters/household-registration/adapter.ts'
 import { getRecord } from '../../src/store/records.ts'
 import type { MappedRecord } from '../../src/model/intake.ts'
 import { freshPostgres } from '../helpers.ts'
+
+const RULES = defaultSurvivorship([{ instance: 'household-registration', kind: 'person', fields: householdRegistration.authority }])
 
 const HR = 'household-registration'
 const MR = 'market-regulation'

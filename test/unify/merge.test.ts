@@ -3,12 +3,15 @@
 import t from 'tap'
 import { applyObservation, chooseValue, sameValue, type Observation } from '../../src/unify/merge.ts'
 import { emptyRecord, type RecordState } from '../../src/model/record-state.ts'
-import { DEFAULT_SURVIVORSHIP, outranks, survivorshipRules, RESOLUTION } from '../../src/unify/survivorship.ts'
+import { defaultSurvivorship, outranks, survivorshipRules, RESOLUTION } from '../../src/unify/survivorship.ts'
+import householdRegistration from '../../adapters/household-registration/adapter.ts'
 
 const HR = 'household-registration'
 const MR = 'market-regulation'
 const CA = 'civil-affairs'
-const rules = DEFAULT_SURVIVORSHIP.person
+const AUTHORITIES = [{ instance: HR, kind: 'person', fields: householdRegistration.authority }] as const
+const DEFAULTS = defaultSurvivorship(AUTHORITIES)
+const rules = DEFAULTS.person
 const KEY = 'idNumber'
 
 const obs = (adapter: string, at: string, data: Record<string, unknown>, sourceId = `${adapter}@${at}`): Observation =>
@@ -44,12 +47,12 @@ t.test('outranks: authority order, unlisted sources, recency, resolutions', asyn
 })
 
 t.test('survivorshipRules: configuration over defaults, field by field', async (t) => {
-  const merged = survivorshipRules({ person: { phone: [CA], name: 'latest' }, enterprise: { address: [MR] } })
+  const merged = survivorshipRules({ person: { phone: [CA], name: 'latest' }, enterprise: { address: [MR] } }, AUTHORITIES)
   t.same(merged.person.phone, [CA])
   t.equal(merged.person.name, 'latest')
   t.same(merged.person.gender, [HR], 'unnamed fields keep the default')
   t.same(merged.enterprise, { address: [MR] })
-  t.same(survivorshipRules(undefined), DEFAULT_SURVIVORSHIP)
+  t.same(survivorshipRules(undefined, AUTHORITIES), DEFAULTS)
 })
 
 t.test('a first observation: every value is a change from null', async (t) => {

@@ -3,11 +3,14 @@
 import t from 'tap'
 import { unify } from '../../src/unify/unify.ts'
 import { resolveConflict } from '../../src/unify/resolve.ts'
-import { DEFAULT_SURVIVORSHIP as RULES, RESOLUTION } from '../../src/unify/survivorship.ts'
+import { defaultSurvivorship, RESOLUTION } from '../../src/unify/survivorship.ts'
+import householdRegistration from '../../adapters/household-registration/adapter.ts'
 import { openConflictsOf } from '../../src/store/conflicts.ts'
 import { recordHistory } from '../../src/store/history.ts'
 import type { MappedRecord } from '../../src/model/intake.ts'
 import { stores } from '../helpers.ts'
+
+const RULES = defaultSurvivorship([{ instance: 'household-registration', kind: 'person', fields: householdRegistration.authority }])
 
 const HR = 'household-registration'
 const MR = 'market-regulation'
