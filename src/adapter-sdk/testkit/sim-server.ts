@@ -6,57 +6,12 @@
 // Built on node:http rather than fastify: a simulator must misbehave on purpose (hang forever,
 // answer an nginx HTML page, answer GBK bytes a framework would re-encode) and a framework's reply
 // pipeline, schemas and hooks are in the way of that; a table of a few routes needs no router.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { RunningSimulator } from '../simulator.ts'
 import { FaultInjector } from './faults.ts'
 import type { TokenEndpoint } from './token-endpoint.ts'
-
-/** Answer with this status and `{error: message}`. A RangeError from a handler answers 400 the same way. */
-export class SimHttpError extends Error {
-  constructor (readonly status: number, message: string) { super(message) }
-}
-
-export interface SimRequest {
-  method: string
-  path: string
-  query: URLSearchParams
-  headers: IncomingHttpHeaders
-  /** Values of the route's `:name` segments. */
-  params: Record<string, string>
-  body: Buffer
-  /** A department one-shot fault queued for this call (routes with `faults: 'all'`). */
-  fault: string | undefined
-  text: () => string
-  /** The body as a JSON object ({} when empty); 400 when it is not one. */
-  json: () => Record<string, unknown>
-  /** The body as an application/x-www-form-urlencoded form. */
-  form: () => URLSearchParams
-}
-
-export interface SimAnswer {
-  status?: number
-  /** Sent as is (a string as UTF-8): for XML in GBK, HTML pages, plain text. */
-  body?: string | Buffer
-  /** Sent as JSON (UTF-8) when `body` is not given. */
-  json?: unknown
-  /** Content type; default application/json; charset=utf-8 for `json`, text/plain; charset=utf-8 for `body`. */
-  type?: string
-  headers?: Record<string, string>
-  /** Counted under this name in `calls(route).outcomes`. */
-  outcome?: string
-}
-
-export type SimHandler = (req: SimRequest) => SimAnswer | Promise<SimAnswer>
-
-export interface SimRoute {
-  handler: SimHandler
-  /** `all`: a department API route, every fault applies; `outage`: only down and hang (a token endpoint). Default: none (control routes). */
-  faults?: 'all' | 'outage'
-}
-
-/** Keys are `METHOD /path`, where a `:name` segment matches one path segment. */
-export type SimRoutes = Record<string, SimHandler | SimRoute>
+import { jsonAnswer, nginxPage, SimHttpError, type SimAnswer, type SimRequest, type SimRoute, type SimRoutes } from './sim-routes.ts'
 
 export interface SimServerOptions {
   routes: SimRoutes
@@ -77,13 +32,6 @@ export interface SimServer extends RunningSimulator {
   /** Calls of a route (by its key) and their outcomes. */
   calls: (route: string) => RouteCalls
 }
-
-export const jsonAnswer = (value: unknown, status = 200, outcome?: string): SimAnswer =>
-  ({ status, json: value, ...(outcome === undefined ? {} : { outcome }) })
-
-/** The page nginx answers when the department behind it fails. */
-export const nginxPage = (status: number, title: string): string =>
-  `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
 
 const html = (status: number, title: string, outcome: string): SimAnswer =>
   ({ status, body: nginxPage(status, title), type: 'text/html', outcome })

@@ -4,7 +4,7 @@
 // revoked before they do; `clientOf` tells a route which client a Bearer token belongs to.
 import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { SimAnswer, SimRequest, SimRoute } from './sim-server.ts'
+import type { SimAnswer, SimRequest, SimRoute } from './sim-routes.ts'
 
 export interface TokenClient { clientId: string, clientSecret: string }
 

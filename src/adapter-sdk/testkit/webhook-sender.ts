@@ -6,7 +6,7 @@
 // defined once, on both sides.
 import { Agent, request } from 'undici'
 import { secretKey, sign, signSm3, type WebhookScheme } from '../../webhooks/signature.ts'
-import { SimHttpError } from './sim-server.ts'
+import { SimHttpError } from './sim-routes.ts'
 
 export interface Subscriber {
   url: string

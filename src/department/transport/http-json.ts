@@ -1,6 +1,6 @@
 // The default transport: a form or JSON body, the answer asked for as JSON and read as UTF-8
 // (unless its Content-Type names another charset); any 5xx answer is the department failing.
-import type { Transport } from './index.ts'
+import type { Transport } from './transport.ts'
 
 export const httpJson: Transport = {
   encode (req) {

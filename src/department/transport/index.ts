@@ -1,17 +1,8 @@
 // How a request goes on the wire and how its answer is read, by the kind of exchange: JSON or
 // form over HTTP (the default), or XML such as SOAP 1.1 in the department's charset.
 import type { DepartmentRequest } from '../../adapter-sdk/index.ts'
-import type { Charset } from '../codec.ts'
+import type { Transport } from './transport.ts'
 import { httpJson } from './http-json.ts'
 import { httpXml } from './http-xml.ts'
-
-export interface Transport {
-  /** The request's headers and body before auth adds its own. */
-  encode: (req: DepartmentRequest) => { headers: Record<string, string>, body: string | Uint8Array | undefined }
-  /** The charset of an answer whose Content-Type names none. */
-  answerCharset: (req: DepartmentRequest) => Charset
-  /** Whether a 5xx answer is the department speaking (a SOAP fault) rather than failing. */
-  readsServerError: (status: number, contentType: string | undefined, bytes: Uint8Array) => boolean
-}
 
 export const transportOf = (req: DepartmentRequest): Transport => (req.xml ? httpXml : httpJson)
