@@ -8,7 +8,7 @@ import { isCanonicalField, isRecordField, type FieldMap, type RecordField } from
 import type { SimulatorDeclaration } from './simulator.ts'
 import type { RawRecord } from '../model/intake.ts'
 import type { AuthDeclaration } from './auth.ts'
-import type { Charset } from '../department/codec.ts'
+import type { DepartmentHttp } from './http.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
@@ -23,9 +23,9 @@ export { updatedSince, type UpdatedSince, type UpdatedSinceCursor, type UpdatedS
 export { envelopeValue, type EnvelopeValue } from './envelope.ts'
 export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
-export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from '../department/codec.ts'
-export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from '../department/transport/soap.ts'
-
+export type { DepartmentHttp, DepartmentRequest, DepartmentResponse } from './http.ts'
+export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from './codec.ts'
+export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface WebhookReceive {
   /** Signature scheme the platform verifies before the adapter sees anything. */
@@ -34,48 +34,6 @@ export interface WebhookReceive {
   maxBodyBytes: number
   /** Split a verified body into raw records. Pure; throw TongbanError('TB_WEBHOOK_BODY_INVALID') if unreadable. */
   parse: (body: Buffer, meta: { webhookId: string, receivedAt: Date }) => RawRecord[]
-}
-
-export interface DepartmentRequest {
-  method?: 'GET' | 'POST'
-  path: string
-  query?: Record<string, string | number>
-  form?: Record<string, string>
-  json?: unknown
-  headers?: Record<string, string>
-  /** Request values the department's signature covers (`signed-params`: `params` in its canonical string). */
-  signed?: Record<string, string>
-  /** An XML exchange (SOAP 1.1): the body already encoded in `charset`, which the answer is read in too unless its Content-Type names another. */
-  xml?: { body: Uint8Array, charset: Charset, soapAction?: string }
-}
-
-export interface DepartmentResponse {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  /** The answer's text, decoded strictly in `charset` (a leading byte order mark dropped). */
-  body: string
-  /** The answer's bytes as received, for formats that name their encoding inside. */
-  bytes?: Uint8Array
-  /** The charset the answer's Content-Type names, else the one the request expects. */
-  charset?: Charset
-}
-
-/**
- * An HTTP client bound to one department system. Requests are confined to its base URL's host,
- * carry its auth and time out. 5xx answers, HTML error pages and timeouts throw
- * DepartmentUnavailableError; other answers are returned for the adapter to read.
- */
-export interface DepartmentHttp {
-  readonly baseUrl: string
-  request: (req: DepartmentRequest) => Promise<DepartmentResponse>
-  /** GET (or POST) and parse a JSON answer; a non-JSON answer throws DepartmentUnavailableError. */
-  json: <T = unknown>(req: DepartmentRequest) => Promise<T>
-  /**
-   * The values a `signed-params` department wants (e.g. `{ appId, timestamp, sign }`), signed over
-   * `values`, for an adapter that writes them into its own body; the secret stays with the platform.
-   * The platform's client always has it; hand-made test clients may leave it out.
-   */
-  sign?: (values?: Record<string, string>) => Promise<Record<string, string>>
 }
 
 export interface PullPage<C> {

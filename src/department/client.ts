@@ -4,7 +4,7 @@ import { Pool, errors as undiciErrors } from 'undici'
 import type { AdapterDefinition, DepartmentHttp, DepartmentRequest, DepartmentResponse } from '../adapter-sdk/index.ts'
 import { DepartmentUnavailableError } from '../adapter-sdk/index.ts'
 import { TongbanError } from '../errors.ts'
-import { contentTypeCharset, decodeBytes } from './codec.ts'
+import { contentTypeCharset, decodeBytes } from '../adapter-sdk/codec.ts'
 import { transportOf } from './transport/index.ts'
 import { createAuthenticator, type OutgoingRequest } from './auth/index.ts'
 

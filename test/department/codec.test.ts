@@ -3,7 +3,7 @@
 // that refuses characters the charset cannot hold instead of writing '?'.
 import t from 'tap'
 import iconv from 'iconv-lite'
-import { charsetOf, contentTypeCharset, decodeBytes, encodeText } from '../../src/department/codec.ts'
+import { charsetOf, contentTypeCharset, decodeBytes, encodeText } from '../../src/adapter-sdk/codec.ts'
 import { TongbanError } from '../../src/errors.ts'
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/ /g, ''), 'hex')

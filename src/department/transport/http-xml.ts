@@ -1,6 +1,6 @@
 // XML over HTTP, as SOAP 1.1 services speak it: the body goes as the caller encoded it, labelled
 // with its charset, and the answer is read in that charset unless its Content-Type names another.
-import { CHARSET_LABEL } from '../codec.ts'
+import { CHARSET_LABEL } from '../../adapter-sdk/codec.ts'
 import type { Transport } from './transport.ts'
 
 export const httpXml: Transport = {

@@ -1,6 +1,6 @@
 // What a transport is: how a request goes on the wire and how its answer is read.
 import type { DepartmentRequest } from '../../adapter-sdk/index.ts'
-import type { Charset } from '../codec.ts'
+import type { Charset } from '../../adapter-sdk/codec.ts'
 
 export interface Transport {
   /** The request's headers and body before auth adds its own. */

@@ -3,9 +3,9 @@
 // back as plain objects of strings, with faults turned into SoapFaultError for the adapter to map.
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser'
 import { z } from 'zod'
-import type { DepartmentHttp, DepartmentResponse } from '../../adapter-sdk/index.ts'
-import { DepartmentUnavailableError, SoapFaultError } from '../../adapter-sdk/errors.ts'
-import { CHARSET_LABEL, Charset, encodeText } from '../codec.ts'
+import type { DepartmentHttp, DepartmentResponse } from './http.ts'
+import { DepartmentUnavailableError, SoapFaultError } from './errors.ts'
+import { CHARSET_LABEL, Charset, encodeText } from './codec.ts'
 
 export const SOAP_11_ENVELOPE = 'http://schemas.xmlsoap.org/soap/envelope/'
 
