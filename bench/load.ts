@@ -3,7 +3,7 @@
 //   node --import tsx bench/load.ts '<json options>'
 import autocannon from 'autocannon'
 import { randomBytes } from 'node:crypto'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign } from '../src/crypto/webhook-signature.ts'
 
 interface LoadOptions { url: string, connections: number, duration: number, body: string, secret?: string }
 

@@ -2,7 +2,7 @@
 // sweeper) on real Redis and both stores. Data arrives the real way: signed webhooks from the
 // household-registration generator, and pull sync against the market-regulation simulator.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage as buildSpecMessage, residentAt, residentFacts, type HouseholdRecord, type ResidentFacts } from '../adapters/household-registration/data.ts'
 import householdRegistration from '../adapters/household-registration/adapter.ts'
 import { startSimulator } from '../adapters/market-regulation/simulator.ts'

@@ -2,7 +2,7 @@
 // tokens (scope, expiry, revocation) and the authorisation matrix — every role against every
 // /api/v1 route, and records in and out of a town's scope. A whole gateway on PostgreSQL and Redis.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { unify } from '../src/unify/unify.ts'
 import { Secret, TOTP } from 'otpauth'

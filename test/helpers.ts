@@ -123,7 +123,7 @@ export async function callApi (base: string, method: string, path: string, opts:
 
 /** POSTs a message to /webhooks/<adapter> signed the Standard Webhooks way (v1, HMAC-SHA256), its msgId as webhook-id. */
 export async function postSignedWebhook (baseUrl: string, adapter: string, message: { msgId: string }, secret = DEMO_SECRET): Promise<Response> {
-  const { sign } = await import('../src/webhooks/signature.ts')
+  const { sign } = await import('../src/crypto/webhook-signature.ts')
   const body = JSON.stringify(message)
   const ts = Math.floor(Date.now() / 1000)
   return await fetch(`${baseUrl}/webhooks/${adapter}`, {

@@ -4,7 +4,7 @@
 // itself; and the history of every change. Data arrives the real way: pull sync from the
 // simulator and signed webhooks.
 import t from 'tap'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { startSimulator } from '../adapters/market-regulation/simulator.ts'
 import { enterpriseAt, enterpriseFacts } from '../adapters/market-regulation/data.ts'

@@ -2,7 +2,7 @@
 // (retry), never a 202 for data that was not stored.
 import t from 'tap'
 import pg from 'pg'
-import { sign } from '../src/webhooks/signature.ts'
+import { sign } from '../src/crypto/webhook-signature.ts'
 import { DEMO_SECRET, POSTGRES_URL, startTestGateway } from './helpers.ts'
 
 t.test('database down: webhooks are answered 503 TB_INBOX_UNAVAILABLE', async (t) => {

@@ -5,7 +5,7 @@ import t from 'tap'
 import * as nodeCrypto from 'node:crypto'
 import { sm3 as independentSm3 } from 'sm-crypto-v2'
 import { hmacSm3 } from '../src/crypto/index.ts'
-import { secretKey, sign, signSm3, verify, WEBHOOK_SCHEMES, type WebhookHeaders } from '../src/webhooks/signature.ts'
+import { secretKey, sign, signSm3, verify, WEBHOOK_SCHEMES, type WebhookHeaders } from '../src/crypto/webhook-signature.ts'
 
 const SECRET = 'whsec_' + Buffer.from('a department secret for national algorithms').toString('base64')
 const OLD_SECRET = 'whsec_' + Buffer.from('the previous secret, still in rotation').toString('base64')
@@ -72,7 +72,7 @@ t.test('mixed lists: one matching entry of an accepted scheme is enough', async 
 
 t.test('every comparison is constant-time, and no candidate length throws', async (t) => {
   const compared: Buffer[][] = []
-  const { verify: spiedVerify } = await t.mockImport<typeof import('../src/webhooks/signature.ts')>('../src/webhooks/signature.ts', {
+  const { verify: spiedVerify } = await t.mockImport<typeof import('../src/crypto/webhook-signature.ts')>('../src/crypto/webhook-signature.ts', {
     'node:crypto': {
       ...nodeCrypto,
       timingSafeEqual: (a: Buffer, b: Buffer) => { compared.push([a, b]); return nodeCrypto.timingSafeEqual(a, b) },

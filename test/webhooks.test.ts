@@ -1,7 +1,7 @@
 // The way of one message, end to end: signed webhook -> inbox -> queue -> map -> unify, on
 // real Redis and both stores.
 import t from 'tap'
-import { sign, signSm3 } from '../src/webhooks/signature.ts'
+import { sign, signSm3 } from '../src/crypto/webhook-signature.ts'
 import { buildMessage as buildSpecMessage, residentAt, residentFacts, isQuirky, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, eventually, startTestGateway } from './helpers.ts'
 

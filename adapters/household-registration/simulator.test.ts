@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { secretKey, verify } from '../../src/webhooks/signature.ts'
+import { secretKey, verify } from '../../src/crypto/webhook-signature.ts'
 import { parse } from './adapter.ts'
 import {
   buildMessage, idCheckChar, isQuirky, residentAt, residentFacts, type HouseholdMessage,

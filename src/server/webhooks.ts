@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import { TongbanError } from '../errors.ts'
-import { verify } from '../webhooks/signature.ts'
+import { verify } from '../crypto/webhook-signature.ts'
 import { createInboxWriter } from '../webhooks/inbox-writer.ts'
 import { errorResponses } from './errors.ts'
 

@@ -9,7 +9,7 @@ import {
   changingRegistry, checkSubscriber, COUNTIES, FaultInjector, jsonAnswer, placeName, SimHttpError, startSimServer,
   tokenEndpoint, webhookSender, ETHNICITIES, SURNAMES, type SimServer, type SimServerOptions,
 } from '../../src/adapter-sdk/testkit/index.ts'
-import { secretKey, verify } from '../../src/webhooks/signature.ts'
+import { secretKey, verify } from '../../src/crypto/webhook-signature.ts'
 
 type Tap = Test
 

@@ -2,10 +2,10 @@
 // subscriber signed with every secret it holds (key rotation), retried on a schedule after a
 // failed attempt (same webhook-id, new timestamp and signature), an attempt failing unless a 2xx
 // comes within the timeout, and extra deliveries of a message already sent (the duplicates
-// production sees). Signing is the platform's own src/webhooks/signature.ts: the scheme is
+// production sees). Signing is the platform's own src/crypto/webhook-signature.ts: the scheme is
 // defined once, on both sides.
 import { Agent, request } from 'undici'
-import { secretKey, sign, signSm3, type WebhookScheme } from '../../webhooks/signature.ts'
+import { secretKey, sign, signSm3, type WebhookScheme } from '../../crypto/webhook-signature.ts'
 import { SimHttpError } from './sim-routes.ts'
 
 export interface Subscriber {

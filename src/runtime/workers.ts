@@ -2,7 +2,7 @@
 // by default, or one per process with `tongban worker --adapter <id>`).
 import { Worker, type Job } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
-import { queueName, QUEUE_PREFIX, type InboxJobData } from './queues.ts'
+import { queueName, QUEUE_PREFIX, type InboxJobData } from '../queues/queues.ts'
 import { processInboxRow } from '../pipeline/ingest.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
 import { openConnection, type DepartmentConnection } from '../department/connection.ts'

@@ -4,7 +4,7 @@
 // failed for good and waiting for an operator — add nothing, and no other job holds a row back.
 import type { Platform } from '../platform.ts'
 import { unfinishedInbox } from '../store/inbox.ts'
-import { enqueueInboxRows } from './queues.ts'
+import { enqueueInboxRows } from '../queues/queues.ts'
 
 export interface Sweeper { sweep: () => Promise<number>, stop: () => void }
 
