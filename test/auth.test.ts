@@ -89,6 +89,10 @@ t.test('one login on postgres', async (t) => {
     const me = list.body.items.find((s: Json) => s.username === 'wang.fang')
     t.match(me, { town: TOWN_A, roles: ['window-staff'], status: 'active', hasPassword: true, lockedUntil: null })
     t.notOk(JSON.stringify(list.body).includes('argon2'), 'no password hash in answers')
+    const created = await gateway.platform.db.query<{ subject: string | null, subject_kind: string | null, outcome: string }>(
+      "SELECT subject, subject_kind, outcome FROM audit_log WHERE action = 'staff.create' ORDER BY id")
+    t.same(created.rows.filter((r) => r.outcome === 'ok').map((r) => [r.subject_kind, r.subject]), [['staff', 'wang.fang']], 'a new account is the subject of its creation in the audit log')
+    t.ok(created.rows.some((r) => r.outcome === 'failed' && r.subject === 'weak'), 'a refused one too')
   })
 
   t.test('sign-in, me, sessions, logout', async (t) => {

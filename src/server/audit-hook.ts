@@ -11,6 +11,8 @@ export interface AuditConfig {
   subjectKind?: string
   /** The route parameter that names the subject. */
   subjectParam?: string
+  /** The body field that names the subject, for routes that create it (no parameter names it yet). */
+  subjectBody?: string
 }
 
 declare module 'fastify' {
@@ -39,8 +41,9 @@ export function auditHook (app: FastifyInstance, platform: Platform): void {
     const audit = req.routeOptions.config.audit
     if (!audit || !req.principal) return payload
     const params = req.params as Record<string, unknown> | undefined
-    const named = audit.subjectParam ? params?.[audit.subjectParam] : undefined
-    const subject = named === undefined || named === null ? null : String(named)
+    const body = req.body as Record<string, unknown> | null | undefined
+    const named = audit.subjectParam ? params?.[audit.subjectParam] : audit.subjectBody && typeof body === 'object' && body !== null ? body[audit.subjectBody] : undefined
+    const subject = typeof named === 'string' || typeof named === 'number' ? String(named) : null
     const query = req.query as Record<string, unknown> | undefined
     await platform.audit.append({
       actor: req.principal,

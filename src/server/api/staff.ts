@@ -52,7 +52,7 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
   }, async () => ({ items: await listStaff(db) }))
 
   api.post('/staff', {
-    config: { ...manage, audit: { action: 'staff.create' } },
+    config: { ...manage, audit: { action: 'staff.create', subjectKind: 'staff', subjectBody: 'username' } },
     schema: {
       summary: 'Create a staff account',
       description: 'Without `password` the account can only sign in through the identity platform (federation).',
