@@ -125,6 +125,9 @@ t.test('the audit page in a browser', { skip: skipWithoutChromium }, async (t) =
     t.ok(subjects.length >= 3, 'wang.fang\'s read and li.lei\'s two')
     t.ok(subjects.every((s) => s.includes(ZHANG_MASKED)), 'the full number finds its masked form')
     t.notMatch(await page.locator('#audit-log').textContent(), ZHANG, 'the full number is not in the log')
+    t.notMatch(page.url(), ZHANG, 'nor in the address: the form posts, the filters are held under a token')
+    t.match(page.url(), /\/portal\/audit\?f=[A-Za-z0-9_-]{22}$/)
+    t.equal(await page.getByLabel('对象').inputValue(), ZHANG, 'the form keeps the held filter')
     await shot('05-filter-subject')
 
     await search(async (p) => { await p.getByLabel('结果', { exact: true }).selectOption('denied') })

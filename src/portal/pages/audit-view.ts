@@ -7,7 +7,7 @@ import type { AuditVerification } from '../../audit/verify.ts'
 import { encodeCursor } from '../../web/cursor.ts'
 import { html, type Html } from '../../html.ts'
 import { isMessageKey, type MessageKey } from '../i18n.ts'
-import type { PageContext } from '../layout.ts'
+import { csrfField, type PageContext } from '../layout.ts'
 
 type Family = AuditAction extends `${infer F}.${string}` ? F : never
 
@@ -23,6 +23,8 @@ export type SearchError = 'actor' | 'action' | 'subject' | 'outcome' | 'from' | 
 
 export interface LogView {
   form: FormValues
+  /** The token the filters are held under (../held.ts), which the pager names instead of them. */
+  held?: string | undefined
   errors: SearchError[]
   /** Undefined when the search was not run (errors). */
   items?: AuditRow[]
@@ -66,10 +68,13 @@ const ERROR_MESSAGES: Record<SearchError, MessageKey> = {
   cursor: 'audit.error.cursor',
 }
 
-/** The log's URL for these filters (and a page of older entries). */
-export function logHref (form: FormValues, cursor?: number): string {
+const filtersOf = (v: LogView): { held: string } | FormValues => (v.held === undefined ? v.form : { held: v.held })
+
+/** The log's URL for filters held under a token, or given as they are (and a page of older entries). */
+export function logHref (filters: { held: string } | FormValues, cursor?: number): string {
   const q = new URLSearchParams()
-  for (const field of FORM_FIELDS) if (form[field]) q.set(field, form[field])
+  if ('held' in filters && typeof filters.held === 'string') q.set('f', filters.held)
+  else for (const field of FORM_FIELDS) if ((filters as FormValues)[field]) q.set(field, (filters as FormValues)[field]!)
   if (cursor !== undefined) q.set('cursor', encodeCursor(cursor))
   const s = q.toString()
   return s === '' ? '/portal/audit' : `/portal/audit?${s}`
@@ -104,7 +109,8 @@ function actionSelect (ctx: PageContext, selected: string | undefined, errors: S
 function searchForm (ctx: PageContext, v: LogView): Html {
   const { t } = ctx
   const f = v.form
-  return html`<form class="card audit-form" method="get" action="/portal/audit" aria-labelledby="audit-search">
+  // Posted, not sent as a query: a subject may be an ID number, which must stay out of URLs.
+  return html`<form class="card audit-form" method="post" action="/portal/audit" aria-labelledby="audit-search">${csrfField(ctx)}
 <h2 id="audit-search">${t('audit.search.heading')}</h2>
 ${v.errors.length > 0 ? html`<div class="error" role="alert" id="audit-errors"><p>${t('audit.error.heading')}</p><ul>${v.errors.map((e) => html`<li>${t(ERROR_MESSAGES[e])}</li>`)}</ul></div>` : ''}
 <div class="audit-fields">
@@ -159,8 +165,8 @@ function entryRow (ctx: PageContext, r: AuditRow, townName: (code: string | null
 function entriesTable (ctx: PageContext, v: LogView, items: AuditRow[]): Html {
   const { t } = ctx
   const pager = html`<p class="pager">
-    ${v.paged ? html`<a href="${logHref(v.form)}">${t('audit.newest')}</a>` : ''}
-    ${v.next !== undefined && v.next !== null ? html`<a href="${logHref(v.form, v.next)}" rel="next">${t('audit.older')}</a>` : ''}</p>`
+    ${v.paged ? html`<a href="${logHref(filtersOf(v))}">${t('audit.newest')}</a>` : ''}
+    ${v.next !== undefined && v.next !== null ? html`<a href="${logHref(filtersOf(v), v.next)}" rel="next">${t('audit.older')}</a>` : ''}</p>`
   if (items.length === 0) return html`<p class="muted" id="audit-none">${t('audit.none')}</p>${pager}`
   return html`<p class="muted">${t('audit.resultsCount', items.length)}</p>
 <div class="audit-scroll"><table class="audit-table" aria-labelledby="audit-results">

@@ -9,6 +9,7 @@ import { isTongbanError } from '../../errors.ts'
 import { AuditFilterFields, auditFilter, type AuditSearch } from '../../web/audit-filter.ts'
 import { page } from '../layout.ts'
 import { queryText } from '../query.ts'
+import { heldAuditFilters, holdAuditFilters } from '../held.ts'
 import type { PortalKit } from '../kit.ts'
 import { FAMILIES, FORM_FIELDS, logBody, verifyBody, verifyResult, type FormValues, type SearchError, type VerifyView } from './audit-view.ts'
 
@@ -17,7 +18,8 @@ const DAY_MS = 86_400_000
 
 const Text = queryText(2000).optional()
 // Loose on purpose: what the form sends is checked below, so that bad input shows the form again.
-const LogQuery = z.object({ actor: Text, action: Text, subject: Text, outcome: Text, from: Text, to: Text, cursor: Text, lang: Text })
+const LogQuery = z.object({ actor: Text, action: Text, subject: Text, outcome: Text, from: Text, to: Text, cursor: Text, f: Text, lang: Text })
+const LogForm = z.object({ actor: Text, action: Text, subject: Text, outcome: Text, from: Text, to: Text, _csrf: Text })
 
 const Day = z.iso.date()
 const SearchFields = AuditFilterFields.extend({ from: Day.optional(), to: Day.optional() })
@@ -48,6 +50,14 @@ function parseSearch (form: FormValues, cursor: string | undefined): { search: A
   }
 }
 
+/** The filled-in fields of the search form, trimmed. */
+function formValues (given: Partial<Record<string, string>>): FormValues {
+  return Object.fromEntries(FORM_FIELDS.flatMap((f) => {
+    const value = given[f]?.trim()
+    return value ? [[f, value]] : []
+  }))
+}
+
 /** The store's filter; undefined for a cursor that is not one of ours. */
 function storeFilter (search: AuditSearch): AuditFilter | undefined {
   try {
@@ -59,19 +69,20 @@ function storeFilter (search: AuditSearch): AuditFilter | undefined {
 }
 
 export async function auditPages (app: FastifyInstance, kit: PortalKit): Promise<void> {
-  const { db } = kit.platform
+  const { db, redis } = kit.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/portal/audit', { schema: { hide: true, querystring: LogQuery } }, async (req, reply) => {
     const s = await kit.signIn(req, reply)
     if (!s) return reply
     kit.requirePermission(s, 'audit:read')
-    const form: FormValues = Object.fromEntries(FORM_FIELDS.flatMap((f) => {
-      const value = req.query[f]?.trim()
-      return value ? [[f, value]] : []
-    }))
+    // Filters come held under a token (the form posts them), or as a query (bookmarks, links).
+    const held = req.query.f ? await heldAuditFilters(redis, s.session.staffId, req.query.f) : undefined
+    if (req.query.f && held === undefined) return await reply.code(303).header('location', '/portal/audit').send()
+    const given: Partial<Record<string, string>> = held ?? req.query
+    const form = formValues(given)
     const cursor = req.query.cursor || undefined
-    const view = { form, paged: cursor !== undefined, autoVerify: cursor === undefined && Object.keys(form).length === 0, townName: kit.townName }
+    const view = { form, held: held === undefined ? undefined : req.query.f, paged: cursor !== undefined, autoVerify: cursor === undefined && Object.keys(form).length === 0, townName: kit.townName }
     const ctx = kit.ctxOf(req, reply, s)
     const showErrors = (errors: SearchError[]): FastifyReply =>
       kit.sendPage(reply, 422, page(ctx, ctx.t('audit.title'), logBody(ctx, { ...view, errors })))
@@ -83,6 +94,16 @@ export async function auditPages (app: FastifyInstance, kit: PortalKit): Promise
     const result = await listAudit(db, filter)
     await kit.audit(req, s, 'audit.read', { details: { filters: { ...form }, rows: result.items.length, ...(cursor ? { older: true } : {}) } })
     return kit.sendPage(reply, 200, page(ctx, ctx.t('audit.title'), logBody(ctx, { ...view, errors: [], items: result.items, next: result.next })))
+  })
+
+  api.post('/portal/audit', { schema: { hide: true, body: LogForm } }, async (req, reply) => {
+    const s = await kit.signIn(req, reply)
+    if (!s) return reply
+    kit.requirePermission(s, 'audit:read')
+    kit.requireCsrf(req, s)
+    const form = formValues(req.body)
+    const location = Object.keys(form).length === 0 ? '/portal/audit' : `/portal/audit?f=${await holdAuditFilters(redis, s.session.staffId, form)}`
+    return await reply.code(303).header('location', location).send()
   })
 
   api.get('/portal/audit/verify', {

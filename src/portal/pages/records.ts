@@ -14,7 +14,7 @@ import { resolveConflict } from '../../unify/resolve.ts'
 import type { AuditAction } from '../../audit/index.ts'
 import { page, type PageContext } from '../layout.ts'
 import { formText, queryText } from '../query.ts'
-import { SEARCH_TOKEN } from '../held-search.ts'
+import { HELD_TOKEN } from '../held.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { conflictListBody, recordBody, type RecordView } from './records-view.ts'
 
@@ -57,7 +57,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
   /** The held search this page was opened from (`?s=`), for the way back to the results. */
   const searchTokenOf = (req: FastifyRequest): string | undefined => {
     const token = (req.query as Record<string, unknown>).s
-    return typeof token === 'string' && SEARCH_TOKEN.test(token) ? token : undefined
+    return typeof token === 'string' && HELD_TOKEN.test(token) ? token : undefined
   }
   const PageQuery = z.object({ lang: queryText(8).optional(), resolved: queryText(8).optional(), s: queryText(32).optional() })
 

@@ -9,7 +9,7 @@ export interface SearchResults { items: UnifiedRecord[], next: string | null, pa
 
 export interface SearchData {
   q: string
-  /** The held search (../held-search.ts) the pager and the residents' back links name. */
+  /** The held search (../held.ts) the pager and the residents' back links name. */
   token?: string | undefined
   /** The token named no search of this staff member's (expired, or another's). */
   expired?: boolean

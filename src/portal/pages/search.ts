@@ -1,6 +1,6 @@
 // Search: one box for a name, an ID number (whole, 15 digits, last digits), a phone number, a
 // credit code or an enterprise name (see ../query.ts); residents and enterprises in scope, masked.
-// The box posts its text, which is held under a token (../held-search.ts): no URL the portal
+// The box posts its text, which is held under a token (../held.ts): no URL the portal
 // makes carries an ID or phone number, not the results', their pages' nor a resident's.
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 import { TongbanError } from '../../errors.ts'
 import { page } from '../layout.ts'
 import { classifyQuery, formText, noControl, queryText } from '../query.ts'
-import { heldSearch, holdSearch } from '../held-search.ts'
+import { heldSearch, holdSearch } from '../held.ts'
 import type { PortalKit } from '../kit.ts'
 import { searchBody, type SearchResults } from './search-view.ts'
 
