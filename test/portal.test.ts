@@ -345,6 +345,11 @@ t.test('the portal in a browser', { skip }, async (t) => {
     t.equal(await page.locator('section[id^="conflict-"]').count(), 0, 'no conflict left')
     t.match(await page.locator('#history').locator('xpath=following-sibling::table').textContent(), 'wang.fang', 'the history names who chose')
     await shot('06-resolved')
+    await page.locator('#back-to-results').click()
+    await page.waitForURL(resultsUrl)
+    t.pass('after resolving, the way back to the results is still there')
+    await page.goBack()
+    await page.waitForURL(/\/portal\/persons\/[0-9a-f]{32}\?resolved=1&s=/)
   })
 
   t.test('the purpose prompt before full numbers, written to the audit log', async (t) => {

@@ -102,7 +102,7 @@ ${v.conflicts.map((c) => {
   return html`<section class="card" id="conflict-${c.id}" aria-labelledby="conflict-${c.id}-h">
   <h3 id="conflict-${c.id}-h">${t('conflict.field', label)}</h3>
   ${v.canResolve
-    ? html`<form method="post" action="/portal/conflicts/${c.id}/resolve">${csrfField(ctx)}
+    ? html`<form method="post" action="/portal/conflicts/${c.id}/resolve">${csrfField(ctx)}${v.searchToken === undefined ? '' : html`<input type="hidden" name="s" value="${v.searchToken}">`}
     <fieldset class="candidates"><legend>${t('conflict.choose')}</legend>${options}</fieldset>
     <label for="reason-${c.id}">${t('conflict.reason')}</label>
     <textarea id="reason-${c.id}" name="reason" required maxlength="500"></textarea>

@@ -132,7 +132,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     schema: {
       hide: true,
       params: z.object({ id: z.coerce.number().int().positive() }),
-      body: z.object({ _csrf: z.string().max(128).optional(), choice: z.coerce.number().int().min(0).max(50).optional(), reason: formText(500).optional() }),
+      body: z.object({ _csrf: z.string().max(128).optional(), choice: z.coerce.number().int().min(0).max(50).optional(), reason: formText(500).optional(), s: queryText(32).optional() }),
     },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
@@ -161,6 +161,8 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     const target = conflict.kind === 'person'
       ? `/portal/persons/${(await recordLabels(db, 'person', [conflict.recordKey])).get(conflict.recordKey)?.ref ?? 'missing'}`
       : `/portal/enterprises/${conflict.recordKey}`
-    return reply.code(303).header('location', `${target}?resolved=1`).send()
+    // Back to the record with the way back to the results it was opened from.
+    const back = req.body.s !== undefined && HELD_TOKEN.test(req.body.s) ? `&s=${req.body.s}` : ''
+    return reply.code(303).header('location', `${target}?resolved=1${back}`).send()
   })
 }
