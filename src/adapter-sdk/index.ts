@@ -9,6 +9,8 @@ import type { SimulatorDeclaration } from './simulator.ts'
 import type { RawRecord } from '../model/intake.ts'
 import type { AuthDeclaration } from './auth.ts'
 import type { DepartmentHttp } from './http.ts'
+import type { FacetProduction } from './facets.ts'
+import type { OperationDeclaration } from './operations.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
@@ -25,6 +27,8 @@ export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
 export type { DepartmentHttp, DepartmentRequest, DepartmentResponse } from './http.ts'
 export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from './codec.ts'
+export { defineFacet, facet, type FacetDeclaration, type FacetField, type FacetFieldMap, type FacetProduction, type Sensitivity } from './facets.ts'
+export { defineOperation, type OperationContext, type OperationDeclaration, type StaffAccountPlacement } from './operations.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface WebhookReceive {
@@ -65,6 +69,13 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   pull?: Readonly<Record<string, PullStream<any>>>
   fields: FieldMap<K>
   /**
+   * A facet of the `produces` record this department keeps (social assistance, insurance…): each
+   * raw record then also gives one facet entry, keyed to the record `fields` maps.
+   */
+  facet?: FacetProduction<any>
+  /** Calls the platform may make to the department on a caller's behalf, by name. */
+  operations?: Readonly<Record<string, OperationDeclaration<any, any>>>
+  /**
    * Canonical fields this department is the authority for: unless the configuration's
    * `survivorship:` says otherwise, its instances' values outrank every other source's there.
    */
@@ -93,6 +104,7 @@ export function defineAdapter<K extends EntityKind, const A extends AdapterDefin
   for (const field of adapter.authority ?? []) {
     if (!isRecordField(adapter.produces, field)) throw new TypeError(`adapter ${adapter.id}: authority names ${field}, which is no ${adapter.produces} field`)
   }
+  if (adapter.facet && adapter.facet.declaration.of !== adapter.produces) throw new TypeError(`adapter ${adapter.id}: facet ${adapter.facet.declaration.name} is of a ${adapter.facet.declaration.of}, but the adapter produces ${adapter.produces} records`)
   if (!adapter.receive && !adapter.pull) throw new TypeError(`adapter ${adapter.id} neither receives webhooks nor pulls`)
   return adapter
 }
