@@ -3,6 +3,7 @@
 // 1991), so a fixed offset is exact, and parsing stays a regex and a Date.UTC per value — cheap
 // enough for every record of a pull.
 import { isRealDate } from '../normalize/calendar.ts'
+import { escapeRegExp } from './regexp.ts'
 
 /** Beijing time, UTC+8: what departments mean by a time without a zone. */
 export const BEIJING = '+08:00'
@@ -42,11 +43,11 @@ export function timeFormat (pattern: string, timeZone: string = BEIJING): TimeFo
   let source = '^'
   let last = 0
   for (const m of pattern.matchAll(TOKEN)) {
-    source += pattern.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + `(\\d{${TOKENS[m[0] as Token]}})`
+    source += escapeRegExp(pattern.slice(last, m.index)) + `(\\d{${TOKENS[m[0] as Token]}})`
     order.push(m[0] as Token)
     last = m.index + m[0].length
   }
-  source += pattern.slice(last).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$'
+  source += escapeRegExp(pattern.slice(last)) + '$'
   for (const required of ['YYYY', 'MM', 'DD'] as const) {
     if (!order.includes(required)) throw new TypeError(`time pattern ${pattern} has no ${required}`)
   }

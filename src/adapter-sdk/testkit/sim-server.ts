@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { RunningSimulator } from '../simulator.ts'
+import { escapeRegExp } from '../regexp.ts'
 import { FaultInjector } from './faults.ts'
 import type { TokenEndpoint } from './token-endpoint.ts'
 import { jsonAnswer, nginxPage, SimHttpError, type SimAnswer, type SimRequest, type SimRoute, type SimRoutes } from './sim-routes.ts'
@@ -50,7 +51,7 @@ function compile (routes: SimRoutes): Compiled[] {
     const [method, path] = key.split(' ') as [string, string]
     const names: string[] = []
     const source = path.split('/').map((segment) => {
-      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      if (!segment.startsWith(':')) return escapeRegExp(segment)
       names.push(segment.slice(1))
       return '([^/]+)'
     }).join('/')
