@@ -5,14 +5,14 @@
 // message mentions one. This module depends on nothing in the platform but the SDK's test kit (in
 // particular not on src/normalize): the simulator plays the department, and the department
 // computes its own check characters.
-import {
-  givenName, int, landline, mobilePhone, pad, pick, residentIdCheckChar as idCheckChar, seeded, weighted,
-  COUNTIES, ESTATES, ETHNICITIES, OTHER_BIRTHPLACES, RESIDENT_ID_CHECK_CHARS, SURNAMES, TIBETAN, UYGHUR_FEMALE, UYGHUR_MALE, VILLAGES,
-  type County, type Rng, type Town,
-} from '../../src/adapter-sdk/testkit/index.ts'
+// The kit's data modules, not its index: the demo story loads this file in gateway processes,
+// which must not load the simulator servers.
+import { int, mulberry32, pad, pick, seeded, weighted, type Rng } from '../../src/adapter-sdk/testkit/random.ts'
+import { residentIdCheckChar as idCheckChar, RESIDENT_ID_CHECK_CHARS } from '../../src/adapter-sdk/testkit/check-characters.ts'
+import { COUNTIES, ESTATES, OTHER_BIRTHPLACES, VILLAGES, type County, type Town } from '../../src/adapter-sdk/testkit/geography.ts'
+import { ETHNICITIES, givenName, landline, mobilePhone, SURNAMES, TIBETAN, UYGHUR_FEMALE, UYGHUR_MALE } from '../../src/adapter-sdk/testkit/people.ts'
 
-export { idCheckChar, seeded }
-export { mulberry32 } from '../../src/adapter-sdk/testkit/index.ts'
+export { idCheckChar, mulberry32, seeded }
 
 /** One resident as the department sends it (spec "Body" table). */
 export interface HouseholdRecord {

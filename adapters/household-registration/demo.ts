@@ -2,7 +2,6 @@
 // `simulators.household-registration` and how the demo starts it.
 import { z } from 'zod'
 import { defineSimulator, Duration } from '../../src/adapter-sdk/index.ts'
-import { startSimulator } from './simulator.ts'
 import { seededConflict } from '../demo-story.ts'
 
 const Options = z.object({
@@ -20,6 +19,8 @@ export const demoSimulator = defineSimulator({
   instanceKeys: ['deliverTo'],
   callsGateway: true,
   async start (options, demo) {
+    // Loaded only when the demo starts it: gateways and workers load this file with the adapter.
+    const { startSimulator } = await import('./simulator.ts')
     const sim = await startSimulator({
       seed: options.seed,
       residents: options.residents,

@@ -11,10 +11,12 @@
 // BASE + floor(index / 3) * 2 seconds: three rows share each even second. Within such a group
 // the three rows are assigned so that their credit codes ascend, which makes index order exactly
 // the department's (GXSJ, TYSHXYDM) order; a page is then just a range of indices.
-import {
-  creditCodeCheckChar, givenName, int, mulberry32, orgCodeCheckChar, pad, pick, placeName, residentIdCheckChar as idCheckChar, seedKey, weighted,
-  COUNTIES, CREDIT_CHARS, OTHER_BIRTHPLACES, ROADS, SURNAMES, VILLAGES, type County, type Rng, type Town,
-} from '../../src/adapter-sdk/testkit/index.ts'
+// The kit's data modules, not its index: the demo story loads this file in gateway processes,
+// which must not load the simulator servers.
+import { int, mulberry32, pad, pick, seedKey, weighted, type Rng } from '../../src/adapter-sdk/testkit/random.ts'
+import { creditCodeCheckChar, orgCodeCheckChar, residentIdCheckChar as idCheckChar, CREDIT_CHARS } from '../../src/adapter-sdk/testkit/check-characters.ts'
+import { COUNTIES, OTHER_BIRTHPLACES, placeName, ROADS, VILLAGES, type County, type Town } from '../../src/adapter-sdk/testkit/geography.ts'
+import { givenName, SURNAMES } from '../../src/adapter-sdk/testkit/people.ts'
 
 export { creditCodeCheckChar, idCheckChar, mulberry32, orgCodeCheckChar, CREDIT_CHARS, type Rng }
 

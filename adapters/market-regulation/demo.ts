@@ -2,7 +2,6 @@
 // and how the demo starts it.
 import { z } from 'zod'
 import { defineSimulator } from '../../src/adapter-sdk/index.ts'
-import { startSimulator } from './simulator.ts'
 import { householdRepresentative } from '../demo-story.ts'
 
 const Options = z.object({
@@ -21,8 +20,12 @@ const Options = z.object({
 
 export const demoSimulator = defineSimulator({
   options: Options,
+  // spec: 4001 token invalid or expired, 4290 too many requests, 5000 internal error
+  faults: { 4001: 'auth', 4290: 'rate-limited', 5000: 'unavailable' },
   callsGateway: false,
   async start (options, demo) {
+    // Loaded only when the demo starts it: gateways and workers load this file with the adapter.
+    const { startSimulator } = await import('./simulator.ts')
     const representative = householdRepresentative(demo)
     return await startSimulator({
       seed: options.seed,

@@ -5,7 +5,6 @@ import type { DemoContext, RunningSimulator } from '../adapter-sdk/index.ts'
 import type { Config } from '../config/schema.ts'
 import { configuredSimulators } from '../config/simulators.ts'
 import type { Logger } from '../log.ts'
-import { startDepartmentApp } from '../adapter-sdk/testkit/department-app.ts'
 
 function demoContext (config: Config, simulators: ReturnType<typeof configuredSimulators>): DemoContext {
   return {
@@ -31,10 +30,15 @@ export async function startPullSimulators (config: Config, logger: Logger): Prom
 /** The simulators that need the gateway's address: those that push to it, and the department apps' CAS sign-in. */
 export async function startPushSimulators (config: Config, gatewayUrl: string, logger: Logger): Promise<RunningSimulator[]> {
   const started: RunningSimulator[] = []
-  for (const app of config.simulators?.['department-apps'] ?? []) {
-    const sim = await startDepartmentApp({ name: app.name, casUrl: () => `${gatewayUrl}/cas`, port: app.port, host: app.host })
-    started.push(sim)
-    logger.info({ simulator: 'department-app', name: app.name, url: sim.url }, 'department web app started (signs staff in through /cas)')
+  const apps = config.simulators?.['department-apps'] ?? []
+  if (apps.length > 0) {
+    // Loaded only when asked for: the gateway imports this file and must not load simulator code.
+    const { startDepartmentApp } = await import('../adapter-sdk/testkit/department-app.ts')
+    for (const app of apps) {
+      const sim = await startDepartmentApp({ name: app.name, casUrl: () => `${gatewayUrl}/cas`, port: app.port, host: app.host })
+      started.push(sim)
+      logger.info({ simulator: 'department-app', name: app.name, url: sim.url }, 'department web app started (signs staff in through /cas)')
+    }
   }
   const simulators = configuredSimulators(config)
   const demo = { ...demoContext(config, simulators), gatewayUrl }
