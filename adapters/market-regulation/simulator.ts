@@ -217,6 +217,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Mark
     seed,
     size: registry.size,
     rowAt: registry.rowAt,
+    rowKeys: () => Array.from({ length: registry.size() }, (_, index) => registry.rowAt(index).TYSHXYDM),
     revokeTokens: token.revoke,
     setFaults,
     failNext: (...kinds) => { setFaults({ failNext: kinds }) },

@@ -7,7 +7,18 @@ import type { z } from 'zod'
 export interface RunningSimulator {
   readonly url: string
   close: () => Promise<void>
+  // What `tongban adapter check --against-simulator` drives when a simulator offers it; the checks
+  // that need a missing one say they were skipped.
+  /** Queue one-shot faults for the next API calls: the kit's (`503`, `html502`…) or the department's own kinds (see `faults`). */
+  failNext? (...kinds: string[]): void // a method: a simulator may accept only its own kinds
+  /** Pull departments: the key field's value of every row the department holds now, as it serves them. */
+  rowKeys?: () => readonly string[]
+  /** Push departments: send a message to the subscriber now. */
+  emit?: () => unknown
 }
+
+/** What a department's spec says one of its answers means, as the platform's errors name it. */
+export type FaultMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'business'
 
 /** What a simulator may know of the demo around it. */
 export interface DemoContext {
@@ -21,6 +32,11 @@ interface SimulatorOptions<O> {
   options: z.ZodType<O, any>
   /** Option keys that name an adapter instance (e.g. the one it delivers webhooks to); the platform checks each exists. */
   instanceKeys?: ReadonlyArray<keyof O & string>
+  /**
+   * The department's own one-shot faults (`failNext` kinds such as business codes) and what its
+   * spec says each means: the conformance kit asks for each and expects the adapter to throw that.
+   */
+  faults?: Readonly<Record<string, FaultMeaning>>
 }
 
 /**
