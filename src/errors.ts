@@ -48,6 +48,7 @@ export const errorCatalogue = {
   TB_ENCODING_INVALID: { status: 422, message: 'The bytes are not valid %s text: %s' },
   TB_ENCODING_UNREPRESENTABLE: { status: 422, message: 'The text cannot be written in %s: %s' },
   TB_CAPITAL_INVALID: { status: 422, message: 'Registered capital text cannot be read: %s' },
+  TB_NUMBER_INVALID: { status: 422, message: 'Not a number in the expected form: %s' },
 
   // department systems
   TB_DEPARTMENT_UNAVAILABLE: { status: 503, message: 'Department system %s is unavailable: %s' },
