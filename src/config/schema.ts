@@ -21,7 +21,7 @@ export const AdapterInstance = z.object({
   enabled: z.boolean().default(true),
   /** The department system's base URL; calls outside its host are refused. */
   baseUrl: z.url().optional(),
-  /** The credentials of the adapter's auth strategy (e.g. clientId and clientSecret), or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) each time they are needed. */
+  /** The credentials of the adapter's auth strategy (e.g. clientId and clientSecret), or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) when needed and kept by the connection for a minute at most. */
   credentials: z.union([z.record(z.string(), z.string().min(1)), z.literal('vault')]).optional(),
   webhook: z.object({
     /** Subscriber secrets (`whsec_...`); several during key rotation. */

@@ -13,7 +13,7 @@ export interface DepartmentClientOptions {
   baseUrl: string
   timeoutMs: number
   auth?: AdapterDefinition['auth']
-  /** Asked by the auth strategy when it needs them, so credentials from the vault are in memory only for that call. */
+  /** Asked by the auth strategy when it needs them; from the vault they are kept a short while (src/department/credentials.ts). */
   credentials?: (() => Promise<unknown>) | undefined
   /** At most `max` requests per `duration` ms, spaced evenly. */
   rateLimit?: { max: number, duration: number } | undefined

@@ -15,8 +15,8 @@ import { publishBreakerState } from './breaker-board.ts'
 export interface DepartmentConnection {
   /**
    * Runs one exchange with the department through the breaker. When the department says our
-   * token expired or was revoked, the auth strategy's state (the token) is forgotten and the
-   * exchange tried once more.
+   * token expired or was revoked, the auth strategy's state (the token) and the credentials kept
+   * from the vault are forgotten and the exchange tried once more.
    */
   call: <T>(exchange: (http: DepartmentHttp) => Promise<T>) => Promise<T>
   close: () => Promise<void>
@@ -34,12 +34,13 @@ function credentialKeys (auth: AdapterDefinition['auth']): string[] {
 
 export async function openConnection (instance: { config: AdapterInstance, adapter: AdapterDefinition }, deps: ConnectionDeps): Promise<DepartmentConnection> {
   const { config } = instance
+  const credentials = credentialsOf(deps, config.id, config.credentials, credentialKeys(instance.adapter.auth))
   const http = createDepartmentClient({
     department: config.id,
     baseUrl: config.baseUrl!,
     timeoutMs: config.timeout,
     auth: instance.adapter.auth,
-    credentials: credentialsOf(deps, config.id, config.credentials, credentialKeys(instance.adapter.auth)),
+    credentials: credentials?.read,
     rateLimit: config.rateLimit,
   })
   const breaker = createBreaker(config.id, config.breaker)
@@ -57,6 +58,7 @@ export async function openConnection (instance: { config: AdapterInstance, adapt
       } catch (err) {
         if (!(err instanceof DepartmentAuthError)) throw err
         http.resetAuth()
+        credentials?.forget()
         return await once(exchange)
       }
     },

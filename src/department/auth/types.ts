@@ -27,7 +27,7 @@ export interface AuthContext<D extends AuthDeclaration, S> {
 export interface AuthStrategy<D extends AuthDeclaration, C, S = undefined> {
   credentials: z.ZodType<C>
   state: () => S
-  /** Credentials are asked for only when needed, so a secret from the vault is in memory only for that call. */
+  /** Credentials are asked for only when needed (see src/department/credentials.ts for how long a connection keeps them). */
   apply: (request: OutgoingRequest, credentials: () => Promise<C>, ctx: AuthContext<D, S>) => Promise<void>
   /** The signed values an adapter writes into its own body (`DepartmentHttp.sign`); only strategies that sign parameters. */
   values?: (signed: Record<string, string>, credentials: () => Promise<C>, ctx: AuthContext<D, S>) => Promise<Record<string, string>>
