@@ -42,6 +42,11 @@ export interface OperationDeclaration<I extends z.ZodType = z.ZodType, O extends
    * on failure, answered from the first result within a day). Absent: not idempotent — never retried.
    */
   idempotencyKey?: (input: z.infer<I>) => string
+  /**
+   * Valid inputs as a caller sends them: `tongban adapter check` gives each the idempotency key
+   * twice and, against the simulator, calls the operation with it.
+   */
+  examples?: ReadonlyArray<z.input<I>>
   /** Audit subject: the person (ID number) or enterprise (credit code) the call concerns, if any. */
   subject?: (input: z.infer<I>) => { kind: 'person' | 'enterprise', key: string } | undefined
   run: (ctx: OperationContext<z.infer<I>>) => Promise<z.infer<O>>

@@ -26,6 +26,8 @@ Commands:
                               seal every vault secret again under a new data key (and master key)
   staff add|disable|enable|reset-password|list, token create|revoke|list
                               staff accounts and API tokens (see README: One login)
+  adapter check <id|path> [--against-simulator] [--config <file>] [--seed <n>] [--json]
+                              conformance checks of an adapter (with its simulator); exit 0 conforms, 1 not, 2 usage
   help                        this text
 
 Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN, TONGBAN_API_TOKEN,
@@ -116,6 +118,17 @@ async function main (argv: string[]): Promise<void> {
     case 'token': {
       const { staffCommand } = await import('./staff.ts')
       process.exitCode = await staffCommand(command, rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })
+      return
+    }
+    case 'adapter': {
+      const [verb, ...args] = rest
+      if (verb === 'check') {
+        const { adapterCheckCommand } = await import('./adapter-check.ts')
+        process.exitCode = await adapterCheckCommand(args, { stdout: process.stdout, stderr: process.stderr })
+        return
+      }
+      process.stderr.write(`tongban: unknown adapter command "${verb ?? ''}"\n\n${USAGE}\n`)
+      process.exitCode = 2
       return
     }
     case undefined:

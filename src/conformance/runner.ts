@@ -1,0 +1,82 @@
+// Runs the conformance checks on one adapter: the static ones first, then — against its simulator —
+// the webhook, paging, fault and operation checks (whose real bodies feed the fuzzer), then the
+// fuzzer, and last the reason codes everything before gave.
+import type { PullStream } from '../adapter-sdk/index.ts'
+import { checkFieldTargets } from './field-targets.ts'
+import { checkOperationCalls, checkOperations } from './operations.ts'
+import { checkParse } from './parse-fuzz.ts'
+import { checkReasonCodes } from './reason-codes.ts'
+import { CodesSeen, fail, type CheckResult, type Report } from './result.ts'
+import type { Subject } from './subject.ts'
+import { departmentClient } from './simulator/department.ts'
+import { checkFaults } from './simulator/faults.ts'
+import { checkStream } from './simulator/paging.ts'
+import { startSimulatorRun } from './simulator/start.ts'
+import { checkStore, openStoreDb } from './simulator/store.ts'
+import { checkWebhooks } from './simulator/webhook.ts'
+
+export interface CheckOptions {
+  againstSimulator: boolean
+  /** Seeds the fuzzer. */
+  seed: number
+  /** Where the simulator's options and the instance talking to it come from; undefined: the schema's defaults. */
+  configFile: string | undefined
+}
+
+const SIMULATOR = 'the simulator starts'
+
+async function againstSimulator (subject: Subject, opts: CheckOptions, seen: CodesSeen): Promise<{ checks: CheckResult[], samples: Buffer[] }> {
+  const { adapter } = subject
+  const db = openStoreDb()
+  let run
+  try {
+    run = await startSimulatorRun(adapter, opts.configFile)
+  } catch (err) {
+    await (await db).close()
+    return { checks: [fail(SIMULATOR, 'the simulator could not be started', [(err as Error).message])], samples: [] }
+  }
+  let store
+  try {
+    store = checkStore(await db, adapter, run.instance.id, seen)
+  } catch (err) {
+    await run.close()
+    throw err
+  }
+  const client = departmentClient(adapter, run.instance)
+  try {
+    const checks: CheckResult[] = []
+    const webhooks = await checkWebhooks(adapter, run, store, seen)
+    checks.push(...webhooks.checks)
+    for (const [name, stream] of Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>) {
+      checks.push(...await checkStream(adapter, name, stream, run, client, store, seen))
+    }
+    checks.push(await checkFaults(adapter, run, client, seen))
+    checks.push(await checkOperationCalls(adapter, client, run.instance.timeout, seen))
+    return { checks, samples: webhooks.samples }
+  } finally {
+    await client.close()
+    await store.close()
+    await run.close()
+  }
+}
+
+export async function runChecks (subject: Subject, opts: CheckOptions): Promise<Report> {
+  const seen = new CodesSeen()
+  const checks: CheckResult[] = [checkFieldTargets(subject.adapter), checkOperations(subject.adapter)]
+  let samples: Buffer[] = []
+  if (opts.againstSimulator) {
+    const live = await againstSimulator(subject, opts, seen)
+    checks.push(...live.checks)
+    samples = live.samples
+  }
+  checks.push(checkParse(subject.adapter, opts.seed, samples, seen))
+  checks.push(checkReasonCodes(subject.folder, seen))
+  return {
+    adapter: subject.adapter.id,
+    source: subject.source,
+    seed: opts.seed,
+    againstSimulator: opts.againstSimulator,
+    checks,
+    ok: checks.every((c) => c.outcome !== 'fail'),
+  }
+}

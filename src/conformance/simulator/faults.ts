@@ -1,0 +1,56 @@
+// Business codes map to the right errors: the simulator is asked for each fault it offers — the
+// gateway's 503 and nginx pages, and the department's own kinds with the meaning its spec gives
+// them — and the adapter must throw the error the platform acts on for that meaning (a new token,
+// backing off, retrying, or a business error).
+import type { AdapterDefinition, FaultMeaning, PullStream } from '../../adapter-sdk/index.ts'
+import type { DepartmentClient } from '../../department/client.ts'
+import { isTongbanError, type ErrorCode } from '../../errors.ts'
+import { skip, verdict, type CheckResult, type CodesSeen } from '../result.ts'
+import { withRetries } from './department.ts'
+import type { SimulatorRun } from './start.ts'
+
+const NAME = 'business codes map to the right errors'
+
+const EXPECTED: Readonly<Record<FaultMeaning, { code: ErrorCode, error: string }>> = {
+  auth: { code: 'TB_DEPARTMENT_AUTH', error: 'DepartmentAuthError' },
+  'rate-limited': { code: 'TB_DEPARTMENT_RATE_LIMITED', error: 'DepartmentRateLimitedError' },
+  unavailable: { code: 'TB_DEPARTMENT_UNAVAILABLE', error: 'DepartmentUnavailableError' },
+  business: { code: 'TB_DEPARTMENT_ERROR', error: 'DepartmentBusinessError' },
+}
+
+/** The gateway in front of every department: what the kit's fault injector answers by itself. */
+const GATEWAY_FAULTS: Readonly<Record<string, FaultMeaning>> = { 503: 'unavailable', html502: 'unavailable', html503: 'unavailable', html504: 'unavailable' }
+
+function described (err: unknown): string {
+  if (isTongbanError(err)) return `${err.constructor.name} ${err.code} (${err.message})`
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+}
+
+export async function checkFaults (adapter: AdapterDefinition, run: SimulatorRun, client: DepartmentClient, seen: CodesSeen): Promise<CheckResult> {
+  const streams = Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>
+  if (streams.length === 0) return skip(NAME, 'the adapter pulls nothing: no answers to read business codes from')
+  const failNext = run.sim.failNext?.bind(run.sim)
+  if (!failNext) return skip(NAME, 'the simulator offers no failNext: it cannot be asked for faults')
+  const faults = { ...GATEWAY_FAULTS, ...run.declaration.faults }
+  const findings: string[] = []
+  for (const [name, stream] of streams) {
+    // A page first, outside the count: the token is fetched and the next call is the one that fails.
+    await withRetries(client, async () => await stream.fetchPage({ http: client, cursor: stream.initialCursor(), pageSize: stream.pageSize, signal: AbortSignal.timeout(run.instance.timeout * 2) }))
+    for (const [kind, meaning] of Object.entries(faults)) {
+      const expected = EXPECTED[meaning]
+      failNext(kind)
+      let thrown: unknown
+      try {
+        await stream.fetchPage({ http: client, cursor: stream.initialCursor(), pageSize: stream.pageSize, signal: AbortSignal.timeout(run.instance.timeout * 2) })
+      } catch (err) {
+        thrown = err
+      }
+      if (isTongbanError(thrown)) seen.add(thrown.code, `fetchPage of ${name} answered fault ${kind}`)
+      if (thrown === undefined) findings.push(`pull ${name}: fault ${kind} (${meaning}) should throw ${expected.error}, but fetchPage returned a page`)
+      else if (!isTongbanError(thrown) || thrown.code !== expected.code) findings.push(`pull ${name}: fault ${kind} (${meaning}) should throw ${expected.error} (${expected.code}), but fetchPage threw ${described(thrown)}`)
+      if (meaning === 'auth') client.resetAuth()
+    }
+  }
+  const kinds = Object.keys(faults)
+  return verdict(NAME, findings, `${kinds.length} faults (${kinds.join(', ')}) each threw the error their meaning asks for`, `${findings.length} fault(s) threw the wrong error`)
+}

@@ -1,0 +1,70 @@
+// A real store for the checks: PGlite in memory with the platform's migrations, written by the
+// platform's own map and unify steps. Its fingerprint says whether anything was written.
+import type { AdapterDefinition, RawRecord } from '../../adapter-sdk/index.ts'
+import { migrate } from '../../store/migrate.ts'
+import { openPglite, type Db } from '../../store/db.ts'
+import { quarantine } from '../../store/quarantine.ts'
+import { unify } from '../../unify/unify.ts'
+import { survivorshipRules, type SurvivorshipRules } from '../../unify/survivorship.ts'
+import { mapBatch } from '../../pipeline/map.ts'
+import { entityKeys } from '../../model/index.ts'
+import type { CodesSeen } from '../result.ts'
+
+export interface Committed { keys: string[], rejected: number }
+
+export interface CheckStore {
+  /** Maps raw records as the platform does and commits them in one transaction. */
+  commit: (raws: readonly RawRecord[], where: string) => Promise<Committed>
+  /**
+   * What unify and quarantine wrote, as a reader sees it: the records' content (not their
+   * optimistic-write version or update time), and how many history entries, quarantine items and
+   * conflicts there are. Equal fingerprints: nothing changed.
+   */
+  fingerprint: () => Promise<string>
+  /** Unified records of the adapter's kind. */
+  count: () => Promise<number>
+  close: () => Promise<void>
+}
+
+/** An empty store with the platform's schema (PGlite in memory: creating one takes seconds, so start early). */
+export async function openStoreDb (): Promise<Db> {
+  const db = await openPglite()
+  await migrate(db)
+  return db
+}
+
+export function checkStore (db: Db, adapter: AdapterDefinition, instanceId: string, seen: CodesSeen): CheckStore {
+  const rules: SurvivorshipRules = survivorshipRules(undefined, [{ instance: instanceId, kind: adapter.produces, fields: adapter.authority ?? [] }])
+  const table = adapter.produces === 'person' ? 'persons' : 'enterprises'
+  const key = adapter.produces === 'person' ? 'id_number' : 'credit_code'
+  return {
+    async commit (raws, where) {
+      const { records, rejections } = mapBatch(adapter, raws)
+      for (const r of rejections) seen.add(r.code, `${where}, record ${r.sourceId}`)
+      await db.transaction(async (tx) => {
+        await unify(tx, rules, instanceId, records)
+        await quarantine(tx, instanceId, adapter.produces, rejections)
+      })
+      return { keys: records.map((r) => r.key), rejected: rejections.length }
+    },
+    async fingerprint () {
+      const { rows } = await db.query(`SELECT
+        (SELECT count(*) FROM ${table}) AS records,
+        (SELECT md5(coalesce(string_agg((to_jsonb(t) - 'version' - 'updated_at')::text, ',' ORDER BY ${key}), '')) FROM ${table} t) AS content,
+        (SELECT count(*) FROM record_history) AS history,
+        (SELECT count(*) FROM quarantine) AS quarantined,
+        (SELECT count(*) FROM conflicts) AS conflicts`)
+      return JSON.stringify(rows[0])
+    },
+    async count () {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)
+      return rows[0]!.n
+    },
+    close: async () => { await db.close() },
+  }
+}
+
+/** The department field the adapter maps to its record's key (TYSHXYDM, GMSFHM). */
+export function keyField (adapter: AdapterDefinition): string | undefined {
+  return Object.entries(adapter.fields).find(([, rule]) => Array.isArray(rule) && rule[0] === entityKeys[adapter.produces])?.[0]
+}
