@@ -2,7 +2,7 @@
 // the adapter instances. Built once at start, closed once at shutdown.
 import { Redis } from 'ioredis'
 import type { AdapterDefinition } from './adapter-sdk/index.ts'
-import { adapters } from './config/adapters.ts'
+import { adapterOf } from './config/adapters.ts'
 import type { Config, AdapterInstance } from './config/schema.ts'
 import type { Db } from './store/db.ts'
 import { openQueues, type InstanceQueues } from './queues/queues.ts'
@@ -46,10 +46,10 @@ export function connectRedis (url: string): Redis {
  * What each configured instance's adapter declares itself the authority for, disabled instances
  * included: the values they delivered before keep their rank.
  */
-function authorities (instances: readonly AdapterInstance[]): Authority[] {
-  return instances.map((config) => {
-    const adapter = adapters[config.adapter]!
-    return { instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }
+function authorities (config: Config): Authority[] {
+  return config.adapters.map((instance) => {
+    const adapter = adapterOf(config, instance)
+    return { instance: instance.id, kind: adapter.produces, fields: adapter.authority ?? [] }
   })
 }
 
@@ -60,7 +60,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
   const audit = new AuditWriter(opts.db)
   for (const config of opts.config.adapters) {
     if (!config.enabled) continue
-    const adapter = adapters[config.adapter]!
+    const adapter = adapterOf(opts.config, config)
     const queues = openQueues(redis, config, Boolean(adapter.pull))
     for (const queue of [queues.ingest, queues.pull]) {
       queue?.on('error', (err) => opts.logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
@@ -79,7 +79,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     logger: opts.logger,
     metrics: opts.metrics ?? createMetrics(),
     instances,
-    survivorship: survivorshipRules(opts.config.survivorship, authorities(opts.config.adapters)),
+    survivorship: survivorshipRules(opts.config.survivorship, authorities(opts.config)),
     audit,
     vault: opts.vault,
     async close () {

@@ -6,7 +6,8 @@ import { fromRoot } from '../paths.ts'
 import { parseDocument } from 'yaml'
 import { TongbanError } from '../errors.ts'
 import { Config } from './schema.ts'
-import { adapters } from './adapters.ts'
+import { BUILT_IN_ADAPTERS } from './adapters.ts'
+import { loadExternalAdapters } from './adapter-loader.ts'
 import { formatPath } from './path.ts'
 import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
@@ -30,7 +31,7 @@ function substitute (value: unknown, env: NodeJS.ProcessEnv, file: string, path:
   return value
 }
 
-export function parseConfig (text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+function validate (text: string, file: string, env: NodeJS.ProcessEnv): Config {
   const doc = parseDocument(text)
   if (doc.errors.length > 0) throw new TongbanError('TB_CONFIG_INVALID', [file, doc.errors[0]!.message])
   const raw = substitute(doc.toJS(), env, file, '')
@@ -39,8 +40,14 @@ export function parseConfig (text: string, file: string, env: NodeJS.ProcessEnv 
     const issue = result.error.issues[0]!
     throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(issue.path)}: ${issue.message}`])
   }
-  checkInstances(result.data, file)
   return result.data
+}
+
+/** A configuration running built-in adapters only: one that names `path:` or `package:` is loaded from its file (loadConfig). */
+export function parseConfig (text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const config = validate(text, file, env)
+  checkInstances(config, file)
+  return config
 }
 
 function checkInstances (config: Config, file: string): void {
@@ -49,8 +56,10 @@ function checkInstances (config: Config, file: string): void {
     const at = (key: string, why: string): never => { throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters[${i}]${key}: ${why}`]) }
     if (seen.has(instance.id)) at('.id', `instance id "${instance.id}" is used twice`)
     seen.add(instance.id)
-    const adapter = adapters[instance.adapter]
-    if (!adapter) at('.adapter', `no adapter "${instance.adapter}" (known: ${Object.keys(adapters).join(', ')})`)
+    const loaded = config.loadedAdapters ?? BUILT_IN_ADAPTERS
+    if (instance.adapter === undefined) at(instance.path !== undefined ? '.path' : '.package', 'an adapter from a path or package is loaded with the configuration file (loadConfig)')
+    const adapter = loaded.get(instance.adapter!)?.definition
+    if (!adapter) at('.adapter', `no adapter "${instance.adapter}" (known: ${[...loaded.keys()].join(', ')}; or give path: or package:)`)
     const issue = adapter!.instance.safeParse(instance).error?.issues[0]
     if (issue) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, ...issue.path])}: ${issue.message}`])
     // Credentials in the file are checked against the adapter's auth strategy now; from the vault, at each use.
@@ -73,7 +82,8 @@ function checkInstances (config: Config, file: string): void {
 }
 
 export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  const config = parseConfig(await readText(file), file, env)
+  const config = await loadExternalAdapters(validate(await readText(file), file, env), file)
+  checkInstances(config, file)
   if (resolve(file) !== DEMO_CONFIG) refusePublishedSecrets(config, parseConfig(await readText(DEMO_CONFIG), DEMO_CONFIG, {}), file)
   return config
 }

@@ -7,6 +7,7 @@ import { VAULT_ALGORITHMS } from '../vault/envelope.ts'
 import { FederationConfig } from '../auth/federation/config.ts'
 import { SsoConfig } from '../auth/provider/config.ts'
 import { Duration } from '../adapter-sdk/duration.ts'
+import type { LoadedAdapters } from './adapters.ts'
 
 export const Town = z.object({
   code: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
@@ -16,8 +17,15 @@ export const Town = z.object({
 export const AdapterInstance = z.object({
   /** Instance id: the URL segment of /webhooks/:id and the name of its queues. */
   id: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
-  /** Which adapter under adapters/ this instance runs. */
-  adapter: z.string(),
+  /**
+   * Which adapter this instance runs: a built-in one (a folder under adapters/), or, beside `path`
+   * or `package`, the id the loaded adapter must have.
+   */
+  adapter: z.string().optional(),
+  /** A folder (or file) outside this build whose module default-exports the adapter, relative to the configuration file. */
+  path: z.string().min(1).optional(),
+  /** An npm package default-exporting the adapter, resolved from the configuration file's folder (its node_modules). */
+  package: z.string().regex(/^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/, 'an npm package name').optional(),
   enabled: z.boolean().default(true),
   /** The department system's base URL; calls outside its host are refused. */
   baseUrl: z.url().optional(),
@@ -48,6 +56,11 @@ export const AdapterInstance = z.object({
     volumeThreshold: z.number().int().min(1).default(5),
     resetTimeout: Duration.default(30_000),
   }).prefault({}),
+}).superRefine((instance, ctx) => {
+  if (instance.adapter === undefined && instance.path === undefined && instance.package === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['adapter'], message: 'name the adapter: a built-in adapter\'s id, or path: or package: for one from outside this build' })
+  }
+  if (instance.path !== undefined && instance.package !== undefined) ctx.addIssue({ code: 'custom', path: ['package'], message: 'path or package, not both' })
 })
 export type AdapterInstance = z.infer<typeof AdapterInstance>
 
@@ -117,4 +130,5 @@ export const Config = z.object({
   config.sso?.clients.forEach((c, i) => { check(c.adapter, ['sso', 'clients', i, 'adapter']) })
   config.sso?.cas.services.forEach((s, i) => { check(s.adapter, ['sso', 'cas', 'services', i, 'adapter']) })
 })
-export type Config = z.infer<typeof Config>
+/** A validated configuration; loaded from a file, also the adapters its instances load (src/config/adapter-loader.ts). */
+export type Config = z.infer<typeof Config> & { loadedAdapters?: LoadedAdapters }

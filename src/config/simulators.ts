@@ -4,7 +4,7 @@
 // in code has not been loaded).
 import type { AdapterDefinition, SimulatorDeclaration } from '../adapter-sdk/index.ts'
 import { TongbanError } from '../errors.ts'
-import { adapters } from './adapters.ts'
+import { BUILT_IN_ADAPTERS } from './adapters.ts'
 import { formatPath } from './path.ts'
 import type { Config } from './schema.ts'
 
@@ -19,7 +19,7 @@ export function configuredSimulators (config: Config, file = '(configuration)'):
   const ids = new Set(config.adapters.map((a) => a.id))
   const found: ConfiguredSimulator[] = []
   for (const [id, raw] of Object.entries(config.simulators ?? {})) {
-    const adapter = adapters[id]
+    const adapter = (config.loadedAdapters ?? BUILT_IN_ADAPTERS).get(id)?.definition
     if (!adapter?.simulator) continue
     const result = adapter.simulator.options.safeParse(raw)
     if (!result.success) {
