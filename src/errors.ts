@@ -57,6 +57,11 @@ export const errorCatalogue = {
   TB_DEPARTMENT_ERROR: { status: 502, message: 'Department system %s answered with business error %s' },
   TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
+  TB_SFTP_HOST_KEY: { status: 502, message: 'SFTP server %s presented host key %s, not the configured %s' },
+
+  // file drops
+  TB_FILE_INTEGRITY: { status: 422, message: 'File %s failed its integrity check: %s' },
+  TB_FILE_UNREADABLE: { status: 422, message: 'File %s cannot be read: %s' },
 
   // resources
   TB_RATE_LIMITED: { status: 429, message: 'Too many requests; try again in %s seconds' },

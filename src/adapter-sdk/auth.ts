@@ -67,11 +67,16 @@ export interface Sm2Auth extends SignedHeaders {
   userId?: string
 }
 
-/** HTTP basic authentication. */
+/** HTTP basic authentication; for an SFTP file drop, password authentication with the same credentials. */
 export interface BasicAuth { type: 'basic' }
 
-export type AuthDeclaration = OAuth2ClientCredentialsAuth | SignedParamsAuth | HmacHeadersAuth | Sm2Auth | BasicAuth
+/** An SFTP file drop's public-key authentication (the key in OpenSSH or PEM form, optionally with its passphrase). */
+export interface SftpKeyAuth { type: 'sftp-key' }
+
+export type AuthDeclaration = OAuth2ClientCredentialsAuth | SignedParamsAuth | HmacHeadersAuth | Sm2Auth | BasicAuth | SftpKeyAuth
 export type AuthType = AuthDeclaration['type']
+/** The strategies that sign HTTP requests (every one but the SSH key of a file drop). */
+export type HttpAuthDeclaration = Exclude<AuthDeclaration, SftpKeyAuth>
 
 // Identifiers share one schema instance: every other credential field is a secret.
 const id = z.string().min(1)
@@ -84,6 +89,7 @@ export const AUTH_CREDENTIALS = {
   'hmac-headers': z.object({ appId: id, appSecret: secret }),
   sm2: z.object({ appId: id, privateKey: secret.regex(/^[0-9a-f]{64}$/i, 'an SM2 private key: 64 hex digits') }),
   basic: z.object({ username: id, password: secret }),
+  'sftp-key': z.object({ username: id, privateKey: secret.regex(/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/, 'a private key in OpenSSH or PEM form (-----BEGIN … PRIVATE KEY-----)'), passphrase: secret.optional() }),
 } as const satisfies Record<AuthType, z.ZodObject>
 
 export type CredentialsOf<T extends AuthType> = z.infer<(typeof AUTH_CREDENTIALS)[T]>

@@ -11,6 +11,7 @@ import type { AuthDeclaration } from './auth.ts'
 import type { DepartmentHttp } from './http.ts'
 import type { FacetProduction } from './facets.ts'
 import type { OperationDeclaration } from './operations.ts'
+import type { FileDrop } from './files.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
@@ -29,6 +30,8 @@ export type { DepartmentHttp, DepartmentRequest, DepartmentResponse } from './ht
 export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from './codec.ts'
 export { defineFacet, facet, type FacetDeclaration, type FacetField, type FacetFieldMap, type FacetProduction, type Sensitivity } from './facets.ts'
 export { defineOperation, type OperationContext, type OperationDeclaration, type StaffAccountPlacement } from './operations.ts'
+export { delimitedManifest, manifestName, DIGEST_ALGORITHMS, type CsvRead, type CustomRead, type FileDigestAlgorithm, type FileDrop, type FileExpectation, type FileInfo, type FileManifest } from './files.ts'
+export { readFileRecords } from './file-reader.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface WebhookReceive {
@@ -67,6 +70,8 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   auth?: AuthDeclaration
   receive?: WebhookReceive
   pull?: Readonly<Record<string, PullStream<any>>>
+  /** Files the department drops in a directory or on an SFTP server (the instance says where). */
+  files?: FileDrop
   fields: FieldMap<K>
   /**
    * A facet of the `produces` record this department keeps (social assistance, insurance…): each
@@ -105,6 +110,6 @@ export function defineAdapter<K extends EntityKind, const A extends AdapterDefin
     if (!isRecordField(adapter.produces, field)) throw new TypeError(`adapter ${adapter.id}: authority names ${field}, which is no ${adapter.produces} field`)
   }
   if (adapter.facet && adapter.facet.declaration.of !== adapter.produces) throw new TypeError(`adapter ${adapter.id}: facet ${adapter.facet.declaration.name} is of a ${adapter.facet.declaration.of}, but the adapter produces ${adapter.produces} records`)
-  if (!adapter.receive && !adapter.pull) throw new TypeError(`adapter ${adapter.id} neither receives webhooks nor pulls`)
+  if (!adapter.receive && !adapter.pull && !adapter.files) throw new TypeError(`adapter ${adapter.id} neither receives webhooks, pulls nor takes files`)
   return adapter
 }

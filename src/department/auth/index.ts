@@ -1,7 +1,7 @@
 // The auth strategies, by the name an adapter declares, and the per-connection authenticator the
 // department client applies to every request. Adding a strategy: its declaration and credentials
 // in src/adapter-sdk/auth.ts, a module here, one line below.
-import type { AuthDeclaration, AuthType, CredentialsOf, DepartmentRequest, DepartmentResponse } from '../../adapter-sdk/index.ts'
+import type { AuthDeclaration, CredentialsOf, DepartmentRequest, DepartmentResponse, HttpAuthDeclaration } from '../../adapter-sdk/index.ts'
 import { TongbanError } from '../../errors.ts'
 import type { AuthStrategy, OutgoingRequest } from './types.ts'
 import { oauth2ClientCredentials } from './oauth2-client-credentials.ts'
@@ -12,7 +12,8 @@ import { basic } from './basic.ts'
 
 export type { OutgoingRequest } from './types.ts'
 
-export const AUTH_STRATEGIES: { [T in AuthType]: AuthStrategy<Extract<AuthDeclaration, { type: T }>, CredentialsOf<T>, any> } = {
+// An SSH key (`sftp-key`) authenticates SFTP sessions (src/department/files/sftp.ts), never an HTTP request.
+export const AUTH_STRATEGIES: { [T in HttpAuthDeclaration['type']]: AuthStrategy<Extract<AuthDeclaration, { type: T }>, CredentialsOf<T>, any> } = {
   'oauth2-client-credentials': oauth2ClientCredentials,
   'signed-params': signedParams,
   'hmac-headers': hmacHeaders,
@@ -46,6 +47,7 @@ export function createAuthenticator (opts: AuthenticatorOptions): Authenticator 
       reset: () => {},
     }
   }
+  if (declaration.type === 'sftp-key') throw new TypeError(`${department}: an sftp-key authenticates SFTP file drops, not HTTP calls`)
   const strategy = AUTH_STRATEGIES[declaration.type] as AuthStrategy<AuthDeclaration, unknown, unknown>
   const credentials = async (): Promise<unknown> => {
     if (!opts.credentials) throw new TongbanError('TB_DEPARTMENT_AUTH', [department, 'no credentials configured'])
