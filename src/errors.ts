@@ -33,6 +33,7 @@ export const errorCatalogue = {
   TB_RECORD_INVALID: { status: 422, message: 'The record does not match the canonical model: %s' },
   TB_EVENT_TYPE_UNKNOWN: { status: 422, message: 'Unknown event type %s' },
   TB_VALUE_MISSING: { status: 422, message: 'A required value is missing: %s' },
+  TB_FACET_INVALID: { status: 422, message: 'The record does not fit its facet: %s' },
   TB_ID_FORMAT: { status: 422, message: 'Not a resident ID number: %s' },
   TB_ID_CHECKSUM: { status: 422, message: 'The check character of resident ID number %s is wrong' },
   TB_ID_DIVISION: { status: 422, message: 'The first six digits of resident ID number %s are not a division code that exists or existed' },
@@ -55,8 +56,18 @@ export const errorCatalogue = {
   TB_DEPARTMENT_RATE_LIMITED: { status: 503, message: 'Department system %s asked us to slow down' },
   TB_DEPARTMENT_AUTH: { status: 502, message: 'Department system %s rejected our credentials: %s' },
   TB_DEPARTMENT_ERROR: { status: 502, message: 'Department system %s answered with business error %s' },
+  TB_DEPARTMENT_ACCOUNT_REJECTED: { status: 403, message: 'Department system %s refused your own account there (%s); ask a security administrator to correct your department account mapping' },
+  TB_DEPARTMENT_FORBIDDEN: { status: 403, message: 'Department system %s does not allow your account this request: %s' },
   TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
+
+  // operations: calls to a department (POST /api/v1/adapters/:instance/operations/:name)
+  TB_OPERATION_NOT_FOUND: { status: 404, message: 'Adapter instance "%s" offers no operation "%s" here; GET /api/v1/adapters/%s/operations lists what it offers' },
+  TB_OPERATION_INPUT_INVALID: { status: 400, message: 'The input of operation %s is invalid: %s' },
+  TB_OPERATION_OUTPUT_INVALID: { status: 502, message: 'Department system %s answered operation %s with something its declared output does not allow: %s' },
+  TB_OPERATION_NEEDS_STAFF: { status: 403, message: 'Operation %s acts as the signed-in staff member through their own department account; a %s cannot call it, sign in as a staff member' },
+  TB_STAFF_ACCOUNT_MISSING: { status: 409, message: 'Operation %s acts as you in department system %s, but %s; ask a security administrator to map your account there in the vault (PUT /api/v1/staff/%s/accounts/%s)' },
+  TB_OPERATION_IN_PROGRESS: { status: 409, message: 'A call of operation %s with the same idempotency key is still running; try again in a moment' },
   TB_SFTP_HOST_KEY: { status: 502, message: 'SFTP server %s presented host key %s, not the configured %s' },
 
   // file drops
@@ -88,6 +99,9 @@ export const errorCatalogue = {
   TB_CONFLICT_CLOSED: { status: 409, message: 'Conflict %s is already closed (%s); a new disagreement opens a new conflict' },
   TB_CONFLICT_VALUE_INVALID: { status: 422, message: 'The chosen value is not valid for field %s: %s' },
   TB_CURSOR_INVALID: { status: 400, message: 'The page cursor is not one this API issued' },
+  TB_FACET_NOT_FOUND: { status: 404, message: 'No facet %s of %s %s' },
+  TB_FACET_FORBIDDEN: { status: 403, message: 'Facet %s is sensitive and your roles may not read it; the configuration\'s facets.sensitiveRoles (or facets.access.%s.roles) names the roles that may' },
+  TB_PURPOSE_REQUIRED: { status: 400, message: 'Reading %s needs its purpose (查询事由): 2 to 200 characters in the purpose query parameter or the x-purpose header (percent-encoded); it is written to the audit log' },
 
   // single sign-on for department apps (OpenID Provider, CAS server)
   TB_SSO_REQUEST_INVALID: { status: 400, message: 'The department app\'s sign-in request was refused: %s' },
