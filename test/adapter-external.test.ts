@@ -1,50 +1,15 @@
 // Adapters from outside the repository: `path:` to a folder and `package:` from a node_modules
 // beside the configuration, loaded with the configuration, checked, and run by the real gateway.
 import { randomBytes } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import t from 'tap'
 import { BUILT_IN_ADAPTERS } from '../src/config/adapters.ts'
 import { loadConfig, parseConfig } from '../src/config/load.ts'
-import { fromRoot } from '../src/paths.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { residentIdCheckChar } from '../src/adapter-sdk/testkit/check-characters.ts'
+import { pushAdapterJs, writePackage } from './external-adapters.ts'
 import { captureLogger, eventually, freshRedis, operatorAuth, postSignedWebhook, tempDir } from './helpers.ts'
-
-const SDK = pathToFileURL(fromRoot('src', 'adapter-sdk', 'index.ts')).href
-const NORMALIZE = pathToFileURL(fromRoot('src', 'normalize', 'index.ts')).href
-const ZOD = pathToFileURL(fromRoot('node_modules', 'zod', 'index.js')).href
-
-/** A push adapter in plain JavaScript, as a package ships it. */
-function adapterJs (id: string, department: string): string {
-  return `import { z } from '${ZOD}'
-import { defineAdapter } from '${SDK}'
-import { personName, residentId } from '${NORMALIZE}'
-
-export default defineAdapter({
-  id: '${id}',
-  department: { name: '${department}', level: 'county' },
-  produces: 'person',
-  receive: {
-    signature: 'standard-webhooks',
-    maxBodyBytes: 65536,
-    parse (body, meta) {
-      const message = JSON.parse(body.toString('utf8'))
-      return message.records.map((fields, i) => ({ sourceId: message.msgId + '#' + i, observedAt: meta.receivedAt, fields }))
-    },
-  },
-  fields: { SFZH: ['idNumber', residentId], XM: ['name', personName] },
-  instance: z.object({ webhook: z.looseObject({}, { error: 'a pushing department needs webhook.secrets' }) }),
-})
-`
-}
-
-async function writePackage (dir: string, pkg: Record<string, unknown>, files: Record<string, string>): Promise<void> {
-  await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module', ...pkg }, null, 2))
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
-}
 
 const idNumber = (n: number): string => {
   const first17 = `32041219800101${String(n).padStart(3, '0')}`
@@ -63,10 +28,8 @@ async function configIn (dir: string, adapters: string): Promise<string> {
 
 t.test('a folder and a package beside the configuration run through the gateway', async (t) => {
   const dir = await tempDir(t)
-  await writePackage(join(dir, 'vendor', 'civil-registry'), { name: 'civil-registry', version: '0.1.0', main: 'index.js' }, { 'index.js': adapterJs('civil-registry', '民政 婚姻登记') })
-  await writePackage(join(dir, 'node_modules', '@county', 'elderly-care'), { name: '@county/elderly-care', version: '2.3.4', exports: { '.': { import: './lib/adapter.js' } } }, {})
-  await mkdir(join(dir, 'node_modules', '@county', 'elderly-care', 'lib'))
-  await writeFile(join(dir, 'node_modules', '@county', 'elderly-care', 'lib', 'adapter.js'), adapterJs('elderly-care', '卫健 养老服务'))
+  await writePackage(join(dir, 'vendor', 'civil-registry'), { name: 'civil-registry', version: '0.1.0', main: 'index.js' }, { 'index.js': pushAdapterJs('civil-registry', '民政 婚姻登记') })
+  await writePackage(join(dir, 'node_modules', '@county', 'elderly-care'), { name: '@county/elderly-care', version: '2.3.4', exports: { '.': { import: './lib/adapter.js' } } }, { 'lib/adapter.js': pushAdapterJs('elderly-care', '卫健 养老服务') })
   const file = await configIn(dir, [
     `  - { id: civil-registry, path: vendor/civil-registry, ${WEBHOOK} }`,
     `  - { id: elderly-care-wujin, package: "@county/elderly-care", adapter: elderly-care, ${WEBHOOK} }`,
@@ -107,7 +70,7 @@ t.test('what is loaded is checked, and errors name the file or package', async (
   await writePackage(join(dir, 'not-an-adapter'), { name: 'not-an-adapter', main: 'index.js' }, { 'index.js': 'export const answer = 42\n' })
   await rejects(`  - { id: xx, path: not-an-adapter, ${WEBHOOK} }`, /adapters\[0\]\.path: .*not-an-adapter\/index\.js: does not default-export an adapter/, 'a module without an adapter')
 
-  await writePackage(join(dir, 'bad-field'), { name: 'bad-field', main: 'index.js' }, { 'index.js': adapterJs('bad-field', '某部门').replace("['name', personName]", "['nmae', personName]") })
+  await writePackage(join(dir, 'bad-field'), { name: 'bad-field', main: 'index.js' }, { 'index.js': pushAdapterJs('bad-field', '某部门').replace("['name', personName]", "['nmae', personName]") })
   await rejects(`  - { id: xx, path: bad-field, ${WEBHOOK} }`, /bad-field\/index\.js cannot be imported \(TypeError: adapter bad-field: field XM maps to nmae, which is no person field\)/, "defineAdapter's checks")
 
   await writePackage(join(dir, 'broken'), { name: 'broken', main: 'index.js' }, { 'index.js': 'export default {\n' })
@@ -116,10 +79,10 @@ t.test('what is loaded is checked, and errors name the file or package', async (
   await rejects(`  - { id: xx, path: nowhere, ${WEBHOOK} }`, /adapters\[0\]\.path: .*\/nowhere does not exist/, 'relative to the configuration file')
   await rejects(`  - { id: xx, package: no-such-package, ${WEBHOOK} }`, /adapters\[0\]\.package: cannot find package "no-such-package" from /, 'a package that is not installed')
 
-  await writePackage(join(dir, 'impostor'), { name: 'impostor', main: 'index.js' }, { 'index.js': adapterJs('household-registration', '冒名') })
+  await writePackage(join(dir, 'impostor'), { name: 'impostor', main: 'index.js' }, { 'index.js': pushAdapterJs('household-registration', '冒名') })
   await rejects(`  - { id: xx, path: impostor, ${WEBHOOK} }`, /adapters\[0\]\.path: path .*impostor\/index\.js defines the adapter "household-registration", which built-in defines too/, 'an id taken by a built-in adapter')
-  await writePackage(join(dir, 'twin'), { name: 'twin', main: 'index.js' }, { 'index.js': adapterJs('civil-registry', '民政') })
-  await writePackage(join(dir, 'civil-registry'), { name: 'civil-registry', main: 'index.js' }, { 'index.js': adapterJs('civil-registry', '民政') })
+  await writePackage(join(dir, 'twin'), { name: 'twin', main: 'index.js' }, { 'index.js': pushAdapterJs('civil-registry', '民政') })
+  await writePackage(join(dir, 'civil-registry'), { name: 'civil-registry', main: 'index.js' }, { 'index.js': pushAdapterJs('civil-registry', '民政') })
   await rejects(`  - { id: aa, path: civil-registry, ${WEBHOOK} }\n  - { id: bb, path: twin, ${WEBHOOK} }`, /adapters\[1\]\.path: .*twin\/index\.js defines the adapter "civil-registry", which path .*civil-registry\/index\.js defines too/, 'two sources of one id')
   t.equal((await loadConfig(await configIn(dir, `  - { id: aa, path: civil-registry, ${WEBHOOK} }\n  - { id: bb, path: ./civil-registry/, ${WEBHOOK} }`), {})).loadedAdapters?.size, BUILT_IN_ADAPTERS.size + 1, 'two instances of one folder load it once')
 

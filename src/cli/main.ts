@@ -26,6 +26,8 @@ Commands:
                               seal every vault secret again under a new data key (and master key)
   staff add|disable|enable|reset-password|list, token create|revoke|list
                               staff accounts and API tokens (see README: One login)
+  adapter list [--config <file>] [--json]
+                              the adapters the configuration loads, what each does and where it came from
   adapter check <id|path> [--against-simulator] [--config <file>] [--seed <n>] [--json]
                               conformance checks of an adapter (with its simulator); exit 0 conforms, 1 not, 2 usage
   help                        this text
@@ -125,6 +127,11 @@ async function main (argv: string[]): Promise<void> {
       if (verb === 'check') {
         const { adapterCheckCommand } = await import('./adapter-check.ts')
         process.exitCode = await adapterCheckCommand(args, { stdout: process.stdout, stderr: process.stderr })
+        return
+      }
+      if (verb === 'list') {
+        const { adapterListCommand } = await import('./adapter-list.ts')
+        process.exitCode = await adapterListCommand(args, { stdout: process.stdout, stderr: process.stderr })
         return
       }
       process.stderr.write(`tongban: unknown adapter command "${verb ?? ''}"\n\n${USAGE}\n`)

@@ -88,7 +88,7 @@ async function importAdapter (source: ExternalSource): Promise<LoadedAdapter | s
  * The configuration with the adapters its instances load from a path or package: each such
  * instance gets the loaded adapter's id, and `loadedAdapters` holds them beside the built-in ones.
  */
-export async function loadExternalAdapters (config: Config, configFile: string): Promise<Config> {
+export async function loadExternalAdapters (config: Config, configFile: string): Promise<Config & { loadedAdapters: LoadedAdapters }> {
   const loaded = new Map(BUILT_IN_ADAPTERS)
   const byFile = new Map<string, LoadedAdapter>()
   const instances: AdapterInstance[] = []

@@ -81,7 +81,8 @@ function checkInstances (config: Config, file: string): void {
   configuredSimulators(config, file)
 }
 
-export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+/** The configuration in a file, with the adapters it loads from paths and packages beside the built-in ones. */
+export async function loadConfig (file: string, env: NodeJS.ProcessEnv = process.env): Promise<Config & Required<Pick<Config, 'loadedAdapters'>>> {
   const config = await loadExternalAdapters(validate(await readText(file), file, env), file)
   checkInstances(config, file)
   if (resolve(file) !== DEMO_CONFIG) refusePublishedSecrets(config, parseConfig(await readText(DEMO_CONFIG), DEMO_CONFIG, {}), file)
