@@ -23,6 +23,18 @@ export interface MappedRecord {
   sourceId: string
   observedAt: Date
   data: Record<string, unknown>
+  /** The facet entry the same raw record gives, for adapters that produce a facet of this record. */
+  facet?: MappedFacet
+}
+
+/** One facet entry, keyed to its record's subject (the MappedRecord's kind and key). */
+export interface MappedFacet {
+  /** The facet's name as declared (`social-assistance`). */
+  name: string
+  /** Tells this entry from the subject's others: the declared entry-key fields' values joined by '/', '' when none. */
+  entryKey: string
+  /** The facet's fields, as its schema parsed them. */
+  data: Record<string, unknown>
 }
 
 export interface Rejection {

@@ -1,17 +1,20 @@
 // The one commit step of every way records come in (webhook ingest, pull, quarantine retry): in
-// the caller's transaction a mapped batch's records are unified and its rejections quarantined;
+// the caller's transaction a mapped batch's records are unified, then the facet entries they carry
+// written (their subjects exist by then), and its rejections quarantined;
 // the outcome is counted once that transaction has committed, so metrics never count a rollback.
 import type { Instance, Platform } from '../platform.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import type { Queryable } from '../store/db.ts'
 import { quarantine } from '../store/quarantine.ts'
 import { unify } from '../unify/unify.ts'
+import { unifyFacets } from '../unify/facets.ts'
 
 export interface MappedBatch { records: readonly MappedRecord[], rejections: readonly Rejection[] }
 
 /** `inboxId`: the webhook message the batch came in, kept with what it quarantines. */
 export async function commitBatch (tx: Queryable, platform: Platform, instance: Instance, batch: MappedBatch, inboxId?: number): Promise<void> {
   await unify(tx, platform.survivorship, instance.config.id, batch.records)
+  await unifyFacets(tx, instance.config.id, batch.records)
   await quarantine(tx, instance.config.id, instance.adapter.produces, batch.rejections, inboxId)
 }
 

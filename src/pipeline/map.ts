@@ -1,11 +1,13 @@
 // Raw department record -> canonical record, by the adapter's field map. Pure: no I/O.
 // A record that cannot be normalised comes back as a quarantine verdict with the reason, the
 // department field and its raw value; it never stops the rest of its batch.
-import type { AdapterDefinition } from '../adapter-sdk/index.ts'
+import type { z } from 'zod'
+import type { AdapterDefinition, FacetProduction } from '../adapter-sdk/index.ts'
 import type { ErrorCode } from '../errors.ts'
 import { entityKeys, entitySchemas } from '../model/index.ts'
-import type { MappedRecord, RawRecord, Rejection } from '../model/intake.ts'
+import type { MappedFacet, MappedRecord, RawRecord, Rejection } from '../model/intake.ts'
 import { idAgrees, isEmpty } from '../normalize/index.ts'
+import type { Normalizer } from '../normalize/result.ts'
 
 export type MapResult = { ok: true, record: MappedRecord } | { ok: false, rejection: Rejection }
 
@@ -24,34 +26,76 @@ function reject (raw: RawRecord, code: ErrorCode, message: string, field?: strin
   return { ok: false, rejection }
 }
 
+/** Why a raw record's values do not make what they should, as its quarantine item says it. */
+interface Failure { code: ErrorCode, message: string, field?: string, rawValue?: string }
+
+/** The department's values through the field map's normalisers, at their (dotted) targets. */
+function normaliseFields (fields: Readonly<Record<string, readonly [string, Normalizer]>>, raw: RawRecord, data: Record<string, unknown>): Failure | undefined {
+  for (const field in fields) {
+    const value = raw.fields[field]
+    if (isEmpty(value)) continue
+    const [target, normalize] = fields[field]!
+    const text = typeof value === 'string' ? value : String(value)
+    const result = normalize(text)
+    if (!result.ok) return { code: result.error.code, message: `${field}: ${result.error.message}`, field, rawValue: text }
+    setPath(data, target, result.value)
+  }
+  return undefined
+}
+
+/** The first issue of a failed parse: a missing value, or `invalid` for any other misfit. */
+function issueOf (error: z.ZodError, data: Record<string, unknown>, invalid: ErrorCode, prefix = ''): Failure {
+  const issue = error.issues[0]!
+  const path = issue.path.join('.')
+  const missing = issue.code === 'invalid_type' && data[path] === undefined
+  return { code: missing ? 'TB_VALUE_MISSING' : invalid, message: `${prefix}${path}: ${issue.message}` }
+}
+
+// One entry-key part per field; '/' and '\\' inside a value are escaped so that joined keys never collide.
+const keyPart = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\\/]/g, '\\$&')
+
+/**
+ * The facet entry a raw record gives: the facet's field map applied like the canonical one, the
+ * result checked against the facet's schema. Pure, and the same for every adapter that produces a
+ * facet (the conformance kit calls it too).
+ */
+export function mapFacet (production: FacetProduction, raw: RawRecord): { ok: true, facet: MappedFacet } | { ok: false, failure: Failure } {
+  const { declaration } = production
+  const data: Record<string, unknown> = {}
+  const failure = normaliseFields(production.fields, raw, data)
+  if (failure) return { ok: false, failure }
+  const parsed = declaration.schema.safeParse(data)
+  if (!parsed.success) return { ok: false, failure: issueOf(parsed.error, data, 'TB_FACET_INVALID', `${declaration.name}.`) }
+  const facetData = parsed.data as Record<string, unknown>
+  const entryKey = declaration.entryKey.map((field) => keyPart(facetData[field])).join('/')
+  return { ok: true, facet: { name: declaration.name, entryKey, data: facetData } }
+}
+
 export function mapRecord (adapter: AdapterDefinition, raw: RawRecord): MapResult {
   if (raw.reject) return reject(raw, raw.reject.code, raw.reject.message)
   const data: Record<string, unknown> = {}
-  for (const field in adapter.fields) {
-    const value = raw.fields[field]
-    if (isEmpty(value)) continue
-    const [target, normalize] = adapter.fields[field]!
-    const text = typeof value === 'string' ? value : String(value)
-    const result = normalize(text)
-    if (!result.ok) return reject(raw, result.error.code, `${field}: ${result.error.message}`, field, text)
-    setPath(data, target, result.value)
-  }
+  const failure = normaliseFields(adapter.fields, raw, data)
+  if (failure) return reject(raw, failure.code, failure.message, failure.field, failure.rawValue)
   if (raw.set) Object.assign(data, raw.set)
 
   const kind = adapter.produces
   const parsed = entitySchemas[kind].safeParse(data)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    const path = issue.path.join('.')
-    const missing = issue.code === 'invalid_type' && data[path] === undefined
-    return reject(raw, missing ? 'TB_VALUE_MISSING' : 'TB_RECORD_INVALID', `${path}: ${issue.message}`)
+    const issue = issueOf(parsed.error, data, 'TB_RECORD_INVALID')
+    return reject(raw, issue.code, issue.message)
   }
   const record = parsed.data as Record<string, unknown>
   if (kind === 'person') {
     const agrees = idAgrees(record.idNumber as string, record.birthDate as string | undefined, record.gender as 'male' | 'female' | 'unknown' | undefined)
     if (!agrees.ok) return reject(raw, agrees.error.code, agrees.error.message)
   }
-  return { ok: true, record: { kind, key: record[entityKeys[kind]] as string, sourceId: raw.sourceId, observedAt: raw.observedAt, data: record } }
+  const mapped: MappedRecord = { kind, key: record[entityKeys[kind]] as string, sourceId: raw.sourceId, observedAt: raw.observedAt, data: record }
+  if (adapter.facet) {
+    const entry = mapFacet(adapter.facet, raw)
+    if (!entry.ok) return reject(raw, entry.failure.code, entry.failure.message, entry.failure.field, entry.failure.rawValue)
+    mapped.facet = entry.facet
+  }
+  return { ok: true, record: mapped }
 }
 
 export function mapBatch (adapter: AdapterDefinition, raws: readonly RawRecord[]): { records: MappedRecord[], rejections: Rejection[] } {
