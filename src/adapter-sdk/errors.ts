@@ -34,6 +34,23 @@ export class DepartmentBusinessError extends TongbanError {
 }
 
 /**
+ * The department refused the staff member's own account there (wrong user name or password) in an
+ * operation acting as them: not retried; their department account mapping needs correcting.
+ */
+export class DepartmentAccountRejectedError extends TongbanError {
+  constructor (department: string, reason: string) {
+    super('TB_DEPARTMENT_ACCOUNT_REJECTED', [department, reason])
+  }
+}
+
+/** The department does not let the account make this request (outside its area, its role): not retried. */
+export class DepartmentForbiddenError extends TongbanError {
+  constructor (department: string, reason: string) {
+    super('TB_DEPARTMENT_FORBIDDEN', [department, reason])
+  }
+}
+
+/**
  * A SOAP fault (`soap:Client`, `E101 签名错误`). Unmapped it is a business error; an adapter maps the
  * faults its spec names to the errors above (a signature or operator fault to auth, `E201` to rate).
  */

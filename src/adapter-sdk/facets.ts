@@ -10,8 +10,8 @@ import type { Normalizer } from '../normalize/result.ts'
 
 export type Sensitivity = 'ordinary' | 'sensitive'
 
-/** The dotted paths into T (`amount`, `period.from`). */
-type Paths<T> = {
+/** The dotted paths into T (`amount`, `period.from`); any string for `any` (a facet of any schema), which would otherwise recurse forever. */
+type Paths<T> = 0 extends (1 & T) ? string : {
   [K in keyof T & string]-?: NonNullable<T[K]> extends readonly unknown[]
     ? K
     : NonNullable<T[K]> extends Record<string, unknown> ? K | `${K}.${Paths<NonNullable<T[K]>>}` : K
