@@ -37,6 +37,8 @@ interface SimulatorOptions<O> {
    * spec says each means: the conformance kit asks for each and expects the adapter to throw that.
    */
   faults?: Readonly<Record<string, FaultMeaning>>
+  /** A department account of a staff member the simulator accepts (from its options): the conformance kit calls staff operations with it. */
+  staffAccount?: (options: O) => { username: string, password: string } | undefined
 }
 
 /**

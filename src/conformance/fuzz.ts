@@ -118,6 +118,7 @@ export function fuzzInputs (seed: number, samples: readonly Buffer[] = [], perSa
 
 /** The start of a body as a person can read it in a report. */
 export function preview (body: Buffer, max = 80): string {
+  if (body.length === 0) return '(empty)'
   const text = body.subarray(0, max).toString('latin1').replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   return body.length > max ? `${text}… (${body.length} bytes)` : text
 }

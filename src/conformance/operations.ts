@@ -1,9 +1,10 @@
 // Operations (calls to the department): each input schema refuses what no caller should send, each
 // example is valid input, an idempotency key is the same for the same input (calls with one key
-// are one call), and — against the simulator — an example called as the service account answers
-// what the output schema says.
+// are one call), and — against the simulator — an example called answers what the output schema
+// says.
 import type { AdapterDefinition, OperationDeclaration } from '../adapter-sdk/index.ts'
 import type { DepartmentClient } from '../department/client.ts'
+import { withStaffAccount, type StaffAccountValues } from '../department/staff-account.ts'
 import { isTongbanError } from '../errors.ts'
 import { thrownProblem } from './parse-fuzz.ts'
 import { skip, verdict, type CheckResult, type CodesSeen } from './result.ts'
@@ -50,8 +51,11 @@ export function checkOperations (adapter: AdapterDefinition): CheckResult {
   return verdict(name, findings, `${ops.length} operation(s): junk input refused, examples valid, idempotency keys stable`, `${findings.length} problem(s) with operations`)
 }
 
-/** Calls each service-account operation with its examples through the simulator. */
-export async function checkOperationCalls (adapter: AdapterDefinition, client: DepartmentClient, timeoutMs: number, seen: CodesSeen): Promise<CheckResult> {
+/**
+ * Calls each operation with its examples through the simulator: as the service account, or
+ * carrying the staff account the simulator declares it accepts, placed as the platform places it.
+ */
+export async function checkOperationCalls (adapter: AdapterDefinition, client: DepartmentClient, staffAccount: StaffAccountValues | undefined, timeoutMs: number, seen: CodesSeen): Promise<CheckResult> {
   const name = 'operations answer against the simulator'
   const ops = Object.entries(adapter.operations ?? {})
   if (ops.length === 0) return skip(name, 'the adapter declares no operations')
@@ -59,14 +63,15 @@ export async function checkOperationCalls (adapter: AdapterDefinition, client: D
   const notes: string[] = []
   let calls = 0
   for (const [opName, op] of ops) {
-    if (op.actAs !== 'service') { notes.push(`${opName} acts as the staff member (a mapped account the platform places): not called`); continue }
+    if (op.actAs !== 'service' && !staffAccount) { notes.push(`${opName} acts as a staff member and the simulator declares no staffAccount: not called`); continue }
+    const http = op.actAs === 'service' ? client : withStaffAccount(client, op.actAs.staff, staffAccount!)
     if ((op.examples ?? []).length === 0) { notes.push(`${opName} has no examples: not called`); continue }
     for (const [i, example] of (op.examples ?? []).entries()) {
       const input = op.input.safeParse(example)
       if (!input.success) continue // reported by the static check
       calls++
       try {
-        const output = op.output.safeParse(await op.run({ http: client, input: input.data, signal: AbortSignal.timeout(timeoutMs) }))
+        const output = op.output.safeParse(await op.run({ http, input: input.data, signal: AbortSignal.timeout(timeoutMs) }))
         if (!output.success) findings.push(`operation ${opName}, example ${i + 1}: the answer does not match the output schema (${issueOf(output.error)})`)
       } catch (err) {
         if (isTongbanError(err)) seen.add(err.code, `operation ${opName}, example ${i + 1}`)

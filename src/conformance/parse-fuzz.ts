@@ -1,8 +1,10 @@
-// `receive.parse` on bodies no department should send: it may refuse a body only with an error of
-// the catalogue (TB_WEBHOOK_BODY_INVALID, typically), which the platform keeps whole in quarantine.
-// A TypeError or any other error is a bug that would fail the webhook's processing over and over.
+// `receive.parse` on bodies no department should send, the platform's way (the body checks of its
+// declared format first): it may refuse a body only with an error of the catalogue
+// (TB_WEBHOOK_BODY_INVALID, typically), which the platform keeps whole in quarantine. A TypeError
+// or any other error is a bug that would fail the webhook's processing over and over.
 import type { AdapterDefinition } from '../adapter-sdk/index.ts'
 import { isTongbanError } from '../errors.ts'
+import { parseWebhookBody } from '../pipeline/webhook-body.ts'
 import { fuzzInputs, preview, type FuzzInput } from './fuzz.ts'
 import { isCatalogueCode, pass, skip, verdict, type CheckResult, type CodesSeen } from './result.ts'
 
@@ -40,7 +42,7 @@ export function checkParse (adapter: AdapterDefinition, seed: number, samples: r
     const where = `parse of input ${input.name} (seed ${seed})`
     let problem: string | undefined
     try {
-      problem = recordsProblem(receive.parse(input.body, meta), seen, where)
+      problem = recordsProblem(parseWebhookBody(adapter, input.body, meta), seen, where)
     } catch (err) {
       if (isTongbanError(err)) seen.add(err.code, where)
       problem = thrownProblem(err)

@@ -51,7 +51,7 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
       checks.push(...await checkStream(adapter, name, stream, run, client, store, seen))
     }
     checks.push(await checkFaults(adapter, run, client, seen))
-    checks.push(await checkOperationCalls(adapter, client, run.instance.timeout, seen))
+    checks.push(await checkOperationCalls(adapter, client, run.declaration.staffAccount?.(run.options), run.instance.timeout, seen))
     return { checks, samples: webhooks.samples }
   } finally {
     await client.close()

@@ -14,6 +14,8 @@ export interface Delivery { path: string, headers: IncomingHttpHeaders, body: Bu
 export interface SimulatorRun {
   sim: RunningSimulator
   declaration: SimulatorDeclaration
+  /** The options it was started with. */
+  options: unknown
   /** The instance configuration that reaches the simulator (baseUrl pointed at it). */
   instance: AdapterInstance
   /** What the simulator posted to the gateway, in arrival order (simulators that call it). */
@@ -50,7 +52,7 @@ function simulatorOptions (adapter: AdapterDefinition, declaration: SimulatorDec
   if (onFreePort.success) return onFreePort.data
   const asGiven = declaration.options.safeParse(configured)
   if (asGiven.success) return asGiven.data
-  const issue = asGiven.error.issues[0]!
+  const issue = onFreePort.error.issues[0]!
   throw new Error(`the simulator's options ${config ? 'in the configuration' : 'by default'} do not do: simulators.${adapter.id}.${issue.path.join('.')}: ${issue.message}; give them under simulators.${adapter.id} in the configuration (--config)`)
 }
 
@@ -85,6 +87,7 @@ export async function startSimulatorRun (adapter: AdapterDefinition, configFile:
   return {
     sim,
     declaration,
+    options,
     instance,
     deliveries: receiver?.deliveries ?? [],
     async close () {

@@ -4,6 +4,7 @@
 import type { AdapterDefinition } from '../../adapter-sdk/index.ts'
 import { secretKey, verify, type WebhookScheme } from '../../crypto/webhook-signature.ts'
 import { isTongbanError } from '../../errors.ts'
+import { parseWebhookBody } from '../../pipeline/webhook-body.ts'
 import { fail, pass, skip, type CheckResult, type CodesSeen } from '../result.ts'
 import { recordsProblem, thrownProblem } from '../parse-fuzz.ts'
 import type { CheckStore } from './store.ts'
@@ -47,7 +48,7 @@ export async function checkWebhooks (adapter: AdapterDefinition, run: SimulatorR
       continue
     }
     try {
-      const raws = receive.parse(d.body, { webhookId: id, receivedAt: new Date() })
+      const raws = parseWebhookBody(adapter, d.body, { webhookId: id, receivedAt: new Date() })
       const bad = recordsProblem(raws, seen, `parse of ${where}`)
       if (bad) { findings.push(`${where}: parse ${bad}`); continue }
       await store.commit(raws, where)
@@ -66,7 +67,7 @@ export async function checkWebhooks (adapter: AdapterDefinition, run: SimulatorR
     return { checks, samples }
   }
   const before = await store.fingerprint()
-  for (const { id, delivery } of parsed) await store.commit(receive.parse(delivery.body, { webhookId: id, receivedAt: new Date() }), `replay of ${id}`)
+  for (const { id, delivery } of parsed) await store.commit(parseWebhookBody(adapter, delivery.body, { webhookId: id, receivedAt: new Date() }), `replay of ${id}`)
   const after = await store.fingerprint()
   checks.push(before === after
     ? pass(replay, `${parsed.length} messages committed again: records, history, quarantine and conflicts unchanged`)
