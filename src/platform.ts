@@ -6,19 +6,17 @@ import { adapterOf } from './config/adapters.ts'
 import type { Config, AdapterInstance } from './config/schema.ts'
 import type { Db } from './store/db.ts'
 import { openQueues, type InstanceQueues } from './queues/queues.ts'
-import { secretKey } from './crypto/webhook-signature.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import type { Logger } from './log.ts'
 import { survivorshipRules, type Authority, type SurvivorshipRules } from './unify/survivorship.ts'
 import { AuditWriter } from './audit/index.ts'
 import type { Vault } from './vault/vault.ts'
+import { checkOperations } from './department/operation-checks.ts'
 
 export interface Instance {
   config: AdapterInstance
   adapter: AdapterDefinition
   queues: InstanceQueues
-  /** Decoded webhook keys, in the order of the configured secrets. */
-  webhookKeys: Buffer[]
 }
 
 export interface Platform {
@@ -34,6 +32,8 @@ export interface Platform {
   audit: AuditWriter
   /** Department credentials and other secrets, sealed under the master key; absent in processes that need none. */
   vault: Vault | undefined
+  /** The process's data directory (TONGBAN_DATA_DIR), where file drops keep the files they fetch. */
+  dataDir: string | undefined
   close: () => Promise<void>
 }
 
@@ -53,7 +53,7 @@ function authorities (config: Config): Authority[] {
   })
 }
 
-export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault }): Platform {
+export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault, dataDir?: string }): Platform {
   const redis = connectRedis(opts.redisUrl)
   redis.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis connection error'))
   const instances = new Map<string, Instance>()
@@ -61,15 +61,15 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
   for (const config of opts.config.adapters) {
     if (!config.enabled) continue
     const adapter = adapterOf(opts.config, config)
-    const queues = openQueues(redis, config, Boolean(adapter.pull))
-    for (const queue of [queues.ingest, queues.pull]) {
+    checkOperations(adapter)
+    const queues = openQueues(redis, config, Boolean(adapter.pull), Boolean(adapter.files))
+    for (const queue of [queues.ingest, queues.pull, queues.files]) {
       queue?.on('error', (err) => opts.logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
     }
     instances.set(config.id, {
       config,
       adapter,
       queues,
-      webhookKeys: (config.webhook?.secrets ?? []).map(secretKey),
     })
   }
   return {
@@ -82,11 +82,13 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     survivorship: survivorshipRules(opts.config.survivorship, authorities(opts.config)),
     audit,
     vault: opts.vault,
+    dataDir: opts.dataDir,
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {
         await instance.queues.ingest.close()
         await instance.queues.pull?.close()
+        await instance.queues.files?.close()
       }
       redis.disconnect()
     },

@@ -14,11 +14,15 @@ export const AUDIT_ACTIONS = [
   'enterprise.read',
   'enterprise.search',
   'enterprise.history',
+  'facet.read', // one facet's entries of a resident or enterprise (a sensitive one only with a purpose)
+  'facet.history',
   'conflict.read',
   'conflict.resolve',
   'quarantine.read',
   'quarantine.retry',
   'quarantine.dismiss',
+  // calls to department systems (adapter operations), as the service account or the staff member
+  'operation.call',
   // sign-in and department sign-on
   'auth.login',
   'auth.login-failed',

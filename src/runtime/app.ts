@@ -26,6 +26,9 @@ import { webhooksPlugin } from '../server/webhooks.ts'
 import { healthRoutes } from '../server/health.ts'
 import { recordRoutes } from '../server/api/records.ts'
 import { operationRoutes } from '../server/api/operations.ts'
+import { adapterOperationRoutes } from '../server/api/adapter-operations.ts'
+import { createOperations } from '../department/operations.ts'
+import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
 import { conflictRoutes } from '../server/api/conflicts.ts'
 import { adminRoutes } from '../server/api/admin.ts'
 import { portalPlugin } from '../portal/index.ts'
@@ -33,9 +36,11 @@ import { portalPlugin } from '../portal/index.ts'
 export interface AppOptions {
   platform: Platform
   adminToken: string
+  /** The process's department connections, shared with its workers; without them the app opens its own and closes them with itself. */
+  connections?: DepartmentConnections
 }
 
-export async function buildApp ({ platform, adminToken }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ platform, adminToken, connections }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -72,6 +77,9 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
   await app.register(cookie)
   await app.register(formbody)
   const sessions = new SessionStore(platform.redis)
+  const departments = connections ?? departmentConnections(platform)
+  if (!connections) app.addHook('onClose', departments.close)
+  const operations = createOperations({ ...platform, connections: departments })
   await app.register(healthRoutes, { platform })
   await app.register(authRoutes, { platform, sessions })
   await app.register(portalPlugin, { platform, sessions })
@@ -88,6 +96,7 @@ export async function buildApp ({ platform, adminToken }: AppOptions): Promise<F
     await api.register(recordRoutes, { platform })
     await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
+    await api.register(adapterOperationRoutes, { platform, operations })
     await api.register(adminRoutes, { platform })
     await api.register(staffRoutes, { platform, sessions })
     await api.register(auditRoutes, { platform })

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
 import { startWorkers, type RunningWorkers } from './workers.ts'
+import { departmentConnections } from '../department/connections.ts'
 import { startSweeper, type Sweeper } from '../webhooks/sweeper.ts'
 import { buildApp } from './app.ts'
 import { openDb } from '../store/db.ts'
@@ -93,7 +94,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const masterKey = await loadMasterKey(settings)
     if (masterKey.generated) logger.warn({ file: masterKey.generated }, generatedNotice(masterKey.generated))
     const vault = createVault({ masterKey, algorithm: config.vault.algorithm })
-    const platform = createPlatform({ config, db, redisUrl, logger, vault })
+    const platform = createPlatform({ config, db, redisUrl, logger, vault, dataDir: settings.dataDir })
     for (const account of config.seedStaff ?? []) {
       if (await findStaff(db, account.username)) continue
       await createStaff(db, account)
@@ -104,13 +105,17 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }
     cleanups.push(['simulators', closeSimulators])
 
+    // Opened on first use, by pull workers and operations alike; closed once both have stopped.
+    const connections = departmentConnections(platform)
+    cleanups.push(['department connections', connections.close])
+
     const adminToken = await adminTokenFor(settings, logger)
-    const app = await buildApp({ platform, adminToken })
+    const app = await buildApp({ platform, adminToken, connections })
     await app.listen({ port: settings.port, host: settings.host })
     const { port } = app.server.address() as { port: number }
     const url = `http://${settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host}:${port}`
 
-    const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()])
+    const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()], connections)
     const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
     cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop() }], ['http', async () => { await app.close() }])

@@ -1,13 +1,18 @@
 // Starts the BullMQ workers of the given adapter instances (all of them in the gateway process
 // by default, or one per process with `tongban worker --adapter <id>`).
+import { join } from 'node:path'
 import { Worker, type Job } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
-import { queueName, QUEUE_PREFIX, type InboxJobData } from '../queues/queues.ts'
+import { queueName, QUEUE_PREFIX, type InboxJobData, type QueueKind } from '../queues/queues.ts'
 import { processInboxRow } from '../pipeline/ingest.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
-import { openConnection, type DepartmentConnection } from '../department/connection.ts'
+import type { DepartmentConnection } from '../department/connection.ts'
+import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
 import { failRun, loadCursor } from '../store/sync.ts'
+import { processFileDropJob, scheduleFileDrop, type FileJobData } from '../sync/file-drop.ts'
+import { openFileSource, type FileSource } from '../department/files/index.ts'
+import { FileBytes } from '../store/file-bytes.ts'
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -17,9 +22,9 @@ export interface RunningWorkers {
   close: (drainMs?: number) => Promise<void>
 }
 
-interface RunningJob { adapter: string, queue: 'ingest' | 'pull', jobId: string | undefined, attempt: number }
+interface RunningJob { adapter: string, queue: QueueKind, jobId: string | undefined, attempt: number }
 
-function observe (platform: Platform, worker: Worker, instanceId: string, queue: 'ingest' | 'pull', running: Map<string, RunningJob>): void {
+function observe (platform: Platform, worker: Worker, instanceId: string, queue: QueueKind, running: Map<string, RunningJob>): void {
   const { metrics, logger } = platform
   const key = (job: Job | undefined): string => `${queue}.${instanceId}/${job?.id}`
   worker.on('active', (job) => { running.set(key(job), { adapter: instanceId, queue, jobId: job.id, attempt: job.attemptsMade + 1 }) })
@@ -75,6 +80,19 @@ function startPullWorker (platform: Platform, instance: Instance, connection: De
   return worker
 }
 
+function startFileWorker (platform: Platform, instance: Instance, source: FileSource, running: Map<string, RunningJob>): Worker {
+  const { config } = instance
+  // The fetched files are kept under the data directory, one folder per instance (its retention).
+  if (!platform.dataDir) throw new Error(`adapter instance ${config.id} takes files, but this process has no data directory to keep them in`)
+  const bytes = new FileBytes(join(platform.dataDir, 'files', config.id))
+  // One job at a time: files are imported one after the other, in the order they were queued.
+  const worker: Worker = new Worker(queueName('files', config.id), async (job: Job<FileJobData>) =>
+    await processFileDropJob({ platform, instance, source, bytes, stopping: () => worker.closing !== undefined }, job),
+  { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  observe(platform, worker, config.id, 'files', running)
+  return worker
+}
+
 export async function schedulePulls (instance: Instance): Promise<void> {
   const pull = instance.adapter.pull
   if (!pull || !instance.queues.pull) return
@@ -83,17 +101,24 @@ export async function schedulePulls (instance: Instance): Promise<void> {
   }
 }
 
-export async function startWorkers (platform: Platform, instanceIds: readonly string[]): Promise<RunningWorkers> {
+/** `shared`: the process's department connections (the gateway's, which its operations use too); without them the workers open their own and close them. */
+export async function startWorkers (platform: Platform, instanceIds: readonly string[], shared?: DepartmentConnections): Promise<RunningWorkers> {
   const workers: Worker[] = []
-  const connections: DepartmentConnection[] = []
+  const connections = shared ?? departmentConnections(platform)
   const running = new Map<string, RunningJob>()
+  const sources: FileSource[] = []
   for (const id of instanceIds) {
     const instance = platform.instances.get(id)
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
     if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance, running))
+    if (instance.adapter.files) {
+      const source = openFileSource(instance, platform)
+      sources.push(source)
+      workers.push(startFileWorker(platform, instance, source, running))
+      await scheduleFileDrop(instance)
+    }
     if (instance.adapter.pull) {
-      const connection = await openConnection(instance, platform)
-      connections.push(connection)
+      const connection = await connections.of(instance)
       workers.push(startPullWorker(platform, instance, connection, running))
       await schedulePulls(instance)
     }
@@ -113,7 +138,8 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
         platform.logger.warn({ drainMs, abandoned: [...running.values()], redis: platform.redis.status }, 'workers did not drain in time; abandoned their jobs, which run again')
         for (const w of workers) w.close(true).catch(() => {})
       }
-      await Promise.all(connections.map(async (c) => { await c.close() }))
+      if (!shared) await connections.close()
+      await Promise.all(sources.map(async (s) => { await s.close() }))
     },
   }
 }

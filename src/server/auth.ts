@@ -18,8 +18,18 @@ declare module 'fastify' {
     session: Session | null
   }
   interface FastifyContextConfig {
-    permission?: Permission
+    permission?: Permission | PermissionOf
   }
+}
+
+/**
+ * A permission that depends on what is asked for: an adapter operation declares its own. `of`
+ * runs before the body is validated and may refuse (404) what does not exist; `declaredBy` says
+ * where the permission comes from in the OpenAPI document.
+ */
+export interface PermissionOf {
+  declaredBy: string
+  of: (req: FastifyRequest) => Permission
 }
 
 /** Requests per caller per minute on /api/v1. */
@@ -59,14 +69,16 @@ export async function authPlugin (app: FastifyInstance, opts: { platform: Platfo
   // After body parsing (a form's CSRF token travels in its body), before validation (a caller
   // without the permission learns nothing about the route's input).
   app.addHook('preValidation', async (req) => {
-    const permission = req.routeOptions.config.permission
+    const declared = req.routeOptions.config.permission
+    const permission = typeof declared === 'object' ? declared.of(req) : declared
     if (permission === undefined || !can(req.principal, permission)) throw new TongbanError('TB_FORBIDDEN', [permission ?? 'no permission is defined for this route'])
     if (req.session && UNSAFE.has(req.method)) requireCsrf(csrfTokenOf(req), req.session)
   })
 
   app.addHook('onRoute', (route) => {
     // The permission in the OpenAPI document too, so clients (and the README's role table) can tell who may call it.
-    const permission = { 'x-permission': route.config?.permission ?? null }
+    const declared = route.config?.permission
+    const permission = { 'x-permission': typeof declared === 'object' ? `declared by ${declared.declaredBy}` : declared ?? null }
     route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }], ...permission }
   })
 }

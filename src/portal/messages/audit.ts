@@ -79,6 +79,7 @@ export const zh = {
   'audit.family.job': '同步任务',
   'audit.family.inbox': '接收箱',
   'audit.family.audit': '审计',
+  'audit.family.operation': '部门接口调用',
 
   'audit.action.person.read': '查看居民信息',
   'audit.action.person.read-full': '查看居民完整信息',
@@ -112,6 +113,7 @@ export const zh = {
   'audit.action.inbox.replay': '重放接收记录',
   'audit.action.audit.read': '查阅审计日志',
   'audit.action.audit.verify': '校验审计日志',
+  'audit.action.operation.call': '调用部门接口',
 
   'audit.verify.heading': '日志完整性校验',
   'audit.verify.title': '审计日志完整性校验',
@@ -222,6 +224,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.family.job': 'Sync jobs',
   'audit.family.inbox': 'Inbox',
   'audit.family.audit': 'Audit',
+  'audit.family.operation': 'Department calls',
 
   'audit.action.person.read': 'Read a resident',
   'audit.action.person.read-full': 'Read a resident in full',
@@ -255,6 +258,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.action.inbox.replay': 'Replay an inbox entry',
   'audit.action.audit.read': 'Read the audit log',
   'audit.action.audit.verify': 'Verify the audit log',
+  'audit.action.operation.call': 'Call a department system',
 
   'audit.verify.heading': 'Chain verification',
   'audit.verify.title': 'Audit log verification',
