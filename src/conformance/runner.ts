@@ -37,7 +37,7 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
   }
   let store
   try {
-    store = checkStore(await db, adapter, run.instance.id, seen)
+    store = checkStore(await db, adapter, run.instance, seen)
   } catch (err) {
     await run.close()
     throw err

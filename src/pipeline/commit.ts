@@ -11,8 +11,11 @@ import { unifyFacets } from '../unify/facets.ts'
 
 export interface MappedBatch { records: readonly MappedRecord[], rejections: readonly Rejection[] }
 
-/** `inboxId`: the webhook message the batch came in, kept with what it quarantines. */
-export async function commitBatch (tx: Queryable, platform: Platform, instance: Instance, batch: MappedBatch, inboxId?: number): Promise<void> {
+/**
+ * `inboxId`: the webhook message the batch came in, kept with what it quarantines. Only the
+ * survivorship rules and the instance are needed: the conformance kit commits with no platform.
+ */
+export async function commitBatch (tx: Queryable, platform: Pick<Platform, 'survivorship'>, instance: Pick<Instance, 'config' | 'adapter'>, batch: MappedBatch, inboxId?: number): Promise<void> {
   await unify(tx, platform.survivorship, instance.config.id, batch.records)
   await unifyFacets(tx, instance.config.id, batch.records)
   await quarantine(tx, instance.config.id, instance.adapter.produces, batch.rejections, inboxId)

@@ -93,7 +93,7 @@ export async function checkStream (adapter: AdapterDefinition, name: string, str
     for (const records of replayed) await store.commit(records, `replay of a page of ${name}`)
     const after = await store.fingerprint()
     checks.push(before === after
-      ? pass(replay, `the first and last pages committed again: records, history, quarantine and conflicts unchanged`)
+      ? pass(replay, `the first and last pages committed again: records, facets, history, quarantine and conflicts unchanged`)
       : fail(replay, 'committing a page again changed the store', [`before ${before}`, `after  ${after}`]))
   }
   return checks

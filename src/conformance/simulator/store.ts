@@ -1,12 +1,12 @@
 // A real store for the checks: PGlite in memory with the platform's migrations, written by the
-// platform's own map and unify steps. Its fingerprint says whether anything was written.
+// platform's own map and commit steps (unify, facets, quarantine). Its fingerprint says whether anything was written.
 import type { AdapterDefinition, RawRecord } from '../../adapter-sdk/index.ts'
 import { migrate } from '../../store/migrate.ts'
 import { openPglite, type Db } from '../../store/db.ts'
-import { quarantine } from '../../store/quarantine.ts'
-import { unify } from '../../unify/unify.ts'
 import { survivorshipRules, type SurvivorshipRules } from '../../unify/survivorship.ts'
 import { mapBatch } from '../../pipeline/map.ts'
+import { commitBatch } from '../../pipeline/commit.ts'
+import type { AdapterInstance } from '../../config/schema.ts'
 import { entityKeys } from '../../model/index.ts'
 import type { CodesSeen } from '../result.ts'
 
@@ -16,9 +16,9 @@ export interface CheckStore {
   /** Maps raw records as the platform does and commits them in one transaction. */
   commit: (raws: readonly RawRecord[], where: string) => Promise<Committed>
   /**
-   * What unify and quarantine wrote, as a reader sees it: the records' content (not their
-   * optimistic-write version or update time), and how many history entries, quarantine items and
-   * conflicts there are. Equal fingerprints: nothing changed.
+   * What the commit step wrote, as a reader sees it: the records' and facet entries' content (not
+   * their optimistic-write version or update time), and how many history entries, quarantine items
+   * and conflicts there are. Equal fingerprints: nothing changed.
    */
   fingerprint: () => Promise<string>
   /** Unified records of the adapter's kind. */
@@ -33,18 +33,16 @@ export async function openStoreDb (): Promise<Db> {
   return db
 }
 
-export function checkStore (db: Db, adapter: AdapterDefinition, instanceId: string, seen: CodesSeen): CheckStore {
-  const rules: SurvivorshipRules = survivorshipRules(undefined, [{ instance: instanceId, kind: adapter.produces, fields: adapter.authority ?? [] }])
+export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterInstance, seen: CodesSeen): CheckStore {
+  const survivorship: SurvivorshipRules = survivorshipRules(undefined, [{ instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }])
+  const instance = { config, adapter }
   const table = adapter.produces === 'person' ? 'persons' : 'enterprises'
   const key = adapter.produces === 'person' ? 'id_number' : 'credit_code'
   return {
     async commit (raws, where) {
       const { records, rejections } = mapBatch(adapter, raws)
       for (const r of rejections) seen.add(r.code, `${where}, record ${r.sourceId}`)
-      await db.transaction(async (tx) => {
-        await unify(tx, rules, instanceId, records)
-        await quarantine(tx, instanceId, adapter.produces, rejections)
-      })
+      await db.transaction(async (tx) => { await commitBatch(tx, { survivorship }, instance, { records, rejections }) })
       return { keys: records.map((r) => r.key), rejected: rejections.length }
     },
     async fingerprint () {
@@ -52,6 +50,9 @@ export function checkStore (db: Db, adapter: AdapterDefinition, instanceId: stri
         (SELECT count(*) FROM ${table}) AS records,
         (SELECT md5(coalesce(string_agg((to_jsonb(t) - 'version' - 'updated_at')::text, ',' ORDER BY ${key}), '')) FROM ${table} t) AS content,
         (SELECT count(*) FROM record_history) AS history,
+        (SELECT count(*) FROM facet_entries) AS facets,
+        (SELECT md5(coalesce(string_agg((to_jsonb(f) - 'version' - 'updated_at')::text, ',' ORDER BY subject_key, facet, entry_key), '')) FROM facet_entries f) AS facet_content,
+        (SELECT count(*) FROM facet_history) AS facet_history,
         (SELECT count(*) FROM quarantine) AS quarantined,
         (SELECT count(*) FROM conflicts) AS conflicts`)
       return JSON.stringify(rows[0])

@@ -70,7 +70,7 @@ export async function checkWebhooks (adapter: AdapterDefinition, run: SimulatorR
   for (const { id, delivery } of parsed) await store.commit(parseWebhookBody(adapter, delivery.body, { webhookId: id, receivedAt: new Date() }), `replay of ${id}`)
   const after = await store.fingerprint()
   checks.push(before === after
-    ? pass(replay, `${parsed.length} messages committed again: records, history, quarantine and conflicts unchanged`)
+    ? pass(replay, `${parsed.length} messages committed again: records, facets, history, quarantine and conflicts unchanged`)
     : fail(replay, 'committing a message again changed the store', [`before ${before}`, `after  ${after}`]))
   return { checks, samples }
 }
