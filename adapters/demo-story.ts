@@ -5,10 +5,13 @@ import { z } from 'zod'
 import type { DemoContext } from '../src/adapter-sdk/index.ts'
 import { residentAt, residentFacts } from './household-registration/data.ts'
 import { hasBadCheck } from './market-regulation/data.ts'
+import type { People } from './civil-affairs/data.ts'
+import { COUNTIES } from '../src/adapter-sdk/testkit/geography.ts'
 
 // The options of each simulator this story reads (already validated against their declarations).
 const Household = z.object({ seed: z.number(), residents: z.number() })
 const Market = z.object({ seed: z.number(), enterprises: z.number(), representativesFromHousehold: z.number() })
+const CivilAffairs = z.object({ beneficiariesFromHousehold: z.number() })
 
 function bothRegisters (demo: DemoContext): { household: z.infer<typeof Household>, market: z.infer<typeof Market> } | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
@@ -69,5 +72,39 @@ export function householdRepresentative (demo: DemoContext): ((index: number) =>
     if (facts.quirk) return undefined
     const variant = resident % 10 === 3
     return { FDDBR: variant ? nameVariant(facts.name) : facts.name, FDDBRZJHM: facts.idNumber }
+  }
+}
+
+const STREET_OFFICES = new Set(COUNTIES.flatMap((county) => county.towns.filter((town) => town.street).map((town) => town.code)))
+
+/**
+ * Every `beneficiariesFromHousehold`-th case of the social-assistance register concerns a resident
+ * of the household register, so the demo's residents carry assistance facets: every other one a
+ * resident who lives in the demo's first town in the household simulator's revision 1 (as the
+ * seeded conflict's does), the rest spread over the whole population. The household is the
+ * resident's town, with a residents' committee (street office) or a village committee (town).
+ */
+export function householdBeneficiary (demo: DemoContext): People | undefined {
+  const household = Household.safeParse(demo.simulators['household-registration'])
+  const civil = CivilAffairs.safeParse(demo.simulators['civil-affairs'])
+  if (!household.success || !civil.success || civil.data.beneficiariesFromHousehold <= 0) return undefined
+  const { seed, residents } = household.data
+  const every = civil.data.beneficiariesFromHousehold
+  const town = demo.towns[0]?.slice(0, 9)
+  // the seeded conflict's resident stays out: a third source naming them would change its story
+  const conflicted = seededConflict(demo)?.resident
+  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
+  const inTown: number[] = []
+  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+  return (slot) => {
+    if (slot % every !== 0) return undefined
+    const n = slot / every
+    const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
+    if (!usable(resident)) return undefined
+    const facts = residentFacts(seed, resident)
+    const where = residentAt(seed, resident, 1)
+    const townCode = where.HJDZ_XZJDDM ?? `${where.HJDZ_XZQHDM}000`
+    const committee = STREET_OFFICES.has(townCode) ? String(1 + (resident % 30)).padStart(3, '0') : String(201 + (resident % 30))
+    return { idNumber: facts.idNumber, name: facts.name, division: townCode + committee }
   }
 }

@@ -140,7 +140,7 @@ t.test('tongban start on the embedded defaults', async (t) => {
   })
   const port = await freePort()
   // No HOST: the default must be loopback, since the demo's passwords are published.
-  const env = { TONGBAN_DATA_DIR: dataDir, PORT: String(port), TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()) }
+  const env = { TONGBAN_DATA_DIR: dataDir, PORT: String(port), TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_CIVIL_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()) }
   const url = `http://127.0.0.1:${port}`
 
   async function startAndWait (): Promise<Cli> {
@@ -315,7 +315,7 @@ t.test('without redis-server on PATH (and no REDIS_URL) start-up says what to in
   await mkdir(bin)
   await symlink(process.execPath, join(bin, 'node'))
   const res = await run(t, ['start'], {
-    PATH: bin, TONGBAN_DATA_DIR: join(dir, 'var'), PORT: String(await freePort()), HOST: '127.0.0.1', TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()),
+    PATH: bin, TONGBAN_DATA_DIR: join(dir, 'var'), PORT: String(await freePort()), HOST: '127.0.0.1', TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_CIVIL_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()),
   })
   t.equal(res.code, 1, 'exits 1')
   t.equal(lines(res.stderr).length, 1, 'one line on stderr', { stderr: res.stderr })
