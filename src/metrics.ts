@@ -8,6 +8,7 @@ export interface Metrics {
   webhookIdReused: Counter<'adapter'>
   jobs: Counter<'adapter' | 'queue' | 'outcome'>
   records: Counter<'adapter' | 'outcome'>
+  files: Counter<'adapter' | 'outcome'>
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
@@ -28,6 +29,7 @@ export function createMetrics (): Metrics {
     webhookIdReused: new Counter({ name: 'tongban_webhook_id_reused_total', help: 'Repeated webhook-ids whose body differed from the stored one (answered as duplicates; the new body is not stored)', labelNames: ['adapter'], registers: [registry] }),
     jobs: new Counter({ name: 'tongban_jobs_total', help: 'Jobs finished, by adapter instance, queue and outcome', labelNames: ['adapter', 'queue', 'outcome'], registers: [registry] }),
     records: new Counter({ name: 'tongban_records_total', help: 'Department records processed, by adapter instance and outcome (unified or quarantined)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
+    files: new Counter({ name: 'tongban_files_total', help: 'Dropped files handled, by adapter instance and outcome (imported, rejected: set aside whole after failing its check, skipped: seen before)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),

@@ -61,18 +61,19 @@ export async function * decodeChunks (bytes: AsyncIterable<Buffer>, charset: Cha
 type Fields = Record<string, string>
 
 /** Lines a record's values span beyond its first: a quoted value may hold line breaks. */
-function breaksWithin (fields: Fields): number {
+function breaksWithin (values: Iterable<string>): number {
   let n = 0
-  for (const key in fields) {
-    const value = fields[key]!
+  for (const value of values) {
     for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) n++
   }
   return n
 }
 
 async function * csvRecords (spec: CsvRead, text: AsyncIterable<string>, file: FileInfo): AsyncIterable<RawRecord> {
+  // Lines before the current record, counted here: csv-parse's own count drifts on CRLF in quotes.
+  let linesBefore = 0
   const parser = parse({
-    columns: spec.columns === true ? true : [...spec.columns],
+    columns: spec.columns === true ? (header: string[]) => { linesBefore = 1 + breaksWithin(header); return header } : [...spec.columns],
     delimiter: spec.delimiter ?? ',',
     quote: spec.quote ?? '"',
     escape: spec.quote ?? '"',
@@ -86,8 +87,8 @@ async function * csvRecords (spec: CsvRead, text: AsyncIterable<string>, file: F
   const observed = spec.observedAt === 'modified' ? undefined : instantOf(spec.observedAt)
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Fields, info: Info }>) {
-      // `info.lines` counts the line after the record's last one.
-      const line = info.lines - 1 - breaksWithin(record)
+      const line = linesBefore + info.empty_lines + 1
+      linesBefore += 1 + breaksWithin(Object.values(record))
       const sourceId = sourceIdOf({ ...record, file: file.name, line, row: info.records })
       if (observed === undefined) {
         yield { sourceId, observedAt: file.modifiedAt, fields: record }

@@ -40,7 +40,23 @@ export const AdapterInstance = z.object({
       .refine((s) => new Set(s).size === s.length, 'each scheme once')
       .default(['v1']),
   }).optional(),
-  /** How often each pull stream runs. */
+  /**
+   * Where a file-drop adapter's files are: a directory (`dir`) or an SFTP server (`sftp`: the host
+   * key's SHA256 fingerprint is required, and at most `sessions` sessions are opened). `keep`: how
+   * long fetched files' bytes stay in the data directory once imported or set aside.
+   */
+  files: z.object({
+    dir: z.string().min(1).optional(),
+    sftp: z.object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(22),
+      path: z.string().min(1),
+      hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'the server\'s host key fingerprint as ssh-keygen -l prints it: SHA256:<43 base64 characters>'),
+      sessions: z.number().int().min(1).max(16).default(2),
+    }).strict().optional(),
+    keep: Duration.default(90 * 24 * 3_600_000),
+  }).strict().refine((f) => (f.dir === undefined) !== (f.sftp === undefined), 'give one of files.dir (a directory) and files.sftp ({ host, port, path, hostKey })').optional(),
+  /** How often each pull stream runs, or the file drop is looked at. */
   every: Duration.optional(),
   pageSize: z.number().int().positive().max(10_000).optional(),
   concurrency: z.number().int().min(1).max(64).default(4),

@@ -1,12 +1,13 @@
 // The BullMQ queues of each adapter instance: `ingest.<id>` carries inbox ids of webhooks,
-// `pull.<id>` carries one page of a pull stream per job. Separate queues per instance are the
+// `pull.<id>` carries one page of a pull stream per job, `files.<id>` looks at a file drop or
+// imports one of its files. Separate queues per instance are the
 // bulkhead: a slow department fills only its own.
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AdapterInstance } from '../config/schema.ts'
 
 export const QUEUE_PREFIX = 'tongban'
-export type QueueKind = 'ingest' | 'pull'
+export type QueueKind = 'ingest' | 'pull' | 'files'
 
 export function queueName (kind: QueueKind, instanceId: string): string {
   return `${kind}.${instanceId}`
@@ -44,11 +45,13 @@ export async function enqueueInboxRows (queue: Queue, rows: ReadonlyArray<{ id: 
 export interface InstanceQueues {
   ingest: Queue
   pull?: Queue
+  files?: Queue
 }
 
-export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean): InstanceQueues {
+export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean, files = false): InstanceQueues {
   const opts = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(instance) }
   const queues: InstanceQueues = { ingest: new Queue(queueName('ingest', instance.id), opts) }
   if (pulls) queues.pull = new Queue(queueName('pull', instance.id), opts)
+  if (files) queues.files = new Queue(queueName('files', instance.id), opts)
   return queues
 }

@@ -16,7 +16,7 @@ export async function startWorkerProcess (settings: Settings, adapterIds: string
   const config = await loadConfig(settings.configPath)
   const db = await openPostgres(settings.databaseUrl)
   await migrate(db)
-  const platform = createPlatform({ config, db, redisUrl: settings.redisUrl, logger })
+  const platform = createPlatform({ config, db, redisUrl: settings.redisUrl, logger, dataDir: settings.dataDir })
   const ids = adapterIds.length > 0 ? adapterIds : [...platform.instances.keys()]
   for (const id of ids) {
     if (!platform.instances.has(id)) {

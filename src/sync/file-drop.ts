@@ -1,0 +1,145 @@
+// File drops, from the drop to the store. A scheduled job looks at the drop and queues one job per
+// complete file not yet finished (and per file whose import was interrupted). A file job fetches the
+// file into the content-addressed store and records it in the file inbox before reading a row of
+// it; the same name with the same bytes is the file already recorded, so it is imported once. Then
+// the file is checked (and set aside whole if it fails) and imported (file-import.ts).
+import { createHash } from 'node:crypto'
+import type { Job } from 'bullmq'
+import { manifestName, type FileInfo } from '../adapter-sdk/index.ts'
+import type { Instance, Platform } from '../platform.ts'
+import { readSmall, type FileSource } from '../department/files/index.ts'
+import type { FileBytes } from '../store/file-bytes.ts'
+import { expiredBytes, fileByListing, markBytesRemoved, recordFile, setAside, startImport, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
+import { checkFile, importFile } from './file-import.ts'
+
+/** Name of the jobs the scheduler adds; the jobs of single files are named `file`. */
+export const LOOK = 'look'
+
+/** A file as listed: a `file` job's data (the name, size and modification time say which version). */
+export interface FileJobData { name: string, size: number, modifiedAt: string }
+
+export interface FileDropContext {
+  platform: Platform
+  instance: Instance
+  source: FileSource
+  bytes: FileBytes
+  /** True once the worker is shutting down: an import stops after the batch in hand. */
+  stopping: () => boolean
+}
+
+export type FileOutcome = { status: 'skipped' | 'rejected' | 'imported', file: string, ok: number, quarantined: number }
+
+/** Manifests are small; a bigger one is not a manifest. */
+const MANIFEST_MAX_BYTES = 64 * 1024
+/** Without a manifest: how long a file must be unchanged before it is taken. */
+const DEFAULT_SETTLE_MS = 60_000
+
+export function fileJobId (file: FileJobData): string {
+  return `file-${createHash('sha1').update(`${file.name}\u0000${file.size}\u0000${file.modifiedAt}`).digest('hex').slice(0, 24)}`
+}
+
+const jobDataOf = (file: { name: string, size: number, modifiedAt: Date }): FileJobData => ({ name: file.name, size: file.size, modifiedAt: file.modifiedAt.toISOString() })
+const finished = (row: FileRow): boolean => row.status === 'done' || row.status === 'rejected'
+
+/** Deletes the bytes of this instance's files finished before its retention (`files.keep`). */
+async function dropExpiredBytes (ctx: FileDropContext): Promise<void> {
+  const { db } = ctx.platform
+  const cutoff = new Date(Date.now() - ctx.instance.config.files!.keep)
+  for (const hash of await expiredBytes(db, ctx.instance.config.id, cutoff)) {
+    await ctx.bytes.remove(hash)
+    await markBytesRemoved(db, ctx.instance.config.id, hash)
+  }
+}
+
+/** The scheduled look at the drop: queues a job for each complete file not yet finished. */
+export async function lookAtDrop (ctx: FileDropContext): Promise<{ queued: number }> {
+  const { platform, instance } = ctx
+  const drop = instance.adapter.files!
+  await dropExpiredBytes(ctx)
+  const listed = await ctx.source.list()
+  const names = new Set(listed.map((f) => f.name))
+  const settleMs = drop.settleMs ?? DEFAULT_SETTLE_MS
+  // A data file is complete once its manifest is there, or, without one, once it stopped changing.
+  const complete = (file: FileInfo): boolean => drop.manifest
+    ? names.has(manifestName(drop.manifest, file.name))
+    : Date.now() - file.modifiedAt.getTime() >= settleMs
+  const jobs = new Map<string, FileJobData>()
+  for (const file of listed) {
+    if (!drop.match.test(file.name) || !complete(file)) continue
+    const known = await fileByListing(platform.db, instance.config.id, file)
+    if (known && finished(known)) continue
+    const data = jobDataOf(file)
+    jobs.set(fileJobId(data), data)
+  }
+  // An import interrupted (a crash, Redis lost its job) resumes from the stored bytes, listed or not.
+  for (const row of await unfinishedFiles(platform.db, instance.config.id)) {
+    const data = jobDataOf(row)
+    jobs.set(fileJobId(data), data)
+  }
+  // A job id that exists is not added again: a file already queued or running is not doubled.
+  await instance.queues.files!.addBulk([...jobs].map(([jobId, data]) => ({ name: 'file', data, opts: { jobId } })))
+  return { queued: jobs.size }
+}
+
+/** Fetches a listed file into the store and records it in the file inbox (with its manifest's bytes). */
+async function fetchFile (ctx: FileDropContext, file: FileInfo): Promise<{ row: FileRow, fresh: boolean }> {
+  const drop = ctx.instance.adapter.files!
+  const stored = await ctx.bytes.put(ctx.source.read(file.name))
+  const manifest = drop.manifest ? await readSmall(ctx.source, manifestName(drop.manifest, file.name), MANIFEST_MAX_BYTES) : undefined
+  return await recordFile(ctx.platform.db, {
+    adapter: ctx.instance.config.id,
+    name: file.name,
+    source: ctx.source.location,
+    hash: stored.hash,
+    size: stored.size,
+    modifiedAt: file.modifiedAt,
+    manifest,
+  })
+}
+
+export async function processFile (ctx: FileDropContext, data: FileJobData): Promise<FileOutcome> {
+  const { platform, instance } = ctx
+  const { db, logger, metrics } = platform
+  const adapter = instance.config.id
+  const file: FileInfo = { name: data.name, size: data.size, modifiedAt: new Date(data.modifiedAt) }
+  const outcome = (status: FileOutcome['status'], counts = { ok: 0, quarantined: 0 }): FileOutcome => {
+    metrics.files.inc({ adapter, outcome: status })
+    return { status, file: file.name, ...counts }
+  }
+
+  let row = await fileByListing(db, adapter, file)
+  if (row && finished(row)) return outcome('skipped')
+  if (!row || !await ctx.bytes.has(row.contentHash)) {
+    const recorded = await fetchFile(ctx, file)
+    row = recorded.row
+    if (!recorded.fresh && finished(row)) {
+      logger.info({ adapter, file: file.name, fileId: row.id, status: row.status }, 'file seen again with the same bytes: skipped')
+      return outcome('skipped')
+    }
+  }
+
+  if (row.status === 'stored') {
+    const verdict = await checkFile(instance.adapter.files!, ctx.bytes, row)
+    if (!verdict.ok) {
+      await setAside(db, row.id, verdict)
+      logger.warn({ adapter, file: file.name, fileId: row.id, code: verdict.code, reason: verdict.message }, 'file set aside: none of its rows imported')
+      return outcome('rejected')
+    }
+    await startImport(db, row.id, verdict.rows)
+    row = { ...row, status: 'importing', rowsTotal: verdict.rows }
+  }
+  const counts = await importFile(ctx, row)
+  logger.info({ adapter, file: file.name, fileId: row.id, rows: row.rowsTotal, resumedAt: row.rowsDone || undefined, ...counts }, 'file imported')
+  return outcome('imported', counts)
+}
+
+export async function processFileDropJob (ctx: FileDropContext, job: Job<FileJobData | Record<string, never>>): Promise<FileOutcome | { queued: number }> {
+  if (job.name === LOOK) return await lookAtDrop(ctx)
+  return await processFile(ctx, job.data as FileJobData)
+}
+
+export async function scheduleFileDrop (instance: Instance): Promise<void> {
+  const drop = instance.adapter.files
+  if (!drop || !instance.queues.files) return
+  await instance.queues.files.upsertJobScheduler('file-drop', { every: instance.config.every ?? drop.everyMs }, { name: LOOK, data: {} })
+}
