@@ -100,7 +100,7 @@ export function fuzzInputs (seed: number, samples: readonly Buffer[] = [], perSa
       const cut = Math.floor(rng() * base.length)
       raw.push([`${label} cut after ${cut} of ${base.length} bytes`, base.subarray(0, cut)])
     }
-    if (b < 3) return
+    if (b > 0 && b < 3) return
     // Which of UTF-8 and GB18030 the sample is in is unknown here: each reading, sent in the other.
     const text = base.toString('utf8')
     raw.push([`${label} read as UTF-8, sent as GB18030`, encodeText(text, 'gb18030')])

@@ -69,6 +69,14 @@ t.test('a parse that throws TypeError fails, naming the input and the seed that 
   t.match(formatReport(report), /--seed 1 repeats the inputs/)
 })
 
+t.test('a fetchPage that throws TypeError on an answer it does not expect fails, naming the answer', async (t) => {
+  const report = await check(fixture('page-type-error'), false)
+  t.notOk(report.ok)
+  const [page] = named(report, 'fetchPage')
+  t.equal(page?.outcome, 'fail')
+  t.match(page?.details.join('\n'), /pull enterprises: answer #3 JSON null \(seed 1\) — fetchPage threw TypeError: Cannot read properties of null/)
+})
+
 t.test('the fuzzer gives the same inputs for the same seed, other inputs for another', async (t) => {
   const sample = [Buffer.from('{"msgId":"M","records":[{"A":"1"}]}')]
   t.same(fuzzInputs(7, sample), fuzzInputs(7, sample))
