@@ -12,7 +12,7 @@ export const errorCatalogue = {
   TB_VALIDATION: { status: 400, message: 'The request is invalid: %s' },
   TB_UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required in the Authorization header' },
   TB_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than the %s bytes this endpoint accepts' },
-  TB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content type %s is not accepted; send application/json' },
+  TB_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content type %s is not accepted; send %s' },
   TB_URL_INVALID: { status: 400, message: 'The URL path is not percent-encoded UTF-8 text; percent-encode the UTF-8 bytes of every non-ASCII character (机 is %E6%9C%BA)' },
   TB_URL_TOO_LONG: { status: 414, message: 'A path segment is longer than %s characters; no identifier of this API is that long' },
   TB_REQUEST_MALFORMED: { status: 400, message: 'The request is not valid HTTP/1.1 (%s); percent-encode spaces, control and non-ASCII characters in the URL (curl -G --data-urlencode \'q=机械\')' },
@@ -22,10 +22,10 @@ export const errorCatalogue = {
 
   // webhooks
   TB_ADAPTER_NOT_FOUND: { status: 404, message: 'No adapter instance "%s" receives webhooks here' },
-  TB_WEBHOOK_HEADERS_MISSING: { status: 401, message: 'Missing webhook header(s): %s (Standard Webhooks)' },
-  TB_WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'No signature in webhook-signature matches the body; check the subscriber secret' },
+  TB_WEBHOOK_HEADERS_MISSING: { status: 401, message: 'Missing webhook header(s): %s (%s)' },
+  TB_WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'No signature in %s matches the body; check the subscriber secret' },
   TB_WEBHOOK_SCHEME_NOT_ACCEPTED: { status: 401, message: 'webhook-signature carries no signature of a scheme this instance accepts (%s)' },
-  TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'webhook-timestamp %s is outside the ±%s second tolerance; check the sender clock' },
+  TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'The webhook timestamp %s is outside the ±%s second tolerance; check the sender clock' },
   TB_WEBHOOK_BODY_INVALID: { status: 400, message: 'The webhook body cannot be read: %s' },
   TB_INBOX_UNAVAILABLE: { status: 503, message: 'The inbox cannot store webhooks right now (%s); nothing was accepted, send it again later' },
 

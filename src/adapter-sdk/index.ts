@@ -11,6 +11,7 @@ import type { AuthDeclaration } from './auth.ts'
 import type { DepartmentHttp } from './http.ts'
 import type { FacetProduction } from './facets.ts'
 import type { OperationDeclaration } from './operations.ts'
+import type { WebhookReceive } from './webhook.ts'
 import type { FileDrop } from './files.ts'
 
 export * from './errors.ts'
@@ -32,16 +33,10 @@ export { defineFacet, facet, type FacetDeclaration, type FacetField, type FacetF
 export { defineOperation, type OperationContext, type OperationDeclaration, type StaffAccountPlacement } from './operations.ts'
 export { delimitedManifest, manifestName, DIGEST_ALGORITHMS, type CsvRead, type CustomRead, type FileDigestAlgorithm, type FileDrop, type FileExpectation, type FileInfo, type FileManifest } from './files.ts'
 export { readFileRecords } from './file-reader.ts'
+export { BODY_MEDIA_TYPES, signatureType, WEBHOOK_SECRETS, type FormBody, type HeaderHmacSignature, type JsonBody, type WebhookBody, type WebhookBodyFormat, type WebhookMeta, type WebhookReceive, type WebhookSignature, type WebhookSignatureType, type XmlBody } from './webhook.ts'
+export { readXmlBody, type XmlElement, type XmlNode } from './xml-body.ts'
+export { readFormBody } from './form-body.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
-
-export interface WebhookReceive {
-  /** Signature scheme the platform verifies before the adapter sees anything. */
-  signature: 'standard-webhooks'
-  /** Largest body the department sends; bigger bodies are answered 413. */
-  maxBodyBytes: number
-  /** Split a verified body into raw records. Pure; throw TongbanError('TB_WEBHOOK_BODY_INVALID') if unreadable. */
-  parse: (body: Buffer, meta: { webhookId: string, receivedAt: Date }) => RawRecord[]
-}
 
 export interface PullPage<C> {
   records: RawRecord[]

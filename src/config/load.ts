@@ -12,6 +12,7 @@ import { formatPath } from './path.ts'
 import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 import { AUTH_CREDENTIALS, secretCredentials } from '../adapter-sdk/auth.ts'
+import { signatureType, WEBHOOK_SECRETS } from '../adapter-sdk/webhook.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
 
@@ -68,6 +69,13 @@ function checkInstances (config: Config, file: string): void {
       const bad = AUTH_CREDENTIALS[auth.type].safeParse(instance.credentials).error?.issues[0]
       if (bad) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, 'credentials', ...bad.path])}: ${auth.type} needs ${Object.keys(AUTH_CREDENTIALS[auth.type].shape).join(' and ')}: ${bad.message}`])
     }
+    // Webhook secrets are checked against the adapter's signature scheme (whsec_… for Standard Webhooks).
+    const receive = adapter!.receive
+    instance.webhook?.secrets.forEach((secret, j) => {
+      const scheme = receive ? signatureType(receive.signature) : undefined
+      const bad = scheme && WEBHOOK_SECRETS[scheme].safeParse(secret).error?.issues[0]
+      if (bad) at(`.webhook.secrets[${j}]`, bad.message)
+    })
   })
   if (seen.has(RESOLUTION)) throw new TongbanError('TB_CONFIG_INVALID', [file, `adapters: instance id "${RESOLUTION}" is reserved for values chosen by resolving conflicts`])
   for (const [kind, rules] of Object.entries(config.survivorship ?? {})) {

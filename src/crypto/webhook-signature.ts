@@ -47,7 +47,7 @@ export interface WebhookHeaders {
  */
 export function verify (keys: readonly Buffer[], headers: WebhookHeaders, body: Buffer, nowSeconds = Date.now() / 1000, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, schemes: readonly WebhookScheme[] = ['v1']): void {
   const missing = (['id', 'timestamp', 'signature'] as const).filter((h) => !headers[h]).map((h) => `webhook-${h}`)
-  if (missing.length > 0) throw new TongbanError('TB_WEBHOOK_HEADERS_MISSING', [missing.join(', ')])
+  if (missing.length > 0) throw new TongbanError('TB_WEBHOOK_HEADERS_MISSING', [missing.join(', '), 'Standard Webhooks'])
   const { id, timestamp, signature } = headers as Required<{ [K in keyof WebhookHeaders]: string }>
 
   const ts = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN
@@ -72,5 +72,5 @@ export function verify (keys: readonly Buffer[], headers: WebhookHeaders, body: 
       }
     }
   }
-  throw new TongbanError('TB_WEBHOOK_SIGNATURE_INVALID')
+  throw new TongbanError('TB_WEBHOOK_SIGNATURE_INVALID', ['webhook-signature'])
 }

@@ -1,11 +1,15 @@
-// What a webhook body must be before an adapter parses it: UTF-8, read strictly (bad bytes are a
-// data error, never U+FFFD in a resident's name), and JSON that PostgreSQL can store — no NUL
-// (`\u0000`), no half of a surrogate pair, nested no deeper than MAX_DEPTH (deeper structures
-// overflow the stack of JSON.stringify and of recursive code downstream). A body that fails is
-// quarantined whole by the ingest step on its first attempt (the same bytes would fail every
-// retry), and the inbox keeps its bytes.
+// What a webhook body must be before an adapter parses it, by the format the adapter declares.
+// JSON: UTF-8, read strictly (bad bytes are a data error, never U+FFFD in a resident's name), that
+// PostgreSQL can store — no NUL (`\u0000`), no half of a surrogate pair, nested no deeper than
+// MAX_DEPTH (deeper structures overflow the stack of JSON.stringify and of recursive code
+// downstream). XML and forms: what the SDK's readers accept (src/adapter-sdk/xml-body.ts,
+// form-body.ts), which the adapter's parse uses too. A body that fails is quarantined whole by the
+// ingest step on its first attempt (the same bytes would fail every retry), and the inbox keeps
+// its bytes.
 import { isUtf8 } from 'node:buffer'
-import type { AdapterDefinition, RawRecord } from '../adapter-sdk/index.ts'
+import type { AdapterDefinition, RawRecord, WebhookBody, WebhookMeta } from '../adapter-sdk/index.ts'
+import { readXmlBody } from '../adapter-sdk/xml-body.ts'
+import { readFormBody } from '../adapter-sdk/form-body.ts'
 import { TongbanError, type ErrorCode } from '../errors.ts'
 
 /** Department messages are records of flat fields; 64 levels is far beyond any spec we know. */
@@ -68,8 +72,10 @@ function unstorable (text: string): string | undefined {
   return undefined
 }
 
-/** Throws TB_ENCODING_INVALID or TB_WEBHOOK_BODY_INVALID when the body cannot be stored as JSON. */
-export function checkWebhookBody (body: Buffer): void {
+/** Throws TB_ENCODING_INVALID or TB_WEBHOOK_BODY_INVALID when the body is not of its format, or cannot be stored. */
+export function checkWebhookBody (body: Buffer, format: WebhookBody = { format: 'json' }): void {
+  if (format.format === 'xml') { readXmlBody(body, format); return }
+  if (format.format === 'form') { readFormBody(body, format); return }
   if (!isUtf8(body)) {
     const at = firstInvalidByte(body)
     const shown = body.subarray(at, at + SHOWN_BYTES).toString('hex').replace(/(..)(?!$)/g, '$1 ')
@@ -80,8 +86,8 @@ export function checkWebhookBody (body: Buffer): void {
 }
 
 /** The adapter's parse, after the checks every webhook body must pass. */
-export function parseWebhookBody (adapter: AdapterDefinition, body: Buffer, meta: { webhookId: string, receivedAt: Date }): RawRecord[] {
-  checkWebhookBody(body)
+export function parseWebhookBody (adapter: AdapterDefinition, body: Buffer, meta: WebhookMeta): RawRecord[] {
+  checkWebhookBody(body, adapter.receive!.body)
   return adapter.receive!.parse(body, meta)
 }
 

@@ -23,7 +23,7 @@ function fromFastify (err: FastifyError, req: FastifyRequest): TongbanError {
   }
   const known: Partial<Record<string, () => TongbanError>> = {
     FST_ERR_CTP_BODY_TOO_LARGE: () => new TongbanError('TB_BODY_TOO_LARGE', [req.routeOptions.bodyLimit ?? '?']),
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new TongbanError('TB_UNSUPPORTED_MEDIA_TYPE', [req.headers['content-type'] ?? '(none)']),
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new TongbanError('TB_UNSUPPORTED_MEDIA_TYPE', [req.headers['content-type'] ?? '(none)', 'application/json']),
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new TongbanError('TB_VALIDATION', ['Content-Length does not match the body']),
     FST_ERR_CTP_EMPTY_JSON_BODY: () => new TongbanError('TB_VALIDATION', ['the JSON body is empty']),
     FST_ERR_CTP_INVALID_JSON_BODY: () => new TongbanError('TB_VALIDATION', ['the body is not valid JSON']),

@@ -1,12 +1,14 @@
 // POST /webhooks/:adapterId — find the instance, check content type and size, verify the
-// Standard Webhooks signature over the raw bytes, commit to the inbox, and only then answer 202.
+// signature over the raw bytes by the scheme its adapter declares, commit to the inbox, and only
+// then answer 202. The body's format (JSON, XML, form) is read later, from the inbox.
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import { TongbanError } from '../errors.ts'
-import { verify } from '../crypto/webhook-signature.ts'
 import { createInboxWriter } from '../webhooks/inbox-writer.ts'
+import { contentTypeMatches, expectedContentType } from '../webhooks/media-type.ts'
+import { webhookVerifier } from '../webhooks/signatures/index.ts'
 import { errorResponses } from './errors.ts'
 
 const Params = z.object({ adapterId: z.string().max(64) })
@@ -15,25 +17,24 @@ const Receipt = z.object({
   duplicate: z.boolean().describe('true when this webhook-id was received before; it is processed once'),
 })
 
-function header (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(' ') : value
-}
-
 export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { platform } = opts
   const writer = createInboxWriter(platform)
-  const receivers = [...platform.instances.values()].filter((i) => i.adapter.receive)
+  const receivers = [...platform.instances.values()].filter((i) => i.adapter.receive && i.config.webhook)
   const bodyLimit = Math.max(1024, ...receivers.map((i) => i.adapter.receive!.maxBodyBytes))
+  // Secrets decoded once; a scheme's declaration checked at start.
+  const verifiers = new Map(receivers.map((i) => [i.config.id, webhookVerifier(i.adapter.receive!.signature, i.config.webhook!)]))
 
-  // The signature covers the exact bytes: keep the body as a Buffer, accept JSON only.
+  // The signature covers the exact bytes: keep every body as a Buffer; the handler says which
+  // content type the instance's adapter receives.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => { done(null, body) })
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => { done(null, body) })
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:adapterId', {
     bodyLimit,
     schema: {
       summary: 'Receive a signed webhook from a department system',
-      description: 'Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Answered 202 once the raw body is committed; a repeated webhook-id is answered 200 and processed once (with a different body it is counted in tongban_webhook_id_reused_total and logged).',
+      description: 'Signed as the adapter declares. Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Header HMAC: the adapter\'s signature and timestamp headers (and nonce or id where signed). The body is JSON, XML or a form, as the adapter declares (Content-Type application/json, application/xml or text/xml, application/x-www-form-urlencoded, with its charset). Answered 202 once the raw body is committed; a repeated webhook id is answered 200 and processed once (with a different body it is counted in tongban_webhook_id_reused_total and logged).',
       tags: ['webhooks'],
       params: Params,
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
@@ -43,7 +44,7 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       // Reject before reading the body: unknown adapter, then a declared size over its limit.
       const id = (req.params as { adapterId: string }).adapterId
       const instance = platform.instances.get(id)
-      if (!instance?.adapter.receive) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [id])
+      if (!instance?.adapter.receive || !verifiers.has(id)) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [id])
       const declared = Number(req.headers['content-length'])
       if (declared > instance.adapter.receive.maxBodyBytes) throw new TongbanError('TB_BODY_TOO_LARGE', [instance.adapter.receive.maxBodyBytes])
     },
@@ -52,22 +53,22 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
     const receive = instance.adapter.receive!
     const outcome = (o: string): void => { platform.metrics.webhooks.inc({ adapter: instance.config.id, outcome: o }) }
     const body = req.body
-    if (!Buffer.isBuffer(body)) { outcome('rejected'); throw new TongbanError('TB_UNSUPPORTED_MEDIA_TYPE', [req.headers['content-type'] ?? '(none)']) }
+    const format = receive.body ?? { format: 'json' }
+    if (!Buffer.isBuffer(body) || !contentTypeMatches(format, req.headers['content-type'])) {
+      outcome('rejected')
+      throw new TongbanError('TB_UNSUPPORTED_MEDIA_TYPE', [req.headers['content-type'] ?? '(none)', expectedContentType(format)])
+    }
     if (body.length > receive.maxBodyBytes) { outcome('too-large'); throw new TongbanError('TB_BODY_TOO_LARGE', [receive.maxBodyBytes]) }
-    const webhookId = header(req.headers['webhook-id'])
+    let webhookId: string
     try {
-      verify(instance.webhookKeys, {
-        id: webhookId,
-        timestamp: header(req.headers['webhook-timestamp']),
-        signature: header(req.headers['webhook-signature']),
-      }, body, Date.now() / 1000, instance.config.webhook!.toleranceSeconds, instance.config.webhook!.schemes)
+      webhookId = verifiers.get(instance.config.id)!.verify(req.headers, body, Date.now() / 1000)
     } catch (err) {
       outcome('rejected')
       throw err
     }
     let receipt
     try {
-      receipt = await writer.commit({ adapter: instance.config.id, webhookId: webhookId!, receivedAt: new Date(), body })
+      receipt = await writer.commit({ adapter: instance.config.id, webhookId, receivedAt: new Date(), body })
     } catch (err) {
       // Not committed, so not accepted: the department keeps the message and retries.
       outcome('unavailable')
