@@ -6,7 +6,7 @@ import type { AdapterDefinition, OperationDeclaration } from '../adapter-sdk/ind
 import type { DepartmentClient } from '../department/client.ts'
 import { withStaffAccount, type StaffAccountValues } from '../department/staff-account.ts'
 import { isTongbanError } from '../errors.ts'
-import { thrownProblem } from './parse-fuzz.ts'
+import { thrownProblem } from './outputs.ts'
 import { skip, verdict, type CheckResult, type CodesSeen } from './result.ts'
 
 const JUNK: ReadonlyArray<[string, unknown]> = [

@@ -9,7 +9,7 @@ import { AUTH_CREDENTIALS, type AdapterDefinition, type PullStream } from '../ad
 import { createDepartmentClient } from '../department/client.ts'
 import { isTongbanError } from '../errors.ts'
 import { fuzzInputs, preview, type FuzzInput } from './fuzz.ts'
-import { recordsProblem, thrownProblem } from './parse-fuzz.ts'
+import { recordsProblem, thrownProblem } from './outputs.ts'
 import { pass, skip, verdict, type CheckResult, type CodesSeen } from './result.ts'
 
 const NAME = 'fetchPage throws only catalogue errors on fuzzed answers'

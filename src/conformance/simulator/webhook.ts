@@ -6,7 +6,7 @@ import { secretKey, verify, type WebhookScheme } from '../../crypto/webhook-sign
 import { isTongbanError } from '../../errors.ts'
 import { parseWebhookBody } from '../../pipeline/webhook-body.ts'
 import { fail, pass, skip, type CheckResult, type CodesSeen } from '../result.ts'
-import { recordsProblem, thrownProblem } from '../parse-fuzz.ts'
+import { recordsProblem, thrownProblem } from '../outputs.ts'
 import type { CheckStore } from './store.ts'
 import type { Delivery, SimulatorRun } from './start.ts'
 
