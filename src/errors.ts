@@ -58,8 +58,6 @@ export const errorCatalogue = {
   TB_DEPARTMENT_ERROR: { status: 502, message: 'Department system %s answered with business error %s' },
   TB_DEPARTMENT_ACCOUNT_REJECTED: { status: 403, message: 'Department system %s refused your own account there (%s); ask a security administrator to correct your department account mapping' },
   TB_DEPARTMENT_FORBIDDEN: { status: 403, message: 'Department system %s does not allow your account this request: %s' },
-  TB_DEPARTMENT_ACCOUNT_REJECTED: { status: 403, message: 'Department system %s refused your own account there (%s); ask a security administrator to correct your department account mapping' },
-  TB_DEPARTMENT_FORBIDDEN: { status: 403, message: 'Department system %s does not allow your account this request: %s' },
   TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
 
