@@ -2,7 +2,8 @@
 // child process.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
@@ -67,4 +68,32 @@ t.test('adapter list: what the configuration loads and from where', async (t) =>
   t.equal(bad.code, 1)
   t.match(bad.stderr, /TB_CONFIG_INVALID: .*adapters\[0\]\.path: .*nowhere does not exist/)
   t.equal((await tongban(['adapter', 'list', '--bogus'])).code, 2, 'a usage error')
+})
+
+t.test('adapter new: writes the folder, refuses what it cannot do', async (t) => {
+  const dir = await tempDir(t)
+  const where = join(dir, 'elderly-care')
+  const args = ['adapter', 'new', 'elderly-care', '--mode', 'pull', '--transport', 'http-json', '--auth', 'signed-params', '--department', '卫健 养老服务', '--dir', where]
+  const made = await tongban(args)
+  t.equal(made.code, 0, made.stderr)
+  t.match(made.stdout, `wrote ${where}: adapter.ts, data.ts, simulator.ts, demo.ts, adapter.test.ts, simulator.test.ts`)
+  t.match(made.stdout, `configure an instance: { id: elderly-care, path: ${where}, … }`)
+  t.match(await readFile(join(where, 'adapter.ts'), 'utf8'), /department: \{ name: '卫健 养老服务', level: 'county' \}[\s\S]*type: 'signed-params'/)
+
+  const again = await tongban(args)
+  t.equal(again.code, 1)
+  t.match(again.stderr, `tongban: ${where} exists: choose another id or --dir (nothing was written)`)
+
+  const refused = async (extra: string[], message: string | RegExp, why: string): Promise<void> => {
+    const r = await tongban(['adapter', 'new', ...extra, '--dir', join(dir, 'never')])
+    t.equal(r.code, 2, why)
+    t.match(r.stderr, message, why)
+  }
+  await refused(['Elderly_Care', '--mode', 'pull', '--transport', 'http-json', '--auth', 'none'], '"Elderly_Care" is no adapter id: lowercase letters, digits and dashes', 'a bad id')
+  await refused(['--mode', 'pull'], 'name the adapter: tongban adapter new <id>', 'no id')
+  await refused(['x1', '--mode', 'poll', '--transport', 'http-json', '--auth', 'none'], '--mode must be one of push, pull, files (not "poll")', 'a bad mode')
+  await refused(['x1', '--mode', 'pull', '--transport', 'http-json'], '--auth must be one of', 'no auth')
+  await refused(['x1', '--mode', 'push', '--transport', 'http-json', '--auth', 'basic'], '--mode push --auth basic: a pushing department signs its webhooks', 'auth on a push adapter')
+  await refused(['x1', '--mode', 'pull', '--transport', 'sftp', '--auth', 'none'], '--mode pull --transport sftp:', 'a transport the mode does not use')
+  t.notOk(existsSync(join(dir, 'never')), 'nothing written when refused')
 })

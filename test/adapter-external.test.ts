@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { BUILT_IN_ADAPTERS } from '../src/config/adapters.ts'
 import { loadConfig, parseConfig } from '../src/config/load.ts'
+import { fromRoot } from '../src/paths.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { residentIdCheckChar } from '../src/adapter-sdk/testkit/check-characters.ts'
 import { pushAdapterJs, writePackage } from './external-adapters.ts'
@@ -86,6 +87,8 @@ t.test('what is loaded is checked, and errors name the file or package', async (
   await rejects(`  - { id: aa, path: civil-registry, ${WEBHOOK} }\n  - { id: bb, path: twin, ${WEBHOOK} }`, /adapters\[1\]\.path: .*twin\/index\.js defines the adapter "civil-registry", which path .*civil-registry\/index\.js defines too/, 'two sources of one id')
   t.equal((await loadConfig(await configIn(dir, `  - { id: aa, path: civil-registry, ${WEBHOOK} }\n  - { id: bb, path: ./civil-registry/, ${WEBHOOK} }`), {})).loadedAdapters?.size, BUILT_IN_ADAPTERS.size + 1, 'two instances of one folder load it once')
 
+  const builtInFolder = await loadConfig(await configIn(dir, `  - { id: aa, path: ${fromRoot('adapters', 'household-registration')}, ${WEBHOOK} }`), {})
+  t.match(builtInFolder.loadedAdapters.get('household-registration')?.source, { kind: 'built-in' }, "a path to a built-in adapter's own folder is that adapter")
   await rejects(`  - { id: aa, path: civil-registry, adapter: elderly-care, ${WEBHOOK} }`, /adapters\[0\]\.adapter: path .* defines the adapter "civil-registry", not "elderly-care"/, 'adapter: beside path: must agree')
   await rejects('  - { id: aa, path: civil-registry }', /adapters\[0\]\.webhook: a pushing department needs webhook\.secrets/, "the adapter's instance schema applies")
   await rejects(`  - { id: aa, path: civil-registry, package: civil-registry, ${WEBHOOK} }`, /adapters\[0\]\.package: path or package, not both/, 'one source')

@@ -26,6 +26,8 @@ Commands:
                               seal every vault secret again under a new data key (and master key)
   staff add|disable|enable|reset-password|list, token create|revoke|list
                               staff accounts and API tokens (see README: One login)
+  adapter new <id> --mode push|pull|files --transport http-json|http-xml|sftp|local --auth <strategy> [--dir <where>]
+                              a new department's adapter folder: adapter, data, simulator, demo options and tests
   adapter list [--config <file>] [--json]
                               the adapters the configuration loads, what each does and where it came from
   adapter check <id|path> [--against-simulator] [--config <file>] [--seed <n>] [--json]
@@ -132,6 +134,11 @@ async function main (argv: string[]): Promise<void> {
       if (verb === 'list') {
         const { adapterListCommand } = await import('./adapter-list.ts')
         process.exitCode = await adapterListCommand(args, { stdout: process.stdout, stderr: process.stderr })
+        return
+      }
+      if (verb === 'new') {
+        const { adapterNewCommand } = await import('./adapter-new.ts')
+        process.exitCode = await adapterNewCommand(args, { stdout: process.stdout, stderr: process.stderr })
         return
       }
       process.stderr.write(`tongban: unknown adapter command "${verb ?? ''}"\n\n${USAGE}\n`)

@@ -106,9 +106,10 @@ export async function loadExternalAdapters (config: Config, configFile: string):
     byFile.set(source.file, adapter)
     const { id } = adapter.definition
     if (instance.adapter !== undefined && instance.adapter !== id) return fail(`${describeSource(adapter.source)} defines the adapter "${id}", not "${instance.adapter}"`, 'adapter')
+    // The same module (a path to a built-in adapter's own folder, two paths to one file) is one adapter.
     const other = loaded.get(id)
-    if (other && other !== adapter) return fail(`${describeSource(adapter.source)} defines the adapter "${id}", which ${describeSource(other.source)} defines too: adapter ids are unique`)
-    loaded.set(id, adapter)
+    if (other && other.definition !== adapter.definition) return fail(`${describeSource(adapter.source)} defines the adapter "${id}", which ${describeSource(other.source)} defines too: adapter ids are unique`)
+    if (!other) loaded.set(id, adapter)
     instances.push({ ...instance, adapter: id })
   }
   return { ...config, adapters: instances, loadedAdapters: loaded }
