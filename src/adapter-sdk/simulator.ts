@@ -37,6 +37,12 @@ interface SimulatorOptions<O> {
    * spec says each means: the conformance kit asks for each and expects the adapter to throw that.
    */
   faults?: Readonly<Record<string, FaultMeaning>>
+  /**
+   * The instance configuration that talks to this simulator (credentials it accepts, webhook
+   * secrets it signs with), from its options: the conformance kit uses it when the configuration
+   * it reads has no instance of the adapter.
+   */
+  instance?: (options: O) => Record<string, unknown>
   /** A department account of a staff member the simulator accepts (from its options): the conformance kit calls staff operations with it. */
   staffAccount?: (options: O) => { username: string, password: string } | undefined
 }

@@ -42,6 +42,20 @@ for (const id of Object.keys(adapters)) {
   })
 }
 
+t.test('an adapter no configuration names passes with the options and instance its simulator declares', async (t) => {
+  const report = await check(fixture('standalone'), true)
+  t.ok(report.ok, formatReport(report))
+  t.match(named(report, 'pull enterprises: paged')[0]?.summary, /all 600 rows held at the start seen/)
+  t.equal(named(report, 'business codes')[0]?.outcome, 'pass')
+})
+
+t.test('a simulator whose options the configuration lacks is a failed check saying what to give', async (t) => {
+  const report = await runChecks(await loadSubject('market-regulation'), { againstSimulator: true, seed: 1, configFile: undefined })
+  t.notOk(report.ok)
+  const [start] = named(report, 'the simulator starts')
+  t.match(start?.details[0], /simulators\.market-regulation\.clientId: .*give them under simulators\.market-regulation in the configuration \(--config\)/)
+})
+
 t.test('a wrong business-code mapping fails, naming the fault and the error it should have been', async (t) => {
   const report = await check(fixture('wrong-business-code'), true)
   t.notOk(report.ok)

@@ -1,6 +1,7 @@
 // The adapter's own simulator, started for the checks as the demo would start it: its options and
 // the instance that talks to it come from a configuration (the demo's by default, which pairs a
-// simulator's credentials with the instance's), on a free port. A simulator that calls the gateway
+// simulator's credentials with the instance's) or else from the schema's defaults and the
+// instance the simulator declares, on a free port. A simulator that calls the gateway
 // is pointed at a receiver of ours that keeps every delivery for the webhook check.
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -83,12 +84,18 @@ export async function startSimulatorRun (adapter: AdapterDefinition, configFile:
   } else {
     sim = await declaration.start(options, demo)
   }
-  const instance = AdapterInstance.parse({ ...(configuredInstance ?? { id: adapter.id, adapter: adapter.id }), baseUrl: sim.url })
+  const instance = AdapterInstance.safeParse({ ...(configuredInstance ?? { id: adapter.id, adapter: adapter.id, ...declaration.instance?.(options) }), baseUrl: sim.url })
+  if (!instance.success) {
+    await sim.close()
+    await receiver?.close()
+    const issue = instance.error.issues[0]!
+    throw new Error(`the instance the simulator declares is no instance configuration: ${issue.path.join('.')}: ${issue.message}`)
+  }
   return {
     sim,
     declaration,
     options,
-    instance,
+    instance: instance.data,
     deliveries: receiver?.deliveries ?? [],
     async close () {
       await sim.close()
