@@ -200,11 +200,11 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(source.observedAt, '2026-11-20T01:31:05.000Z')
       const by18 = await api(`/persons/${legacy.facts.idNumber}`)
       t.equal(by18.status, 200)
-      t.same(Object.keys(by18.body).sort(), [...PERSON_FIELDS, 'represents'].sort(), 'every field of a person, null or not, and the enterprises it represents')
-      t.same(by18.body, { ...expected, represents: [] })
+      t.same(Object.keys(by18.body).sort(), [...PERSON_FIELDS, 'represents', 'facets'].sort(), 'every field of a person, null or not, the enterprises it represents and its facets')
+      t.same(by18.body, { ...expected, represents: [], facets: [] })
       const by15 = await api(`/persons/${legacy.record.GMSFHM}`)
       t.equal(by15.status, 200)
-      t.same(by15.body, { ...expected, represents: [] }, 'the 15-digit legacy number finds the same person')
+      t.same(by15.body, { ...expected, represents: [], facets: [] }, 'the 15-digit legacy number finds the same person')
 
       // A resident whose check character is X, sent by the department with a lowercase x.
       const x = findResident(61, (f) => f.idForm === 'lowercase-x')
@@ -264,7 +264,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       }
       const fullName = all.find((f) => f.name.length >= 2 && all.filter((o) => o.name.startsWith(f.name)).length === 1)!
       const exactName = await api(`/persons?q=${encodeURIComponent(fullName.name)}`)
-      const { represents: _, ...listed } = await api(`/persons/${fullName.idNumber}`).then((r) => r.body)
+      const { represents: _, facets: __, ...listed } = await api(`/persons/${fullName.idNumber}`).then((r) => r.body)
       t.same(exactName.body.items.filter((p: Json) => sent.has(p.idNumber)), [listed], 'a whole name')
 
       // By ID prefix: the most common 6-digit division, 7 per page.
@@ -322,12 +322,13 @@ for (const store of ['pglite', 'postgres'] as const) {
       const source = { adapter: MR, sourceId: `${row.TYSHXYDM}@${row.GXSJ}`, observedAt: mapped.record.observedAt.toISOString() }
       const res = await api(`/enterprises/${facts.creditCode}`)
       t.equal(res.status, 200)
-      t.same(Object.keys(res.body).sort(), [...ENTERPRISE_FIELDS].sort())
+      t.same(Object.keys(res.body).sort(), [...ENTERPRISE_FIELDS, 'facets'].sort())
       const rep = mapped.record.data.legalRepresentative as { name: string, idNumber: string }
       t.same(res.body, {
         ...Object.fromEntries(ENTERPRISE_FIELDS.map((f) => [f, mapped.record.data[f] ?? null])),
         legalRepresentative: { ...rep, person: { idNumber: rep.idNumber, name: rep.name, href: `/api/v1/persons/${rep.idNumber}` } },
         provenance: Object.fromEntries(Object.keys(mapped.record.data).filter((f) => f !== 'creditCode').map((f) => [f, source])),
+        facets: [],
       }, 'every field, the legal representative with a reference to the linked person')
       const linked = await api(`/persons/${rep.idNumber}`)
       t.match(linked.body, { idNumber: rep.idNumber, name: rep.name, provenance: { name: source } })

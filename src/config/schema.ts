@@ -123,6 +123,15 @@ export const Config = z.object({
   })).optional(),
   /** Per canonical field: authoritative adapter instances in order, or `latest`. Unnamed fields keep the defaults. */
   survivorship: SurvivorshipConfig.optional(),
+  /**
+   * Who reads facets (README, Facets): a sensitive facet (PIPL art. 28) only the roles named for it
+   * in `access`, else the `sensitiveRoles`, each read with its purpose in the audit log; an
+   * ordinary facet whoever may read the record.
+   */
+  facets: z.object({
+    sensitiveRoles: z.array(z.enum(ROLES)).default(['window-staff', 'town-leader']),
+    access: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'a facet name'), z.object({ roles: z.array(z.enum(ROLES)) }).strict()).default({}),
+  }).strict().prefault({}),
   /** Credential vault: the algorithm new secrets are sealed with (README, Credential vault). */
   vault: z.object({ algorithm: z.enum(VAULT_ALGORITHMS).default('aes-256-gcm') }).prefault({}),
   /**

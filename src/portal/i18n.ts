@@ -5,6 +5,7 @@ import * as departments from './messages/departments.ts'
 import * as quarantine from './messages/quarantine.ts'
 import * as audit from './messages/audit.ts'
 import * as staff from './messages/staff.ts'
+import * as facets from './messages/facets.ts'
 
 export const LANGS = ['zh', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -199,7 +200,7 @@ const coreZh = {
 } as const
 
 // Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
-const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh }
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh }
 
 export type MessageKey = keyof typeof zh
 
@@ -392,7 +393,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'nav.staff': 'Staff',
 }
 
-const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en }
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

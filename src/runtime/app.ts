@@ -25,6 +25,7 @@ import { SESSION_COOKIE } from '../web/session.ts'
 import { webhooksPlugin } from '../server/webhooks.ts'
 import { healthRoutes } from '../server/health.ts'
 import { recordRoutes } from '../server/api/records.ts'
+import { facetRoutes } from '../server/api/facets.ts'
 import { operationRoutes } from '../server/api/operations.ts'
 import { adapterOperationRoutes } from '../server/api/adapter-operations.ts'
 import { createOperations } from '../department/operations.ts'
@@ -79,7 +80,8 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
   const sessions = new SessionStore(platform.redis)
   const departments = connections ?? departmentConnections(platform)
   if (!connections) app.addHook('onClose', departments.close)
-  const operations = createOperations({ ...platform, connections: departments })
+  const { db, vault, audit, instances, logger } = platform
+  const operations = createOperations({ db, vault, audit, instances, logger, connections: departments })
   await app.register(healthRoutes, { platform })
   await app.register(authRoutes, { platform, sessions })
   await app.register(portalPlugin, { platform, sessions })
@@ -94,6 +96,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await authPlugin(api, { platform, sessions, adminToken })
     auditHook(api, platform)
     await api.register(recordRoutes, { platform })
+    await api.register(facetRoutes, { platform })
     await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
     await api.register(adapterOperationRoutes, { platform, operations })

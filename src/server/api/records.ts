@@ -1,16 +1,17 @@
 // Unified residents and enterprises.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
-import { TongbanError } from '../../errors.ts'
-import { creditCode, residentId } from '../../normalize/index.ts'
-import { getRecord, matchOf, personRef, recordInScope, representedBy, searchRecords } from '../../store/records.ts'
+import type { EntityKind } from '../../model/index.ts'
+import { getRecord, matchOf, personRef, representedBy, searchRecords } from '../../store/records.ts'
+import { facetsOf } from '../../facets/read.ts'
+import { existingSubject } from './subjects.ts'
 import { scopeOf } from '../scope.ts'
 import type { Scope } from '../../model/scope.ts'
 import { recordHistory } from '../../store/history.ts'
 import { errorResponses } from '../errors.ts'
-import { Enterprise, EnterpriseDetail, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
+import { Enterprise, EnterpriseDetail, FacetRef, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 
 const PREFIX = '/api/v1'
@@ -24,20 +25,13 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
   const { db } = opts.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
 
-  // A record outside the caller's scope answers exactly like one that does not exist.
-  /** The normalised ID number of a resident in the caller's scope, or the error to answer with. */
-  const existingPerson = async (input: string, scope: Scope): Promise<string> => {
-    const id = residentId(input)
-    if (!id.ok) throw new TongbanError(id.error.code, [input])
-    if (!await recordInScope(db, 'person', id.value, scope)) throw new TongbanError('TB_PERSON_NOT_FOUND', [id.value])
-    return id.value
-  }
-  const existingEnterprise = async (input: string, scope: Scope): Promise<string> => {
-    const code = creditCode(input)
-    if (!code.ok) throw new TongbanError(code.error.code, [input])
-    if (!await recordInScope(db, 'enterprise', code.value, scope)) throw new TongbanError('TB_ENTERPRISE_NOT_FOUND', [code.value])
-    return code.value
-  }
+  const existingPerson = async (input: string, scope: Scope): Promise<string> => await existingSubject(db, 'person', input, scope)
+  const existingEnterprise = async (input: string, scope: Scope): Promise<string> => await existingSubject(db, 'enterprise', input, scope)
+  const facetRefs = async (req: FastifyRequest, kind: EntityKind, key: string): Promise<Array<z.infer<typeof FacetRef>>> =>
+    (await facetsOf(opts.platform, req.principal.roles, kind, key)).map((f) => ({
+      name: f.name, title: f.title, sensitivity: f.sensitivity, entries: f.entries, access: f.access,
+      href: `${PREFIX}/${kind === 'person' ? 'persons' : 'enterprises'}/${key}/facets/${f.name}`,
+    }))
 
   api.get('/persons/:idNumber', {
     config: { audit: { action: 'person.read', subjectKind: 'person', subjectParam: 'idNumber' }, permission: 'records:read' },
@@ -53,7 +47,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
     const idNumber = await existingPerson(req.params.idNumber, scope)
     const person = (await getRecord(db, 'person', idNumber))!
     const represents = (await representedBy(db, idNumber, scope)).map((e) => ({ creditCode: e.key, name: e.name, href: `${PREFIX}/enterprises/${e.key}` }))
-    return { ...person, represents } as z.infer<typeof PersonDetail>
+    return { ...person, represents, facets: await facetRefs(req, 'person', idNumber) } as z.infer<typeof PersonDetail>
   })
 
   api.get('/persons/:idNumber/history', {
@@ -97,7 +91,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
       const ref = rep.idNumber ? await personRef(db, rep.idNumber) : undefined
       legalRepresentative = { ...rep, person: ref ? { idNumber: ref.key, name: ref.name, href: `${PREFIX}/persons/${ref.key}` } : null }
     }
-    return { ...enterprise, legalRepresentative } as z.infer<typeof EnterpriseDetail>
+    return { ...enterprise, legalRepresentative, facets: await facetRefs(req, 'enterprise', code) } as z.infer<typeof EnterpriseDetail>
   })
 
   api.get('/enterprises/:creditCode/history', {

@@ -52,8 +52,22 @@ export const PersonRef = z.object({
   href: z.string(),
 }).meta({ id: 'PersonRef' })
 
+export const FacetTitle = z.object({ zh: z.string(), en: z.string() })
+
+export const FacetRef = z.object({
+  name: z.string().describe('the facet, as its adapter declares it (social-assistance)'),
+  title: FacetTitle,
+  sensitivity: z.enum(['ordinary', 'sensitive']).describe('sensitive: personal information under PIPL art. 28'),
+  entries: z.number().int(),
+  access: z.enum(['open', 'purpose', 'denied']).describe("the caller's: open to read, read with a purpose (audited), or not for the caller's roles"),
+  href: z.string(),
+}).meta({ id: 'FacetRef' })
+
+const facetsOfRecord = z.array(FacetRef).describe("the department facts kept about the record (facets), each with the caller's access")
+
 export const PersonDetail = Person.extend({
   represents: z.array(EnterpriseRef).describe('enterprises whose legal representative this person is'),
+  facets: facetsOfRecord,
 }).meta({ id: 'PersonDetail' })
 
 export const EnterpriseDetail = Enterprise.extend({
@@ -62,7 +76,31 @@ export const EnterpriseDetail = Enterprise.extend({
     idNumber: z.string().optional(),
     person: PersonRef.nullable().describe('the unified person with that ID number'),
   }).nullable(),
+  facets: facetsOfRecord,
 }).meta({ id: 'EnterpriseDetail' })
+
+export const FacetEntry = z.object({
+  entryKey: z.string().describe("the values of the facet's entry-key fields joined by '/' ('' when a subject has one entry at most)"),
+  data: z.record(z.string(), z.unknown()).describe("the entry's fields, as the facet's schema declares them"),
+  source: ProvenanceEntry.describe('the observation the data came from'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).meta({ id: 'FacetEntry' })
+
+export const FacetEntries = z.object({
+  name: z.string(),
+  title: FacetTitle,
+  sensitivity: z.enum(['ordinary', 'sensitive']),
+  items: z.array(FacetEntry),
+}).meta({ id: 'FacetEntries' })
+
+export const FacetHistoryItem = z.object({
+  id: z.number().int().describe('0 for the creation of an entry'),
+  entryKey: z.string(),
+  changedAt: z.string(),
+  source: ProvenanceEntry.describe('the observation that made the change'),
+  changes: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown() })),
+}).meta({ id: 'FacetHistoryItem' })
 
 export const HistoryItem = z.object({
   id: z.number().int(),

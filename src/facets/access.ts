@@ -1,0 +1,55 @@
+// Which facets there are and who may read them. The facets come from the running instances'
+// adapters (the platform knows no facet by name); one with entries but no declaration any more
+// (its adapter was removed) is treated as sensitive, so data never shows more openly than it was
+// declared. A sensitive facet (PIPL art. 28) is read only by the roles the configuration allows,
+// each read with a purpose for the audit log; an ordinary one by whoever may read the record.
+import { z } from 'zod'
+import type { AdapterDefinition, Sensitivity } from '../adapter-sdk/index.ts'
+import type { Role } from '../auth/principal.ts'
+import type { Config } from '../config/schema.ts'
+import type { EntityKind } from '../model/index.ts'
+
+export interface FacetInfo {
+  name: string
+  title: { zh: string, en: string }
+  /** Whose facet it is. */
+  of: EntityKind
+  sensitivity: Sensitivity
+  /** The facet's fields in the schema's order (stored entries keep no order). */
+  fields: readonly string[]
+  /** Per field of the facet's schema, its description (what the portal labels it with). */
+  labels: Readonly<Record<string, string>>
+}
+
+/** The facets the adapters declare, by name; where two declarations of a name differ, the sensitive one. */
+export function facetCatalogue (adapters: Iterable<AdapterDefinition>): Map<string, FacetInfo> {
+  const catalogue = new Map<string, FacetInfo>()
+  for (const adapter of adapters) {
+    const declaration = adapter.facet?.declaration
+    if (!declaration || catalogue.get(declaration.name)?.sensitivity === 'sensitive') continue
+    const labels: Record<string, string> = {}
+    for (const [field, schema] of Object.entries(declaration.schema.shape as Record<string, z.ZodType>)) {
+      if (schema.description) labels[field] = schema.description
+    }
+    const fields = Object.keys(declaration.schema.shape)
+    catalogue.set(declaration.name, { name: declaration.name, title: declaration.title, of: declaration.of, sensitivity: declaration.sensitivity, fields, labels })
+  }
+  return catalogue
+}
+
+/** A facet of `of` as the catalogue knows it, or — declared by no running adapter — as sensitive, titled by its name. */
+export function facetInfo (catalogue: ReadonlyMap<string, FacetInfo>, name: string, of: EntityKind): FacetInfo {
+  return catalogue.get(name) ?? { name, title: { zh: name, en: name }, of, sensitivity: 'sensitive', fields: [], labels: {} }
+}
+
+/** `open`: read freely; `purpose`: read with a purpose, audited; `denied`: only its existence is shown. */
+export type FacetAccess = 'open' | 'purpose' | 'denied'
+
+export function facetAccess (config: Config['facets'], facet: FacetInfo, roles: readonly Role[]): FacetAccess {
+  if (facet.sensitivity === 'ordinary') return 'open'
+  const allowed = config.access[facet.name]?.roles ?? config.sensitiveRoles
+  return roles.some((role) => allowed.includes(role)) ? 'purpose' : 'denied'
+}
+
+/** 查询事由: why the staff member looks, in a few words. */
+export const Purpose = z.string().trim().min(2).max(200)
