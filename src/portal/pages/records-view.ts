@@ -8,6 +8,7 @@ import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime, departmentOf, displayValue, maskId } from '../format.ts'
+import { facetsSection, type FacetView } from './facets-view.ts'
 
 export const PERSON_FIELDS = ['name', 'idNumber', 'gender', 'birthDate', 'ethnicityCode', 'phone', 'address', 'divisionCode', 'status'] as const
 export const ENTERPRISE_FIELDS = ['name', 'creditCode', 'type', 'legalRepresentative', 'address', 'divisionCode', 'status', 'establishedOn', 'industryCode', 'registeredCapital'] as const
@@ -32,6 +33,9 @@ export interface RecordView {
   notice?: string | undefined
   /** The held search the page was opened from: a link back to its results. */
   searchToken?: string | undefined
+  facets: FacetView[]
+  /** The sensitive facet this page shows, and the purpose given for it. */
+  openedFacet?: { name: string, purpose: string }
 }
 
 export function recordBody (ctx: PageContext, platform: Platform, v: RecordView): Html {
@@ -84,6 +88,7 @@ ${full ? html`<p class="notice" role="status">${t('record.fullShown', v.fullPurp
 <table id="fields"><thead><tr><th scope="col">${t('record.field')}</th><th scope="col">${t('record.value')}</th><th scope="col">${t('record.source')}</th><th scope="col">${t('record.observedAt')}</th></tr></thead>
 <tbody>${rows}</tbody></table>
 ${reveal}
+${facetsSection(ctx, platform, v.facets, { path: `${base}/facets`, query: from }, v.openedFacet)}
 </div><div>
 ${conflictsSection(ctx, platform, v, full)}
 ${side}

@@ -1,11 +1,16 @@
-// A resident's and an enterprise's page (every field with its source, conflicts, history; full ID
-// and phone numbers only with a purpose), and the open conflicts with their resolution.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+// A resident's and an enterprise's page (every field with its source, conflicts, history, facets;
+// full ID and phone numbers, and sensitive facets, only with a purpose), and the open conflicts
+// with their resolution.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { can } from '../../auth/access.ts'
 import { inScope } from '../../model/scope.ts'
 import { isTongbanError } from '../../errors.ts'
+import type { EntityKind } from '../../model/index.ts'
+import { facetsOf, readFacet } from '../../facets/read.ts'
+import { Purpose } from '../../facets/access.ts'
+import { facetEntries } from '../../store/facets.ts'
 import { creditCode } from '../../normalize/index.ts'
 import { getRecord, idNumberByRef, personRef, recordInScope, recordLabels, representedBy } from '../../store/records.ts'
 import { getConflict, listConflicts, openConflictsOf } from '../../store/conflicts.ts'
@@ -17,6 +22,7 @@ import { formText, queryText } from '../query.ts'
 import { HELD_TOKEN } from '../held.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { conflictListBody, recordBody, type RecordView } from './records-view.ts'
+import type { FacetView } from './facets-view.ts'
 
 const HISTORY_SIZE = 50
 
@@ -28,11 +34,42 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
   // -------------------------------------------------------------------------------------------
   // residents and enterprises
 
+  /** The subject's facets as the staff member may see them, ordinary ones with their entries. */
+  const facetViews = async (s: SignedIn, kind: EntityKind, key: string): Promise<FacetView[]> =>
+    await Promise.all((await facetsOf(platform, s.principal.roles, kind, key)).map(async (f) =>
+      f.access === 'open' ? { ...f, shown: await facetEntries(db, kind, key, f.name) } : f))
+
+  /**
+   * A sensitive facet shown for a purpose: read (or refused) and audited either way, with the
+   * purpose; the page's facets with that one's entries in them.
+   */
+  const openedFacets = async (req: FastifyRequest, s: SignedIn, kind: EntityKind, key: string, name: string, purpose: string): Promise<FacetView[]> => {
+    const note = { subjectKind: kind, subject: key, purpose }
+    let read
+    try {
+      read = await readFacet(platform, s.principal.roles, kind, key, name, purpose)
+    } catch (err) {
+      if (!isTongbanError(err)) throw err
+      const status = err.code === 'TB_FACET_FORBIDDEN' ? 403 : 404
+      await audit(req, s, 'facet.read', { ...note, outcome: 'denied', details: { facet: name, status } })
+      throw new PageError(status)
+    }
+    await audit(req, s, 'facet.read', { ...note, details: { facet: name } })
+    return (await facetViews(s, kind, key)).map((f) => f.name === name ? { ...f, shown: read.entries } : f)
+  }
+
+  /** The purpose a facet form gives, or a 422 page asking for it. */
+  const facetPurpose = (req: FastifyRequest, reply: FastifyReply, s: SignedIn, given: string | undefined): string => {
+    const purpose = Purpose.safeParse(given ?? '')
+    if (!purpose.success) throw new PageError(422, ctxOf(req, reply, s).t('facet.purposeMissing'))
+    return purpose.data
+  }
+
   /**
    * The record page's data, by the resident's opaque reference (the ID number stays out of URLs);
    * a record that is missing or out of scope is a 404, audited as denied.
    */
-  const loadPerson = async (req: FastifyRequest, s: SignedIn, ref: string, action: AuditAction, purpose?: string): Promise<Omit<RecordView, 'canResolve'>> => {
+  const loadPerson = async (req: FastifyRequest, s: SignedIn, ref: string, action: AuditAction, purpose?: string): Promise<Omit<RecordView, 'canResolve'> & { ref: string }> => {
     requirePermission(s, 'records:read')
     const scope = recordScope(s)
     const idNumber = await idNumberByRef(db, ref)
@@ -40,14 +77,15 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
       await audit(req, s, action, { subjectKind: 'person', subject: idNumber ?? `ref:${ref}`, outcome: 'denied', ...(purpose ? { purpose } : {}), details: { status: 404 } })
       throw new PageError(404)
     }
-    const [record, conflicts, represents, history] = await Promise.all([
+    const [record, conflicts, represents, history, facets] = await Promise.all([
       getRecord(db, 'person', idNumber),
       openConflictsOf(db, 'person', idNumber),
       representedBy(db, idNumber, scope),
       recordHistory(db, 'person', idNumber, undefined, HISTORY_SIZE),
+      facetViews(s, 'person', idNumber),
     ])
     await audit(req, s, action, { subjectKind: 'person', subject: idNumber, ...(purpose ? { purpose } : {}) })
-    return { kind: 'person', ref, record: record!, conflicts, represents, history: history.items }
+    return { kind: 'person', ref, record: record!, conflicts, represents, history: history.items, facets }
   }
 
   // A reference is 32 hex digits (migration 008); anything else is simply not found.
@@ -86,29 +124,68 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
     return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), fullPurpose: purpose, searchToken: searchTokenOf(req) })))
   })
 
+  /** The enterprise page's data; a record that is missing or out of scope is a 404, audited as denied. */
+  const loadEnterprise = async (req: FastifyRequest, s: SignedIn, input: string): Promise<Omit<RecordView, 'canResolve'>> => {
+    requirePermission(s, 'records:read')
+    const scope = recordScope(s)
+    const code = creditCode(input.toUpperCase())
+    if (!code.ok || !await recordInScope(db, 'enterprise', code.value, scope)) {
+      await audit(req, s, 'enterprise.read', { subjectKind: 'enterprise', subject: input, outcome: 'denied', details: { status: 404 } })
+      throw new PageError(404)
+    }
+    const [record, conflicts, history, facets] = await Promise.all([
+      getRecord(db, 'enterprise', code.value),
+      openConflictsOf(db, 'enterprise', code.value),
+      recordHistory(db, 'enterprise', code.value, undefined, HISTORY_SIZE),
+      facetViews(s, 'enterprise', code.value),
+    ])
+    const rep = record!.legalRepresentative as { idNumber?: string } | null
+    const representative = rep?.idNumber ? await personRef(db, rep.idNumber) : undefined
+    await audit(req, s, 'enterprise.read', { subjectKind: 'enterprise', subject: code.value })
+    return { kind: 'enterprise', record: record!, conflicts, history: history.items, representative, facets }
+  }
+  const enterprisePage = (req: FastifyRequest, reply: FastifyReply, s: SignedIn, view: RecordView): FastifyReply => {
+    const ctx = ctxOf(req, reply, s)
+    return sendPage(reply, 200, page(ctx, ctx.t('record.enterpriseTitle', String(view.record.name ?? view.record.creditCode)), recordBody(ctx, platform, view)))
+  }
+
   api.get('/portal/enterprises/:creditCode', {
     schema: { hide: true, params: z.object({ creditCode: queryText(32) }), querystring: PageQuery },
   }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
-    requirePermission(s, 'records:read')
-    const scope = recordScope(s)
-    const code = creditCode(req.params.creditCode.toUpperCase())
-    if (!code.ok || !await recordInScope(db, 'enterprise', code.value, scope)) {
-      await audit(req, s, 'enterprise.read', { subjectKind: 'enterprise', subject: req.params.creditCode, outcome: 'denied', details: { status: 404 } })
-      throw new PageError(404)
-    }
-    const [record, conflicts, history] = await Promise.all([
-      getRecord(db, 'enterprise', code.value),
-      openConflictsOf(db, 'enterprise', code.value),
-      recordHistory(db, 'enterprise', code.value, undefined, HISTORY_SIZE),
-    ])
-    const rep = record!.legalRepresentative as { idNumber?: string } | null
-    const representative = rep?.idNumber ? await personRef(db, rep.idNumber) : undefined
-    await audit(req, s, 'enterprise.read', { subjectKind: 'enterprise', subject: code.value })
+    const view = await loadEnterprise(req, s, req.params.creditCode)
+    return enterprisePage(req, reply, s, { ...view, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctxOf(req, reply, s), req), searchToken: searchTokenOf(req) })
+  })
+
+  // A sensitive facet, shown once the form gives its purpose (POST: the purpose stays out of URLs).
+  const FacetBody = z.object({ _csrf: z.string().max(128).optional(), purpose: formText(500).optional() })
+  const FacetName = queryText(64)
+
+  api.post('/portal/persons/:ref/facets/:facet', {
+    schema: { hide: true, params: z.object({ ref: queryText(64), facet: FacetName }), querystring: PageQuery, body: FacetBody },
+  }, async (req, reply) => {
+    const s = await signIn(req, reply)
+    if (!s) return reply
+    requireCsrf(req, s)
+    const purpose = facetPurpose(req, reply, s, req.body.purpose)
+    const view = await loadPerson(req, s, req.params.ref, 'person.read')
+    const facets = await openedFacets(req, s, 'person', String(view.record.idNumber), req.params.facet, purpose)
     const ctx = ctxOf(req, reply, s)
-    const view: RecordView = { kind: 'enterprise', record: record!, conflicts, history: history.items, representative, canResolve: can(s.principal, 'conflicts:resolve'), notice: resolvedNotice(ctx, req), searchToken: searchTokenOf(req) }
-    return sendPage(reply, 200, page(ctx, ctx.t('record.enterpriseTitle', String(record!.name ?? code.value)), recordBody(ctx, platform, view)))
+    const name = typeof view.record.name === 'string' ? view.record.name : ''
+    return sendPage(reply, 200, page(ctx, ctx.t('record.personTitle', name), recordBody(ctx, platform, { ...view, facets, openedFacet: { name: req.params.facet, purpose }, canResolve: can(s.principal, 'conflicts:resolve'), searchToken: searchTokenOf(req) })))
+  })
+
+  api.post('/portal/enterprises/:creditCode/facets/:facet', {
+    schema: { hide: true, params: z.object({ creditCode: queryText(32), facet: FacetName }), querystring: PageQuery, body: FacetBody },
+  }, async (req, reply) => {
+    const s = await signIn(req, reply)
+    if (!s) return reply
+    requireCsrf(req, s)
+    const purpose = facetPurpose(req, reply, s, req.body.purpose)
+    const view = await loadEnterprise(req, s, req.params.creditCode)
+    const facets = await openedFacets(req, s, 'enterprise', String(view.record.creditCode), req.params.facet, purpose)
+    return enterprisePage(req, reply, s, { ...view, facets, openedFacet: { name: req.params.facet, purpose }, canResolve: can(s.principal, 'conflicts:resolve'), searchToken: searchTokenOf(req) })
   })
 
   // -------------------------------------------------------------------------------------------
