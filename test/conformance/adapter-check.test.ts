@@ -3,7 +3,11 @@
 // report that says what is wrong and where. Real simulators, the platform's department client and
 // PGlite; the CLI itself in a child process for exit codes and --json.
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t from 'tap'
+import { stringify } from 'yaml'
 import { adapters } from '../../src/config/adapters.ts'
 import { fuzzInputs } from '../../src/conformance/fuzz.ts'
 import { formatReport } from '../../src/conformance/report.ts'
@@ -54,6 +58,23 @@ t.test('a simulator whose options the configuration lacks is a failed check sayi
   t.notOk(report.ok)
   const [start] = named(report, 'the simulator starts')
   t.match(start?.details[0], /simulators\.market-regulation\.clientId: .*give them under simulators\.market-regulation in the configuration \(--config\)/)
+})
+
+t.test('deliveries signed with a secret the instance does not hold fail, saying so', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tongban-check-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const configFile = join(dir, 'tongban.yaml')
+  const secret = (text: string): string => `whsec_${Buffer.from(text).toString('base64')}`
+  await writeFile(configFile, stringify({
+    towns: [{ code: '320412120000', name: '武进区湟里镇' }],
+    adapters: [{ id: 'household-registration', adapter: 'household-registration', webhook: { secrets: [secret('the instance holds this one')] } }],
+    simulators: { 'household-registration': { deliverTo: 'household-registration', secret: secret('the department signs with this'), residents: 100 } },
+  }))
+  const report = await runChecks(await loadSubject('household-registration'), { againstSimulator: true, seed: 1, configFile })
+  t.notOk(report.ok)
+  const [delivered] = named(report, 'webhooks: the simulator')
+  t.equal(delivered?.outcome, 'fail')
+  t.match(delivered?.details[0], /delivery 1 to \/webhooks\/household-registration: the signature does not verify with the instance's webhook secrets \(TB_WEBHOOK_SIGNATURE_INVALID/)
 })
 
 t.test('a wrong business-code mapping fails, naming the fault and the error it should have been', async (t) => {

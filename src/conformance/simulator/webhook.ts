@@ -1,8 +1,9 @@
 // A pushing simulator delivers to our receiver; each delivery goes the platform's way: its
 // signature verified with the instance's secrets, parsed, mapped and unified. Deliveries of the
 // same message (the sender duplicates and retries) must change nothing the second time.
+import { createHash } from 'node:crypto'
 import type { AdapterDefinition } from '../../adapter-sdk/index.ts'
-import { secretKey, verify, type WebhookScheme } from '../../crypto/webhook-signature.ts'
+import { webhookVerifier } from '../../webhooks/signatures/index.ts'
 import { isTongbanError } from '../../errors.ts'
 import { parseWebhookBody } from '../../pipeline/webhook-body.ts'
 import { fail, pass, skip, type CheckResult, type CodesSeen } from '../result.ts'
@@ -13,12 +14,13 @@ import type { Delivery, SimulatorRun } from './start.ts'
 const MESSAGES = 3
 const WAIT_MS = 15_000
 
-const header = (d: Delivery, name: string): string | undefined => [d.headers[name]].flat()[0]
+/** Deliveries of one message (retries, duplicates) carry the same bytes, whatever the signature scheme. */
+const messageOf = (d: Delivery): string => createHash('sha256').update(d.body).digest('hex')
 
 async function awaitMessages (run: SimulatorRun): Promise<Delivery[]> {
   for (let i = 0; i < MESSAGES; i++) run.sim.emit?.()
   const until = Date.now() + WAIT_MS
-  const distinct = (): Delivery[] => [...new Map(run.deliveries.map((d) => [header(d, 'webhook-id') ?? d.path, d])).values()]
+  const distinct = (): Delivery[] => [...new Map(run.deliveries.map((d) => [messageOf(d), d])).values()]
   while (distinct().length < MESSAGES && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
   return distinct()
 }
@@ -34,19 +36,20 @@ export async function checkWebhooks (adapter: AdapterDefinition, run: SimulatorR
   const messages = await awaitMessages(run)
   if (messages.length === 0) return { checks: [fail(delivered, `the simulator delivered nothing within ${WAIT_MS / 1000} s`, ['a pushing simulator should deliver when emit() is called or on its own schedule'])], samples: [] }
   const webhook = run.instance.webhook
-  const keys = (webhook?.secrets ?? []).map(secretKey)
+  if (!webhook) return { checks: [fail(delivered, 'the instance has no webhook secrets to verify deliveries with', [`give webhook.secrets in the configuration's instance of ${adapter.id}, or declare them in the simulator's instance`])], samples: [] }
+  const verifier = webhookVerifier(receive.signature, webhook)
   const findings: string[] = []
   const parsed: Array<{ id: string, delivery: Delivery }> = []
   let records = 0
-  for (const d of messages) {
-    const id = header(d, 'webhook-id') ?? '(no webhook-id)'
-    const where = `delivery ${id} to ${d.path}`
+  for (const [i, d] of messages.entries()) {
+    let id: string
     try {
-      verify(keys, { id: header(d, 'webhook-id'), timestamp: header(d, 'webhook-timestamp'), signature: header(d, 'webhook-signature') }, d.body, Date.now() / 1000, webhook?.toleranceSeconds, (webhook?.schemes ?? ['v1']) as WebhookScheme[])
+      id = verifier.verify(d.headers, d.body, Date.now() / 1000)
     } catch (err) {
-      findings.push(`${where}: the signature does not verify with the instance's webhook secrets (${isTongbanError(err) ? err.code : String(err)})`)
+      findings.push(`delivery ${i + 1} to ${d.path}: the signature does not verify with the instance's webhook secrets (${isTongbanError(err) ? `${err.code}: ${err.message}` : String(err)})`)
       continue
     }
+    const where = `delivery ${id} to ${d.path}`
     try {
       const raws = parseWebhookBody(adapter, d.body, { webhookId: id, receivedAt: new Date() })
       const bad = recordsProblem(raws, seen, `parse of ${where}`)
