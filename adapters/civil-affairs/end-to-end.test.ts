@@ -1,7 +1,7 @@
 // Civil affairs end to end through a whole gateway (PGlite, Redis, the pull workers): the
 // simulator's cases are pulled into the store, the household register places two of the people in
-// the town, and window staff look one person up at the department as their own operator account
-// through POST /api/v1/adapters/…/operations/….
+// the town, window staff read their social-assistance facet with a purpose, and look one person up
+// at the department as their own operator account through POST /api/v1/adapters/…/operations/….
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,6 +20,7 @@ const HOUSEHOLD_SECRET = 'whsec_Y2l2aWwtYWZmYWlycy1lMmUtaG91c2Vob2xkLXNlY3JldA==
 const LIU: Person = { idNumber: '320412195001011233', name: '刘䶮', division: '320412120201' }
 const WANG: Person = { idNumber: '32041219800101004X', name: '王芳', division: '320412120203' }
 const people = (slot: number): Person | undefined => (slot === 0 ? LIU : slot === 18 ? WANG : undefined)
+const PURPOSE = encodeURIComponent('低保资格复核')
 
 t.test('civil affairs through the gateway', async (t) => {
   const sim = await startSimulator({ cases: 60, people, apps: [APP], operators: [OPERATOR], bomRate: 0.3 })
@@ -65,6 +66,15 @@ adapters:
   t.equal(pushed.status, 202)
   const wang = await eventually(async () => { const r = await get(`/persons/${WANG.idNumber}`, window); return r.status === 200 && r.body.divisionCode === TOWN.slice(0, 9) + '000' ? r.body : undefined })
   t.equal(wang.name, WANG.name)
+  t.match(wang.facets, [{ name: 'social-assistance', title: { zh: '社会救助', en: 'Social assistance' }, sensitivity: 'sensitive', entries: 2, access: 'purpose' }], 'the person lists the sensitive facet')
+
+  t.match(await get(`/persons/${WANG.idNumber}/facets/social-assistance`, window), { status: 400, body: { code: 'TB_PURPOSE_REQUIRED' } })
+  const read = await get(`/persons/${WANG.idNumber}/facets/social-assistance?purpose=${PURPOSE}`, window)
+  t.equal(read.status, 200)
+  const expected = [18, 19].map((i) => Object.fromEntries(Object.entries(entryOf(caseAt(1, i, people))).filter(([, v]) => v !== undefined)))
+  t.same(read.body.items.map((i: Json) => i.data).sort((a: Json, b: Json) => a.category.localeCompare(b.category)), expected.sort((a, b) => String(a.category).localeCompare(String(b.category))), 'both entries, amounts in fen, months as YYYY-MM')
+  t.match(read.body.items[0].source, { adapter: 'civil-affairs' })
+  t.match(await get(`/persons/${WANG.idNumber}/facets/social-assistance?purpose=${PURPOSE}`, auditor), { status: 403 }, 'an auditor may not read assistance amounts')
 
   // The look-up: a window clerk signed in, mapped to their civil-affairs operator account.
   t.equal((await callApi(base, 'POST', '/api/v1/staff', { headers: bootstrap, body: { username: 'wang.li', name: '王丽', town: TOWN, roles: ['window-staff'], password: 'Window-Staff-2026' } })).status, 201)
