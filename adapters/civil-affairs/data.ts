@@ -250,10 +250,10 @@ export function caseFacts (seed: number, index: number, people?: People): CaseFa
  */
 export function revisedCaseAt (seed: number, index: number, revision: number, gxsj: string, people?: People): AssistanceRow {
   const row = { ...caseAt(seed, index, people), GXSJ: gxsj }
-  if (revision <= 0 || row.JZLB === '04') return row
+  // one-off and ended cases stay as they are: an update only sends them again
+  if (revision <= 0 || row.JZLB === '04' || row.ZT === '3') return row
   const r = seeded(seed, index * 64 + (revision % 64), SALT_REVISION)
   const what = r()
-  if (row.ZT === '3') return row // ended cases stay ended; a touch only re-sends them
   if (what < 0.5) row.JZJE = yuanText(amountFen(r, row.JZLB, Number(row.JZRS)))
   else if (what < 0.75) row.ZT = row.ZT === '1' ? '2' : '1'
   else {

@@ -221,6 +221,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Civi
     const busyKind = wire()
     const bom = wire() < own.bomRate
     const fault = (code: FaultCode): SimAnswer => gbkAnswer(500, faultXml(FAULT_TEXT[code][0], FAULT_TEXT[code][1]), bom, code)
+    // The spec names no fault for a request it cannot read: a plain soap:Client fault, as such services answer.
     const client = (why: string): SimAnswer => gbkAnswer(500, faultXml('soap:Client', `参数错误：${why}`), bom, 'client')
 
     const request = readRequest(req.body)
