@@ -5,7 +5,6 @@ import { z } from 'zod'
 import type { DemoContext } from '../src/adapter-sdk/index.ts'
 import { residentAt, residentFacts } from './household-registration/data.ts'
 import { hasBadCheck } from './market-regulation/data.ts'
-import type { People } from './civil-affairs/data.ts'
 import { COUNTIES } from '../src/adapter-sdk/testkit/geography.ts'
 
 // The options of each simulator this story reads (already validated against their declarations).
@@ -84,7 +83,7 @@ const STREET_OFFICES = new Set(COUNTIES.flatMap((county) => county.towns.filter(
  * seeded conflict's does), the rest spread over the whole population. The household is the
  * resident's town, with a residents' committee (street office) or a village committee (town).
  */
-export function householdBeneficiary (demo: DemoContext): People | undefined {
+export function householdBeneficiary (demo: DemoContext): ((slot: number) => { idNumber: string, name: string, division: string } | undefined) | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
   const civil = CivilAffairs.safeParse(demo.simulators['civil-affairs'])
   if (!household.success || !civil.success || civil.data.beneficiariesFromHousehold <= 0) return undefined
