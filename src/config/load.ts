@@ -71,9 +71,9 @@ function checkInstances (config: Config, file: string): void {
     }
     // Webhook secrets are checked against the adapter's signature scheme (whsec_… for Standard Webhooks).
     const receive = adapter!.receive
+    const secretShape = receive && WEBHOOK_SECRETS[signatureType(receive.signature)]
     instance.webhook?.secrets.forEach((secret, j) => {
-      const scheme = receive ? signatureType(receive.signature) : undefined
-      const bad = scheme && WEBHOOK_SECRETS[scheme].safeParse(secret).error?.issues[0]
+      const bad = secretShape?.safeParse(secret).error?.issues[0]
       if (bad) at(`.webhook.secrets[${j}]`, bad.message)
     })
   })

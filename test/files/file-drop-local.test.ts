@@ -1,11 +1,14 @@
 // File drops from a local directory, through the scheduler, queue and worker: a GB18030 CSV with
 // CRLF line ends and quoted line breaks is stored, checked against its manifest and imported once;
 // the same bytes seen again are skipped; a file failing its check is set aside whole and reported;
-// its corrected version is imported; an import stopped midway resumes without repeating a row.
+// its corrected version is imported; an import stopped midway, or killed, resumes without
+// repeating or losing a row.
 import { stat, utimes, writeFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { eventually, stores, tempDir } from '../helpers.ts'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { eventually, REDIS_BASE_URL, stores, tempDir } from '../helpers.ts'
 import { dropPlatform, files, fromFile } from './drop-kit.ts'
 import { writeDrop, writeManifest } from './drop-data.ts'
 import { isQuirky } from '../../adapters/household-registration/data.ts'
@@ -100,4 +103,31 @@ t.test('an import stopped midway resumes from its checkpoint and repeats no row'
   t.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_history')).rows[0]!.n, 0, 'no row applied twice')
   t.match(await processFile(ctx, data), { status: 'skipped' }, 'and once done, it is done')
   t.ok(fileJobId(data).startsWith('file-'))
+})
+
+t.test('a worker killed mid-import: the file is resumed by another and no row is lost or doubled', async (t) => {
+  const { db, url } = await stores.postgres(t)
+  const drop = await tempDir(t)
+  const kit = await dropPlatform(t, db, { redisIndex: 25, instance: { files: { dir: drop } } })
+  const written = await writeDrop(drop, 'RK_20261206.csv', { seed: SEED, count: 3000 })
+  const info = await stat(written.path)
+  const data = { name: 'RK_20261206.csv', size: info.size, modifiedAt: info.mtime.toISOString() }
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./import-child.ts', import.meta.url).pathname,
+    JSON.stringify({ databaseUrl: url, redisUrl: `${REDIS_BASE_URL}/25`, dataDir: kit.dataDir, drop, file: data, batchRows: 10 })], { stdio: 'inherit' })
+  const exited = once(child, 'exit')
+  const rowsDone = async (): Promise<number> => (await files(db))[0]?.rows_done ?? 0
+  await eventually(async () => await rowsDone() >= 200, 120_000, 20)
+  child.kill('SIGKILL')
+  await exited
+  const [stopped] = await files(db)
+  t.equal(stopped!.status, 'importing', 'killed mid-import')
+  t.ok(stopped!.rows_done > 0 && stopped!.rows_done < 3000 && stopped!.rows_done % 10 === 0, `only whole batches committed (${stopped!.rows_done} rows)`)
+
+  const source = localDirectory(drop)
+  const bytes = new FileBytes(join(kit.dataDir, 'files', 'persons-drop'))
+  const outcome = await processFile({ platform: kit.platform, instance: kit.instance, source, bytes, stopping: () => false }, data)
+  t.match(outcome, { status: 'imported' })
+  t.match((await files(db))[0], { status: 'done', rows_done: 3000, rows_ok: 3000 - quirky(0, 3000), rows_quarantined: quirky(0, 3000) })
+  t.same(await fromFile(db, 'RK_20261206.csv'), { persons: 3000 - quirky(0, 3000), quarantined: quirky(0, 3000) })
+  t.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_history')).rows[0]!.n, 0, 'no row applied twice')
 })

@@ -30,6 +30,7 @@ export function openFileSource (instance: { config: AdapterInstance, adapter: Ad
     place: files.sftp!,
     timeoutMs: config.timeout,
     logger: deps.logger,
+    refused: () => { configured?.forget() },
     credentials: async (): Promise<SftpCredentials> => {
       if (!configured) throw new TongbanError('TB_DEPARTMENT_AUTH', [config.id, 'no credentials configured for the SFTP file drop'])
       const parsed = schema.safeParse(await configured.read())

@@ -26,6 +26,8 @@ export interface SftpOptions {
   instance: string
   place: SftpPlace
   credentials: () => Promise<SftpCredentials>
+  /** The server refused the credentials: read them afresh next time (a rotation in the vault). */
+  refused: () => void
   timeoutMs: number
   logger: Logger
 }
@@ -71,7 +73,10 @@ export function sftpServer (opts: SftpOptions): FileSource {
     } catch (err) {
       if (presented !== undefined && presented !== expected) throw new TongbanError('TB_SFTP_HOST_KEY', [location, presented, expected])
       const message = (err as Error).message
-      if (/authentication/i.test(message)) throw new DepartmentAuthError(instance, `SFTP ${location}: ${message}`)
+      if (/authentication/i.test(message)) {
+        opts.refused()
+        throw new DepartmentAuthError(instance, `SFTP ${location}: ${message}`)
+      }
       throw new DepartmentUnavailableError(instance, `SFTP ${location}: ${message}`)
     }
     open.add(session)
