@@ -95,5 +95,6 @@ t.test('adapter new: writes the folder, refuses what it cannot do', async (t) =>
   await refused(['x1', '--mode', 'pull', '--transport', 'http-json'], '--auth must be one of', 'no auth')
   await refused(['x1', '--mode', 'push', '--transport', 'http-json', '--auth', 'basic'], '--mode push --auth basic: a pushing department signs its webhooks', 'auth on a push adapter')
   await refused(['x1', '--mode', 'pull', '--transport', 'sftp', '--auth', 'none'], '--mode pull --transport sftp:', 'a transport the mode does not use')
+  await refused(['x1', '--mode', 'files', '--transport', 'sftp', '--auth', 'basic'], '--mode files --transport sftp: the scaffold writes a local directory drop', 'an SFTP drop')
   t.notOk(existsSync(join(dir, 'never')), 'nothing written when refused')
 })

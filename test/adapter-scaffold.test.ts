@@ -23,6 +23,7 @@ const VARIANTS: Array<Omit<ScaffoldOptions, 'department'>> = [
   { id: 'pull-sm2', mode: 'pull', transport: 'http-json', auth: 'sm2' },
   { id: 'pull-basic', mode: 'pull', transport: 'http-json', auth: 'basic' },
   { id: 'pull-open', mode: 'pull', transport: 'http-json', auth: 'none' },
+  { id: 'files-local', mode: 'files', transport: 'local', auth: 'none' },
 ]
 
 /** Runs a command to its end; its output is the failure message when it does not exit 0. */

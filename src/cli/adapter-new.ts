@@ -44,8 +44,10 @@ export async function adapterNewCommand (args: readonly string[], io: Streams): 
     `wrote ${written.dir}: ${written.files.join(', ')}`,
     'next (adapters/README.md, "Writing an adapter"):',
     '  1. write the department\'s fields, codes and quirks into adapter.ts, data.ts and simulator.ts',
-    `  2. npx tap ${written.dir}/*.test.ts     (includes tongban adapter check --against-simulator)`,
-    `  3. tongban adapter check ${written.dir} --against-simulator --config <a configuration with the instance and simulators.${options.id}>`,
+    ...(options.mode === 'files'
+      ? [`  2. npx tap ${written.dir}/*.test.ts     (includes tongban adapter check)`, `  3. tongban adapter check ${written.dir}`]
+      : [`  2. npx tap ${written.dir}/*.test.ts     (includes tongban adapter check --against-simulator)`,
+          `  3. tongban adapter check ${written.dir} --against-simulator --config <a configuration with the instance and simulators.${options.id}>`]),
     `  4. configure an instance: { id: ${options.id}, ${values.dir ? `path: ${written.dir}` : `adapter: ${options.id}`}, … }`,
     '',
   ].join('\n'))

@@ -2,6 +2,16 @@
 // geography and names.
 import type { Names } from './names.ts'
 
+/** The register's options in a simulator's options schema (demo.ts). */
+export const REGISTER_OPTIONS = `  seed: z.number().int().default(1),
+  /** Rows in the register. */
+  rows: z.number().int().min(1).max(10_000_000).default(1000),
+`
+/** Where a simulator that serves HTTP listens (demo.ts); port 0: any free one. */
+export const LISTEN_OPTIONS = `  port: z.coerce.number().int().min(0).max(65535).default(0),
+  host: z.string().default('127.0.0.1'),
+`
+
 export function dataTs (n: Names): string {
   return `// ${n.department}: the department's register, generated. Row \`index\` of register \`seed\` is a pure
 // function of both, so the simulator serves any size and the tests know every row without storing

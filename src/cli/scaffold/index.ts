@@ -8,11 +8,12 @@ import { join, relative, resolve, sep } from 'node:path'
 import { fromRoot } from '../../paths.ts'
 import { AUTH_TEMPLATES } from './auth.ts'
 import { dataTs } from './data.ts'
+import { filesAdapterTs, filesDemoTs, filesSimulatorTs } from './files.ts'
 import { namesOf } from './names.ts'
 import type { ScaffoldOptions } from './options.ts'
 import { pullAdapterTs, pullDemoTs, pullSimulatorTs } from './pull.ts'
 import { pushAdapterTs, pushDemoTs, pushSimulatorTs } from './push.ts'
-import { adapterTestTs, pullSimulatorTestTs, pushSimulatorTestTs } from './tests.ts'
+import { adapterTestTs, filesAdapterTestTs, filesSimulatorTestTs, pullSimulatorTestTs, pushSimulatorTestTs } from './tests.ts'
 
 /** The folder exists already: nothing is written. */
 export class FolderExistsError extends Error {}
@@ -25,6 +26,16 @@ function srcFrom (dir: string): string {
 
 function files (options: ScaffoldOptions, dir: string): Record<string, string> {
   const n = namesOf(options, srcFrom(dir))
+  if (options.mode === 'files') {
+    return {
+      'adapter.ts': filesAdapterTs(n),
+      'data.ts': dataTs(n),
+      'simulator.ts': filesSimulatorTs(n),
+      'demo.ts': filesDemoTs(n),
+      'adapter.test.ts': filesAdapterTestTs(n),
+      'simulator.test.ts': filesSimulatorTestTs(n),
+    }
+  }
   if (options.mode === 'push') {
     const secret = `whsec_${randomBytes(24).toString('base64')}`
     return {

@@ -32,9 +32,9 @@ const SUPPORTED: Record<Mode, { transports: readonly Transport[], auths: readonl
     why: 'a pulling department answers JSON over HTTP here; for SOAP (http-xml) start from --transport http-json and follow adapters/civil-affairs (defineSoapService, callSoap)',
   },
   files: {
-    transports: [],
-    auths: [],
-    why: 'file drops cannot be scaffolded yet',
+    transports: ['local'],
+    auths: ['none'],
+    why: 'the scaffold writes a local directory drop (a directory needs no auth); for SFTP start from it and give the instance files.sftp, with auth: { type: \'sftp-key\' } or { type: \'basic\' } in adapter.ts',
   },
 }
 

@@ -1,6 +1,7 @@
 // adapter.ts, simulator.ts and demo.ts of a scaffolded pulling adapter: a paged "changed since"
 // JSON API, as most provincial interfaces are, with the auth the integrator chose.
 import type { AuthTemplate } from './auth.ts'
+import { LISTEN_OPTIONS, REGISTER_OPTIONS } from './data.ts'
 import type { Names } from './names.ts'
 
 export function pullAdapterTs (n: Names, auth: AuthTemplate): string {
@@ -172,12 +173,7 @@ import { z } from 'zod'
 import { defineSimulator } from '${n.sdk}/index.ts'
 
 export const SimulatorOptions = z.object({
-  seed: z.number().int().default(1),
-  /** Rows in the register at start. */
-  rows: z.number().int().min(1).max(10_000_000).default(1000),
-  port: z.coerce.number().int().min(0).max(65535).default(0),
-  host: z.string().default('127.0.0.1'),
-  /** Rows updated after each page served (they move to later pages). */
+${REGISTER_OPTIONS}${LISTEN_OPTIONS}  /** Rows updated after each page served (they move to later pages). */
   churnPerRequest: z.number().min(0).default(1),
 ${auth.simulatorOptions}})
 export type SimulatorOptions = z.infer<typeof SimulatorOptions>

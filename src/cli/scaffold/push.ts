@@ -1,5 +1,6 @@
 // adapter.ts, simulator.ts and demo.ts of a scaffolded pushing adapter: the department POSTs
 // changed records as Standard Webhooks, a JSON message per batch.
+import { LISTEN_OPTIONS, REGISTER_OPTIONS } from './data.ts'
 import type { Names } from './names.ts'
 
 export function pushAdapterTs (n: Names): string {
@@ -120,12 +121,7 @@ import { z } from 'zod'
 import { defineSimulator } from '${n.sdk}/index.ts'
 
 export const SimulatorOptions = z.object({
-  seed: z.number().int().default(1),
-  /** Rows in the register it sends from. */
-  rows: z.number().int().min(1).max(10_000_000).default(1000),
-  port: z.coerce.number().int().min(0).max(65535).default(0),
-  host: z.string().default('127.0.0.1'),
-  /** The adapter instance it delivers to: POST <gateway>/webhooks/<instance>. */
+${REGISTER_OPTIONS}${LISTEN_OPTIONS}  /** The adapter instance it delivers to: POST <gateway>/webhooks/<instance>. */
   instance: z.string().default('${n.id}'),
   /** The subscriber secret: the instance's webhook.secrets[0]. */
   secret: z.string().regex(/^whsec_/, 'a Standard Webhooks secret: whsec_ followed by base64'),
