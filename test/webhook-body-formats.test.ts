@@ -30,6 +30,8 @@ t.test('XML that is refused, each with its reason', async (t) => {
     ['a lone surrogate reference', '<r>&#xD800;</r>', bodyInvalid(/&#xD800; names no XML character/)],
     ['a raw NUL', '<r>a\u0000b</r>', bodyInvalid(/NUL character at character 4/)],
     ['a bare ampersand', '<r>a & b</r>', bodyInvalid(/not well-formed/)],
+    ['a bare ampersand the validator lets by, in an attribute', '<r a="x &amp y"/>', bodyInvalid(/an & that starts no entity or character reference \(at character 2 of a text\)/)],
+    ['an inherited property as an entity name', '<r>&toString;</r>', bodyInvalid(/&toString; is not one of XML's five/)],
     ['truncated', '<r><a>1</a>', bodyInvalid(/not well-formed/)],
     ['two roots', '<a/><b/>', bodyInvalid(/not one document element/)],
     ['not XML', '{"msgId":1}', bodyInvalid(/not well-formed/)],

@@ -24,10 +24,11 @@ const invalid = (why: string): TongbanError => new TongbanError('TB_WEBHOOK_BODY
 const isXmlChar = (cp: number): boolean => cp === 0x9 || cp === 0xa || cp === 0xd ||
   (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
 
+/** Messages name references and positions, never the text around them (it may be a resident's). */
 function decodeReferences (text: string): string {
-  return text.replace(/&([^;&]*);?/g, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw invalid(`a bare & in "${text.slice(0, 40)}"`)
-    if (name in PREDEFINED) return PREDEFINED[name]!
+  return text.replace(/&([^;&]{0,32});?/g, (whole, name: string, at: number) => {
+    if (!whole.endsWith(';')) throw invalid(`an & that starts no entity or character reference (at character ${at} of a text)`)
+    if (Object.hasOwn(PREDEFINED, name)) return PREDEFINED[name]!
     const ref = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name)
     if (!ref) throw invalid(`the entity &${name}; is not one of XML's five, and a body here has no DTD to declare it`)
     const cp = ref[1] !== undefined ? parseInt(ref[1], 16) : Number(ref[2])
