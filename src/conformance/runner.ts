@@ -6,6 +6,7 @@ import { checkFieldTargets } from './field-targets.ts'
 import { checkOperationCalls, checkOperations } from './operations.ts'
 import { checkParse } from './parse-fuzz.ts'
 import { checkPageFuzz } from './page-fuzz.ts'
+import { checkFileFuzz } from './file-fuzz.ts'
 import { checkReasonCodes } from './reason-codes.ts'
 import { CodesSeen, fail, type CheckResult, type Report } from './result.ts'
 import type { Subject } from './subject.ts'
@@ -72,6 +73,7 @@ export async function runChecks (subject: Subject, opts: CheckOptions): Promise<
   }
   checks.push(checkParse(subject.adapter, opts.seed, samples, seen))
   checks.push(await checkPageFuzz(subject.adapter, opts.seed, seen))
+  checks.push(await checkFileFuzz(subject.adapter, opts.seed, seen))
   checks.push(checkReasonCodes(subject.folder, seen))
   return {
     adapter: subject.adapter.id,

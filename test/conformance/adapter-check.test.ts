@@ -112,6 +112,17 @@ t.test('a fetchPage that throws TypeError on an answer it does not expect fails,
   t.match(page?.details.join('\n'), /pull enterprises: answer #3 JSON null \(seed 1\) — fetchPage threw TypeError: Cannot read properties of null/)
 })
 
+t.test('a file drop is read in chunks: the platform\'s CSV reader passes, a custom reader that throws TypeError fails', async (t) => {
+  const csv = await check(fixture('files-csv'), false)
+  t.ok(csv.ok, formatReport(csv))
+  t.equal(named(csv, 'files:')[0]?.outcome, 'pass')
+  const broken = await check(fixture('files-type-error'), false)
+  t.notOk(broken.ok)
+  const [files] = named(broken, 'files:')
+  t.equal(files?.outcome, 'fail')
+  t.match(files?.details.join('\n'), /input #3 JSON null \(seed 1\) in \d chunk\(s\) of [\d+]+ bytes: threw TypeError: Cannot read properties of null \(reading 'map'\)/)
+})
+
 t.test('the fuzzer gives the same inputs for the same seed, other inputs for another', async (t) => {
   const sample = [Buffer.from('{"msgId":"M","records":[{"A":"1"}]}')]
   t.same(fuzzInputs(7, sample), fuzzInputs(7, sample))
