@@ -63,6 +63,9 @@ export const WEBHOOK_SECRETS = {
   'header-hmac': z.string().min(16, 'a shared secret of at least 16 characters'),
 } as const satisfies Record<WebhookSignatureType, z.ZodType<string>>
 
+/** How deep a body may nest, whatever its format: department messages are records of flat fields; 64 levels is far beyond any spec we know. */
+export const MAX_BODY_DEPTH = 64
+
 export interface WebhookMeta { webhookId: string, receivedAt: Date }
 
 export interface WebhookReceive {

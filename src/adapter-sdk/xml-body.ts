@@ -7,13 +7,11 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { TongbanError } from '../errors.ts'
 import { CHARSET_LABEL, charsetOf, decodeBytes } from './codec.ts'
-import type { XmlBody } from './webhook.ts'
+import { MAX_BODY_DEPTH, type XmlBody } from './webhook.ts'
 
 export type XmlNode = string | XmlElement | XmlNode[]
 export interface XmlElement { [name: string]: XmlNode }
 
-/** As JSON bodies: department messages are records of flat fields. */
-const MAX_DEPTH = 64
 const TEXT = '#text'
 const CDATA = '#cdata'
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
@@ -52,7 +50,7 @@ function parserFor (format: XmlBody): XMLParser {
       ignoreDeclaration: true,
       ignorePiTags: true,
       cdataPropName: CDATA,
-      maxNestedTags: MAX_DEPTH,
+      maxNestedTags: MAX_BODY_DEPTH,
       isArray: (name) => lists.has(name),
     })
     parsers.set(format, parser)

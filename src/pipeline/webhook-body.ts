@@ -8,12 +8,12 @@
 // its bytes.
 import { isUtf8 } from 'node:buffer'
 import type { AdapterDefinition, RawRecord, WebhookBody, WebhookMeta } from '../adapter-sdk/index.ts'
+import { MAX_BODY_DEPTH as MAX_DEPTH } from '../adapter-sdk/webhook.ts'
 import { readXmlBody } from '../adapter-sdk/xml-body.ts'
 import { readFormBody } from '../adapter-sdk/form-body.ts'
 import { TongbanError, type ErrorCode } from '../errors.ts'
 
-/** Department messages are records of flat fields; 64 levels is far beyond any spec we know. */
-export const MAX_DEPTH = 64
+export { MAX_DEPTH }
 
 /** Quarantine reasons that concern a whole message (not one record): retrying one parses it again. */
 export const MESSAGE_REASONS: ReadonlySet<ErrorCode> = new Set(['TB_WEBHOOK_BODY_INVALID', 'TB_ENCODING_INVALID'])
