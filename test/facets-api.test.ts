@@ -5,9 +5,12 @@
 import t from 'tap'
 import { FACET_TOWN as TOWN, startFacetGateway } from './facet-adapters.ts'
 import { callApi, eventually, operatorAuth } from './helpers.ts'
+import { creditCodeCheckChar, orgCodeCheckChar } from '../src/adapter-sdk/testkit/check-characters.ts'
 
 const ZHANG = '320412198001010015'
 const LI = '320412199002020025'
+const ORG = `MA1XYW0A${orgCodeCheckChar('MA1XYW0A')}`
+const NO_ENTERPRISE = `91320412${ORG}${creditCodeCheckChar(`91320412${ORG}`)}`
 
 t.test('facets in the API', async (t) => {
   const { base, push: send } = await startFacetGateway(t, { redisIndex: 27, facets: 'facets:\n  access: { test-assistance: { roles: [window-staff, grid-staff] } }' })
@@ -66,6 +69,8 @@ t.test('facets in the API', async (t) => {
   t.match(await get(`/persons/${LI}/facets/test-assistance`, window), { status: 400, body: { code: 'TB_PURPOSE_REQUIRED' } }, 'that a resident has no entries of a sensitive facet is sensitive too')
   t.match(await get(`/persons/${LI}/facets/test-assistance?purpose=${encodeURIComponent('低保年审')}`, window), { status: 200, body: { items: [] } }, 'a declared facet the resident has no entries of is empty')
   t.match(await get(`/persons/${ZHANG}/facets/no-such-facet`, window), { status: 404, body: { code: 'TB_FACET_NOT_FOUND' } })
+  t.match(await get(`/persons/${ZHANG}/facets/test-assistance/history?purpose=${encodeURIComponent('低保年审')}`, leader), { status: 403, body: { code: 'TB_FACET_FORBIDDEN' } }, 'the history is gated alike')
+  t.match(await get(`/enterprises/${NO_ENTERPRISE}/facets/test-doctor`, window), { status: 404, body: { code: 'TB_ENTERPRISE_NOT_FOUND' } }, "an enterprise's facets answer by the same rules")
 
   const audit = await eventually(async () => {
     const r = await get('/audit?action=facet.read&limit=50', auditor)
