@@ -4,14 +4,15 @@
 // is not of its declared format is still committed, then quarantined whole with its bytes —
 // DOCTYPEs (XXE, billion laughs) included. On PGlite and real Redis.
 import t from 'tap'
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import iconv from 'iconv-lite'
 import { sign } from '../src/crypto/webhook-signature.ts'
+import { webhookSender } from '../src/adapter-sdk/testkit/webhook-sender.ts'
 import { residentFacts } from '../adapters/household-registration/data.ts'
 import { BUILT_IN_ADAPTERS, type LoadedAdapter } from '../src/config/adapters.ts'
 import { Config } from '../src/config/schema.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
-import { formAdapter, jsonHmacAdapter, xmlAdapter } from './webhook-format-adapters.ts'
+import { FORM_SIGNATURE, formAdapter, jsonHmacAdapter, xmlAdapter } from './webhook-format-adapters.ts'
 import { captureLogger, eventually, freshRedis, operatorAuth, tempDir, type Json } from './helpers.ts'
 
 const XML_SECRET = 'whsec_' + Buffer.from('xml-register webhook secret').toString('base64')
@@ -157,6 +158,23 @@ t.test('a GBK form, signed with a header HMAC-SM3 over timestamp, nonce and body
     const again = await post('form-register', replayed, headers)
     t.equal(first.status, 202)
     t.match(again, { status: 200, body: { receiptId: first.body.receiptId, duplicate: true } })
+    t.match(await post('form-register', replayed, signed(replayed)), { status: 200, body: { receiptId: first.body.receiptId, duplicate: true } }, 'a retry signed anew (new nonce) is the same message: its id is the body hash')
+  })
+
+  t.test("the simulator kit's sender signs as such a department does", async (t) => {
+    const sender = webhookSender({
+      subscriber: { url: `${gateway.url}/webhooks/form-register`, secret: FORM_SECRET },
+      signature: FORM_SIGNATURE,
+      contentType: 'application/x-www-form-urlencoded; charset=GBK',
+      retryScheduleMs: [200],
+    })
+    t.teardown(sender.close)
+    const resident = residents[3]!
+    const sent = form({ msgId: nextId('KIT'), occurTime: '2026-11-21T12:00:00+08:00', SFZH: resident.idNumber, XM: '赵䶮' })
+    await new Promise<void>((resolve) => { sender.deliver('kit-1', sent, resolve) })
+    t.match(sender.stats(), { delivered: 1, failedAttempts: 0 })
+    await eventually(async () => (await personEventually(resident.idNumber)).name === '赵䶮')
+    t.throws(() => sender.setSubscriber({ url: gateway.url, secret: 'short' }), { status: 400, message: /at least 16 characters/ }, 'a header-HMAC secret is not a whsec_ one')
   })
 
   t.test('content type and a form that is not strictly encoded', async (t) => {
@@ -164,7 +182,7 @@ t.test('a GBK form, signed with a header HMAC-SM3 over timestamp, nonce and body
     const bad = Buffer.from(`msgId=${nextId('FORMBAD')}&XM=%ZZ`)
     const headers = signed(bad)
     t.equal((await post('form-register', bad, headers)).status, 202)
-    const item = await quarantinedEventually('form-register', headers['x-nonce']!)
+    const item = await quarantinedEventually('form-register', `sha256:${createHash('sha256').update(bad).digest('hex')}`)
     t.match(item, { reasonCode: 'TB_WEBHOOK_BODY_INVALID', reason: /field XM: a % not followed by two hex digits/, raw: { fields: { body: bad.toString() } } })
   })
 })

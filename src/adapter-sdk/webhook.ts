@@ -35,7 +35,8 @@ export const BODY_MEDIA_TYPES: Readonly<Record<WebhookBodyFormat, readonly strin
  * order, joined by `separator`; `body` is the raw bytes), under the secret's UTF-8 bytes, sent in
  * the `signature` header, optionally after `prefix` (e.g. `sha256=`). The timestamp header bounds
  * replays (the instance's `webhook.toleranceSeconds`); the webhook id, which makes retries
- * duplicates, is the `id` header, else the nonce, else the body's SHA-256.
+ * duplicates, is the `id` header, else the body's SHA-256 (a retry's new nonce must not make it a
+ * new message).
  */
 export interface HeaderHmacSignature {
   type: 'header-hmac'

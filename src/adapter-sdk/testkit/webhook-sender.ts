@@ -3,14 +3,17 @@
 // failed attempt (same webhook-id, new timestamp and signature), an attempt failing unless a 2xx
 // comes within the timeout, and extra deliveries of a message already sent (the duplicates
 // production sees). Signing is the platform's own src/crypto/webhook-signature.ts: the scheme is
-// defined once, on both sides.
+// defined once, on both sides. A department that signs with a header HMAC instead is given its
+// declaration (`signature`), and signs as header-hmac-signer.ts does.
 import { Agent, request } from 'undici'
 import { secretKey, sign, signSm3, type WebhookScheme } from '../../crypto/webhook-signature.ts'
+import { WEBHOOK_SECRETS, type HeaderHmacSignature } from '../webhook.ts'
+import { headerHmacHeaders } from './header-hmac-signer.ts'
 import { SimHttpError } from './sim-routes.ts'
 
 export interface Subscriber {
   url: string
-  /** `whsec_...`; several secrets (key rotation) put several signatures in webhook-signature. */
+  /** `whsec_...`; several secrets (key rotation) put several signatures in webhook-signature. With a header HMAC: the shared secret (the first, if several). */
   secret: string | readonly string[]
 }
 
@@ -32,6 +35,8 @@ export interface WebhookSenderOptions {
   contentType?: string
   /** `v1` (HMAC-SHA256, the default) or `v1sm3` (HMAC-SM3). */
   scheme?: WebhookScheme
+  /** Sign with this header HMAC instead of Standard Webhooks. */
+  signature?: HeaderHmacSignature
 }
 
 export interface WebhookSenderStats {
@@ -66,14 +71,20 @@ export interface WebhookSender {
 }
 
 /** A subscriber from untrusted input (a control endpoint): 400 unless an http(s) URL and whsec_ secrets. */
-export function checkSubscriber (value: unknown): Subscriber {
+/** `signature`: the header HMAC the secrets are for; Standard Webhooks (whsec_…) when not given. */
+export function checkSubscriber (value: unknown, signature?: HeaderHmacSignature): Subscriber {
   if (typeof value !== 'object' || value === null) throw new SimHttpError(400, 'expected {url, secret}')
   const { url, secret } = value as Record<string, unknown>
   if (typeof url !== 'string' || !/^https?:\/\//.test(url) || !URL.canParse(url)) throw new SimHttpError(400, 'url must be an http(s) URL')
   const secrets = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? secret.map(String) : []
   if (secrets.length === 0) throw new SimHttpError(400, 'secret must be a whsec_ secret or a list of them')
   for (const s of secrets) {
-    try { secretKey(s) } catch (err) { throw new SimHttpError(400, (err as Error).message) }
+    if (signature) {
+      const bad = WEBHOOK_SECRETS['header-hmac'].safeParse(s).error?.issues[0]
+      if (bad) throw new SimHttpError(400, bad.message)
+    } else {
+      try { secretKey(s) } catch (err) { throw new SimHttpError(400, (err as Error).message) }
+    }
   }
   return { url, secret: typeof secret === 'string' ? secret : secrets }
 }
@@ -87,7 +98,7 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
   const closing = new AbortController()
   const timers = new Set<NodeJS.Timeout>()
   const s: WebhookSenderStats = { delivered: 0, attempts: 0, failedAttempts: 0, retriesPending: 0, gaveUp: 0, duplicatesSent: 0, inFlight: 0 }
-  let subscriber = opts.subscriber === undefined ? undefined : checkSubscriber(opts.subscriber)
+  let subscriber = opts.subscriber === undefined ? undefined : checkSubscriber(opts.subscriber, opts.signature)
   let closed = false
 
   // settled(): a count of open tasks (a message's delivery chain, a duplicate) and its waiters
@@ -117,9 +128,13 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
         headers: {
           'content-type': opts.contentType ?? 'application/json; charset=utf-8',
           'user-agent': opts.userAgent ?? 'tongban-department-simulator/1.0',
-          'webhook-id': id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': secrets.map((secret) => signWith(secret, id, timestamp, body)).join(' '),
+          ...opts.signature
+            ? headerHmacHeaders(opts.signature, secrets[0]!, id, now(), body)
+            : {
+                'webhook-id': id,
+                'webhook-timestamp': String(timestamp),
+                'webhook-signature': secrets.map((secret) => signWith(secret, id, timestamp, body)).join(' '),
+              },
         },
         body,
         signal: AbortSignal.any([closing.signal, AbortSignal.timeout(attemptTimeoutMs)]),
@@ -167,7 +182,7 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
 
   return {
     get subscriber () { return subscriber },
-    setSubscriber (value) { subscriber = value === undefined ? undefined : checkSubscriber(value) },
+    setSubscriber (value) { subscriber = value === undefined ? undefined : checkSubscriber(value, opts.signature) },
     deliver,
     duplicate,
     stats: () => ({ ...s }),

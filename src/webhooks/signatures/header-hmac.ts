@@ -1,7 +1,8 @@
 // A header HMAC as many Chinese platforms sign their callbacks: HMAC-SHA256 or HMAC-SM3 over the
 // declared parts (timestamp, nonce, id, body) under the shared secret's UTF-8 bytes, in a header
 // of the department's naming. The timestamp bounds replays; within the window a replay is a
-// duplicate of its webhook id (the id header, else the nonce, else the body's SHA-256).
+// duplicate of its webhook id: the id header, else the body's SHA-256 — not the nonce, which a
+// department draws afresh for each retry of the same message.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { HeaderHmacSignature } from '../../adapter-sdk/index.ts'
 import { TongbanError } from '../../errors.ts'
@@ -48,7 +49,7 @@ export const headerHmac: SignatureScheme<HeaderHmacSignature> = {
           return candidate.length === expected.length && timingSafeEqual(candidate, expected)
         })
         if (!matches) throw new TongbanError('TB_WEBHOOK_SIGNATURE_INVALID', [d.headers.signature])
-        return id ?? nonce ?? `sha256:${createHash('sha256').update(body).digest('hex')}`
+        return id ?? `sha256:${createHash('sha256').update(body).digest('hex')}`
       },
     }
   },
