@@ -14,8 +14,9 @@ export function formatReport (report: Report): string {
     if (check.outcome === 'fail' && check.details.length > shown.length) lines.push(`      … and ${check.details.length - shown.length} more (--json lists them all)`)
   }
   const failed = report.checks.filter((c) => c.outcome === 'fail').length
+  const took = `${(report.durationMs / 1000).toFixed(1)} s`
   lines.push(failed === 0
-    ? `${report.adapter} conforms (fuzz seed ${report.seed})`
-    : `${report.adapter} does not conform: ${failed} check(s) failed (fuzz seed ${report.seed}; --seed ${report.seed} repeats the inputs)`)
+    ? `${report.adapter} conforms (fuzz seed ${report.seed}, ${took})`
+    : `${report.adapter} does not conform: ${failed} check(s) failed (fuzz seed ${report.seed}; --seed ${report.seed} repeats the inputs; ${took})`)
   return `${lines.join('\n')}\n`
 }

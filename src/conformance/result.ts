@@ -22,6 +22,8 @@ export interface Report {
   againstSimulator: boolean
   checks: CheckResult[]
   ok: boolean
+  /** How long the checks took, in milliseconds. */
+  durationMs: number
 }
 
 export const pass = (name: string, summary: string, details: string[] = []): CheckResult => ({ name, outcome: 'pass', summary, details })

@@ -63,6 +63,7 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
 }
 
 export async function runChecks (subject: Subject, opts: CheckOptions): Promise<Report> {
+  const started = Date.now()
   const seen = new CodesSeen()
   const checks: CheckResult[] = [checkFieldTargets(subject.adapter), checkOperations(subject.adapter)]
   let samples: Buffer[] = []
@@ -82,5 +83,6 @@ export async function runChecks (subject: Subject, opts: CheckOptions): Promise<
     againstSimulator: opts.againstSimulator,
     checks,
     ok: checks.every((c) => c.outcome !== 'fail'),
+    durationMs: Date.now() - started,
   }
 }
