@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis'
 import type { AdapterInstance } from '../config/schema.ts'
 
 export const QUEUE_PREFIX = 'tongban'
-export type QueueKind = 'ingest' | 'pull' | 'files'
+export const QUEUE_KINDS = ['ingest', 'pull', 'files'] as const
+export type QueueKind = (typeof QUEUE_KINDS)[number]
 
 export function queueName (kind: QueueKind, instanceId: string): string {
   return `${kind}.${instanceId}`
@@ -46,6 +47,11 @@ export interface InstanceQueues {
   ingest: Queue
   pull?: Queue
   files?: Queue
+}
+
+/** The queues an instance has, by kind (every instance ingests; pulling and file drops are the adapter's). */
+export function queuesOf (queues: InstanceQueues): Array<[QueueKind, Queue]> {
+  return QUEUE_KINDS.flatMap((kind): Array<[QueueKind, Queue]> => { const q = queues[kind]; return q ? [[kind, q]] : [] })
 }
 
 export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean, files = false): InstanceQueues {

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import { syncStatus } from '../sync/status.ts'
+import { queuesOf } from '../queues/queues.ts'
 
 async function probe (fn: () => Promise<unknown>, timeoutMs = 2000): Promise<'ok' | string> {
   try {
@@ -32,8 +33,7 @@ export async function healthRoutes (app: FastifyInstance, opts: { platform: Plat
     try {
       // Shared state is read at scrape time, from wherever the workers run.
       for (const [id, instance] of platform.instances) {
-        for (const [name, queue] of [['ingest', instance.queues.ingest], ['pull', instance.queues.pull]] as const) {
-          if (!queue) continue
+        for (const [name, queue] of queuesOf(instance.queues)) {
           const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized')
           for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ adapter: id, queue: name, state }, n)
         }

@@ -65,6 +65,8 @@ export async function lastSuccess (db: Queryable): Promise<Record<string, string
        SELECT adapter, max(processed_at) AS at FROM inbox WHERE status = 'done' GROUP BY adapter
        UNION ALL
        SELECT adapter, max(finished_at) FROM adapter_runs WHERE status = 'succeeded' GROUP BY adapter
+       UNION ALL
+       SELECT adapter, max(finished_at) FROM file_inbox WHERE status = 'done' GROUP BY adapter
      ) s GROUP BY adapter`)
   return Object.fromEntries(rows.filter((r) => r.at).map((r) => [r.adapter, r.at.toISOString()]))
 }

@@ -14,6 +14,8 @@ import { writeDrop, writeManifest } from './drop-data.ts'
 import { isQuirky } from '../../adapters/household-registration/data.ts'
 import { processFile, fileJobId } from '../../src/sync/file-drop.ts'
 import { FileBytes } from '../../src/store/file-bytes.ts'
+import { syncStatus } from '../../src/sync/status.ts'
+import { queuesOf } from '../../src/queues/queues.ts'
 import { localDirectory } from '../../src/department/files/local.ts'
 import { createHash } from 'node:crypto'
 
@@ -43,6 +45,8 @@ for (const store of ['pglite', 'postgres'] as const) {
     const startLine = (i: number): number => 2 + i + Math.ceil(i / 10)
     t.same(ids.map((r) => r.id).sort(), Array.from({ length: 300 }, (_, i) => `RK_20261201.csv#${startLine(i)}`).sort())
     t.equal((await files(db)).length, 1, 'the file without its manifest waits')
+    t.match((await syncStatus(kit.platform))[0], { adapter: 'persons-drop', mode: 'files', lastSuccess: String, backlog: Number }, 'the status board shows a file drop')
+    t.same(queuesOf(kit.instance.queues).map(([kind]) => kind), ['ingest', 'files'])
 
     // The same bytes again (rewritten: a new modification time) are recognised and skipped.
     const history = async (): Promise<number> => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_history')).rows[0]!.n

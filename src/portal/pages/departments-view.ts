@@ -1,9 +1,10 @@
 // The departments pages' bodies: the list of department systems and one system's details
 // (health, sync history, failed jobs, and the links that open its apps signed in).
-import type { AdapterStatus } from '../../sync/status.ts'
+import type { AdapterStatus, IntakeMode } from '../../sync/status.ts'
 import type { RunSummary } from '../../store/sync.ts'
 import type { InboxListItem } from '../../store/inbox.ts'
 import type { FailedJobInfo } from '../../queues/failed.ts'
+import type { QueueKind } from '../../queues/queues.ts'
 import { maskPersonalData } from '../../log.ts'
 import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
@@ -16,13 +17,13 @@ export interface AppLink { name: string, href: string }
 export interface Department {
   id: string
   name: string
-  mode: 'push' | 'pull'
+  mode: IntakeMode
   apps: AppLink[]
   /** Only for staff who may read operations. */
   status?: AdapterStatus | undefined
 }
 
-export interface QueueFailures { queue: 'ingest' | 'pull', count: number, jobs: FailedJobInfo[] }
+export interface QueueFailures { queue: QueueKind, count: number, jobs: FailedJobInfo[] }
 
 export interface DepartmentDetail {
   department: Department

@@ -7,19 +7,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Instance, Platform } from '../../platform.ts'
 import { can } from '../../auth/access.ts'
-import { syncStatus } from '../../sync/status.ts'
+import { intakeMode, syncStatus } from '../../sync/status.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { listInbox } from '../../store/inbox.ts'
 import { listFailed, retryFailed } from '../../queues/failed.ts'
+import { QUEUE_KINDS, queuesOf, type QueueKind } from '../../queues/queues.ts'
 import { OIDC_PREFIX, issuerOf } from '../../auth/provider/issuer.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { detailBody, listBody, type AppLink, type Department, type QueueFailures } from './departments-view.ts'
 
 const HISTORY_SIZE = 20
 const FAILED_SHOWN = 50
-const QUEUES = ['ingest', 'pull'] as const
-type QueueKind = (typeof QUEUES)[number]
-
 export async function departmentPages (app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { platform, signIn, requireCsrf, audit } = kit
   const api = app.withTypeProvider<ZodTypeProvider>()
@@ -27,7 +25,7 @@ export async function departmentPages (app: FastifyInstance, kit: PortalKit): Pr
   const departmentOf = (id: string, instance: Instance, req: FastifyRequest) => ({
     id,
     name: instance.adapter.department.name,
-    mode: instance.adapter.pull ? 'pull' as const : 'push' as const,
+    mode: intakeMode(instance.adapter),
     apps: appLinks(platform, app, req, id),
   })
 
@@ -79,7 +77,7 @@ export async function departmentPages (app: FastifyInstance, kit: PortalKit): Pr
     const t = kit.ctxOf(req, reply, s).t
     const instance = platform.instances.get(id)
     if (!instance) throw new PageError(404, t('departments.notFound'))
-    const queue = (QUEUES as readonly string[]).includes(kind ?? '') ? instance.queues[kind as QueueKind] : undefined
+    const queue = (QUEUE_KINDS as readonly string[]).includes(kind ?? '') ? instance.queues[kind as QueueKind] : undefined
     if (!queue) throw new PageError(422, t('departments.badQueue'))
     const retried = await retryFailed(queue, jobId)
     if (retried === undefined) {
@@ -93,10 +91,7 @@ export async function departmentPages (app: FastifyInstance, kit: PortalKit): Pr
 
 async function operationsOf (platform: Platform, s: SignedIn, id: string, instance: Instance) {
   const { db } = platform
-  const queues = QUEUES.flatMap((kind) => {
-    const q = instance.queues[kind]
-    return q ? [[kind, q] as const] : []
-  })
+  const queues = queuesOf(instance.queues)
   // What departments sent (and why it failed) covers every town: county admins only (intake:read).
   const intake = can(s.principal, 'intake:read')
   const [runs, inbox, failures] = await Promise.all([

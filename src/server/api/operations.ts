@@ -10,7 +10,7 @@ import { QUARANTINE_STATUSES, dismissQuarantined, listQuarantine } from '../../s
 import { listInbox, markForReplay } from '../../store/inbox.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { retryQuarantined } from '../../pipeline/retry.ts'
-import { enqueueInboxRows } from '../../queues/queues.ts'
+import { enqueueInboxRows, queuesOf, QUEUE_KINDS } from '../../queues/queues.ts'
 import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { errorResponses } from '../errors.ts'
 import { AdapterStatus, FailedJob, InboxItem, PullRun, QuarantineItem, QuarantineNote, page } from './schemas.ts'
@@ -138,8 +138,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     const items: Array<z.infer<typeof FailedJob>> = []
     for (const [id, instance] of platform.instances) {
       if (req.query.adapter && req.query.adapter !== id) continue
-      for (const [queue, q] of [['ingest', instance.queues.ingest], ['pull', instance.queues.pull]] as const) {
-        if (!q) continue
+      for (const [queue, q] of queuesOf(instance.queues)) {
         for (const job of await listFailed(q, req.query.limit)) items.push({ adapter: id, queue, ...job })
       }
     }
@@ -151,7 +150,7 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
     schema: {
       summary: "Retry an adapter's failed jobs (one, or all of a queue)",
       tags: ['operations'],
-      body: z.object({ adapter: AdapterId, queue: z.enum(['ingest', 'pull']), jobId: line().max(128).optional() }),
+      body: z.object({ adapter: AdapterId, queue: z.enum(QUEUE_KINDS), jobId: line().max(128).optional() }),
       response: { 202: z.object({ retried: z.number().int() }), ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_JOB_NOT_FOUND') },
     },
   }, async (req, reply) => {

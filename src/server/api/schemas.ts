@@ -140,7 +140,7 @@ export const ListQuery = z.object({
 export const AdapterStatus = z.object({
   adapter: z.string(),
   department: z.string(),
-  mode: z.enum(['push', 'pull']),
+  mode: z.enum(['push', 'pull', 'files']),
   state: z.enum(['idle', 'busy', 'failing', 'breaker-open']),
   lastSuccess: z.string().nullable(),
   lagSeconds: z.number().nullable(),
@@ -199,7 +199,7 @@ export const InboxItem = z.object({
 
 export const FailedJob = z.object({
   adapter: z.string(),
-  queue: z.enum(['ingest', 'pull']),
+  queue: z.enum(['ingest', 'pull', 'files']),
   jobId: z.string(),
   name: z.string(),
   attemptsMade: z.number().int(),
