@@ -135,3 +135,16 @@ t.test('a worker killed mid-import: the file is resumed by another and no row is
   t.same(await fromFile(db, 'RK_20261206.csv'), { persons: 3000 - quirky(0, 3000), quarantined: quirky(0, 3000) })
   t.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_history')).rows[0]!.n, 0, 'no row applied twice')
 })
+
+t.test('fetched files are kept for files.keep once finished, then their bytes are deleted', async (t) => {
+  const db = (await stores.pglite(t)).db
+  const drop = await tempDir(t)
+  const kit = await dropPlatform(t, db, { redisIndex: 26, instance: { files: { dir: drop, keep: '1ms' } } })
+  await writeDrop(drop, 'RK_20261207.csv', { seed: SEED, count: 20 })
+  await kit.start()
+  const [done] = await eventually(async () => { const f = await files(db); return f[0]?.status === 'done' && f })
+  const kept = join(kit.dataDir, 'files', 'persons-drop', done!.content_hash.slice(0, 2), done!.content_hash)
+  await eventually(async () => (await db.query<{ at: Date | null }>('SELECT bytes_removed_at AS at FROM file_inbox')).rows[0]!.at)
+  await t.rejects(stat(kept), { code: 'ENOENT' }, 'the bytes are gone')
+  t.equal((await files(db)).length, 1, 'the file stays in the inbox, recognised when the drop shows it again')
+})
