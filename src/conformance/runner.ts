@@ -27,6 +27,15 @@ export interface CheckOptions {
 
 const SIMULATOR = 'the simulator starts'
 
+/** A step's checks, or one failed check when the step itself broke (an adapter's odd output reaching the platform's code). */
+async function guarded (name: string, step: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  try {
+    return await step()
+  } catch (err) {
+    return [fail(name, 'the check stopped on an error', [(err as Error).stack ?? String(err)])]
+  }
+}
+
 async function againstSimulator (subject: Subject, opts: CheckOptions, seen: CodesSeen): Promise<{ checks: CheckResult[], samples: Buffer[] }> {
   const { adapter } = subject
   const db = openStoreDb()
@@ -46,15 +55,18 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
   }
   const client = departmentClient(adapter, run.instance)
   try {
-    const checks: CheckResult[] = []
-    const webhooks = await checkWebhooks(adapter, run, store, seen)
-    checks.push(...webhooks.checks)
+    let samples: Buffer[] = []
+    const checks = await guarded('webhooks', async () => {
+      const webhooks = await checkWebhooks(adapter, run, store, seen)
+      samples = webhooks.samples
+      return webhooks.checks
+    })
     for (const [name, stream] of Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>) {
-      checks.push(...await checkStream(adapter, name, stream, run, client, store, seen))
+      checks.push(...await guarded(`pull ${name}`, async () => await checkStream(adapter, name, stream, run, client, store, seen)))
     }
-    checks.push(await checkFaults(adapter, run, client, seen))
-    checks.push(await checkOperationCalls(adapter, client, run.declaration.staffAccount?.(run.options), run.instance.timeout, seen))
-    return { checks, samples: webhooks.samples }
+    checks.push(...await guarded('business codes', async () => [await checkFaults(adapter, run, client, seen)]))
+    checks.push(...await guarded('operations against the simulator', async () => [await checkOperationCalls(adapter, client, run.declaration.staffAccount?.(run.options), run.instance.timeout, seen)]))
+    return { checks, samples }
   } finally {
     await client.close()
     await store.close()
