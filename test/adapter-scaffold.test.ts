@@ -17,6 +17,7 @@ const run = promisify(execFile)
 
 const VARIANTS: Array<Omit<ScaffoldOptions, 'department'>> = [
   { id: 'push-json', mode: 'push', transport: 'http-json', auth: 'none' },
+  { id: 'push-xml', mode: 'push', transport: 'http-xml', auth: 'none' },
   { id: 'pull-oauth2', mode: 'pull', transport: 'http-json', auth: 'oauth2-client-credentials' },
   { id: 'pull-signed-params', mode: 'pull', transport: 'http-json', auth: 'signed-params' },
   { id: 'pull-hmac-headers', mode: 'pull', transport: 'http-json', auth: 'hmac-headers' },

@@ -39,9 +39,9 @@ function files (options: ScaffoldOptions, dir: string): Record<string, string> {
   if (options.mode === 'push') {
     const secret = `whsec_${randomBytes(24).toString('base64')}`
     return {
-      'adapter.ts': pushAdapterTs(n),
+      'adapter.ts': pushAdapterTs(n, options.transport),
       'data.ts': dataTs(n),
-      'simulator.ts': pushSimulatorTs(n),
+      'simulator.ts': pushSimulatorTs(n, options.transport),
       'demo.ts': pushDemoTs(n),
       'adapter.test.ts': adapterTestTs(n, 'push', { instance: { webhook: { secrets: [secret] } }, simulator: { secret, instance: n.id } }),
       'simulator.test.ts': pushSimulatorTestTs(n, secret),

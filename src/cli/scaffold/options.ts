@@ -22,7 +22,7 @@ export interface ScaffoldOptions {
 /** Which transports and auths each mode can be scaffolded with, and why not the others. */
 const SUPPORTED: Record<Mode, { transports: readonly Transport[], auths: readonly Auth[], why: string }> = {
   push: {
-    transports: ['http-json'],
+    transports: ['http-json', 'http-xml'],
     auths: ['none'],
     why: 'a pushing department signs its webhooks (Standard Webhooks, checked with the instance\'s webhook.secrets); --auth is for calls to the department: give --auth none and declare auth when you add an operation',
   },

@@ -97,6 +97,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { secretKey, verify } from '${n.src}/crypto/webhook-signature.ts'
+import { parse } from './adapter.ts'
 import { rowAt } from './data.ts'
 import { SimulatorOptions } from './demo.ts'
 import { startSimulator } from './simulator.ts'
@@ -121,7 +122,7 @@ t.test('the simulator delivers batches of its register, signed', async (t) => {
   const { headers, body } = received[0]!
   t.equal(headers['webhook-id'], msgId)
   t.doesNotThrow(() => verify([secretKey(SECRET)], { id: String(headers['webhook-id']), timestamp: String(headers['webhook-timestamp']), signature: String(headers['webhook-signature']) }, body, Date.now() / 1000), 'signed with the subscriber secret')
-  t.same(JSON.parse(body.toString('utf8')).records, Array.from({ length: 5 }, (_, i) => rowAt(1, i)))
+  t.same(parse(body, { receivedAt: new Date() }).map((raw) => raw.fields), Array.from({ length: 5 }, (_, i) => rowAt(1, i)), 'the next rows of the register')
 })
 `
 }
