@@ -8,8 +8,8 @@ import householdRegistration from '../adapters/household-registration/adapter.ts
 import { startSimulator } from '../adapters/market-regulation/simulator.ts'
 import { enterpriseAt, enterpriseFacts, hasBadCheck } from '../adapters/market-regulation/data.ts'
 import marketRegulation, { toRawRecord } from '../adapters/market-regulation/adapter.ts'
-import { adapters } from '../adapters/index.ts'
-import { defineAdapter, type AdapterDefinition } from '../src/adapter-sdk/index.ts'
+import { BUILT_IN_ADAPTERS } from '../src/config/adapters.ts'
+import { defineAdapter } from '../src/adapter-sdk/index.ts'
 import { mapRecord } from '../src/pipeline/map.ts'
 import { phone } from '../src/normalize/index.ts'
 import { fail } from '../src/normalize/result.ts'
@@ -572,7 +572,8 @@ for (const store of ['pglite', 'postgres'] as const) {
 
 const mobileOnly = (input: string) => /^1[3-9]\d{9}$/.test(input) ? phone(input) : fail('TB_PHONE_INVALID', input)
 const householdV0 = defineAdapter({ ...householdRegistration, fields: { ...householdRegistration.fields, LXDH: ['phone', mobileOnly] } })
-;(adapters as Record<string, AdapterDefinition>)['household-registration-v0'] = householdV0
+// Deployed as an adapter from outside the repository would be: beside the built-in ones.
+const withV0 = new Map([...BUILT_IN_ADAPTERS, ['household-registration-v0', { definition: householdV0, source: { kind: 'path' as const, file: '(test)' } }]])
 
 for (const store of ['pglite', 'postgres'] as const) {
   t.test(`a quarantine retry after the adapter is fixed resolves the record (${store})`, async (t) => {
@@ -580,7 +581,7 @@ for (const store of ['pglite', 'postgres'] as const) {
     const redisUrl = await freshRedis(t, 12)
     const databaseUrl = store === 'postgres' ? await freshPostgresUrl(t) : undefined
     const settings: Settings = { port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl, adminToken: TOKEN }
-    const config = (adapter: string) => Config.parse({ towns: [{ code: '320412120000', name: '湟里镇' }], adapters: [{ id: HR, adapter, webhook: { secrets: [DEMO_SECRET] } }] })
+    const config = (adapter: string) => ({ ...Config.parse({ towns: [{ code: '320412120000', name: '湟里镇' }], adapters: [{ id: HR, adapter, webhook: { secrets: [DEMO_SECRET] } }] }), loadedAdapters: withV0 })
     const { logger } = captureLogger()
 
     const v0 = await startGateway(settings, { config: config('household-registration-v0'), logger })
@@ -625,7 +626,7 @@ t.test('an inbox replay after the adapter is fixed closes the quarantine item', 
   const dataDir = await tempDir(t)
   const redisUrl = await freshRedis(t, 12)
   const settings: Settings = { port: 0, host: '127.0.0.1', dataDir, configPath: '(test)', redisUrl, databaseUrl: await freshPostgresUrl(t), adminToken: TOKEN }
-  const config = (adapter: string) => Config.parse({ towns: [{ code: '320412120000', name: '湟里镇' }], adapters: [{ id: HR, adapter, webhook: { secrets: [DEMO_SECRET] } }] })
+  const config = (adapter: string) => ({ ...Config.parse({ towns: [{ code: '320412120000', name: '湟里镇' }], adapters: [{ id: HR, adapter, webhook: { secrets: [DEMO_SECRET] } }] }), loadedAdapters: withV0 })
   const { logger } = captureLogger()
   const v0 = await startGateway(settings, { config: config('household-registration-v0'), logger })
   t.teardown(v0.stop)
