@@ -291,6 +291,11 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/enterprises/{creditCode}': 'records:read',
       'GET /api/v1/enterprises/{creditCode}/history': 'records:read',
       'GET /api/v1/enterprises': 'records:read',
+      // A facet's own access rule (sensitive facets: roles and a purpose) is tested in test/facets-api.test.ts.
+      'GET /api/v1/persons/{idNumber}/facets/{facet}': 'records:read',
+      'GET /api/v1/persons/{idNumber}/facets/{facet}/history': 'records:read',
+      'GET /api/v1/enterprises/{creditCode}/facets/{facet}': 'records:read',
+      'GET /api/v1/enterprises/{creditCode}/facets/{facet}/history': 'records:read',
       'GET /api/v1/conflicts': 'conflicts:read',
       'GET /api/v1/conflicts/{id}': 'conflicts:read',
       'POST /api/v1/conflicts/{id}/resolve': 'conflicts:resolve',
@@ -326,7 +331,7 @@ t.test('one login on postgres', async (t) => {
     const unknown = documented.filter((r) => !(r in needs) && !r.includes('/audit') && !r.includes('/vault') && !r.includes('/accounts') && r !== 'POST /api/v1/adapters/{instance}/operations/{name}')
     t.same(unknown, [], 'every documented /api/v1 route has an expected permission here')
 
-    const sample: Record<string, string> = { '{idNumber}': inA!, '{creditCode}': E_A, '{id}': '999999', '{adapterId}': 'household-registration', '{instance}': 'household-registration', '{username}': 'nobody-here' }
+    const sample: Record<string, string> = { '{idNumber}': inA!, '{creditCode}': E_A, '{id}': '999999', '{adapterId}': 'household-registration', '{instance}': 'household-registration', '{username}': 'nobody-here', '{facet}': 'no-such-facet' }
     const bodies: Record<string, unknown> = {
       'POST /api/v1/conflicts/{id}/resolve': { value: 'x', reason: 'r' },
       'POST /api/v1/inbox/replay': { adapter: 'household-registration', from: new Date(Date.now() - 1000).toISOString(), to: new Date().toISOString() },
