@@ -104,6 +104,14 @@ export async function unfinishedFiles (db: Queryable, adapter: string): Promise<
   return rows.map(toFile)
 }
 
+/** A file set aside whose manifest the department has since corrected: checked again with the new one. */
+export async function recheck (db: Queryable, id: number, manifest: Buffer): Promise<boolean> {
+  const { rows } = await db.query<{ id: number }>(
+    "UPDATE file_inbox SET status = 'stored', manifest = $2, reason_code = NULL, error = NULL, finished_at = NULL WHERE id = $1 AND status = 'rejected' RETURNING id",
+    [id, manifest])
+  return rows.length === 1
+}
+
 /** The file passed its check: its import starts, from row 0. */
 export async function startImport (db: Queryable, id: number, rowsTotal: number): Promise<void> {
   await db.query("UPDATE file_inbox SET status = 'importing', rows_total = $2 WHERE id = $1 AND status = 'stored'", [id, rowsTotal])

@@ -9,14 +9,17 @@ import { manifestName, type FileInfo } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import { readSmall, type FileSource } from '../department/files/index.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
-import { expiredBytes, fileByListing, markBytesRemoved, recordFile, setAside, startImport, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
+import { expiredBytes, fileByListing, markBytesRemoved, recheck, recordFile, setAside, startImport, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
 import { checkFile, importFile } from './file-import.ts'
 
 /** Name of the jobs the scheduler adds; the jobs of single files are named `file`. */
 export const LOOK = 'look'
 
-/** A file as listed: a `file` job's data (the name, size and modification time say which version). */
-export interface FileJobData { name: string, size: number, modifiedAt: string }
+/**
+ * A file as listed: a `file` job's data (the name, size and modification time say which version);
+ * `manifest`, the digest of a corrected manifest a file set aside is checked again with.
+ */
+export interface FileJobData { name: string, size: number, modifiedAt: string, manifest?: string }
 
 export interface FileDropContext {
   platform: Platform
@@ -35,7 +38,7 @@ const MANIFEST_MAX_BYTES = 64 * 1024
 const DEFAULT_SETTLE_MS = 60_000
 
 export function fileJobId (file: FileJobData): string {
-  return `file-${createHash('sha1').update(`${file.name}\u0000${file.size}\u0000${file.modifiedAt}`).digest('hex').slice(0, 24)}`
+  return `file-${createHash('sha1').update(`${file.name}\u0000${file.size}\u0000${file.modifiedAt}\u0000${file.manifest ?? ''}`).digest('hex').slice(0, 24)}`
 }
 
 const jobDataOf = (file: { name: string, size: number, modifiedAt: Date }): FileJobData => ({ name: file.name, size: file.size, modifiedAt: file.modifiedAt.toISOString() })
@@ -49,6 +52,18 @@ async function dropExpiredBytes (ctx: FileDropContext): Promise<void> {
     await ctx.bytes.remove(hash)
     await markBytesRemoved(db, ctx.instance.config.id, hash)
   }
+}
+
+/**
+ * The manifest the drop holds now for a file set aside, when it differs from the one it was checked
+ * against: the department corrected the manifest, not the data (whose bytes, and so whose name and
+ * hash, are the same).
+ */
+async function correctedManifest (ctx: FileDropContext, row: FileRow): Promise<Buffer | undefined> {
+  const drop = ctx.instance.adapter.files!
+  if (row.status !== 'rejected' || !drop.manifest) return undefined
+  const now = await readSmall(ctx.source, manifestName(drop.manifest, row.name), MANIFEST_MAX_BYTES).catch(() => undefined)
+  return now && !(row.manifest?.equals(now) ?? false) ? now : undefined
 }
 
 /** The scheduled look at the drop: queues a job for each complete file not yet finished. */
@@ -67,8 +82,10 @@ export async function lookAtDrop (ctx: FileDropContext): Promise<{ queued: numbe
   for (const file of listed) {
     if (!drop.match.test(file.name) || !complete(file)) continue
     const known = await fileByListing(platform.db, instance.config.id, file)
-    if (known && finished(known)) continue
-    const data = jobDataOf(file)
+    const corrected = known && finished(known) ? await correctedManifest(ctx, known) : undefined
+    if (known && finished(known) && !corrected) continue
+    const data: FileJobData = jobDataOf(file)
+    if (corrected) data.manifest = createHash('sha256').update(corrected).digest('hex')
     jobs.set(fileJobId(data), data)
   }
   // An import interrupted (a crash, Redis lost its job) resumes from the stored bytes, listed or not.
@@ -108,7 +125,12 @@ export async function processFile (ctx: FileDropContext, data: FileJobData): Pro
   }
 
   let row = await fileByListing(db, adapter, file)
-  if (row && finished(row)) return outcome('skipped')
+  if (row && finished(row)) {
+    const manifest = await correctedManifest(ctx, row)
+    if (!manifest || !await recheck(db, row.id, manifest)) return outcome('skipped')
+    logger.info({ adapter, file: file.name, fileId: row.id }, 'file set aside before has a new manifest: checked again')
+    row = { ...row, status: 'stored', manifest }
+  }
   if (!row || !await ctx.bytes.has(row.contentHash)) {
     const recorded = await fetchFile(ctx, file)
     row = recorded.row

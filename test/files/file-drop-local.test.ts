@@ -148,3 +148,18 @@ t.test('fetched files are kept for files.keep once finished, then their bytes ar
   await t.rejects(stat(kept), { code: 'ENOENT' }, 'the bytes are gone')
   t.equal((await files(db)).length, 1, 'the file stays in the inbox, recognised when the drop shows it again')
 })
+
+t.test('a file set aside for a wrong manifest is imported once the department corrects the manifest', async (t) => {
+  const db = (await stores.pglite(t)).db
+  const drop = await tempDir(t)
+  const kit = await dropPlatform(t, db, { redisIndex: 27, instance: { files: { dir: drop } } })
+  const written = await writeDrop(drop, 'RK_20261208.csv', { seed: SEED, count: 30, manifest: false })
+  await writeManifest(drop, 'RK_20261208.csv', 31, written.sm3)
+  await kit.start()
+  const rejected = await eventually(async () => (await files(db)).find((f) => f.status === 'rejected'))
+  t.match(rejected, { reason_code: 'TB_FILE_INTEGRITY', error: /30 rows, but its manifest says 31/ })
+  await writeManifest(drop, 'RK_20261208.csv', 30, written.sm3)
+  const [done, ...more] = await eventually(async () => { const f = await files(db); return f[0]?.status === 'done' && f })
+  t.match(done, { rows_done: 30, reason_code: null, error: null })
+  t.equal(more.length, 0, 'the same file, checked again')
+})
