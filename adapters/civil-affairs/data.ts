@@ -17,6 +17,7 @@ import { int, mulberry32, pad, pick, seedKey, weighted, type Rng } from '../../s
 import { residentIdCheckChar } from '../../src/adapter-sdk/testkit/check-characters.ts'
 import { COUNTIES, OTHER_BIRTHPLACES, type Town } from '../../src/adapter-sdk/testkit/geography.ts'
 import { givenName, SURNAMES } from '../../src/adapter-sdk/testkit/people.ts'
+import { formatBeijingCompact, parseBeijingCompact } from '../../src/adapter-sdk/testkit/beijing-time.ts'
 
 /** One assistance record as the department sends it (spec table); '' is an empty element. */
 export interface AssistanceRow {
@@ -72,21 +73,9 @@ export function firstIndexAfter (epochSeconds: number): number {
   return (Math.floor((epochSeconds - BASE_SEC) / SECONDS_PER_GROUP) + 1) * CASES_PER_SECOND
 }
 
-/** `YYYYMMDDHHmmss` in Beijing time: the shape of GXSJ, gxsjBegin and timestamp. */
-export function formatGxsj (epochMs: number): string {
-  const d = new Date(epochMs + 8 * 3_600_000)
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}` +
-    `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`
-}
-
-/** `YYYYMMDDHHmmss` Beijing time -> epoch milliseconds; undefined unless a real time of that shape. */
-export function parseGxsj (text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text)
-  if (!m) return undefined
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number]
-  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return undefined
-  return Date.UTC(y, mo - 1, d, h - 8, mi, s)
-}
+/** GXSJ and the other times the department writes: `YYYYMMDDHHmmss`, Beijing time. */
+export const formatGxsj = formatBeijingCompact
+export const parseGxsj = parseBeijingCompact
 
 // ---------------------------------------------------------------------------------------------
 // people

@@ -17,6 +17,7 @@ import { int, mulberry32, pad, pick, seedKey, weighted, type Rng } from '../../s
 import { creditCodeCheckChar, orgCodeCheckChar, residentIdCheckChar as idCheckChar, CREDIT_CHARS } from '../../src/adapter-sdk/testkit/check-characters.ts'
 import { COUNTIES, OTHER_BIRTHPLACES, placeName, ROADS, VILLAGES, type County, type Town } from '../../src/adapter-sdk/testkit/geography.ts'
 import { givenName, SURNAMES } from '../../src/adapter-sdk/testkit/people.ts'
+import { formatBeijingCompact, parseBeijingCompact } from '../../src/adapter-sdk/testkit/beijing-time.ts'
 
 export { creditCodeCheckChar, idCheckChar, mulberry32, orgCodeCheckChar, CREDIT_CHARS, type Rng }
 
@@ -97,22 +98,9 @@ export function firstIndexAfter (epochSeconds: number): number {
   return (Math.floor((epochSeconds - BASE_SEC) / SECONDS_PER_GROUP) + 1) * ROWS_PER_SECOND
 }
 
-/** `YYYYMMDDHHmmss` in Beijing time (UTC+8): the shape of GXSJ and updatedAfter. */
-export function formatGxsj (epochMs: number): string {
-  const d = new Date(epochMs + 8 * 3_600_000)
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}` +
-    `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`
-}
-
-/** `YYYYMMDDHHmmss` Beijing time -> epoch milliseconds; undefined unless a real time of that shape. */
-export function parseGxsj (text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text)
-  if (!m) return undefined
-  const y = +m[1]!; const mo = +m[2]!; const d = +m[3]!; const h = +m[4]!; const mi = +m[5]!; const s = +m[6]!
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined
-  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined
-  return Date.UTC(y, mo - 1, d, h - 8, mi, s)
-}
+/** GXSJ and the other times the department writes: `YYYYMMDDHHmmss`, Beijing time. */
+export const formatGxsj = formatBeijingCompact
+export const parseGxsj = parseBeijingCompact
 
 /** GXSJ text of base row `index`. */
 export function gxsjAt (index: number): string {
