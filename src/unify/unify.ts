@@ -29,7 +29,11 @@ async function unifyKind (db: Queryable, kind: EntityKind, rules: Partial<Record
     for (const key of pending) {
       const state = stored.get(key) ?? emptyRecord(key)
       const entries: HistoryEntry[] = []
-      for (const o of observations.get(key)!) {
+      const list = observations.get(key)!
+      // Observations of one instant replace each other in the order they come, so a batch applied
+      // again may move a stored record away and back; one that ends where it began is not written.
+      const before = list.length > 1 && state.version > 0 ? snapshot(state) : undefined
+      for (const o of list) {
         const entry = applyObservation(state, o, rules, keyField)
         if (!entry) continue
         if (state.version === 0 && state.createdFrom === undefined) state.createdFrom = { adapter: entry.adapter, sourceId: entry.sourceId, observedAt: entry.observedAt }
@@ -37,12 +41,18 @@ async function unifyKind (db: Queryable, kind: EntityKind, rules: Partial<Record
       }
       const conflictsChanged = state.agreed.length > 0 || [...state.conflicts.values()].some((c) => c.changed)
       if (!state.changed && !conflictsChanged) continue
+      if (before !== undefined && !conflictsChanged && snapshot(state) === before) continue
       dirty.push(state)
       if (entries.length > 0) history.set(key, entries)
     }
     const written = await storeRecords(db, kind, dirty, history)
     pending = dirty.filter((s) => !written.has(s.key)).map((s) => s.key)
   }
+}
+
+/** A record's values and where each came from, as one comparable string. */
+function snapshot (state: RecordState): string {
+  return JSON.stringify([state.values, state.provenance])
 }
 
 /** Unifies the batch said by `adapter`; returns the number of distinct records it concerned. */

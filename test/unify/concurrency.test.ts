@@ -61,3 +61,26 @@ t.test('concurrent unify transactions on the same records lose nothing (postgres
     }
   }
 })
+
+t.test('a batch applied again changes nothing, even when it names a record twice at one instant (postgres)', async (t) => {
+  const { url } = await freshPostgres(t)
+  const db = await openPostgres(url, 2)
+  t.teardown(async () => { await db.close() })
+  const key = KEYS[0]!
+  const observedAt = new Date(Date.UTC(2026, 0, 1))
+  // One message naming the resident twice at one instant, the second entry correcting the first.
+  const batch: MappedRecord[] = [
+    { kind: 'person', key, sourceId: 'msg-1#0', observedAt, data: { idNumber: key, name: '王芳', phone: '13800000001' } },
+    { kind: 'person', key, sourceId: 'msg-1#3', observedAt, data: { idNumber: key, name: '王芳', phone: '13800000002' } },
+  ]
+  const state = async () => {
+    const { rows } = await db.query<{ version: number, phone: string, history: number }>(
+      'SELECT version, phone, (SELECT count(*)::int FROM record_history WHERE record_key = $1) AS history FROM persons WHERE id_number = $1', [key])
+    return rows[0]
+  }
+  await db.transaction(async (tx) => await unify(tx, RULES, HR, batch))
+  const first = await state()
+  t.equal(first!.phone, '13800000002', 'the later entry of one instant wins')
+  for (let replay = 0; replay < 3; replay++) await db.transaction(async (tx) => await unify(tx, RULES, HR, batch))
+  t.same(await state(), first, 'replays write nothing: same version, no history')
+})

@@ -16,9 +16,9 @@ export interface CheckStore {
   /** Maps raw records as the platform does and commits them in one transaction. */
   commit: (raws: readonly RawRecord[], where: string) => Promise<Committed>
   /**
-   * What the commit step wrote, as a reader sees it: the records' and facet entries' content (not
-   * their optimistic-write version or update time), and how many history entries, quarantine items
-   * and conflicts there are. Equal fingerprints: nothing changed.
+   * What the commit step wrote: the records' and facet entries' rows whole (a row written again
+   * has a new version and update time), and how many history entries, quarantine items and
+   * conflicts there are. Equal fingerprints: nothing changed.
    */
   fingerprint: () => Promise<string>
   /** Unified records of the adapter's kind. */
@@ -48,10 +48,10 @@ export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterI
     async fingerprint () {
       const { rows } = await db.query(`SELECT
         (SELECT count(*) FROM ${table}) AS records,
-        (SELECT md5(coalesce(string_agg((to_jsonb(t) - 'version' - 'updated_at')::text, ',' ORDER BY ${key}), '')) FROM ${table} t) AS content,
+        (SELECT md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY ${key}), '')) FROM ${table} t) AS content,
         (SELECT count(*) FROM record_history) AS history,
         (SELECT count(*) FROM facet_entries) AS facets,
-        (SELECT md5(coalesce(string_agg((to_jsonb(f) - 'version' - 'updated_at')::text, ',' ORDER BY subject_key, facet, entry_key), '')) FROM facet_entries f) AS facet_content,
+        (SELECT md5(coalesce(string_agg(to_jsonb(f)::text, ',' ORDER BY subject_key, facet, entry_key), '')) FROM facet_entries f) AS facet_content,
         (SELECT count(*) FROM facet_history) AS facet_history,
         (SELECT count(*) FROM quarantine) AS quarantined,
         (SELECT count(*) FROM conflicts) AS conflicts`)
