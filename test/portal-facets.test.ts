@@ -37,7 +37,7 @@ t.test('facets on the resident page', { skip: skipWithoutChromium }, async (t) =
   t.same(await doctor.locator('thead th').allInnerTexts(), ['救助类别', '起始日期', '来源部门'], "labelled by the schema's descriptions")
 
   const assistance = page.locator('[data-facet="test-assistance"]')
-  t.match(await assistance.locator('h3').innerText(), /社会救助\s*2 条\s*敏感个人信息/)
+  t.match(await assistance.locator('h3').innerText(), /^社会救助\s*敏感个人信息$/, 'a sensitive facet shows no count before it is opened')
   t.equal(await assistance.locator('table').count(), 0, 'a sensitive facet is not shown before a purpose is given')
   await shot('1-before-purpose')
   await assistance.getByText('查看“社会救助”').click()
@@ -47,6 +47,7 @@ t.test('facets on the resident page', { skip: skipWithoutChromium }, async (t) =
   const opened = page.locator('[data-facet="test-assistance"]')
   t.match(await opened.getByRole('status').innerText(), /已显示“社会救助”，查询事由：低保年审/)
   t.match(await opened.locator('tbody').innerText(), /dibao\s+2024-01-05[\s\S]*tekun\s+2023-06-01\s+分散供养/, 'shown once the purpose is given')
+  t.match(await opened.locator('h3').innerText(), /社会救助\s*2 条/, 'with its count')
   await shot('2-shown-with-purpose')
 
   // A purpose too short to say anything is refused (the browser asks for 2 characters; a forged form is answered 422).

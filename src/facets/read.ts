@@ -21,32 +21,46 @@ function catalogueOf (platform: Platform): Map<string, FacetInfo> {
 }
 
 export interface FacetSummary extends FacetInfo {
-  entries: number
+  /** How many entries the subject has; null where the count is only told with a purpose. */
+  entries: number | null
   access: FacetAccess
 }
 
-/** The facets the subject has entries of, by name, each with the caller's access. */
+/**
+ * The subject's facets, each with the caller's access. An open facet is listed when the subject has
+ * entries, with their count. A facet the caller may not read freely is listed for every subject of
+ * its kind, without a count: whether a resident has social-assistance entries at all is itself
+ * sensitive (PIPL art. 28), told only to an allowed role giving a purpose.
+ */
 export async function facetsOf (platform: Platform, roles: readonly Role[], kind: EntityKind, key: string): Promise<FacetSummary[]> {
-  const catalogue = catalogueOf(platform)
-  return (await facetCounts(platform.db, kind, key)).map(({ facet, entries }) => {
-    const info = facetInfo(catalogue, facet, kind)
-    return { ...info, entries, access: facetAccess(platform.config.facets, info, roles) }
-  })
+  const counts = new Map((await facetCounts(platform.db, kind, key)).map((c) => [c.facet, c.entries]))
+  const summaries: FacetSummary[] = []
+  for (const info of catalogueOf(platform).values()) {
+    if (info.of !== kind) continue
+    const access = facetAccess(platform.config.facets, info, roles)
+    if (access !== 'open') summaries.push({ ...info, entries: null, access })
+    else if (counts.has(info.name)) summaries.push({ ...info, entries: counts.get(info.name)!, access })
+  }
+  return summaries.sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 
 /**
- * The facet, if the caller may read it now: it must be the subject's (declared for its kind, or
- * with entries), the caller's roles must allow it, and a sensitive one needs a purpose of 2 to 200
- * characters. Throws TB_FACET_NOT_FOUND, TB_FACET_FORBIDDEN or TB_PURPOSE_REQUIRED.
+ * The facet, if the caller may read it now: the caller's roles must allow it and a sensitive one
+ * needs a purpose of 2 to 200 characters — checked before the facet's entries are looked at, so a
+ * refusal tells nothing of them. A facet no running adapter declares (treated as sensitive) is
+ * found by its entries. Throws TB_FACET_FORBIDDEN, TB_PURPOSE_REQUIRED or TB_FACET_NOT_FOUND.
  */
 export async function openFacet (platform: Platform, roles: readonly Role[], kind: EntityKind, key: string, name: string, purpose: string | null | undefined): Promise<FacetSummary> {
-  const summary = (await facetsOf(platform, roles, kind, key)).find((f) => f.name === name)
-  const declared = catalogueOf(platform).get(name)
-  const info = summary ?? (declared?.of === kind ? { ...declared, entries: 0, access: facetAccess(platform.config.facets, declared, roles) } : undefined)
-  if (!info) throw new TongbanError('TB_FACET_NOT_FOUND', [name, kind, key])
-  if (info.access === 'denied') throw new TongbanError('TB_FACET_FORBIDDEN', [name, name])
-  if (info.access === 'purpose' && !Purpose.safeParse(purpose ?? '').success) throw new TongbanError('TB_PURPOSE_REQUIRED', [`facet ${name}`])
-  return info
+  const catalogue = catalogueOf(platform)
+  const declared = catalogue.get(name)
+  if (declared !== undefined && declared.of !== kind) throw new TongbanError('TB_FACET_NOT_FOUND', [name, kind, key])
+  const info = facetInfo(catalogue, name, kind)
+  const access = facetAccess(platform.config.facets, info, roles)
+  if (access === 'denied') throw new TongbanError('TB_FACET_FORBIDDEN', [name, name])
+  if (access === 'purpose' && !Purpose.safeParse(purpose ?? '').success) throw new TongbanError('TB_PURPOSE_REQUIRED', [`facet ${name}`])
+  const entries = (await facetCounts(platform.db, kind, key)).find((c) => c.facet === name)?.entries ?? 0
+  if (declared === undefined && entries === 0) throw new TongbanError('TB_FACET_NOT_FOUND', [name, kind, key])
+  return { ...info, entries, access }
 }
 
 export async function readFacet (platform: Platform, roles: readonly Role[], kind: EntityKind, key: string, name: string, purpose: string | null | undefined): Promise<{ facet: FacetSummary, entries: FacetEntry[] }> {

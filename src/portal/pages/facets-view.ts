@@ -27,7 +27,9 @@ function facetCard (ctx: PageContext, platform: Platform, f: FacetView, action: 
   const { t } = ctx
   const title = f.title[ctx.lang]
   const id = `facet-${f.name}`
-  const head = html`<h3 id="${id}-h">${title} <span class="muted">${t('facet.entries', f.entries)}</span>${f.sensitivity === 'sensitive' ? html` <span class="badge">${t('facet.sensitive')}</span>` : ''}</h3>`
+  // A sensitive facet's count is shown only once it is opened with a purpose.
+  const count = f.shown?.length ?? f.entries
+  const head = html`<h3 id="${id}-h">${title}${count === null ? '' : html` <span class="muted">${t('facet.entries', count)}</span>`}${f.sensitivity === 'sensitive' ? html` <span class="badge">${t('facet.sensitive')}</span>` : ''}</h3>`
   let body: Html
   if (f.shown) {
     body = html`${purpose === undefined ? '' : html`<p class="notice" role="status">${t('facet.shown', title, purpose)}</p>`}${entriesTable(ctx, platform, f, f.shown)}`

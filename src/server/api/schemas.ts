@@ -58,7 +58,7 @@ export const FacetRef = z.object({
   name: z.string().describe('the facet, as its adapter declares it (social-assistance)'),
   title: FacetTitle,
   sensitivity: z.enum(['ordinary', 'sensitive']).describe('sensitive: personal information under PIPL art. 28'),
-  entries: z.number().int(),
+  entries: z.number().int().nullable().describe('how many entries the record has; null for a facet read only with a purpose, whose count is told only then'),
   access: z.enum(['open', 'purpose', 'denied']).describe("the caller's: open to read, read with a purpose (audited), or not for the caller's roles"),
   href: z.string(),
 }).meta({ id: 'FacetRef' })
