@@ -15,6 +15,8 @@ import { createPlatform, type Platform } from '../platform.ts'
 import { startWorkers, type RunningWorkers } from './workers.ts'
 import { departmentConnections } from '../department/connections.ts'
 import { startSweeper, type Sweeper } from '../webhooks/sweeper.ts'
+import { pruneCalls } from '../store/operation-calls.ts'
+import { REPLAY_MS } from '../department/operations.ts'
 import { buildApp } from './app.ts'
 import { openDb } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
@@ -117,8 +119,12 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
 
     const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()], connections)
     const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
+    // Kept operation results may hold personal data: none outlives its replay window by more than an hour.
+    const pruning = setInterval(() => {
+      pruneCalls(db, REPLAY_MS).catch((err: Error) => { logger.warn({ err: err.message }, 'pruning kept operation calls failed') })
+    }, 3600_000).unref()
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
-    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop() }], ['http', async () => { await app.close() }])
+    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop(); clearInterval(pruning) }], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
     cleanups.push(['simulators', closeSimulators])

@@ -29,7 +29,7 @@ const WHERE_KEY = 'instance = $1 AND operation = $2 AND key_hash = $3 AND caller
  * operation are removed on the way.
  */
 export async function claimCall (db: Queryable, k: CallKey, opts: { replayMs: number, leaseMs: number }): Promise<Claim> {
-  await db.query('DELETE FROM operation_calls WHERE done_at < now() - $1::int * interval \'1 millisecond\'', [opts.replayMs])
+  await pruneCalls(db, opts.replayMs)
   const token = randomBytes(16).toString('hex')
   const { rows } = await db.query<{ claim: string }>(
     `INSERT INTO operation_calls AS c (instance, operation, key_hash, caller, claim, started_at) VALUES ($1, $2, $3, $4, $5, now())
@@ -53,4 +53,11 @@ export async function finishCall (db: Queryable, k: CallKey, token: string, outp
 /** The call failed: forget it, so the same key may be tried again. */
 export async function releaseCall (db: Queryable, k: CallKey, token: string): Promise<void> {
   await db.query(`DELETE FROM operation_calls WHERE ${WHERE_KEY} AND claim = $5`, [...params(k), token])
+}
+
+/** Removes the calls whose replay window has passed (their outputs may hold personal data); how many. */
+export async function pruneCalls (db: Queryable, replayMs: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'WITH gone AS (DELETE FROM operation_calls WHERE done_at < now() - $1::int * interval \'1 millisecond\' RETURNING 1) SELECT count(*)::int AS n FROM gone', [replayMs])
+  return rows[0]!.n
 }
