@@ -9,6 +9,7 @@ export interface Metrics {
   jobs: Counter<'adapter' | 'queue' | 'outcome'>
   records: Counter<'adapter' | 'outcome'>
   files: Counter<'adapter' | 'outcome'>
+  operations: Counter<'adapter' | 'operation' | 'outcome'>
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
@@ -30,6 +31,7 @@ export function createMetrics (): Metrics {
     jobs: new Counter({ name: 'tongban_jobs_total', help: 'Jobs finished, by adapter instance, queue and outcome', labelNames: ['adapter', 'queue', 'outcome'], registers: [registry] }),
     records: new Counter({ name: 'tongban_records_total', help: 'Department records processed, by adapter instance and outcome (unified or quarantined)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     files: new Counter({ name: 'tongban_files_total', help: 'Dropped files handled, by adapter instance and outcome (imported, rejected: set aside whole after failing its check, skipped: seen before)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
+    operations: new Counter({ name: 'tongban_operation_calls_total', help: 'Operation calls to department systems, by adapter instance, operation and outcome (ok, replayed: answered from the kept result, refused: invalid input or no staff account, failed: the department or its answer)', labelNames: ['adapter', 'operation', 'outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),

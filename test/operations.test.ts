@@ -288,6 +288,15 @@ t.test('operations through the API', async (t) => {
     t.ok((vaultUse.body.items as Json[]).some((i) => i.actor === 'li.na' && i.subject === 'dept'), "opening the staff member's account is audited as theirs")
   })
 
+  t.test('calls are counted in /metrics by instance, operation and outcome', async (t) => {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    const count = (operation: string, outcome: string): number => Number(new RegExp(`^tongban_operation_calls_total\\{adapter="dept",operation="${operation}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+    t.ok(count('lookupEnterprise', 'ok') >= 1, 'answered by the department')
+    t.ok(count('lookupEnterprise', 'replayed') >= 1, 'answered from the kept result')
+    t.ok(count('lookupEnterprise', 'refused') >= 1, 'refused before the department was asked (invalid input)')
+    t.ok(count('lookupEnterprise', 'failed') + count('queryAssistance', 'failed') >= 1, 'failed at the department')
+  })
+
   t.test('the log masks ID numbers and never holds the operator password', async (t) => {
     t.ok(lines.some((l) => l.includes('operation call failed')), 'failures are logged')
     t.notOk(lines.some((l) => l.includes(PERSON)), 'no ID number')

@@ -10,7 +10,8 @@ import { DepartmentRateLimitedError, DepartmentUnavailableError, type AdapterDef
 import type { AdapterInstance } from '../config/schema.ts'
 import type { Principal } from '../auth/principal.ts'
 import type { Logger } from '../log.ts'
-import { TongbanError } from '../errors.ts'
+import type { Metrics } from '../metrics.ts'
+import { isTongbanError, TongbanError } from '../errors.ts'
 import { getStaffAccount } from '../vault/credentials.ts'
 import { claimCall, finishCall, releaseCall, type CallKey } from '../store/operation-calls.ts'
 import type { CredentialDeps } from './credentials.ts'
@@ -21,6 +22,8 @@ import { withStaffAccount, type StaffAccountValues } from './staff-account.ts'
 export const REPLAY_MS = 24 * 3600_000
 /** Tries of an idempotent call that meets an unavailable or rate-limiting department; others are tried once. */
 export const IDEMPOTENT_ATTEMPTS = 3
+/** Calls refused before the department is asked: the caller's to mend, not the department's. */
+const REFUSALS: ReadonlySet<string> = new Set(['TB_OPERATION_NEEDS_STAFF', 'TB_OPERATION_INPUT_INVALID', 'TB_STAFF_ACCOUNT_MISSING'])
 /** How often a duplicate call looks whether the first one has finished. */
 const WAIT_POLL_MS = 100
 
@@ -38,6 +41,7 @@ export interface OperationsDeps extends CredentialDeps {
   instances: ReadonlyMap<string, InstanceOf>
   connections: DepartmentConnections
   logger: Logger
+  metrics: Metrics
 }
 
 export interface Operations {
@@ -128,6 +132,16 @@ export function createOperations (deps: OperationsDeps): Operations {
     }
   }
 
+  async function callChecked (found: DeclaredOperation, body: unknown, principal: Principal): Promise<OperationResult> {
+    if (found.operation.actAs !== 'service' && principal.kind !== 'staff') throw new TongbanError('TB_OPERATION_NEEDS_STAFF', [found.name, principal.kind === 'token' ? 'API token' : 'bootstrap token'])
+    const parsed = found.operation.input.safeParse(body)
+    if (!parsed.success) throw new TongbanError('TB_OPERATION_INPUT_INVALID', [found.name, issuesOf(parsed.error)])
+    const input: unknown = parsed.data
+    const key = found.operation.idempotencyKey?.(input)
+    if (key === undefined) return { output: await callDepartment(found, input, principal), replayed: false }
+    return await callOnce(found, input, principal, key)
+  }
+
   return {
     find (instanceId, name) {
       const instance = deps.instances.get(instanceId)
@@ -136,13 +150,15 @@ export function createOperations (deps: OperationsDeps): Operations {
       return { instance, name, operation }
     },
     async call (found, body, principal) {
-      if (found.operation.actAs !== 'service' && principal.kind !== 'staff') throw new TongbanError('TB_OPERATION_NEEDS_STAFF', [found.name, principal.kind === 'token' ? 'API token' : 'bootstrap token'])
-      const parsed = found.operation.input.safeParse(body)
-      if (!parsed.success) throw new TongbanError('TB_OPERATION_INPUT_INVALID', [found.name, issuesOf(parsed.error)])
-      const input: unknown = parsed.data
-      const key = found.operation.idempotencyKey?.(input)
-      if (key === undefined) return { output: await callDepartment(found, input, principal), replayed: false }
-      return await callOnce(found, input, principal, key)
+      const count = (outcome: 'ok' | 'replayed' | 'refused' | 'failed'): void => { deps.metrics.operations.inc({ adapter: found.instance.config.id, operation: found.name, outcome }) }
+      try {
+        const result = await callChecked(found, body, principal)
+        count(result.replayed ? 'replayed' : 'ok')
+        return result
+      } catch (err) {
+        count(isTongbanError(err) && REFUSALS.has(err.code) ? 'refused' : 'failed')
+        throw err
+      }
     },
     subjectOf (found, body) {
       const parsed = found.operation.input.safeParse(body)

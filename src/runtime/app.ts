@@ -80,8 +80,8 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
   const sessions = new SessionStore(platform.redis)
   const departments = connections ?? departmentConnections(platform)
   if (!connections) app.addHook('onClose', departments.close)
-  const { db, vault, audit, instances, logger } = platform
-  const operations = createOperations({ db, vault, audit, instances, logger, connections: departments })
+  const { db, vault, audit, instances, logger, metrics } = platform
+  const operations = createOperations({ db, vault, audit, instances, logger, metrics, connections: departments })
   await app.register(healthRoutes, { platform })
   await app.register(authRoutes, { platform, sessions })
   await app.register(portalPlugin, { platform, sessions })
