@@ -65,6 +65,8 @@ t.test('outside the demo, the demo configuration\'s published secrets are refuse
   const file = join(dir, 'town.yaml')
   await writeFile(file, demo)
   await t.rejects(loadConfig(file, {}), { code: 'TB_CONFIG_INSECURE', message: /seedStaff\[0\]\.password/ }, 'the demo staff passwords')
+  await writeFile(file, demo.replace(/password: Tongban-Demo-2026/g, 'password: Our-Own-Staff-2026'))
+  await t.rejects(loadConfig(file, {}), { code: 'TB_CONFIG_INSECURE', message: /seedStaff\[0\]\.accounts\[0\]\.password/ }, "the demo staff member's department account")
   await writeFile(file, demo.replace(/^seedStaff:[\s\S]*?\n\n/m, ''))
   await t.rejects(loadConfig(file, {}), { code: 'TB_CONFIG_INSECURE', message: /adapters\[0\]\.webhook\.secrets\[0\]/ })
   await t.rejects(loadConfig(file, { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=' }), { code: 'TB_CONFIG_INSECURE', message: /adapters\[1\]\.credentials\.clientSecret/ })

@@ -117,9 +117,15 @@ function refusePublishedSecrets (config: Config, demo: Config, file: string): vo
     for (const s of a.webhook?.secrets ?? []) published.add(s)
     for (const [, secret] of secretCredentials(a.credentials)) published.add(secret)
   }
-  for (const s of demo.seedStaff ?? []) published.add(s.password)
+  for (const s of demo.seedStaff ?? []) {
+    published.add(s.password)
+    for (const a of s.accounts ?? []) published.add(a.password)
+  }
   config.seedStaff?.forEach((s, i) => {
     if (published.has(s.password)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `seedStaff[${i}].password`])
+    s.accounts?.forEach((a, j) => {
+      if (published.has(a.password)) throw new TongbanError('TB_CONFIG_INSECURE', [file, `seedStaff[${i}].accounts[${j}].password`])
+    })
   })
   config.adapters.forEach((a, i) => {
     a.webhook?.secrets.forEach((s, j) => {

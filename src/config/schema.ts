@@ -120,6 +120,12 @@ export const Config = z.object({
     town: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
     roles: z.array(z.enum(ROLES)).min(1),
     password: z.string(),
+    /**
+     * Department accounts the staff member acts as, by adapter instance, put into the vault at start
+     * when the staff member has none for that instance (the demo's published operator accounts; a
+     * pilot maps real ones in the vault, never in a file).
+     */
+    accounts: z.array(z.object({ adapter: z.string(), username: z.string().min(1), password: z.string().min(1) })).optional(),
   })).optional(),
   /** Per canonical field: authoritative adapter instances in order, or `latest`. Unnamed fields keep the defaults. */
   survivorship: SurvivorshipConfig.optional(),
@@ -152,6 +158,7 @@ export const Config = z.object({
   const check = (adapter: string | undefined, path: Array<string | number>): void => {
     if (adapter !== undefined && !ids.has(adapter)) ctx.addIssue({ code: 'custom', path, message: `no adapter instance "${adapter}"` })
   }
+  config.seedStaff?.forEach((staff, i) => { staff.accounts?.forEach((a, j) => { check(a.adapter, ['seedStaff', i, 'accounts', j, 'adapter']) }) })
   config.sso?.clients.forEach((c, i) => { check(c.adapter, ['sso', 'clients', i, 'adapter']) })
   config.sso?.cas.services.forEach((s, i) => { check(s.adapter, ['sso', 'cas', 'services', i, 'adapter']) })
 })

@@ -16,6 +16,7 @@ import { startWorkers, type RunningWorkers } from './workers.ts'
 import { departmentConnections } from '../department/connections.ts'
 import { startSweeper, type Sweeper } from '../webhooks/sweeper.ts'
 import { pruneCalls } from '../store/operation-calls.ts'
+import { listStaffAccounts, putStaffAccount } from '../vault/credentials.ts'
 import { REPLAY_MS } from '../department/operations.ts'
 import { buildApp } from './app.ts'
 import { openDb } from '../store/db.ts'
@@ -98,9 +99,16 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const vault = createVault({ masterKey, algorithm: config.vault.algorithm })
     const platform = createPlatform({ config, db, redisUrl, logger, vault, dataDir: settings.dataDir })
     for (const account of config.seedStaff ?? []) {
-      if (await findStaff(db, account.username)) continue
-      await createStaff(db, account)
-      logger.info({ username: account.username, roles: account.roles, town: account.town }, 'seeded a staff account from the configuration')
+      let staff = await findStaff(db, account.username)
+      if (!staff) {
+        staff = await createStaff(db, account)
+        logger.info({ username: account.username, roles: account.roles, town: account.town }, 'seeded a staff account from the configuration')
+      }
+      for (const mapped of account.accounts ?? []) {
+        if ((await listStaffAccounts(db, { staffId: staff.id, adapter: mapped.adapter })).length > 0) continue
+        await putStaffAccount(db, vault, { staffId: staff.id, ...mapped })
+        logger.info({ username: account.username, adapter: mapped.adapter, account: mapped.username }, "seeded a staff member's department account from the configuration")
+      }
     }
     cleanups.push(['queues', platform.close])
     const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
