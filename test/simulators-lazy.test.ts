@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { tempDir } from './helpers.ts'
 
 // The simulator kit's data tables, which the adapters' data generators (and the demo story) use.
-const DATA_MODULES = new Set(['random.ts', 'check-characters.ts', 'geography.ts', 'people.ts'])
+const DATA_MODULES = new Set(['random.ts', 'check-characters.ts', 'geography.ts', 'people.ts', 'beijing-time.ts'])
 
 t.test('the gateway and the worker load no simulator', async (t) => {
   const dir = await tempDir(t)
