@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { getHeapStatistics } from 'node:v8'
-import pg from 'pg'
+import { createDatabase, dropDatabase } from './database.ts'
 import { Redis } from 'ioredis'
 import { AdapterInstance, Config } from '../src/config/schema.ts'
 import { createLogger } from '../src/log.ts'
@@ -33,25 +33,9 @@ import type { WrittenDrop } from '../test/files/drop-data.ts'
 process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9'
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024
-
-async function createDatabase (name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  return ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)
-}
-
-async function dropDatabase (name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.end()
-}
 
 const work = await mkdtemp(join(tmpdir(), 'tongban-bench-files-'))
 const dropDir = join(work, 'drop')

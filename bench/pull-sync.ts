@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import pg from 'pg'
+import { createDatabase, dropDatabase } from './database.ts'
 import { Redis } from 'ioredis'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
@@ -27,23 +27,7 @@ process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
 const FLOOR_RECORDS = Math.min(RECORDS, 200_000)
 const PAGE = 500
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9'
-
-async function createDatabase (name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  return ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)
-}
-
-async function dropDatabase (name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  await admin.end()
-}
 
 console.log(`pull-sync: ${RECORDS.toLocaleString()} records, pages of ${PAGE}, node ${process.version}`)
 
