@@ -2,10 +2,12 @@
 // fetch, map, normalise and unify into PostgreSQL — and in the same run the floor: batched
 // INSERT ... ON CONFLICT of the same rows, already mapped, into a plain table.
 //   npm run bench:pull-sync   (BENCH_RECORDS, DATABASE_URL, REDIS_URL optional)
+//   BENCH_DB=pglite: the same into PGlite, the embedded default (gateway without a database URL,
+//   floor into a PGlite data dir).
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -14,7 +16,8 @@ import { Redis } from 'ioredis'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import { createLogger } from '../src/log.ts'
-import { openPostgres } from '../src/store/db.ts'
+import { openPglite, openPostgres } from '../src/store/db.ts'
+import { ownPeakRssMb, report } from './report.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { mapBatch } from '../src/pipeline/map.ts'
 import { tables } from '../src/store/columns.ts'
@@ -28,12 +31,15 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000)
 const FLOOR_RECORDS = Math.min(RECORDS, 200_000)
 const PAGE = 500
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9'
+const PGLITE = process.env.BENCH_DB === 'pglite'
+const ON = PGLITE ? 'PGlite ' : '' // labels PGlite's figures apart from PostgreSQL's
 
 console.log(`pull-sync: ${RECORDS.toLocaleString()} records, pages of ${PAGE}, node ${process.version}`)
 
 // Floor: the same rows, mapped beforehand, upserted 500 at a time into a plain copy of the table.
 const floorDb = `tb_bench_floor_${Date.now()}`
-const floor = await openPostgres(await createDatabase(floorDb))
+const floorDir = PGLITE ? await mkdtemp(join(tmpdir(), 'tongban-bench-floor-')) : undefined
+const floor = floorDir ? await openPglite(floorDir) : await openPostgres(await createDatabase(floorDb))
 await migrate(floor)
 const cols = Object.values(tables.enterprise.columns)
 const names = cols.map((c) => c.name)
@@ -50,15 +56,17 @@ for (const batch of batches) await floor.query(floorSql, [batch])
 const floorSeconds = (performance.now() - started) / 1000
 const floorRate = FLOOR_RECORDS / floorSeconds
 await floor.close()
-await dropDatabase(floorDb)
-console.log(`floor  (INSERT ... ON CONFLICT, pre-mapped)   ${Math.round(floorRate).toLocaleString()} records/s  (${FLOOR_RECORDS.toLocaleString()} rows in ${floorSeconds.toFixed(1)} s)`)
+if (floorDir) await rm(floorDir, { recursive: true, force: true })
+else await dropDatabase(floorDb)
+console.log(`floor  ${ON}(INSERT ... ON CONFLICT, pre-mapped)   ${Math.round(floorRate).toLocaleString()} records/s  (${FLOOR_RECORDS.toLocaleString()} rows in ${floorSeconds.toFixed(1)} s)`)
 
 // The real thing: simulator in its own process, gateway with the pull worker, fresh database.
 const simulator = spawn(process.execPath, ['--import', 'tsx', new URL('./market-simulator.ts', import.meta.url).pathname,
   JSON.stringify({ seed: 1, enterprises: RECORDS, rateLimitPerSecond: 0 })], { stdio: ['ignore', 'pipe', 'inherit'] })
 const [simUrl] = await once(createInterface({ input: simulator.stdout! }), 'line') as [string]
 const dbName = `tb_bench_pull_${Date.now()}`
-const databaseUrl = await createDatabase(dbName)
+const databaseUrl = PGLITE ? undefined : await createDatabase(dbName)
+const dataDir = await mkdtemp(join(tmpdir(), 'tongban-bench-'))
 const flush = new Redis(REDIS_URL)
 await flush.flushdb()
 const config = Config.parse({
@@ -72,7 +80,7 @@ const config = Config.parse({
 started = performance.now()
 const cpuBefore = process.cpuUsage()
 const gateway = await startGateway({
-  port: 0, host: '127.0.0.1', dataDir: await mkdtemp(join(tmpdir(), 'tongban-bench-')), configPath: '(bench)',
+  port: 0, host: '127.0.0.1', dataDir, configPath: '(bench)',
   redisUrl: REDIS_URL, databaseUrl, adminToken: 'bench-admin-token-0123456789',
 }, { config, logger: createLogger({ level: 'warn' }) })
 const { db } = gateway.platform
@@ -97,10 +105,12 @@ await gateway.stop()
 simulator.kill('SIGTERM')
 await flush.flushdb()
 flush.disconnect()
-await dropDatabase(dbName)
+if (databaseUrl) await dropDatabase(dbName)
+await rm(dataDir, { recursive: true, force: true })
 
 const total = run!.records + run!.quarantined
-console.log(`pull   (fetch + map + normalise + unify)     ${Math.round(total / seconds).toLocaleString()} records/s  (${total.toLocaleString()} records, ${run!.pages} pages in ${seconds.toFixed(1)} s, run ${run!.status})`)
+console.log(`pull   ${ON}(fetch + map + normalise + unify)     ${Math.round(total / seconds).toLocaleString()} records/s  (${total.toLocaleString()} records, ${run!.pages} pages in ${seconds.toFixed(1)} s, run ${run!.status})`)
 console.log(`stored: ${count!.n.toLocaleString()} enterprises, ${run!.quarantined.toLocaleString()} quarantined`)
 console.log(`gateway process CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s over ${((performance.now() - started) / 1000).toFixed(1)} s wall (${Math.round((cpu.user + cpu.system) / 1e3 / run!.pages)} ms per page)`)
-console.log(`ratio to floor: ${(total / seconds / floorRate).toFixed(2)}  (goal ≥ 20,000 records/s)`)
+console.log(`ratio to floor: ${ON}${(total / seconds / floorRate).toFixed(2)}  (goal ≥ ${PGLITE ? '12,000' : '20,000'} records/s)`)
+if (PGLITE) report({ bench: 'pull-sync', figure: 'pull, PGlite', unit: 'records/s', goal: '≥ 12,000', now: Math.round(total / seconds), floor: Math.round(floorRate), ratio: total / seconds / floorRate, met: total / seconds >= 12_000, rssMb: ownPeakRssMb() })
