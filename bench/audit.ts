@@ -1,11 +1,13 @@
 // bench/audit: audit appends per second on PostgreSQL and PGlite — one transaction per entry,
 // the batching AuditWriter under many concurrent callers (in one process and in four pools
 // standing for four processes) — and verification speed.
-//   node --import tsx bench/audit.ts   (BENCH_APPENDS, DATABASE_URL optional)
+// No goal has been set for these figures; the table shows them without one.
+//   npm run bench:audit   (BENCH_APPENDS, DATABASE_URL optional)
 import pg from 'pg'
 import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { appendAudit, AuditWriter, verifyAudit, type AuditEntry } from '../src/audit/index.ts'
+import { ownPeakRssMb, report } from './report.ts'
 
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000)
 const CALLERS = 200
@@ -36,6 +38,11 @@ const line = (label: string, perSecond: number, extra = ''): void => {
   console.log(`  ${label.padEnd(52)} ${Math.round(perSecond).toLocaleString('en').padStart(9)} /s${extra}`)
 }
 
+/** The figure for the bench table (no floor: one transaction per entry is the old way, not the least the machine can do). */
+const summary = (store: string, figure: string, unit: string, perSecond: number): void => {
+  report({ bench: 'audit', figure: `${store}: ${figure}`, unit, goal: '—', now: Math.round(perSecond), rssMb: ownPeakRssMb() })
+}
+
 async function measure (name: string, open: () => Promise<Db>, pools: number): Promise<void> {
   console.log(`${name}:`)
   const db = await open()
@@ -43,12 +50,15 @@ async function measure (name: string, open: () => Promise<Db>, pools: number): P
 
   const single = Math.min(APPENDS, 2_000)
   line(`one transaction per entry, 1 caller (${single})`, await run(single, 1, async (n) => await appendAudit(db, entry(n))))
-  line(`one transaction per entry, ${CALLERS} callers (${single})`, await run(single, CALLERS, async (n) => await appendAudit(db, entry(n))))
+  const perEntry = await run(single, CALLERS, async (n) => await appendAudit(db, entry(n)))
+  line(`one transaction per entry, ${CALLERS} callers (${single})`, perEntry)
+  summary(name, `one transaction per entry, ${CALLERS} callers (${single.toLocaleString('en')})`, 'appends/s', perEntry)
 
   const counted = counting(db)
   const writer = new AuditWriter(counted.db)
   const batched = await run(APPENDS, CALLERS, async (n) => await writer.append(entry(n)))
   line(`AuditWriter, ${CALLERS} callers (${APPENDS})`, batched, `, ${(APPENDS / counted.transactions()).toFixed(1)} entries per transaction`)
+  summary(name, `AuditWriter, ${CALLERS} callers (${APPENDS.toLocaleString('en')})`, 'appends/s', batched)
 
   if (pools > 1) {
     const others = await Promise.all(Array.from({ length: pools }, async () => await open()))
@@ -59,14 +69,18 @@ async function measure (name: string, open: () => Promise<Db>, pools: number): P
     await Promise.all(writers.flatMap((w) => Array.from({ length: perCaller }, async () => {
       while (next < APPENDS) await w.append(entry(next++))
     })))
-    line(`AuditWriter in ${pools} pools, ${perCaller} callers each (${APPENDS})`, APPENDS / ((performance.now() - started) / 1000))
+    const pooled = APPENDS / ((performance.now() - started) / 1000)
+    line(`AuditWriter in ${pools} pools, ${perCaller} callers each (${APPENDS})`, pooled)
+    summary(name, `AuditWriter in ${pools} pools (${APPENDS.toLocaleString('en')})`, 'appends/s', pooled)
     await Promise.all(others.map(async (p) => { await p.close() }))
   }
 
   const started = performance.now()
   const result = await verifyAudit(db)
   if (!result.ok) throw new Error(`chain broken: ${JSON.stringify(result)}`)
-  line(`verify (${result.rows} rows)`, result.rows / ((performance.now() - started) / 1000), ' rows')
+  const verified = result.rows / ((performance.now() - started) / 1000)
+  line(`verify (${result.rows} rows)`, verified, ' rows')
+  summary(name, `verify (${result.rows.toLocaleString('en')} rows)`, 'rows/s', verified)
   await db.close()
 }
 
