@@ -2,23 +2,35 @@
 // the caller's transaction a mapped batch's records are unified, then the facet entries they carry
 // written (their subjects exist by then), and its rejections quarantined;
 // the outcome is counted once that transaction has committed, so metrics never count a rollback.
+// A caller that can (pull) prepares the batch before its transaction, while the previous one is
+// still being written: what needs no database is then off the transaction's critical path.
 import type { Instance, Platform } from '../platform.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import type { Queryable } from '../store/db.ts'
 import { quarantine } from '../store/quarantine.ts'
-import { unify } from '../unify/unify.ts'
+import { prepareUnify, writeUnify, type PreparedUnify } from '../unify/unify.ts'
 import { unifyFacets } from '../unify/facets.ts'
 
 export interface MappedBatch { records: readonly MappedRecord[], rejections: readonly Rejection[] }
+
+export interface PreparedBatch extends MappedBatch { unify: PreparedUnify }
+
+type CommitPlatform = Pick<Platform, 'survivorship'>
+type CommitInstance = Pick<Instance, 'config' | 'adapter'>
+
+export function prepareBatch (platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch): PreparedBatch {
+  return { ...batch, unify: prepareUnify(platform.survivorship, instance.config.id, batch.records) }
+}
 
 /**
  * `inboxId`: the webhook message the batch came in, kept with what it quarantines. Only the
  * survivorship rules and the instance are needed: the conformance kit commits with no platform.
  */
-export async function commitBatch (tx: Queryable, platform: Pick<Platform, 'survivorship'>, instance: Pick<Instance, 'config' | 'adapter'>, batch: MappedBatch, inboxId?: number): Promise<void> {
-  await unify(tx, platform.survivorship, instance.config.id, batch.records)
-  await unifyFacets(tx, instance.config.id, batch.records)
-  await quarantine(tx, instance.config.id, instance.adapter.produces, batch.rejections, inboxId)
+export async function commitBatch (tx: Queryable, platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch | PreparedBatch, inboxId?: number): Promise<void> {
+  const prepared = 'unify' in batch ? batch : prepareBatch(platform, instance, batch)
+  await writeUnify(tx, platform.survivorship, prepared.unify)
+  await unifyFacets(tx, instance.config.id, prepared.records)
+  await quarantine(tx, instance.config.id, instance.adapter.produces, prepared.rejections, inboxId)
 }
 
 export function countCommitted (platform: Platform, instance: Instance, outcome: { ok: number, quarantined: number }): void {

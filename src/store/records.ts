@@ -7,21 +7,26 @@ import { expandProvenance, type Candidate, type HistoryEntry, type Provenance } 
 import { emptyRecord, type RecordState } from '../model/record-state.ts'
 import { tables } from './columns.ts'
 
-function buildStatements (kind: EntityKind): { select: string, upsert: string } {
+function buildStatements (kind: EntityKind): { select: string, upsert: string, insertNew: string } {
   const { table, key, columns } = tables[kind]
   const cols = Object.values(columns)
   const keyCol = columns[key]!.name
   const names = cols.map((c) => c.name)
-  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb', 'version int'].join(', ')
+  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb', 'version int', 'created_from jsonb'].join(', ')
+  const insert = `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
+SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources, r.version, r.created_from FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})`
   return {
     select: `SELECT ${names.join(', ')}, provenance, sources, version FROM ${table} WHERE ${keyCol} = ANY($1::text[])`,
     // `version` is the version the row will have: one more than the version the state was read at.
-    upsert: `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
-SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources, r.version, r.created_from FROM jsonb_to_recordset($1::jsonb) AS r(${recordset}, created_from jsonb)
+    upsert: `${insert}
 ON CONFLICT (${keyCol}) DO UPDATE SET
   ${[...names.filter((n) => n !== keyCol), 'provenance', 'sources', 'version'].map((n) => `${n} = EXCLUDED.${n}`).join(',\n  ')},
   updated_at = now()
 WHERE t.version = EXCLUDED.version - 1
+RETURNING ${keyCol} AS key`,
+    // Records believed new: a key stored meanwhile is left alone (and unified as a stored one).
+    insertNew: `${insert}
+ON CONFLICT (${keyCol}) DO NOTHING
 RETURNING ${keyCol} AS key`,
   }
 }
@@ -67,22 +72,42 @@ export async function loadRecords (db: Queryable, kind: EntityKind, keys: readon
   return states
 }
 
+/** The rows of records to write, as the JSON the write statements read; in key order, the order every writer locks rows in, so two batches sharing records cannot deadlock. */
+export function recordRows (kind: EntityKind, states: readonly RecordState[]): string {
+  const { key: keyField, columns } = tables[kind]
+  const fields = Object.entries(columns)
+  return JSON.stringify([...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
+    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources, version: s.version + 1, created_from: s.createdFrom ?? null }
+    for (const [field, column] of fields) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
+    return row
+  }))
+}
+
 /**
  * Writes changed records whose version is still the one they were read with; returns the keys
  * written. History and conflicts follow only for those (the row write holds the row's lock).
  */
 export async function storeRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
   if (states.length === 0) return new Set()
-  const { key: keyField, columns } = tables[kind]
-  // Rows lock in key order in every writer, so two batches sharing records cannot deadlock.
-  const rows = [...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
-    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources, version: s.version + 1, created_from: s.createdFrom ?? null }
-    for (const [field, column] of Object.entries(columns)) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
-    return row
-  })
-  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [JSON.stringify(rows)])
+  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [recordRows(kind, states)])
   const written = new Set(done.map((r) => r.key))
+  await storeDetails(db, kind, states, history, written)
+  return written
+}
 
+/**
+ * Inserts records not stored yet (states at version 0, `rows` their `recordRows`); returns the
+ * keys inserted, with their history and conflicts written. A key stored meanwhile is skipped.
+ */
+export async function insertNewRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], rows: string, history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
+  if (states.length === 0) return new Set()
+  const { rows: done } = await db.query<{ key: string }>(statements[kind].insertNew, [rows])
+  const inserted = new Set(done.map((r) => r.key))
+  await storeDetails(db, kind, states, history, inserted)
+  return inserted
+}
+
+async function storeDetails (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>, written: ReadonlySet<string>): Promise<void> {
   const entries = []
   const inserts = []
   const updates = []
@@ -102,7 +127,6 @@ export async function storeRecords (db: Queryable, kind: EntityKind, states: rea
   if (entries.length > 0) await db.query(INSERT_HISTORY, [kind, JSON.stringify(entries)])
   if (inserts.length > 0) await db.query(INSERT_CONFLICTS, [kind, JSON.stringify(inserts)])
   if (updates.length > 0) await db.query(UPDATE_CONFLICTS, [JSON.stringify(updates)])
-  return written
 }
 
 /** Locks the record's row (if stored) until the transaction ends. */

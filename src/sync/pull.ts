@@ -9,7 +9,7 @@ import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { mapBatch } from '../pipeline/map.ts'
-import { commitBatch, countCommitted, type MappedBatch } from '../pipeline/commit.ts'
+import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from '../pipeline/commit.ts'
 import { commitWithoutWaitingForDisk, loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
 
 export interface PullJobData { stream: string }
@@ -70,7 +70,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   const until = Date.now() + JOB_BUDGET_MS
   let next: Promise<PullPage<unknown>> | undefined = fetchFrom(cursor)
   const totals = { records: 0, quarantined: 0, done: false }
-  const store = async (page: PullPage<unknown>, batch: MappedBatch): Promise<void> => {
+  const store = async (page: PullPage<unknown>, batch: PreparedBatch): Promise<void> => {
     const { records, rejections } = batch
     await db.transaction(async (tx) => {
       // Pulled data can be pulled again: no need to wait for the disk at commit.
@@ -88,10 +88,10 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   try {
     while (next) {
       const page: PullPage<unknown> = await next
-      // Three pages in flight: page n+1 is fetched and page n mapped while page n-1 is stored.
+      // Three pages in flight: page n+1 is fetched and page n mapped (and prepared) while page n-1 is stored.
       // Stores run one at a time, in page order, so the cursor only ever moves forward.
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-      const batch = mapBatch(instance.adapter, page.records)
+      const batch = prepareBatch(platform, instance, mapBatch(instance.adapter, page.records))
       await storing
       storing = store(page, batch)
       storing.catch(() => {}) // awaited on the next turn or below

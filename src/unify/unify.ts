@@ -4,8 +4,13 @@
 // optimistic: a record is written only if its version is still the one read, and records another
 // writer changed meanwhile are read and applied again — so unify needs no locks and no serial
 // workers.
+//
+// A bulk load mostly creates records. For those there is nothing to read: `prepareUnify` works
+// out, before any transaction, what each record would be if it were new, and `writeUnify` inserts
+// them first, leaving only the keys already stored to be read and merged. Whether a kind is
+// loaded this way follows what its previous batches found (mostly new, or mostly stored).
 import type { Queryable } from '../store/db.ts'
-import { loadRecords, storeRecords } from '../store/records.ts'
+import { insertNewRecords, loadRecords, recordRows, storeRecords } from '../store/records.ts'
 import { entityKeys, type EntityKind } from '../model/index.ts'
 import type { MappedRecord } from '../model/intake.ts'
 import type { HistoryEntry } from '../model/provenance.ts'
@@ -18,47 +23,58 @@ import type { FieldRule, SurvivorshipRules } from './survivorship.ts'
 const KINDS: readonly EntityKind[] = ['person', 'enterprise']
 const MAX_ATTEMPTS = 10
 
-async function unifyKind (db: Queryable, kind: EntityKind, rules: Partial<Record<string, FieldRule>>, observations: Map<string, Observation[]>): Promise<void> {
-  const keyField = entityKeys[kind]
-  let pending = [...observations.keys()]
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > MAX_ATTEMPTS) throw new Error(`${kind} records ${pending.slice(0, 3).join(', ')} kept changing under unify; the job will retry`)
-    const stored = await loadRecords(db, kind, pending)
-    const dirty: RecordState[] = []
-    const history = new Map<string, HistoryEntry[]>()
-    for (const key of pending) {
-      const state = stored.get(key) ?? emptyRecord(key)
-      const entries: HistoryEntry[] = []
-      const list = observations.get(key)!
-      // Observations of one instant replace each other in the order they come, so a batch applied
-      // again may move a stored record away and back; one that ends where it began is not written.
-      const before = list.length > 1 && state.version > 0 ? snapshot(state) : undefined
-      for (const o of list) {
-        const entry = applyObservation(state, o, rules, keyField)
-        if (!entry) continue
-        if (state.version === 0 && state.createdFrom === undefined) state.createdFrom = { adapter: entry.adapter, sourceId: entry.sourceId, observedAt: entry.observedAt }
-        else entries.push(entry)
-      }
-      const conflictsChanged = state.agreed.length > 0 || [...state.conflicts.values()].some((c) => c.changed)
-      if (!state.changed && !conflictsChanged) continue
-      if (before !== undefined && !conflictsChanged && snapshot(state) === before) continue
-      dirty.push(state)
-      if (entries.length > 0) history.set(key, entries)
-    }
-    const written = await storeRecords(db, kind, dirty, history)
-    pending = dirty.filter((s) => !written.has(s.key)).map((s) => s.key)
+/** Records of one kind that may be new: their state as new records, and those rows as JSON. */
+interface NewRecords { states: RecordState[], rows: string, history: Map<string, HistoryEntry[]> }
+
+interface PreparedKind {
+  kind: EntityKind
+  /** Every observation of the batch per key, in time order. */
+  observations: Map<string, Observation[]>
+  /** Present when the kind is inserted first. */
+  fresh?: NewRecords
+}
+
+/** A batch ready to be written: all the work that needs no database done. */
+export interface PreparedUnify { adapter: string, kinds: PreparedKind[] }
+
+/** Applies a record's observations in order; the history entries of every change after its creation. */
+function applyAll (state: RecordState, list: readonly Observation[], rules: Partial<Record<string, FieldRule>>, keyField: string): HistoryEntry[] {
+  const entries: HistoryEntry[] = []
+  for (const o of list) {
+    const entry = applyObservation(state, o, rules, keyField)
+    if (!entry) continue
+    if (state.version === 0 && state.createdFrom === undefined) state.createdFrom = { adapter: entry.adapter, sourceId: entry.sourceId, observedAt: entry.observedAt }
+    else entries.push(entry)
   }
+  return entries
 }
 
-/** A record's values and where each came from, as one comparable string. */
-function snapshot (state: RecordState): string {
-  return JSON.stringify([state.values, state.provenance])
+/**
+ * The share of new keys in the last batch of each adapter and kind. A batch inserts first when
+ * the previous one was mostly new: webhooks updating known residents skip the wasted insert.
+ */
+const freshShare = new Map<string, number>()
+const INSERT_FIRST_ABOVE = 0.5
+
+function newRecords (kind: EntityKind, rules: Partial<Record<string, FieldRule>>, observations: Map<string, Observation[]>): NewRecords {
+  const keyField = entityKeys[kind]
+  const states: RecordState[] = []
+  const history = new Map<string, HistoryEntry[]>()
+  for (const [key, list] of observations) {
+    const state = emptyRecord(key)
+    const entries = applyAll(state, list, rules, keyField)
+    // An observation with nothing but the key creates no record (and changes no stored one).
+    if (!state.changed) continue
+    states.push(state)
+    if (entries.length > 0) history.set(key, entries)
+  }
+  return { states, rows: recordRows(kind, states), history }
 }
 
-/** Unifies the batch said by `adapter`; returns the number of distinct records it concerned. */
-export async function unify (db: Queryable, rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): Promise<number> {
+/** Everything about the batch that needs no database: observations per key, and the new records' rows. */
+export function prepareUnify (rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): PreparedUnify {
   const all = withLinkedRecords(records)
-  let concerned = 0
+  const kinds: PreparedKind[] = []
   for (const kind of KINDS) {
     const observations = new Map<string, Observation[]>()
     for (const r of all) {
@@ -70,8 +86,64 @@ export async function unify (db: Queryable, rules: SurvivorshipRules, adapter: s
     }
     if (observations.size === 0) continue
     for (const list of observations.values()) if (list.length > 1) list.sort((a, b) => a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0)
-    await unifyKind(db, kind, rules[kind], observations)
+    const insertFirst = (freshShare.get(`${adapter}/${kind}`) ?? 1) > INSERT_FIRST_ABOVE
+    kinds.push(insertFirst ? { kind, observations, fresh: newRecords(kind, rules[kind], observations) } : { kind, observations })
+  }
+  return { adapter, kinds }
+}
+
+/** Reads, merges and writes the records with these keys, again for those another writer changed meanwhile; the number of them that were stored. */
+async function mergeStored (db: Queryable, kind: EntityKind, rules: Partial<Record<string, FieldRule>>, observations: Map<string, Observation[]>, keys: string[]): Promise<number> {
+  const keyField = entityKeys[kind]
+  let pending = keys
+  let stored = 0
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > MAX_ATTEMPTS) throw new Error(`${kind} records ${pending.slice(0, 3).join(', ')} kept changing under unify; the job will retry`)
+    const loaded = await loadRecords(db, kind, pending)
+    if (attempt === 1) stored = loaded.size
+    const dirty: RecordState[] = []
+    const history = new Map<string, HistoryEntry[]>()
+    for (const key of pending) {
+      const state = loaded.get(key) ?? emptyRecord(key)
+      const list = observations.get(key)!
+      // Observations of one instant replace each other in the order they come, so a batch applied
+      // again may move a stored record away and back; one that ends where it began is not written.
+      const before = list.length > 1 && state.version > 0 ? snapshot(state) : undefined
+      const entries = applyAll(state, list, rules, keyField)
+      const conflictsChanged = state.agreed.length > 0 || [...state.conflicts.values()].some((c) => c.changed)
+      if (!state.changed && !conflictsChanged) continue
+      if (before !== undefined && !conflictsChanged && snapshot(state) === before) continue
+      dirty.push(state)
+      if (entries.length > 0) history.set(key, entries)
+    }
+    const written = await storeRecords(db, kind, dirty, history)
+    pending = dirty.filter((s) => !written.has(s.key)).map((s) => s.key)
+  }
+  return stored
+}
+
+/** A record's values and where each came from, as one comparable string. */
+function snapshot (state: RecordState): string {
+  return JSON.stringify([state.values, state.provenance])
+}
+
+/** Writes a prepared batch; returns the number of distinct records it concerned. */
+export async function writeUnify (db: Queryable, rules: SurvivorshipRules, prepared: PreparedUnify): Promise<number> {
+  let concerned = 0
+  for (const { kind, observations, fresh } of prepared.kinds) {
+    let keys = [...observations.keys()]
+    if (fresh) {
+      const inserted = await insertNewRecords(db, kind, fresh.states, fresh.rows, fresh.history)
+      keys = keys.filter((k) => !inserted.has(k))
+    }
+    const stored = await mergeStored(db, kind, rules[kind], observations, keys)
+    freshShare.set(`${prepared.adapter}/${kind}`, 1 - stored / observations.size)
     concerned += observations.size
   }
   return concerned
+}
+
+/** Unifies the batch said by `adapter`; returns the number of distinct records it concerned. */
+export async function unify (db: Queryable, rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): Promise<number> {
+  return await writeUnify(db, rules, prepareUnify(rules, adapter, records))
 }
