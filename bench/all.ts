@@ -14,12 +14,14 @@ import { benchesOf, select, type Bench } from './suite.ts'
 import { allRan, parseSummary, renderMarkdown, renderText, rowsOf, type BenchRun } from './table.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const { values: options, positionals: names } = parseArgs({ options: { markdown: { type: 'string' } }, allowPositionals: true })
 const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }
 
 let benches: Bench[]
+let markdown: string | undefined
 try {
-  benches = select(benchesOf(scripts), names)
+  const { values, positionals } = parseArgs({ options: { markdown: { type: 'string' } }, allowPositionals: true })
+  markdown = values.markdown
+  benches = select(benchesOf(scripts), positionals)
 } catch (err) {
   console.error((err as Error).message)
   process.exit(2)
@@ -50,8 +52,8 @@ for (const bench of benches) runs.push(await run(bench))
 
 const rows = rowsOf(runs)
 console.log(`\n${renderText(rows)}`)
-if (options.markdown !== undefined) {
-  writeFileSync(options.markdown, `${renderMarkdown(rows)}\n`)
-  console.log(`\n(markdown table written to ${options.markdown})`)
+if (markdown !== undefined) {
+  writeFileSync(markdown, `${renderMarkdown(rows)}\n`)
+  console.log(`\n(markdown table written to ${markdown})`)
 }
 process.exitCode = allRan(runs) ? 0 : 1
