@@ -24,7 +24,7 @@ async function post (url: string, body: string | Buffer, opts: PostOptions = {})
     },
     body: typeof body === 'string' ? body : new Uint8Array(body),
   })
-  return { status: res.status, body: await res.json() as Record<string, any> }
+  return { status: res.status, headers: res.headers, body: await res.json() as Record<string, any> }
 }
 
 // Message numbers repeat across seeds in the generator's msgIds; each test message gets its own.
@@ -53,6 +53,9 @@ for (const store of ['pglite', 'postgres'] as const) {
       const res = await post(gateway.url, JSON.stringify(msg), { id: msg.msgId })
       t.equal(res.status, 202)
       t.match(res.body, { receiptId: /^\d+$/, duplicate: false })
+      t.same(Object.keys(res.body), ['receiptId', 'duplicate'], 'the receipt as documented, nothing more')
+      t.equal(res.headers.get('x-content-type-options'), 'nosniff', 'the security headers every answer carries')
+      t.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/)
       const person = await personEventually(facts.idNumber)
       t.match(person, { idNumber: facts.idNumber, name: facts.name, gender: facts.gender, birthDate: facts.birthDate, status: 'registered' })
       t.match(person.divisionCode, /^\d{12}$/)
@@ -82,6 +85,8 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.equal(mixed.status, 202, 'a v1sm3 entry beside a good v1 one is ignored there')
       const unknown = await post(gateway.url, body, { adapter: 'no-such-department' })
       t.match(unknown, { status: 404, body: { code: 'TB_ADAPTER_NOT_FOUND' } })
+      const overlong = await post(gateway.url, body, { adapter: 'h'.repeat(65) })
+      t.match(overlong, { status: 404, body: { code: 'TB_ADAPTER_NOT_FOUND' } }, 'an id longer than any instance\'s (64) is refused too')
       const text = await post(gateway.url, body, { contentType: 'text/plain' })
       t.match(text, { status: 415, body: { code: 'TB_UNSUPPORTED_MEDIA_TYPE' } })
       const huge = await post(gateway.url, Buffer.alloc(4 * 1024 * 1024 + 1, 0x20))
