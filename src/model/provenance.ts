@@ -22,3 +22,16 @@ export function expandProvenance (provenance: Record<string, string>, sources: R
   }
   return out
 }
+
+/** A short key for an observation, unique among the few observations one record keeps (FNV-1a). */
+export function sourceKey (p: Provenance): string {
+  const text = `${p.adapter}\u0000${p.sourceId}\u0000${p.observedAt}`
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x811c9dc5)
+  }
+  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
+}

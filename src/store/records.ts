@@ -3,18 +3,29 @@
 import type { Queryable } from './db.ts'
 import type { Scope } from '../model/scope.ts'
 import type { EntityKind } from '../model/index.ts'
-import { expandProvenance, type Candidate, type HistoryEntry, type Provenance } from '../model/provenance.ts'
+import { expandProvenance, sourceKey, type Candidate, type HistoryEntry, type Provenance } from '../model/provenance.ts'
 import { emptyRecord, type RecordState } from '../model/record-state.ts'
 import { tables } from './columns.ts'
+
+// The rows unify writes travel as one JSON array, which PostgreSQL parses before anything else:
+// its size is much of a bulk load's cost. So each row is an object with short keys (a column by
+// a letter for its position; _p, _s, _v, _f for the rest), nulls are left out (a missing key
+// reads as NULL), and the creating observation, usually one of `sources`, is named by its key.
+const PROVENANCE = '_p'
+const SOURCES = '_s'
+const VERSION = '_v'
+const CREATED_FROM = '_f'
+const columnKey = (i: number): string => String.fromCharCode(97 + i)
 
 function buildStatements (kind: EntityKind): { select: string, upsert: string, insertNew: string } {
   const { table, key, columns } = tables[kind]
   const cols = Object.values(columns)
   const keyCol = columns[key]!.name
   const names = cols.map((c) => c.name)
-  const recordset = [...cols.map((c) => `${c.name} ${c.type}`), 'provenance jsonb', 'sources jsonb', 'version int', 'created_from jsonb'].join(', ')
+  const recordset = [...cols.map((c, i) => `${columnKey(i)} ${c.type}`), `${PROVENANCE} jsonb`, `${SOURCES} jsonb`, `${VERSION} int`, `${CREATED_FROM} jsonb`].join(', ')
+  const createdFrom = `CASE WHEN jsonb_typeof(r.${CREATED_FROM}) = 'string' THEN r.${SOURCES} -> (r.${CREATED_FROM} #>> '{}') ELSE r.${CREATED_FROM} END`
   const insert = `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
-SELECT ${names.map((n) => `r.${n}`).join(', ')}, r.provenance, r.sources, r.version, r.created_from FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})`
+SELECT ${names.map((_, i) => `r.${columnKey(i)}`).join(', ')}, r.${PROVENANCE}, r.${SOURCES}, r.${VERSION}, ${createdFrom} FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})`
   return {
     select: `SELECT ${names.join(', ')}, provenance, sources, version FROM ${table} WHERE ${keyCol} = ANY($1::text[])`,
     // `version` is the version the row will have: one more than the version the state was read at.
@@ -75,10 +86,17 @@ export async function loadRecords (db: Queryable, kind: EntityKind, keys: readon
 /** The rows of records to write, as the JSON the write statements read; in key order, the order every writer locks rows in, so two batches sharing records cannot deadlock. */
 export function recordRows (kind: EntityKind, states: readonly RecordState[]): string {
   const { key: keyField, columns } = tables[kind]
-  const fields = Object.entries(columns)
+  const fields = Object.keys(columns)
   return JSON.stringify([...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
-    const row: Record<string, unknown> = { provenance: s.provenance, sources: s.sources, version: s.version + 1, created_from: s.createdFrom ?? null }
-    for (const [field, column] of fields) row[column.name] = field === keyField ? s.key : s.values[field] ?? null
+    const row: Record<string, unknown> = { [PROVENANCE]: s.provenance, [SOURCES]: s.sources, [VERSION]: s.version + 1 }
+    if (s.createdFrom) {
+      const k = sourceKey(s.createdFrom)
+      row[CREATED_FROM] = s.sources[k] ? k : s.createdFrom
+    }
+    fields.forEach((field, i) => {
+      const value = field === keyField ? s.key : s.values[field]
+      if (value !== undefined && value !== null) row[columnKey(i)] = value
+    })
     return row
   }))
 }

@@ -2,7 +2,7 @@
 // decides whether the value changes; changed values are returned for the record history; two
 // sources that disagree open a conflict (or update the one open on that field), which closes by
 // itself once every source's latest value agrees. Pure: unify.ts loads and stores the state.
-import type { Candidate, Change, HistoryEntry, Provenance } from '../model/provenance.ts'
+import { sourceKey, type Candidate, type Change, type HistoryEntry, type Provenance } from '../model/provenance.ts'
 import type { ConflictState, RecordState } from '../model/record-state.ts'
 import { outranks, type FieldRule } from './survivorship.ts'
 
@@ -22,19 +22,6 @@ function stableJson (v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
   const o = v as Record<string, unknown>
   return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`
-}
-
-/** A short key for an observation, unique among the few observations one record keeps (FNV-1a). */
-export function sourceKey (p: Provenance): string {
-  const text = `${p.adapter}\u0000${p.sourceId}\u0000${p.observedAt}`
-  let h1 = 0x811c9dc5
-  let h2 = 0x01000193
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 0x01000193)
-    h2 = Math.imul(h2 ^ c, 0x811c9dc5)
-  }
-  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
 }
 
 function provenanceOf (o: Observation): Provenance {
