@@ -1,8 +1,7 @@
 // One small interface over PostgreSQL (node-postgres pool) and PGlite (in-process PostgreSQL),
 // so the store, its migrations and its tests are the same code on both.
-import { mkdir } from 'node:fs/promises'
 import pg from 'pg'
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
+import { openPgliteThread } from './pglite-client.ts'
 
 export interface Queryable {
   query: <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }>
@@ -55,18 +54,12 @@ export async function openPostgres (url: string, poolSize = 10): Promise<Db> {
   }
 }
 
-/** `dataDir` undefined means in-memory (tests). */
+/**
+ * `dataDir` undefined means in-memory (tests). PGlite runs in a worker thread of its own
+ * (pglite-worker.ts), so the database and the gateway's JavaScript each get a core.
+ */
 export async function openPglite (dataDir?: string): Promise<Db> {
-  if (dataDir) await mkdir(dataDir, { recursive: true })
-  const parsers = { [pgliteTypes.INT8]: (v: string) => Number(v), [pgliteTypes.DATE]: (v: string) => v }
-  const db = dataDir ? await PGlite.create(dataDir, { parsers }) : await PGlite.create({ parsers })
-  return {
-    kind: 'pglite',
-    query: async (sql, params) => await db.query(sql, params) as any,
-    exec: async (sql) => { await db.exec(sql) },
-    transaction: async (fn) => await db.transaction(async (tx) => await fn({ query: async (sql, params) => await tx.query(sql, params) as any })),
-    close: async () => { await db.close() },
-  }
+  return await openPgliteThread(dataDir)
 }
 
 export async function openDb (opts: { databaseUrl?: string | undefined, dataDir: string }): Promise<Db> {
