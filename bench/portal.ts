@@ -4,7 +4,6 @@
 // plus a loopback round trip. Goal: p95 ≤ 50 ms for search, ≤ 30 ms for a resident page.
 //   node --import tsx bench/portal.ts   (DATABASE_URL, REDIS_URL optional; defaults: local servers)
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +14,7 @@ import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import { createLogger } from '../src/log.ts'
 import { idCheckChar } from '../adapters/household-registration/data.ts'
-import { ownPeakRssMb, peakRssMbOf, report } from './report.ts'
+import { ownPeakRssMb, peakRssMbOf, report, resetPeakRss } from './report.ts'
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000)
 const ENTERPRISES = Math.max(1000, Math.round(RESIDENTS / 20))
@@ -107,10 +106,9 @@ await db.query(
    FROM unnest($1::text[]) WITH ORDINALITY AS r(id, n)`, [inTown.slice(2000, 7000)])
 await db.query('ANALYZE persons; ANALYZE enterprises; ANALYZE record_history')
 const loadSeconds = (performance.now() - started) / 1000
-// The data was made in this process too: from here the peak RSS is the gateway's while it serves
-// (Linux: writing 5 to clear_refs resets the high-water mark; elsewhere the peak includes the load).
+// The data was made in this process too: from here the peak RSS is the gateway's while it serves.
 seen.clear()
-try { writeFileSync('/proc/self/clear_refs', '5') } catch {}
+resetPeakRss()
 
 // ---- a window staff member of the town, signed in
 const staff = await fetch(`${gateway.url}/api/v1/staff`, {

@@ -1,7 +1,7 @@
 // One summary line per figure a bench measures, for `npm run bench` (bench/all.ts) to gather
 // into one table. Benches keep their own human lines; this is the machine-readable one:
 //   BENCH {"bench":"pull-sync","figure":"pull, PostgreSQL","unit":"records/s","goal":"≥ 20,000",...}
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 
 export interface Figure {
   bench: string
@@ -30,6 +30,11 @@ export function report (figure: Figure): void {
 /** Peak resident set of this process so far, in MB. */
 export function ownPeakRssMb (): number {
   return Math.round(process.resourceUsage().maxRSS / 1024)
+}
+
+/** Starts counting this process's peak afresh (Linux: VmHWM is reset through clear_refs), so work done before — making a bench's data — is not in it; elsewhere the peak stays the whole run's. */
+export function resetPeakRss (): void {
+  try { writeFileSync('/proc/self/clear_refs', '5') } catch { /* not Linux */ }
 }
 
 /** Peak resident set of another (still running) process, in MB, from /proc (Linux); undefined elsewhere. */

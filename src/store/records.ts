@@ -3,7 +3,7 @@
 import type { Queryable } from './db.ts'
 import type { Scope } from '../model/scope.ts'
 import type { EntityKind } from '../model/index.ts'
-import { expandProvenance, sourceKey, type Candidate, type HistoryEntry, type Provenance } from '../model/provenance.ts'
+import { expandProvenance, type Candidate, type HistoryEntry, type Provenance } from '../model/provenance.ts'
 import { emptyRecord, type RecordState } from '../model/record-state.ts'
 import { tables } from './columns.ts'
 
@@ -83,16 +83,22 @@ export async function loadRecords (db: Queryable, kind: EntityKind, keys: readon
   return states
 }
 
+/** The key of `p` among a record's few sources, if it is one of them. */
+function keyIn (sources: Record<string, Provenance>, p: Provenance): string | undefined {
+  for (const k in sources) {
+    const q = sources[k]!
+    if (q.sourceId === p.sourceId && q.observedAt === p.observedAt && q.adapter === p.adapter) return k
+  }
+  return undefined
+}
+
 /** The rows of records to write, as the JSON the write statements read; in key order, the order every writer locks rows in, so two batches sharing records cannot deadlock. */
 export function recordRows (kind: EntityKind, states: readonly RecordState[]): string {
   const { key: keyField, columns } = tables[kind]
   const fields = Object.keys(columns)
   return JSON.stringify([...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
     const row: Record<string, unknown> = { [PROVENANCE]: s.provenance, [SOURCES]: s.sources, [VERSION]: s.version + 1 }
-    if (s.createdFrom) {
-      const k = sourceKey(s.createdFrom)
-      row[CREATED_FROM] = s.sources[k] ? k : s.createdFrom
-    }
+    if (s.createdFrom) row[CREATED_FROM] = keyIn(s.sources, s.createdFrom) ?? s.createdFrom
     fields.forEach((field, i) => {
       const value = field === keyField ? s.key : s.values[field]
       if (value !== undefined && value !== null) row[columnKey(i)] = value
