@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Worker, type Job } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
 import { queueName, QUEUE_PREFIX, type InboxJobData, type QueueKind } from '../queues/queues.ts'
-import { processInboxRow } from '../pipeline/ingest.ts'
+import { ingestGroups } from './ingest-groups.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
@@ -41,11 +41,20 @@ function observe (platform: Platform, worker: Worker, instanceId: string, queue:
   worker.on('error', (err) => logger.error({ adapter: instanceId, queue, err: err.message }, 'worker error'))
 }
 
+/** Messages one group transaction of the ingest worker commits at most, per unit of the instance's `concurrency`. */
+export const MESSAGES_PER_GROUP = 8
+
 function startIngestWorker (platform: Platform, instance: Instance, running: Map<string, RunningJob>): Worker {
+  // The messages of the jobs running at once are committed in groups (ingest-groups.ts), one
+  // transaction at a time: parallel groups mostly wait for each other's locks on shared records
+  // (and may deadlock); the next group is read and mapped while one commits, which is the overlap
+  // worth having. A group that fails is committed message by message. Three groups' worth of
+  // jobs run: one commits, one is read ahead, one gathers.
+  const perGroup = MESSAGES_PER_GROUP * instance.config.concurrency
+  const commit = ingestGroups(platform, instance, 1, perGroup)
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
-    // One transaction per message: a message that fails does not undo the others.
-    for (const id of job.data.inboxIds) await processInboxRow(platform, instance, id)
-  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: instance.config.concurrency })
+    await commit(job.data.inboxIds)
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 3 * perGroup })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }

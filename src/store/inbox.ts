@@ -80,6 +80,32 @@ export async function claimInboxRow (tx: Queryable, id: number): Promise<InboxRo
   return row
 }
 
+/** The unfinished rows among `ids`, in id order, without locking them (to prepare their processing ahead). */
+export async function unfinishedInboxRows (db: Queryable, ids: readonly number[]): Promise<InboxRow[]> {
+  const { rows } = await db.query<InboxRow>(
+    "SELECT id, adapter, webhook_id, received_at, body, status, generation FROM inbox WHERE id = ANY($1::bigint[]) AND status = 'received' ORDER BY id", [ids])
+  for (const row of rows) row.body = Buffer.from(row.body)
+  return rows
+}
+
+/** Locks the unfinished rows among `ids` in id order (so two claimers never deadlock): their ids and generations; finished ones are left out. */
+export async function claimInboxRows (tx: Queryable, ids: readonly number[]): Promise<Array<Pick<InboxRow, 'id' | 'generation'>>> {
+  const { rows } = await tx.query<Pick<InboxRow, 'id' | 'generation'>>(
+    "SELECT id, generation FROM inbox WHERE id = ANY($1::bigint[]) AND status = 'received' ORDER BY id FOR UPDATE", [ids])
+  return rows
+}
+
+export interface InboxOutcome { status: 'done' | 'failed', ok: number, quarantined: number, error?: string }
+
+/** Finishes many rows in one statement. */
+export async function finishInboxRows (tx: Queryable, outcomes: ReadonlyArray<{ id: number } & InboxOutcome>): Promise<void> {
+  if (outcomes.length === 0) return
+  await tx.query(
+    `UPDATE inbox SET status = o.status, processed_at = now(), records_ok = o.ok, records_quarantined = o.quarantined, error = o.error
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[]) AS o(id, status, ok, quarantined, error) WHERE inbox.id = o.id`,
+    [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.ok), outcomes.map((o) => o.quarantined), outcomes.map((o) => o.error ?? null)])
+}
+
 export async function finishInboxRow (tx: Queryable, id: number, outcome: { status: 'done' | 'failed', ok: number, quarantined: number, error?: string }): Promise<void> {
   await tx.query('UPDATE inbox SET status = $2, processed_at = now(), records_ok = $3, records_quarantined = $4, error = $5 WHERE id = $1',
     [id, outcome.status, outcome.ok, outcome.quarantined, outcome.error ?? null])

@@ -4,13 +4,14 @@ import { whereClause } from './filters.ts'
 import { TongbanError } from '../errors.ts'
 import type { RawRecord, Rejection } from '../model/intake.ts'
 
-export async function quarantine (db: Queryable, adapter: string, kind: string, rejections: readonly Rejection[], inboxId?: number): Promise<void> {
+/** `inboxId`: the webhook message the rejections came in — one for all, or one per rejection (a group of messages). */
+export async function quarantine (db: Queryable, adapter: string, kind: string, rejections: readonly Rejection[], inboxId?: number | readonly number[]): Promise<void> {
   if (rejections.length === 0) return
-  const rows = rejections.map((r) => ({
+  const rows = rejections.map((r, i) => ({
     adapter,
     kind,
     source_id: r.sourceId,
-    inbox_id: inboxId ?? null,
+    inbox_id: (typeof inboxId === 'number' ? inboxId : inboxId?.[i]) ?? null,
     reason_code: r.code,
     reason: r.message,
     field: r.field ?? null,
