@@ -1,6 +1,7 @@
 // Raw department record -> canonical record, by the adapter's field map. Pure: no I/O.
 // A record that cannot be normalised comes back as a quarantine verdict with the reason, the
 // department field and its raw value; it never stops the rest of its batch.
+import { setImmediate } from 'node:timers/promises'
 import type { z } from 'zod'
 import type { AdapterDefinition, FacetProduction } from '../adapter-sdk/index.ts'
 import type { ErrorCode } from '../errors.ts'
@@ -98,13 +99,32 @@ export function mapRecord (adapter: AdapterDefinition, raw: RawRecord): MapResul
   return { ok: true, record: mapped }
 }
 
-export function mapBatch (adapter: AdapterDefinition, raws: readonly RawRecord[]): { records: MappedRecord[], rejections: Rejection[] } {
-  const records: MappedRecord[] = []
-  const rejections: Rejection[] = []
-  for (const raw of raws) {
-    const result = mapRecord(adapter, raw)
-    if (result.ok) records.push(result.record)
-    else rejections.push(result.rejection)
+export interface MappedRecords { records: MappedRecord[], rejections: Rejection[] }
+
+function mapInto (out: MappedRecords, adapter: AdapterDefinition, raws: readonly RawRecord[], from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const result = mapRecord(adapter, raws[i]!)
+    if (result.ok) out.records.push(result.record)
+    else out.rejections.push(result.rejection)
   }
-  return { records, rejections }
+}
+
+export function mapBatch (adapter: AdapterDefinition, raws: readonly RawRecord[]): MappedRecords {
+  const out: MappedRecords = { records: [], rejections: [] }
+  mapInto(out, adapter, raws, 0, raws.length)
+  return out
+}
+
+/**
+ * mapBatch, a slice at a time with the event loop let through between slices: mapping a large
+ * page takes milliseconds, and I/O in flight meanwhile (the previous page's store waiting on each
+ * statement's answer) should not wait for all of them.
+ */
+export async function mapBatchInSlices (adapter: AdapterDefinition, raws: readonly RawRecord[], slice = 50): Promise<MappedRecords> {
+  const out: MappedRecords = { records: [], rejections: [] }
+  for (let from = 0; from < raws.length; from += slice) {
+    if (from > 0) await setImmediate()
+    mapInto(out, adapter, raws, from, Math.min(from + slice, raws.length))
+  }
+  return out
 }
