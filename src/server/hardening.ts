@@ -31,13 +31,17 @@ export async function registerHardening (app: FastifyInstance, config: Reached):
     },
     hsts: false,
   })
-  app.addHook('onRequest', (req, reply, done) => { securityHeaders(req.raw, reply.raw, (err) => { done(err as Error | undefined) }) })
-  // Set on the raw response like helmet's own headers, so that hijacked answers (/oidc) carry them too.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!overTls(config, req)) return
-    reply.raw.setHeader('strict-transport-security', HSTS)
-    const csp = reply.raw.getHeader('content-security-policy')
-    if (typeof csp === 'string') reply.raw.setHeader('content-security-policy', `${csp};upgrade-insecure-requests`)
+  // One hook, no promise. The TLS-only headers are set on the raw response like helmet's own, so
+  // that hijacked answers (/oidc) carry them too.
+  app.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err) => {
+      if (err === undefined && overTls(config, req)) {
+        reply.raw.setHeader('strict-transport-security', HSTS)
+        const csp = reply.raw.getHeader('content-security-policy')
+        if (typeof csp === 'string') reply.raw.setHeader('content-security-policy', `${csp};upgrade-insecure-requests`)
+      }
+      done(err as Error | undefined)
+    })
   })
 }
 

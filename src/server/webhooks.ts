@@ -46,13 +46,14 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
       response: { 202: Receipt, 200: Receipt, ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_WEBHOOK_SIGNATURE_INVALID', 'TB_BODY_TOO_LARGE', 'TB_UNSUPPORTED_MEDIA_TYPE', 'TB_INBOX_UNAVAILABLE') },
     },
-    onRequest: async (req) => {
+    onRequest: (req, _reply, done) => {
       // Reject before reading the body: unknown adapter, then a declared size over its limit.
       const id = (req.params as { adapterId: string }).adapterId
       const instance = platform.instances.get(id)
-      if (!instance?.adapter.receive || !verifiers.has(id)) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [id])
+      if (!instance?.adapter.receive || !verifiers.has(id)) { done(new TongbanError('TB_ADAPTER_NOT_FOUND', [id])); return }
       const declared = Number(req.headers['content-length'])
-      if (declared > instance.adapter.receive.maxBodyBytes) throw new TongbanError('TB_BODY_TOO_LARGE', [instance.adapter.receive.maxBodyBytes])
+      if (declared > instance.adapter.receive.maxBodyBytes) { done(new TongbanError('TB_BODY_TOO_LARGE', [instance.adapter.receive.maxBodyBytes])); return }
+      done()
     },
   }, async (req, reply) => {
     const instance = platform.instances.get(req.params.adapterId)!
