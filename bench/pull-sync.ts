@@ -118,7 +118,12 @@ for (let from = 0; from < FLOOR_RECORDS; from += PAGE) {
   const raws = enterprisesBetween(1, from, Math.min(from + PAGE, FLOOR_RECORDS)).map((row) => toRawRecord(row, new Date()))
   const data = mapBatch(market, raws).records.map((r) => r.data)
   enterpriseBatches.push(rowsOf('enterprise', data))
-  personBatches.push(rowsOf('person', data.map((d) => d.legalRepresentative as Record<string, unknown>)))
+  // As the pull links them: representatives with an ID number, one row per person.
+  const persons = new Map(data.flatMap((d) => {
+    const rep = d.legalRepresentative as Record<string, unknown> | undefined
+    return rep?.idNumber ? [[rep.idNumber, rep] as const] : []
+  }))
+  personBatches.push(rowsOf('person', [...persons.values()]))
 }
 async function floorSeconds (linked: boolean): Promise<number> {
   await floor.exec('TRUNCATE enterprises, persons')
