@@ -18,8 +18,8 @@ export interface PreparedBatch extends MappedBatch { unify: PreparedUnify }
 type CommitPlatform = Pick<Platform, 'survivorship'>
 type CommitInstance = Pick<Instance, 'config' | 'adapter'>
 
-export function prepareBatch (platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch): PreparedBatch {
-  return { ...batch, unify: prepareUnify(platform.survivorship, instance.config.id, batch.records) }
+export async function prepareBatch (platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch): Promise<PreparedBatch> {
+  return { ...batch, unify: await prepareUnify(platform.survivorship, instance.config.id, batch.records) }
 }
 
 /**
@@ -27,7 +27,7 @@ export function prepareBatch (platform: CommitPlatform, instance: CommitInstance
  * survivorship rules and the instance are needed: the conformance kit commits with no platform.
  */
 export async function commitBatch (tx: Queryable, platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch | PreparedBatch, inboxId?: number): Promise<void> {
-  const prepared = 'unify' in batch ? batch : prepareBatch(platform, instance, batch)
+  const prepared = 'unify' in batch ? batch : await prepareBatch(platform, instance, batch)
   await writeUnify(tx, platform.survivorship, prepared.unify)
   await unifyFacets(tx, instance.config.id, prepared.records)
   await quarantine(tx, instance.config.id, instance.adapter.produces, prepared.rejections, inboxId)

@@ -44,14 +44,14 @@ function readMessage (instance: Instance, row: InboxRow): ReadMessage {
 }
 
 /** Every record of the messages, for one unify: messages in id order, so records of one key at one instant go as one by one. */
-function recordsBatch (platform: Platform, instance: Instance, messages: readonly ReadMessage[]): PreparedBatch {
-  return prepareBatch(platform, instance, { records: messages.flatMap((m) => m.batch.records), rejections: [] })
+async function recordsBatch (platform: Platform, instance: Instance, messages: readonly ReadMessage[]): Promise<PreparedBatch> {
+  return await prepareBatch(platform, instance, { records: messages.flatMap((m) => m.batch.records), rejections: [] })
 }
 
 /** Reads, parses and maps the unfinished rows among `ids` without locking them: what their transaction then need not do. */
 export async function prepareInboxRows (platform: Platform, instance: Instance, ids: readonly number[]): Promise<PreparedMessages> {
   const messages = (await unfinishedInboxRows(platform.db, ids)).map((row) => readMessage(instance, row))
-  return { messages: new Map(messages.map((m) => [m.row.id, m])), batch: recordsBatch(platform, instance, messages) }
+  return { messages: new Map(messages.map((m) => [m.row.id, m])), batch: await recordsBatch(platform, instance, messages) }
 }
 
 async function commitMessages (tx: Queryable, platform: Platform, instance: Instance, messages: readonly ReadMessage[], batch: PreparedBatch): Promise<void> {
@@ -86,7 +86,7 @@ export async function processInboxRows (platform: Platform, instance: Instance, 
     const late = new Map(missing.length === 0 ? [] : (await unfinishedInboxRows(tx, missing)).map((row) => [row.id, readMessage(instance, row)]))
     // The claimed generation: a replay may have marked the row again since it was read.
     const read = claimed.map((c) => { const m = (ahead.get(c.id) ?? late.get(c.id))!; return { ...m, row: { ...m.row, generation: c.generation } } })
-    const batch = prepared && missing.length === 0 && read.length === prepared.messages.size ? prepared.batch : recordsBatch(platform, instance, read)
+    const batch = prepared && missing.length === 0 && read.length === prepared.messages.size ? prepared.batch : await recordsBatch(platform, instance, read)
     await commitMessages(tx, platform, instance, read, batch)
     return read
   })

@@ -9,6 +9,7 @@
 // out, before any transaction, what each record would be if it were new, and `writeUnify` inserts
 // them first, leaving only the keys already stored to be read and merged. Whether a kind is
 // loaded this way follows what its previous batches found (mostly new, or mostly stored).
+import { setImmediate } from 'node:timers/promises'
 import type { Queryable } from '../store/db.ts'
 import { insertNewRecords, loadRecords, recordRows, storeRecords } from '../store/records.ts'
 import { entityKeys, type EntityKind } from '../model/index.ts'
@@ -56,11 +57,16 @@ function applyAll (state: RecordState, list: readonly Observation[], rules: Part
 const freshShare = new Map<string, number>()
 const INSERT_FIRST_ABOVE = 0.5
 
-function newRecords (kind: EntityKind, rules: Partial<Record<string, FieldRule>>, observations: Map<string, Observation[]>): NewRecords {
+/** How many keys are worked out between two turns of the event loop while preparing. */
+const SLICE = 100
+
+async function newRecords (kind: EntityKind, rules: Partial<Record<string, FieldRule>>, observations: Map<string, Observation[]>): Promise<NewRecords> {
   const keyField = entityKeys[kind]
   const states: RecordState[] = []
   const history = new Map<string, HistoryEntry[]>()
+  let done = 0
   for (const [key, list] of observations) {
+    if (++done % SLICE === 0) await setImmediate()
     const state = emptyRecord(key)
     const entries = applyAll(state, list, rules, keyField)
     // An observation with nothing but the key creates no record (and changes no stored one).
@@ -68,11 +74,15 @@ function newRecords (kind: EntityKind, rules: Partial<Record<string, FieldRule>>
     states.push(state)
     if (entries.length > 0) history.set(key, entries)
   }
+  await setImmediate()
   return { states, rows: recordRows(kind, states), history }
 }
 
-/** Everything about the batch that needs no database: observations per key, and the new records' rows. */
-export function prepareUnify (rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): PreparedUnify {
+/**
+ * Everything about the batch that needs no database: observations per key, and the new records'
+ * rows — a slice at a time, letting I/O in flight (the previous batch's store) through between.
+ */
+export async function prepareUnify (rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): Promise<PreparedUnify> {
   const all = withLinkedRecords(records)
   const kinds: PreparedKind[] = []
   for (const kind of KINDS) {
@@ -87,7 +97,7 @@ export function prepareUnify (rules: SurvivorshipRules, adapter: string, records
     if (observations.size === 0) continue
     for (const list of observations.values()) if (list.length > 1) list.sort((a, b) => a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0)
     const insertFirst = (freshShare.get(`${adapter}/${kind}`) ?? 1) > INSERT_FIRST_ABOVE
-    kinds.push(insertFirst ? { kind, observations, fresh: newRecords(kind, rules[kind], observations) } : { kind, observations })
+    kinds.push(insertFirst ? { kind, observations, fresh: await newRecords(kind, rules[kind], observations) } : { kind, observations })
   }
   return { adapter, kinds }
 }
@@ -145,5 +155,5 @@ export async function writeUnify (db: Queryable, rules: SurvivorshipRules, prepa
 
 /** Unifies the batch said by `adapter`; returns the number of distinct records it concerned. */
 export async function unify (db: Queryable, rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): Promise<number> {
-  return await writeUnify(db, rules, prepareUnify(rules, adapter, records))
+  return await writeUnify(db, rules, await prepareUnify(rules, adapter, records))
 }
