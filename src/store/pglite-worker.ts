@@ -28,8 +28,8 @@ const JSONB = 3802
 
 /**
  * jsonb parameters in binary format (a version byte, then the text): PGlite's text path measures
- * a string's UTF-8 length in a JavaScript loop, char by char, which for the pages of rows unify
- * sends as one JSON parameter cost more than the statement; Buffer does it natively.
+ * a string's UTF-8 length in a JavaScript loop, char by char, twice: for the pages of rows unify
+ * sends as one JSON parameter, ~3 s of a 100,000-record pull. Buffer does it natively.
  */
 function jsonbParameter (value: unknown): Uint8Array {
   const text = typeof value === 'string' ? value : JSON.stringify(value)
