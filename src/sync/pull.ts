@@ -91,7 +91,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
       // Three pages in flight: page n+1 is fetched and page n mapped (and prepared) while page n-1 is stored.
       // Stores run one at a time, in page order, so the cursor only ever moves forward.
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-      const batch = prepareBatch(platform, instance, await mapBatchInSlices(instance.adapter, page.records))
+      const batch = await prepareBatch(platform, instance, await mapBatchInSlices(instance.adapter, page.records))
       await storing
       storing = store(page, batch)
       storing.catch(() => {}) // awaited on the next turn or below
