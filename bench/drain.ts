@@ -118,7 +118,7 @@ const { rows: [done] } = await db.query<{ messages: number, ok: number, quaranti
      count(*) FILTER (WHERE status = 'failed')::int AS failed FROM inbox`)
 // A transaction's rows share its now(): how many messages each transaction committed.
 const { rows: [groups] } = await db.query<{ transactions: number, largest: number }>(
-  'SELECT count(*)::int AS transactions, coalesce(max(n), 0)::int AS largest FROM (SELECT count(*) AS n FROM inbox GROUP BY processed_at) AS t')
+  'SELECT count(*)::int AS transactions, coalesce(max(n), 0)::int AS largest FROM (SELECT count(*) AS n FROM inbox WHERE processed_at IS NOT NULL GROUP BY processed_at) AS t')
 const seconds = (finished - started) / 1000
 const gatewayRssMb = ownPeakRssMb()
 const memory = await serverMemory(db, dbName, redis)
