@@ -2,18 +2,9 @@
 // so the store, its migrations and its tests are the same code on both.
 import pg from 'pg'
 import { openPgliteThread } from './pglite-client.ts'
+import type { Db } from './queryable.ts'
 
-export interface Queryable {
-  query: <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: T[] }>
-}
-
-export interface Db extends Queryable {
-  readonly kind: 'postgres' | 'pglite'
-  /** Runs several statements separated by semicolons (migrations). */
-  exec: (sql: string) => Promise<void>
-  transaction: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>
-  close: () => Promise<void>
-}
+export type { Db, Queryable } from './queryable.ts'
 
 // Same JS shapes from both drivers: int8 as number (ids stay far below 2^53), `date` as the
 // ISO string it is (never a local-midnight Date), timestamptz as Date.

@@ -2,7 +2,7 @@
 // request answered by its id. The thread keeps the process alive only while a request waits
 // (a test that forgets to close its database still exits, as it did with PGlite in-thread).
 import { Worker } from 'node:worker_threads'
-import type { Db, Queryable } from './db.ts'
+import type { Db, Queryable } from './queryable.ts'
 import type { PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.ts'
 
 type Request = PgliteRequest extends infer R ? R extends PgliteRequest ? Omit<R, 'id'> : never : never
