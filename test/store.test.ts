@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises'
 import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { fromRoot } from '../src/paths.ts'
-import { claimInboxRow, commitWebhooks, finishInboxRow, listInbox, markForReplay, unfinishedInbox, type IncomingWebhook } from '../src/store/inbox.ts'
+import { claimInboxRows, commitWebhooks, finishInboxRows, listInbox, markForReplay, unfinishedInbox, unfinishedInboxRows, type IncomingWebhook } from '../src/store/inbox.ts'
 import { unify } from '../src/unify/unify.ts'
 import { defaultSurvivorship } from '../src/unify/survivorship.ts'
 import householdRegistration from '../adapters/household-registration/adapter.ts'
@@ -139,41 +139,40 @@ for (const store of ['pglite', 'postgres'] as const) {
       const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM inbox WHERE adapter = 'hr'")
       t.equal(rows[0]!.n, 5, 'a, b, c, d and e: one row each')
 
-      const rowA = await db.transaction(async (tx) => await claimInboxRow(tx, first[0]!.inboxId))
+      const [rowA] = await unfinishedInboxRows(db, [first[0]!.inboxId])
       t.ok(rowA)
       t.ok(Buffer.isBuffer(rowA!.body))
       t.ok(rowA!.body.equals(binary), 'the non-UTF-8 body is kept byte for byte; repeats never replace it')
       t.match(rowA, { adapter: 'hr', webhook_id: 'a', status: 'received', generation: 0 })
       t.equal(rowA!.received_at.getTime(), receivedAt.getTime())
-      const rowB = await db.transaction(async (tx) => await claimInboxRow(tx, first[1]!.inboxId))
+      const [rowB] = await unfinishedInboxRows(db, [first[1]!.inboxId])
       t.ok(rowB!.body.equals(utf8))
       const listed = await listInbox(db, { adapter: 'hr', limit: 10 })
       t.equal(listed.find((i) => i.webhookId === 'a')!.bytes, binary.length)
     })
 
-    t.test('claimInboxRow: nothing for a finished row; replay makes it claimable again', async (t) => {
+    t.test('claimInboxRows: nothing for a finished row; replay makes it claimable again', async (t) => {
       const [receipt] = await commitWebhooks(db, [{ adapter: 'claim', webhookId: 'm1', receivedAt: new Date(Date.now() - 60_000), body: Buffer.from('{}') }])
       const id = receipt!.inboxId
       t.same((await unfinishedInbox(db, new Date(), 100)).filter((r) => r.adapter === 'claim').map((r) => r.id), [id])
       await db.transaction(async (tx) => {
-        const row = await claimInboxRow(tx, id)
-        t.ok(row, 'a received row is claimed')
-        await finishInboxRow(tx, id, { status: 'done', ok: 2, quarantined: 1 })
+        t.same(await claimInboxRows(tx, [id]), [{ id, generation: 0 }], 'a received row is claimed')
+        await finishInboxRows(tx, [{ id, status: 'done', ok: 2, quarantined: 1 }])
       })
-      t.equal(await db.transaction(async (tx) => await claimInboxRow(tx, id)), undefined, 'a done row is not claimed again')
+      t.same(await db.transaction(async (tx) => await claimInboxRows(tx, [id])), [], 'a done row is not claimed again')
       t.same((await unfinishedInbox(db, new Date(), 100)).filter((r) => r.adapter === 'claim'), [])
       const [item] = await listInbox(db, { adapter: 'claim', limit: 10 })
       t.match(item, { id, status: 'done', recordsOk: 2, recordsQuarantined: 1, error: null, processedAt: String })
 
       const [failed] = await commitWebhooks(db, [{ adapter: 'claim', webhookId: 'm2', receivedAt: new Date(), body: Buffer.from('x') }])
-      await finishInboxRow(db, failed!.inboxId, { status: 'failed', ok: 0, quarantined: 1, error: 'not JSON' })
-      t.equal(await db.transaction(async (tx) => await claimInboxRow(tx, failed!.inboxId)), undefined, 'a failed row is finished too')
+      await finishInboxRows(db, [{ id: failed!.inboxId, status: 'failed', ok: 0, quarantined: 1, error: 'not JSON' }])
+      t.same(await db.transaction(async (tx) => await claimInboxRows(tx, [failed!.inboxId])), [], 'a failed row is finished too')
       t.same((await listInbox(db, { adapter: 'claim', status: 'failed', limit: 10 })).map((i) => [i.webhookId, i.error]), [['m2', 'not JSON']])
 
       const replayed = await markForReplay(db, 'claim', new Date(Date.now() - 120_000), new Date(Date.now() + 1000))
       t.same(replayed.map((r) => [r.id, r.generation]).sort(), [[id, 1], [failed!.inboxId, 1]].sort())
-      const again = await db.transaction(async (tx) => await claimInboxRow(tx, id))
-      t.match(again, { id, status: 'received', generation: 1 })
+      t.same(await db.transaction(async (tx) => await claimInboxRows(tx, [id])), [{ id, generation: 1 }], 'claimed again, in its new generation')
+      t.match(await unfinishedInboxRows(db, [id]), [{ id, status: 'received', generation: 1 }])
     })
 
     t.test('unify: insert, provenance, newest wins per field, batch merge, partial records', async (t) => {
@@ -474,7 +473,7 @@ for (const store of ['pglite', 'postgres'] as const) {
 
       const [pushed] = await commitWebhooks(db, [{ adapter: 'push', webhookId: 'p1', receivedAt: new Date(), body: Buffer.from('{}') }])
       t.notOk('push' in await lastSuccess(db), 'a message not yet processed is no success')
-      await finishInboxRow(db, pushed!.inboxId, { status: 'done', ok: 1, quarantined: 0 })
+      await finishInboxRows(db, [{ id: pushed!.inboxId, status: 'done', ok: 1, quarantined: 0 }])
       const [processed] = await listInbox(db, { adapter: 'push', limit: 1 })
       const success = await lastSuccess(db)
       t.equal(success.mr, done.finishedAt, 'last success of a pull adapter: its last succeeded run')

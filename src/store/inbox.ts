@@ -71,15 +71,6 @@ export interface InboxRow {
   generation: number
 }
 
-/** Locks the row for processing; undefined when it is already finished (processed once). */
-export async function claimInboxRow (tx: Queryable, id: number): Promise<InboxRow | undefined> {
-  const { rows } = await tx.query<InboxRow>(
-    "SELECT id, adapter, webhook_id, received_at, body, status, generation FROM inbox WHERE id = $1 AND status = 'received' FOR UPDATE", [id])
-  const row = rows[0]
-  if (row) row.body = Buffer.from(row.body)
-  return row
-}
-
 /** The unfinished rows among `ids`, in id order, without locking them (to prepare their processing ahead). */
 export async function unfinishedInboxRows (db: Queryable, ids: readonly number[]): Promise<InboxRow[]> {
   const { rows } = await db.query<InboxRow>(
@@ -104,11 +95,6 @@ export async function finishInboxRows (tx: Queryable, outcomes: ReadonlyArray<{ 
     `UPDATE inbox SET status = o.status, processed_at = now(), records_ok = o.ok, records_quarantined = o.quarantined, error = o.error
      FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[]) AS o(id, status, ok, quarantined, error) WHERE inbox.id = o.id`,
     [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.ok), outcomes.map((o) => o.quarantined), outcomes.map((o) => o.error ?? null)])
-}
-
-export async function finishInboxRow (tx: Queryable, id: number, outcome: { status: 'done' | 'failed', ok: number, quarantined: number, error?: string }): Promise<void> {
-  await tx.query('UPDATE inbox SET status = $2, processed_at = now(), records_ok = $3, records_quarantined = $4, error = $5 WHERE id = $1',
-    [id, outcome.status, outcome.ok, outcome.quarantined, outcome.error ?? null])
 }
 
 /** A stored message as received, whatever its status; undefined when there is no such row. */
