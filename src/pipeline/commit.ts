@@ -23,10 +23,11 @@ export async function prepareBatch (platform: CommitPlatform, instance: CommitIn
 }
 
 /**
- * `inboxId`: the webhook message the batch came in, kept with what it quarantines. Only the
+ * `inboxId`: the webhook message the batch came in, kept with what it quarantines — one for all,
+ * or one per rejection (a group of messages committed together). Only the
  * survivorship rules and the instance are needed: the conformance kit commits with no platform.
  */
-export async function commitBatch (tx: Queryable, platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch | PreparedBatch, inboxId?: number): Promise<void> {
+export async function commitBatch (tx: Queryable, platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch | PreparedBatch, inboxId?: number | readonly number[]): Promise<void> {
   const prepared = 'unify' in batch ? batch : await prepareBatch(platform, instance, batch)
   await writeUnify(tx, platform.survivorship, prepared.unify)
   await unifyFacets(tx, instance.config.id, prepared.records)

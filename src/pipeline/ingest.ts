@@ -7,7 +7,7 @@
 import type { Instance, Platform } from '../platform.ts'
 import { isTongbanError } from '../errors.ts'
 import { claimInboxRows, finishInboxRows, unfinishedInboxRows, type InboxOutcome, type InboxRow } from '../store/inbox.ts'
-import { quarantine, resolveQuarantined } from '../store/quarantine.ts'
+import { resolveQuarantined } from '../store/quarantine.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import type { Queryable } from '../store/db.ts'
 import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from './commit.ts'
@@ -55,17 +55,18 @@ export async function prepareInboxRows (platform: Platform, instance: Instance, 
 }
 
 async function commitMessages (tx: Queryable, platform: Platform, instance: Instance, messages: readonly ReadMessage[], batch: PreparedBatch): Promise<void> {
-  await commitBatch(tx, platform, instance, batch)
   if (messages.some((m) => m.row.generation > 0)) {
     // A replayed message closes what its first run quarantined, once its records map; message
     // by message, so a later message quarantining the same source id leaves it open, as alone.
+    await commitBatch(tx, platform, instance, batch)
     for (const m of messages) {
       await commitBatch(tx, platform, instance, { records: [], rejections: m.batch.rejections }, m.row.id)
       if (m.row.generation > 0) await resolveQuarantined(tx, instance.config.id, m.batch.records.map((r) => r.sourceId))
     }
   } else {
     // All rejections in one statement, each kept with the message it came in.
-    await quarantine(tx, instance.config.id, instance.adapter.produces, messages.flatMap((m) => m.batch.rejections), messages.flatMap((m) => m.batch.rejections.map(() => m.row.id)))
+    const rejections = messages.flatMap((m) => m.batch.rejections)
+    await commitBatch(tx, platform, instance, { ...batch, rejections }, messages.flatMap((m) => m.batch.rejections.map(() => m.row.id)))
   }
   await finishInboxRows(tx, messages.map((m) => ({ id: m.row.id, ...m.outcome })))
 }
