@@ -112,11 +112,7 @@ export function recordRows (kind: EntityKind, states: readonly RecordState[]): s
  * written. History and conflicts follow only for those (the row write holds the row's lock).
  */
 export async function storeRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
-  if (states.length === 0) return new Set()
-  const { rows: done } = await db.query<{ key: string }>(statements[kind].upsert, [recordRows(kind, states)])
-  const written = new Set(done.map((r) => r.key))
-  await storeDetails(db, kind, states, history, written)
-  return written
+  return await writeRecords(db, kind, statements[kind].upsert, states, () => recordRows(kind, states), history)
 }
 
 /**
@@ -124,11 +120,15 @@ export async function storeRecords (db: Queryable, kind: EntityKind, states: rea
  * keys inserted, with their history and conflicts written. A key stored meanwhile is skipped.
  */
 export async function insertNewRecords (db: Queryable, kind: EntityKind, states: readonly RecordState[], rows: string, history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
+  return await writeRecords(db, kind, statements[kind].insertNew, states, () => rows, history)
+}
+
+async function writeRecords (db: Queryable, kind: EntityKind, statement: string, states: readonly RecordState[], rows: () => string, history: ReadonlyMap<string, HistoryEntry[]>): Promise<Set<string>> {
   if (states.length === 0) return new Set()
-  const { rows: done } = await db.query<{ key: string }>(statements[kind].insertNew, [rows])
-  const inserted = new Set(done.map((r) => r.key))
-  await storeDetails(db, kind, states, history, inserted)
-  return inserted
+  const { rows: done } = await db.query<{ key: string }>(statement, [rows()])
+  const written = new Set(done.map((r) => r.key))
+  await storeDetails(db, kind, states, history, written)
+  return written
 }
 
 async function storeDetails (db: Queryable, kind: EntityKind, states: readonly RecordState[], history: ReadonlyMap<string, HistoryEntry[]>, written: ReadonlySet<string>): Promise<void> {
