@@ -12,7 +12,6 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import { mkdtemp } from 'node:fs/promises'
-import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,7 +26,7 @@ import { createLogger } from '../src/log.ts'
 import { fromRoot } from '../src/paths.ts'
 import { buildMessage } from '../adapters/household-registration/data.ts'
 import { ADMIN_URL, createDatabase, dropDatabase } from './database.ts'
-import { ownPeakRssMb, peakRssMbOf, report } from './report.ts'
+import { ownPeakRssMb, peakRssMbOf, report, resetPeakRss } from './report.ts'
 import { formatCpu, measureCpu, type CpuUsage } from './cpu-usage.ts'
 
 // The demo's household secret: the full system's household instance accepts it too.
@@ -98,10 +97,7 @@ async function measureFloor (body: string): Promise<LoadResult & { cpu: CpuUsage
   }
 }
 
-/** Starts counting peak RSS afresh (Linux: VmHWM is reset through clear_refs), so each mode gets its own. */
-function resetPeakRss (): void {
-  try { writeFileSync('/proc/self/clear_refs', '5') } catch { /* elsewhere the peak is the whole run's */ }
-}
+// Each mode resets the peak (resetPeakRss) so it gets its own.
 const peakRssMb = (): number => peakRssMbOf(process.pid) ?? ownPeakRssMb()
 
 async function freePort (): Promise<number> {
