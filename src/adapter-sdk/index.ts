@@ -13,6 +13,7 @@ import type { FacetProduction } from './facets.ts'
 import type { OperationDeclaration } from './operations.ts'
 import type { WebhookReceive } from './webhook.ts'
 import type { FileDrop } from './files.ts'
+import type { CatalogueStream } from './catalogue.ts'
 
 export * from './errors.ts'
 export * from './simulator.ts'
@@ -36,6 +37,7 @@ export { readFileRecords } from './file-reader.ts'
 export { BODY_MEDIA_TYPES, signatureType, WEBHOOK_SECRETS, type FormBody, type HeaderHmacSignature, type JsonBody, type WebhookBody, type WebhookBodyFormat, type WebhookMeta, type WebhookReceive, type WebhookSignature, type WebhookSignatureType, type XmlBody } from './webhook.ts'
 export { readXmlBody, type XmlElement, type XmlNode } from './xml-body.ts'
 export { readFormBody } from './form-body.ts'
+export type { CatalogueStream, CataloguePage, Matter } from './catalogue.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface PullPage<C> {
@@ -67,6 +69,8 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   pull?: Readonly<Record<string, PullStream<any>>>
   /** Files the department drops in a directory or on an SFTP server (the instance says where). */
   files?: FileDrop
+  /** The service matters a government-services platform publishes for each configured town. */
+  catalogue?: CatalogueStream<any>
   fields: FieldMap<K>
   /**
    * A facet of the `produces` record this department keeps (social assistance, insurance…): each
@@ -105,6 +109,6 @@ export function defineAdapter<K extends EntityKind, const A extends AdapterDefin
     if (!isRecordField(adapter.produces, field)) throw new TypeError(`adapter ${adapter.id}: authority names ${field}, which is no ${adapter.produces} field`)
   }
   if (adapter.facet && adapter.facet.declaration.of !== adapter.produces) throw new TypeError(`adapter ${adapter.id}: facet ${adapter.facet.declaration.name} is of a ${adapter.facet.declaration.of}, but the adapter produces ${adapter.produces} records`)
-  if (!adapter.receive && !adapter.pull && !adapter.files) throw new TypeError(`adapter ${adapter.id} neither receives webhooks, pulls nor takes files`)
+  if (!adapter.receive && !adapter.pull && !adapter.files && !adapter.catalogue) throw new TypeError(`adapter ${adapter.id} neither receives webhooks, pulls, takes files nor reads a matter catalogue`)
   return adapter
 }
