@@ -58,6 +58,8 @@ export const errorCatalogue = {
   TB_DEPARTMENT_ERROR: { status: 502, message: 'Department system %s answered with business error %s' },
   TB_DEPARTMENT_ACCOUNT_REJECTED: { status: 403, message: 'Department system %s refused your own account there (%s); ask a security administrator to correct your department account mapping' },
   TB_DEPARTMENT_FORBIDDEN: { status: 403, message: 'Department system %s does not allow your account this request: %s' },
+  TB_DEPARTMENT_FIELDS_REFUSED: { status: 422, message: 'Department system %s refused field(s) of the request: %s' },
+  TB_DEPARTMENT_CONFLICT: { status: 409, message: 'Department system %s already holds %s with different content; send the same content again, or a new number for a new one' },
   TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
 
@@ -123,6 +125,25 @@ export const errorCatalogue = {
   TB_CONFIG_ENV_MISSING: { status: 500, message: 'Configuration %s references environment variable %s, which is not set' },
   TB_REDIS_SERVER_MISSING: { status: 500, message: 'redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL' },
   TB_DATA_DIR_LOCKED: { status: 500, message: 'The embedded database in %s is held by a running gateway (pid %s); run the command through it or set DATABASE_URL' },
+
+  // working-day calendar and legal deadlines
+  TB_CALENDAR_NOT_COVERED: { status: 503, message: 'The working-day calendar does not cover %s (it knows %s); add the State Council\'s holiday notice for %s as a calendar file under the configuration key calendar.files (see src/calendar/data/README.md)' },
+  TB_CALENDAR_FILE_INVALID: { status: 500, message: 'Calendar file %s is invalid: %s' },
+  TB_DEADLINE_INPUT_INVALID: { status: 422, message: 'The deadline cannot be computed: %s' },
+
+  // cases (办件)
+  TB_CASE_NOT_FOUND: { status: 404, message: 'No case %s in your scope' },
+  TB_CASE_FORM_INVALID: { status: 422, message: 'The form of matter %s has %s value(s) to correct: %s' },
+  TB_FORM_VALUE_MISSING: { status: 422, message: '%s is required' },
+  TB_FORM_VALUE_INVALID: { status: 422, message: '%s must be %s' },
+  TB_FORM_FIELD_UNKNOWN: { status: 422, message: 'The matter\'s forms have no field %s' },
+  TB_CASE_MATTER_NOT_OFFERED: { status: 422, message: 'Matter %s is not on the power list of town %s on %s; GET /api/v1/matters?town=%s lists the matters in force' },
+  TB_CASE_APPLICANT_UNNAMED: { status: 422, message: 'Applicant %s is not in the unified records and the form gives no name (field name or enterpriseName); fill it in' },
+  TB_CASE_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Case %s is %s, where %s is not allowed; allowed now: %s' },
+  TB_CASE_ACTION_NOT_YOURS: { status: 403, message: 'Action %s on a case is taken by %s, not by %s' },
+  TB_CASE_ACTION_REFUSED: { status: 409, message: 'Case %s cannot take %s: %s' },
+  TB_CASE_CHANGED: { status: 409, message: 'Case %s changed while this %s was being applied; load it again and retry' },
+  TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
 } as const satisfies Record<`TB_${string}`, ErrorSpec>
 
 export type ErrorCode = keyof typeof errorCatalogue
