@@ -10,6 +10,7 @@ export interface Metrics {
   records: Counter<'adapter' | 'outcome'>
   files: Counter<'adapter' | 'outcome'>
   operations: Counter<'adapter' | 'operation' | 'outcome'>
+  matters: Counter<'adapter' | 'outcome'>
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
@@ -32,6 +33,7 @@ export function createMetrics (): Metrics {
     records: new Counter({ name: 'tongban_records_total', help: 'Department records processed, by adapter instance and outcome (unified or quarantined)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     files: new Counter({ name: 'tongban_files_total', help: 'Dropped files handled, by adapter instance and outcome (imported, rejected: set aside whole after failing its check, skipped: seen before)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     operations: new Counter({ name: 'tongban_operation_calls_total', help: 'Operation calls to department systems, by adapter instance, operation and outcome (ok, replayed: answered from the kept result, refused: invalid input or no staff account, failed: the department or its answer)', labelNames: ['adapter', 'operation', 'outcome'], registers: [registry] }),
+    matters: new Counter({ name: 'tongban_matter_versions_total', help: 'Matter versions read from catalogues, by adapter instance and outcome (stored, rejected: did not fit the model, not stored)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),

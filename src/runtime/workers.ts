@@ -1,7 +1,7 @@
 // Starts the BullMQ workers of the given adapter instances (all of them in the gateway process
 // by default, or one per process with `tongban worker --adapter <id>`).
 import { join } from 'node:path'
-import { Worker, type Job } from 'bullmq'
+import { Worker, type Job, type Queue } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
 import { queueName, QUEUE_PREFIX, type InboxJobData, type QueueKind } from '../queues/queues.ts'
 import { ingestGroups } from './ingest-groups.ts'
@@ -13,6 +13,7 @@ import { failRun, loadCursor } from '../store/sync.ts'
 import { processFileDropJob, scheduleFileDrop, type FileJobData } from '../sync/file-drop.ts'
 import { openFileSource, type FileSource } from '../department/files/index.ts'
 import { FileBytes } from '../store/file-bytes.ts'
+import { startCatalogueWorker } from '../matters/worker.ts'
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -116,6 +117,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
   const connections = shared ?? departmentConnections(platform)
   const running = new Map<string, RunningJob>()
   const sources: FileSource[] = []
+  const ownQueues: Queue[] = []
   for (const id of instanceIds) {
     const instance = platform.instances.get(id)
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
@@ -130,6 +132,11 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       const connection = await connections.of(instance)
       workers.push(startPullWorker(platform, instance, connection, running))
       await schedulePulls(instance)
+    }
+    if (instance.adapter.catalogue) {
+      const catalogue = await startCatalogueWorker(platform, instance, await connections.of(instance))
+      workers.push(catalogue.worker)
+      ownQueues.push(catalogue.queue)
     }
   }
   return {
@@ -147,6 +154,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
         platform.logger.warn({ drainMs, abandoned: [...running.values()], redis: platform.redis.status }, 'workers did not drain in time; abandoned their jobs, which run again')
         for (const w of workers) w.close(true).catch(() => {})
       }
+      await Promise.all(ownQueues.map(async (q) => { await q.close().catch(() => {}) }))
       if (!shared) await connections.close()
       await Promise.all(sources.map(async (s) => { await s.close() }))
     },
