@@ -32,6 +32,9 @@ Commands:
                               the adapters the configuration loads, what each does and where it came from
   adapter check <id|path> [--against-simulator] [--config <file>] [--seed <n>] [--json]
                               conformance checks of an adapter (with its simulator); exit 0 conforms, 1 not, 2 usage
+  calendar check [--year <year>] [--config <file>]
+                              the working-day calendar's years and their notices; exit 1 when the current or
+                              next year (or --year) is not covered
   help                        this text
 
 Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN, TONGBAN_API_TOKEN,
@@ -143,6 +146,11 @@ async function main (argv: string[]): Promise<void> {
       }
       process.stderr.write(`tongban: unknown adapter command "${verb ?? ''}"\n\n${USAGE}\n`)
       process.exitCode = 2
+      return
+    }
+    case 'calendar': {
+      const { calendarCommand } = await import('./calendar.ts')
+      process.exitCode = await calendarCommand(rest, { stdout: process.stdout, stderr: process.stderr })
       return
     }
     case undefined:

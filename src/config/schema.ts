@@ -152,6 +152,11 @@ export const Config = z.object({
   federation: FederationConfig.optional(),
   /** Single sign-on for department web apps: tongban as their OpenID Provider and CAS server. */
   sso: SsoConfig.optional(),
+  /**
+   * The working-day calendar's extra files (src/calendar/data/README.md): a year's State Council
+   * notice not yet built in, or local holidays; paths relative to the configuration file.
+   */
+  calendar: z.object({ files: z.array(z.string().min(1)).default([]) }).strict().optional(),
 }).superRefine((config, ctx) => {
   // Department apps name the adapter instance they belong to; only configured ones.
   const ids = new Set(config.adapters.map((a) => a.id))
