@@ -113,8 +113,10 @@ export const CaseDeadline = z.object({
   state: z.enum(['running', 'stopped', 'met', 'uncomputable']),
   due: z.string().nullable(),
   metAt: z.string().nullable(),
-  /** Why the date is what it is (counted days, each skipped day and its reason), or why it cannot be computed. */
-  explain: z.string(),
+  /** Why the date is what it is: the counted days and each skipped day with its reason (src/calendar/deadline.ts `Explanation`). */
+  explanation: z.record(z.string(), z.unknown()).nullable(),
+  /** Why there is no date: the calendar does not cover the year the clock runs into. */
+  problem: z.string().nullable(),
 })
 export type CaseDeadline = z.infer<typeof CaseDeadline>
 

@@ -13,6 +13,8 @@ export const ErrorBody = z.object({
   code: z.string().describe('stable error code, documented in docs/errors.md'),
   error: z.string(),
   message: z.string(),
+  /** Per-field problems (a form, a department's validation answer): which field, why, and the code of the check that failed. */
+  errors: z.array(z.object({ field: z.string(), code: z.string().optional(), message: z.string() })).optional(),
 }).meta({ id: 'Error' })
 
 function fromFastify (err: FastifyError, req: FastifyRequest): TongbanError {
@@ -38,8 +40,12 @@ function fromFastify (err: FastifyError, req: FastifyRequest): TongbanError {
   return new TongbanError('TB_INTERNAL', [req.id], { cause: err })
 }
 
+type FieldErrors = NonNullable<z.infer<typeof ErrorBody>['errors']>
+
 function bodyOf (err: TongbanError): z.infer<typeof ErrorBody> {
-  return { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message }
+  const body = { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message }
+  const errors = err.details?.errors
+  return Array.isArray(errors) ? { ...body, errors: errors as FieldErrors } : body
 }
 
 export function sendError (reply: FastifyReply, err: TongbanError): FastifyReply {

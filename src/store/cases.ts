@@ -153,21 +153,21 @@ export async function recordOpenRequest (tx: Queryable, receiverId: string, requ
 /** Replaces the case's clocks with freshly computed ones; an alert already claimed stays claimed for an unchanged due day. */
 export async function writeCaseDeadlines (tx: Queryable, projectNo: string, town: string, deadlines: readonly CaseDeadline[], calendar: string): Promise<void> {
   await tx.query(
-    `INSERT INTO case_deadlines AS d (project_no, kind, state, due, met_at, explain, calendar, town)
-     SELECT $1, r.kind, r.state, r.due, r."metAt", r.explain, $2, $3
-     FROM jsonb_to_recordset($4::jsonb) AS r(kind text, state text, due text, "metAt" timestamptz, explain text)
+    `INSERT INTO case_deadlines AS d (project_no, kind, state, due, met_at, explanation, problem, calendar, town)
+     SELECT $1, r.kind, r.state, r.due, r."metAt", r.explanation, r.problem, $2, $3
+     FROM jsonb_to_recordset($4::jsonb) AS r(kind text, state text, due text, "metAt" timestamptz, explanation jsonb, problem text)
      ON CONFLICT (project_no, kind) DO UPDATE SET state = excluded.state, due = excluded.due, met_at = excluded.met_at,
-       explain = excluded.explain, calendar = excluded.calendar,
+       explanation = excluded.explanation, problem = excluded.problem, calendar = excluded.calendar,
        alerted_soon_at = CASE WHEN d.due IS NOT DISTINCT FROM excluded.due THEN d.alerted_soon_at END,
        alerted_overdue_at = CASE WHEN d.due IS NOT DISTINCT FROM excluded.due THEN d.alerted_overdue_at END`,
     [projectNo, calendar, town, JSON.stringify(deadlines)])
 }
 
 export async function caseDeadlines (db: Queryable, projectNo: string): Promise<CaseDeadline[]> {
-  const { rows } = await db.query<{ kind: CaseDeadline['kind'], state: CaseDeadline['state'], due: string | null, met_at: unknown, explain: string }>(
-    `SELECT kind, state, due, met_at, explain FROM case_deadlines WHERE project_no = $1
+  const { rows } = await db.query<{ kind: CaseDeadline['kind'], state: CaseDeadline['state'], due: string | null, met_at: unknown, explanation: Record<string, unknown> | null, problem: string | null }>(
+    `SELECT kind, state, due, met_at, explanation, problem FROM case_deadlines WHERE project_no = $1
      ORDER BY array_position(ARRAY['supplement-notice', 'legal', 'promised', 'delivery'], kind)`, [projectNo])
-  return rows.map((r) => ({ kind: r.kind, state: r.state, due: r.due, metAt: isoOrNull(r.met_at), explain: r.explain }))
+  return rows.map((r) => ({ kind: r.kind, state: r.state, due: r.due, metAt: isoOrNull(r.met_at), explanation: r.explanation, problem: r.problem }))
 }
 
 export interface CaseListFilter {

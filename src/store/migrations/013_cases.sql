@@ -76,7 +76,8 @@ CREATE TABLE case_deadlines (
   state text NOT NULL CHECK (state IN ('running', 'stopped', 'met', 'uncomputable')),
   due text,
   met_at timestamptz,
-  explain text NOT NULL,
+  explanation jsonb,
+  problem text,
   -- The calendar the date was computed with: a different one means recompute.
   calendar text NOT NULL,
   town text NOT NULL,
