@@ -47,10 +47,12 @@ export function connectRedis (url: string): Redis {
  * included: the values they delivered before keep their rank.
  */
 function authorities (config: Config): Authority[] {
-  return config.adapters.map((instance) => {
+  const list: Authority[] = []
+  for (const instance of config.adapters) {
     const adapter = adapterOf(config, instance)
-    return { instance: instance.id, kind: adapter.produces, fields: adapter.authority ?? [] }
-  })
+    if (adapter.produces !== undefined) list.push({ instance: instance.id, kind: adapter.produces, fields: adapter.authority ?? [] })
+  }
+  return list
 }
 
 export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault, dataDir?: string }): Platform {
@@ -62,7 +64,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     if (!config.enabled) continue
     const adapter = adapterOf(opts.config, config)
     checkOperations(adapter)
-    const queues = openQueues(redis, config, Boolean(adapter.pull), Boolean(adapter.files))
+    const queues = openQueues(redis, config, Boolean(adapter.pull), Boolean(adapter.files), adapter.produces !== undefined)
     for (const queue of [queues.ingest, queues.pull, queues.files]) {
       queue?.on('error', (err) => opts.logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
     }
@@ -86,7 +88,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {
-        await instance.queues.ingest.close()
+        await instance.queues.ingest?.close()
         await instance.queues.pull?.close()
         await instance.queues.files?.close()
       }

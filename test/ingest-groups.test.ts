@@ -117,7 +117,7 @@ for (const store of ['pglite', 'postgres'] as const) {
 t.test('the ingest worker commits queued messages in groups, a repeat job included', async (t) => {
   const { db, platform, instance } = await setUp(t, 'postgres')
   const ids = await receive(db, Array.from({ length: 12 }, (_, n) => goodMessage(n)), 'worker')
-  const queue = instance.queues.ingest
+  const queue = instance.queues.ingest!
   await queue.addBulk(ids.map((id) => ({ name: 'inbox', data: { inboxIds: [id] }, opts: { jobId: inboxJobId({ id, generation: 0 }) } })))
   // A job of the old kind (several rows) naming rows that have their own jobs too.
   await queue.add('inbox', { inboxIds: [ids[0]!, ids[5]!] }, { jobId: 'old-style' })

@@ -44,7 +44,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       })
       t.equal(res.status, 202)
     }
-    await eventually(async () => (await platform.instances.get('household-registration')!.queues.ingest.getWaitingCount()) > 0, 10_000)
+    await eventually(async () => (await platform.instances.get('household-registration')!.queues.ingest!.getWaitingCount()) > 0, 10_000)
 
     // Kill Redis without a chance to save, and bring up an empty one on the same port.
     redis.kill('SIGKILL')

@@ -54,7 +54,7 @@ t.test('the sweeper queues every unfinished row whose job is gone, whatever else
   const config = Config.parse({ towns: [{ code: '320412120000', name: '湟里镇' }], adapters: [{ id: HR, adapter: HR, webhook: { secrets: [DEMO_SECRET] } }] })
   const platform = createPlatform({ config, db, redisUrl: `redis://127.0.0.1:${port}`, logger: captureLogger().logger })
   t.teardown(platform.close)
-  const queue = platform.instances.get(HR)!.queues.ingest
+  const queue = platform.instances.get(HR)!.queues.ingest!
 
   const receipts = await commitWebhooks(db, ['a', 'b', 'c'].map((id) => ({ adapter: HR, webhookId: `sweep-${id}`, receivedAt: new Date(Date.now() - 60_000), body: Buffer.from('{}') })))
   const rows = receipts.map((r) => ({ id: r.inboxId, generation: r.generation }))

@@ -58,11 +58,15 @@ export interface PullStream<C = unknown> {
   fetchPage: (ctx: { http: DepartmentHttp, cursor: C, pageSize: number, signal: AbortSignal }) => Promise<PullPage<C>>
 }
 
-/** An adapter producing records of kind K: its field map and authority are typed against that kind. */
+/**
+ * An adapter producing records of kind K: its field map and authority are typed against that kind.
+ * One without `produces` yields no records (a matter catalogue, operations, case events): it has
+ * no `fields`, `facet` or `authority`, and the platform gives it no record workers or queues.
+ */
 export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   id: string
   department: { name: string, level: 'national' | 'provincial' | 'city' | 'county' }
-  produces: K
+  produces?: K
   /** How the platform authenticates outgoing calls with the instance's credentials. */
   auth?: AuthDeclaration
   receive?: WebhookReceive
@@ -71,7 +75,8 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   files?: FileDrop
   /** The service matters a government-services platform publishes for each configured town. */
   catalogue?: CatalogueStream<any>
-  fields: FieldMap<K>
+  /** Department field -> [canonical field, normaliser]; exactly when the adapter `produces` records. */
+  fields?: FieldMap<K>
   /**
    * A facet of the `produces` record this department keeps (social assistance, insurance…): each
    * raw record then also gives one facet entry, keyed to the record `fields` maps.
@@ -94,11 +99,28 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   simulator?: SimulatorDeclaration
 }
 
+/** An adapter that produces records: the one kind the record pipeline, quarantine and survivorship handle. */
+export type RecordAdapter = AdapterDefinition & { produces: EntityKind, fields: NonNullable<AdapterDefinition['fields']> }
+
+export function producesRecords (adapter: AdapterDefinition): adapter is RecordAdapter {
+  return adapter.produces !== undefined
+}
+
 /**
  * Identity function that keeps an adapter's literal types and checks it against the contract: in
  * TypeScript at compile time, for adapters written in JavaScript when they load.
  */
-export function defineAdapter<K extends EntityKind, const A extends AdapterDefinition<K>> (adapter: A & { produces: K }): A {
+export function defineAdapter<K extends EntityKind, const A extends AdapterDefinition<K>> (adapter: A & { produces?: K }): A {
+  if (adapter.produces === undefined) {
+    for (const key of ['fields', 'facet', 'authority'] as const) {
+      if (adapter[key] !== undefined) throw new TypeError(`adapter ${adapter.id} declares ${key} but produces no records: give produces ('person' or 'enterprise') or drop ${key}`)
+    }
+    if (!adapter.catalogue && !adapter.operations) throw new TypeError(`adapter ${adapter.id} produces no records, so it must read a matter catalogue or offer operations`)
+    // their intake maps records: webhooks, pulls and files of an adapter without produces would have nowhere to go
+    if (adapter.receive || adapter.pull || adapter.files) throw new TypeError(`adapter ${adapter.id} receives webhooks, pulls or takes files but produces no records: give produces ('person' or 'enterprise') and fields`)
+    return adapter
+  }
+  if (typeof adapter.fields !== 'object' || adapter.fields === null) throw new TypeError(`adapter ${adapter.id} produces ${adapter.produces} records: give fields mapping department fields to [canonicalField, normaliser]`)
   for (const [field, rule] of Object.entries(adapter.fields)) {
     if (!Array.isArray(rule) || typeof rule[0] !== 'string' || typeof rule[1] !== 'function') {
       throw new TypeError(`adapter ${adapter.id}: field ${field} must map to [canonicalField, normaliser]`)

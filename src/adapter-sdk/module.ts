@@ -16,8 +16,11 @@ function outlineProblem (value: unknown): string | undefined {
   if (typeof a.id !== 'string' || !ADAPTER_ID.test(a.id)) return `default-exports no adapter id (id must be lowercase letters, digits and dashes; got ${JSON.stringify(a.id)})`
   const department = a.department as { name?: unknown, level?: unknown } | undefined
   if (typeof department?.name !== 'string' || !LEVELS.has(String(department.level))) return `adapter ${a.id}: department must be { name, level: ${[...LEVELS].join(' | ')} }`
-  if (typeof a.produces !== 'string' || !Object.hasOwn(entitySchemas, a.produces)) return `adapter ${a.id}: produces must be ${Object.keys(entitySchemas).join(' or ')}`
-  if (typeof a.fields !== 'object' || a.fields === null) return `adapter ${a.id}: fields must map department fields to [canonicalField, normaliser]`
+  // no produces: an adapter yielding no records (a matter catalogue, operations), which defineAdapter checks
+  if (a.produces !== undefined) {
+    if (typeof a.produces !== 'string' || !Object.hasOwn(entitySchemas, a.produces)) return `adapter ${a.id}: produces must be ${Object.keys(entitySchemas).join(' or ')}, or left out by an adapter that produces no records`
+    if (typeof a.fields !== 'object' || a.fields === null) return `adapter ${a.id}: fields must map department fields to [canonicalField, normaliser]`
+  }
   if (typeof (a.instance as { safeParse?: unknown } | undefined)?.safeParse !== 'function') return `adapter ${a.id}: instance must be the zod schema of an instance's options`
   return undefined
 }

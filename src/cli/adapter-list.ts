@@ -15,7 +15,7 @@ interface Streams { stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream
 export interface AdapterListing {
   id: string
   department: AdapterDefinition['department']
-  modes: Array<'webhook' | 'pull' | 'files'>
+  modes: Array<'webhook' | 'pull' | 'files' | 'catalogue'>
   produces: AdapterDefinition['produces']
   facet: { name: string, sensitivity: string } | undefined
   operations: string[]
@@ -29,6 +29,7 @@ function listing (adapter: AdapterDefinition, source: AdapterSource, instances: 
   if (adapter.receive) modes.push('webhook')
   if (adapter.pull) modes.push('pull')
   if (adapter.files) modes.push('files')
+  if (adapter.catalogue) modes.push('catalogue')
   const facet = adapter.facet?.declaration
   return {
     id: adapter.id,
@@ -43,10 +44,10 @@ function listing (adapter: AdapterDefinition, source: AdapterSource, instances: 
 }
 
 function text (a: AdapterListing): string {
-  const produces = a.facet ? `${a.produces} + facet ${a.facet.name} (${a.facet.sensitivity})` : a.produces
+  const produces = a.produces === undefined ? 'no records' : a.facet ? `${a.produces} + facet ${a.facet.name} (${a.facet.sensitivity})` : a.produces
   return [
     `${a.id}  ${a.department.name} (${a.department.level})`,
-    `  modes       ${a.modes.join(', ')}`,
+    `  modes       ${a.modes.join(', ') || '—'}`,
     `  produces    ${produces}`,
     `  operations  ${a.operations.join(', ') || '—'}`,
     `  instances   ${a.instances.join(', ') || '—'}`,

@@ -2,10 +2,10 @@
 // produces (or, for a facet, to a field of the facet's schema), with a normaliser; the key is
 // mapped; authority names record fields. A typo here would silently drop a field.
 import { z } from 'zod'
-import type { AdapterDefinition } from '../adapter-sdk/index.ts'
+import { producesRecords, type AdapterDefinition } from '../adapter-sdk/index.ts'
 import { isCanonicalField, isRecordField } from '../adapter-sdk/fields.ts'
 import { entityKeys } from '../model/index.ts'
-import { verdict, type CheckResult } from './result.ts'
+import { skip, verdict, type CheckResult } from './result.ts'
 
 const NAME = 'field targets exist'
 
@@ -28,6 +28,11 @@ function ruleProblem (rule: unknown): string | undefined {
 }
 
 export function checkFieldTargets (adapter: AdapterDefinition): CheckResult {
+  if (!producesRecords(adapter)) {
+    const stray = (['fields', 'facet', 'authority'] as const).filter((key) => adapter[key] !== undefined)
+    if (stray.length === 0) return skip(NAME, 'the adapter produces no records: no field targets to check')
+    return verdict(NAME, stray.map((key) => `${key} is declared, but the adapter produces no records (no produces)`), '', `${stray.length} record declaration(s) without produces`)
+  }
   const findings: string[] = []
   const kind = adapter.produces
   const targets = new Set<string>()

@@ -30,7 +30,11 @@ function outlineProblem (value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'does not default-export an adapter definition'
   const a = value as Record<string, unknown>
   if (typeof a.id !== 'string') return 'default-exports an object without an adapter id'
-  if (typeof a.produces !== 'string') return `adapter ${a.id}: produces is missing`
+  if (a.produces === undefined) {
+    if (a.catalogue === undefined && a.operations === undefined) return `adapter ${a.id}: produces is missing, and an adapter producing no records must read a matter catalogue or offer operations`
+    return undefined
+  }
+  if (typeof a.produces !== 'string') return `adapter ${a.id}: produces is not a record kind`
   if (typeof a.fields !== 'object' || a.fields === null) return `adapter ${a.id}: fields is missing`
   return undefined
 }

@@ -31,7 +31,8 @@ export async function commitBatch (tx: Queryable, platform: CommitPlatform, inst
   const prepared = 'unify' in batch ? batch : await prepareBatch(platform, instance, batch)
   await writeUnify(tx, platform.survivorship, prepared.unify)
   await unifyFacets(tx, instance.config.id, prepared.records)
-  await quarantine(tx, instance.config.id, instance.adapter.produces, prepared.rejections, inboxId)
+  // rejections come only from mapping, which only an adapter producing records does
+  await quarantine(tx, instance.config.id, instance.adapter.produces ?? 'none', prepared.rejections, inboxId)
 }
 
 export function countCommitted (platform: Platform, instance: Instance, outcome: { ok: number, quarantined: number }): void {

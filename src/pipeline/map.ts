@@ -3,7 +3,7 @@
 // department field and its raw value; it never stops the rest of its batch.
 import { setImmediate } from 'node:timers/promises'
 import type { z } from 'zod'
-import type { AdapterDefinition, FacetProduction } from '../adapter-sdk/index.ts'
+import { producesRecords, type AdapterDefinition, type FacetProduction } from '../adapter-sdk/index.ts'
 import type { ErrorCode } from '../errors.ts'
 import { entityKeys, entitySchemas } from '../model/index.ts'
 import type { MappedFacet, MappedRecord, RawRecord, Rejection } from '../model/intake.ts'
@@ -73,6 +73,8 @@ export function mapFacet (production: FacetProduction, raw: RawRecord): { ok: tr
 }
 
 export function mapRecord (adapter: AdapterDefinition, raw: RawRecord): MapResult {
+  // no intake hands records to an adapter without produces (it has no ingest, pull or file workers)
+  if (!producesRecords(adapter)) throw new TypeError(`adapter ${adapter.id} produces no records, so none can be mapped`)
   if (raw.reject) return reject(raw, raw.reject.code, raw.reject.message)
   const data: Record<string, unknown> = {}
   const failure = normaliseFields(adapter.fields, raw, data)

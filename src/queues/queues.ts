@@ -44,19 +44,21 @@ export async function enqueueInboxRows (queue: Queue, rows: ReadonlyArray<{ id: 
 }
 
 export interface InstanceQueues {
-  ingest: Queue
+  /** Absent for an adapter that produces no records (a matter catalogue, operations only). */
+  ingest?: Queue
   pull?: Queue
   files?: Queue
 }
 
-/** The queues an instance has, by kind (every instance ingests; pulling and file drops are the adapter's). */
+/** The queues an instance has, by kind (every instance producing records ingests; pulling and file drops are the adapter's). */
 export function queuesOf (queues: InstanceQueues): Array<[QueueKind, Queue]> {
   return QUEUE_KINDS.flatMap((kind): Array<[QueueKind, Queue]> => { const q = queues[kind]; return q ? [[kind, q]] : [] })
 }
 
-export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean, files = false): InstanceQueues {
+export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean, files = false, records = true): InstanceQueues {
   const opts = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(instance) }
-  const queues: InstanceQueues = { ingest: new Queue(queueName('ingest', instance.id), opts) }
+  const queues: InstanceQueues = {}
+  if (records) queues.ingest = new Queue(queueName('ingest', instance.id), opts)
   if (pulls) queues.pull = new Queue(queueName('pull', instance.id), opts)
   if (files) queues.files = new Queue(queueName('files', instance.id), opts)
   return queues

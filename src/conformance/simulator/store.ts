@@ -34,7 +34,7 @@ export async function openStoreDb (): Promise<Db> {
 }
 
 export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterInstance, seen: CodesSeen): CheckStore {
-  const survivorship: SurvivorshipRules = survivorshipRules(undefined, [{ instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }])
+  const survivorship: SurvivorshipRules = survivorshipRules(undefined, adapter.produces === undefined ? [] : [{ instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }])
   const instance = { config, adapter }
   const table = adapter.produces === 'person' ? 'persons' : 'enterprises'
   const key = adapter.produces === 'person' ? 'id_number' : 'credit_code'
@@ -67,5 +67,7 @@ export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterI
 
 /** The department field the adapter maps to its record's key (TYSHXYDM, GMSFHM). */
 export function keyField (adapter: AdapterDefinition): string | undefined {
-  return Object.entries(adapter.fields).find(([, rule]) => Array.isArray(rule) && rule[0] === entityKeys[adapter.produces])?.[0]
+  const kind = adapter.produces
+  if (kind === undefined) return undefined
+  return Object.entries(adapter.fields ?? {}).find(([, rule]) => Array.isArray(rule) && rule[0] === entityKeys[kind])?.[0]
 }

@@ -54,7 +54,7 @@ const kindLabel = (ctx: PageContext, kind: string): string =>
 
 /** The canonical field a department field maps to (`idNumber`, `legalRepresentative.idNumber`). */
 function targetOf (platform: Platform, item: QuarantineItem): string | undefined {
-  return item.field === null ? undefined : platform.instances.get(item.adapter)?.adapter.fields[item.field]?.[0]
+  return item.field === null ? undefined : platform.instances.get(item.adapter)?.adapter.fields?.[item.field]?.[0]
 }
 
 /** The department field, with the canonical field's name when there is one. */

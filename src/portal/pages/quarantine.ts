@@ -24,7 +24,8 @@ const PAGE_SIZE = 50
  */
 function recordKeyOf (adapter: AdapterDefinition, item: QuarantineItem): { kind: EntityKind, key: string } | undefined {
   const kind = adapter.produces
-  for (const [field, [target, normalize]] of Object.entries(adapter.fields)) {
+  if (kind === undefined) return undefined
+  for (const [field, [target, normalize]] of Object.entries(adapter.fields ?? {})) {
     const value = item.raw.fields[field]
     if (target !== entityKeys[kind] || (typeof value !== 'string' && typeof value !== 'number')) continue
     const result = normalize(String(value))

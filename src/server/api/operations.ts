@@ -122,7 +122,8 @@ export async function operationRoutes (app: FastifyInstance, opts: { platform: P
   }, async (req, reply) => {
     const instance = instanceOf(req.body.adapter)
     const rows = await markForReplay(db, instance.config.id, new Date(req.body.from), new Date(req.body.to))
-    await enqueueInboxRows(instance.queues.ingest, rows, 'replay')
+    // an adapter producing no records has no ingest queue, and no messages to replay
+    if (instance.queues.ingest) await enqueueInboxRows(instance.queues.ingest, rows, 'replay')
     return reply.code(202).send({ replayed: rows.length })
   })
 
