@@ -127,7 +127,7 @@ WITH cat AS (
 )
 SELECT origin, matter, decision_id FROM offered
 WHERE $4::text IS NULL OR matter->>'name' ILIKE $4 OR task_handle_item LIKE $5
-ORDER BY matter->>'name', task_handle_item`
+ORDER BY task_handle_item`
 
 async function offered (db: Queryable, town: string, on: string, item: string | null, q: string | null): Promise<OfferedMatter[]> {
   const escaped = q === null ? null : q.replace(/[\\%_]/g, '\\$&')
@@ -136,7 +136,7 @@ async function offered (db: Queryable, town: string, on: string, item: string | 
   return rows.map((r) => ({ origin: r.origin, decisionId: r.decision_id === null ? null : Number(r.decision_id), matter: r.matter }))
 }
 
-/** The matters a town's window offers on day `on` (YYYY-MM-DD); `q` matches the name or a code prefix. In name order. */
+/** The matters a town's window offers on day `on` (YYYY-MM-DD); `q` matches the name or a code prefix. In business item code order. */
 export async function mattersInForce (db: Queryable, opts: { town: string, on: string, q?: string }): Promise<OfferedMatter[]> {
   const q = opts.q?.trim()
   return await offered(db, opts.town, opts.on, null, q ? q : null)
