@@ -12,6 +12,11 @@ import type { LoadedAdapters } from './adapters.ts'
 export const Town = z.object({
   code: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
   name: z.string().min(1),
+  /** The town government as the provincial platform knows it (orgCode, orgName of each reported acceptance); without it, the implementing body of the matter's taskCode and the town's name. */
+  org: z.object({
+    code: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'an 18-character unified social credit code'),
+    name: z.string().min(1),
+  }).strict().optional(),
 })
 
 export const AdapterInstance = z.object({
@@ -157,6 +162,22 @@ export const Config = z.object({
    * notice not yet built in, or local holidays; paths relative to the configuration file.
    */
   calendar: z.object({ files: z.array(z.string().min(1)).default([]) }).strict().optional(),
+  /** Cases (README, Outbox and Deadline alerts). */
+  cases: z.object({
+    /** The adapter instance case steps are reported to; unset: the one enabled instance with a matter catalogue and an accept operation. */
+    reportTo: z.string().optional(),
+    /** Reports are retried with exponential backoff this many times, then left `dead` for a person to look at. */
+    reportAttempts: z.number().int().min(1).max(100).default(12),
+    /** A running clock is "due soon" this many working days before its due day. */
+    dueSoonWorkingDays: z.number().int().min(0).max(30).default(2),
+  }).strict().prefault({}),
+  /** 好差评 ratings (README, Ratings). */
+  ratings: z.object({
+    /** A 差评's rectification (整改) is due this many working days after the rating. */
+    rectifyWithin: z.number().int().min(1).max(60).default(5),
+    /** A tablet rating link is good for this many minutes, once. */
+    linkMinutes: z.number().int().min(1).max(24 * 60).default(30),
+  }).strict().prefault({}),
 }).superRefine((config, ctx) => {
   // Department apps name the adapter instance they belong to; only configured ones.
   const ids = new Set(config.adapters.map((a) => a.id))
@@ -166,6 +187,7 @@ export const Config = z.object({
   config.seedStaff?.forEach((staff, i) => { staff.accounts?.forEach((a, j) => { check(a.adapter, ['seedStaff', i, 'accounts', j, 'adapter']) }) })
   config.sso?.clients.forEach((c, i) => { check(c.adapter, ['sso', 'clients', i, 'adapter']) })
   config.sso?.cas.services.forEach((s, i) => { check(s.adapter, ['sso', 'cas', 'services', i, 'adapter']) })
+  check(config.cases.reportTo, ['cases', 'reportTo'])
 })
 /** A validated configuration; loaded from a file, also the adapters its instances load (src/config/adapter-loader.ts). */
 export type Config = z.infer<typeof Config> & { loadedAdapters?: LoadedAdapters }
