@@ -144,6 +144,12 @@ export const errorCatalogue = {
   TB_CASE_ACTION_REFUSED: { status: 409, message: 'Case %s cannot take %s: %s' },
   TB_CASE_CHANGED: { status: 409, message: 'Case %s changed while this %s was being applied; load it again and retry' },
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
+
+  // service matters (政务服务事项) of the towns' power lists
+  TB_MATTER_NOT_FOUND: { status: 404, message: 'No service matter %s for town %s; GET /api/v1/matters?town=%s lists the matters it offers' },
+  TB_MATTER_DECISION_INVALID: { status: 400, message: 'The 赋权 decision cannot be recorded: %s' },
+  TB_TOWN_NOT_CONFIGURED: { status: 404, message: 'No town %s is configured here; the configured towns are %s' },
+  TB_TOWN_OUT_OF_SCOPE: { status: 403, message: 'Town %s is outside your scope (division %s); ask for a town of your own division' },
 } as const satisfies Record<`TB_${string}`, ErrorSpec>
 
 export type ErrorCode = keyof typeof errorCatalogue
