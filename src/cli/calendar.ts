@@ -21,7 +21,7 @@ function yearText (y: CalendarYear): string {
   const files = y.files.map((f) => relative(projectRoot, f) || f)
   return [
     `${y.year}  ${s.title}${about ? ` (${about})` : ''}`,
-    `      ${y.holidays} days off, ${y.workdays} make-up working days`,
+    `      ${y.holidays} ${y.holidays === 1 ? 'day' : 'days'} off, ${y.workdays} make-up working ${y.workdays === 1 ? 'day' : 'days'}`,
     ...(s.url ? [`      ${s.url}`] : []),
     `      from ${files.join(', ')}`,
   ].join('\n')
