@@ -12,6 +12,10 @@ import { survivorshipRules, type Authority, type SurvivorshipRules } from './uni
 import { AuditWriter } from './audit/index.ts'
 import type { Vault } from './vault/vault.ts'
 import { checkOperations } from './department/operation-checks.ts'
+import { loadCalendar, type WorkingCalendar } from './calendar/calendar.ts'
+import { createCaseService, type CaseService } from './cases/service.ts'
+import { storedMatters } from './cases/matters.ts'
+import { platformReports } from './cases/reports.ts'
 
 export interface Instance {
   config: AdapterInstance
@@ -34,6 +38,10 @@ export interface Platform {
   vault: Vault | undefined
   /** The process's data directory (TONGBAN_DATA_DIR), where file drops keep the files they fetch. */
   dataDir: string | undefined
+  /** The working-day calendar (built-in years and the configured files); the case clocks read it through the platform, so a reload can replace it. */
+  calendar: WorkingCalendar
+  /** Opening and moving cases (办件), with their clocks and the reports they owe. */
+  cases: CaseService
   close: () => Promise<void>
 }
 
@@ -55,7 +63,9 @@ function authorities (config: Config): Authority[] {
   return list
 }
 
-export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault, dataDir?: string }): Platform {
+export function createPlatform (opts: { config: Config, db: Db, redisUrl: string, logger: Logger, metrics?: Metrics, vault?: Vault, dataDir?: string, configDir?: string }): Platform {
+  // First, so a bad calendar file stops the start before any connection opens.
+  const calendar = loadCalendar({ files: opts.config.calendar?.files, baseDir: opts.configDir })
   const redis = connectRedis(opts.redisUrl)
   redis.on('error', (err) => opts.logger.warn({ err: err.message }, 'redis connection error'))
   const instances = new Map<string, Instance>()
@@ -74,7 +84,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       queues,
     })
   }
-  return {
+  const platform: Platform = {
     config: opts.config,
     db: opts.db,
     redis,
@@ -85,6 +95,8 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     audit,
     vault: opts.vault,
     dataDir: opts.dataDir,
+    calendar,
+    cases: createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters(opts.db), reports: platformReports(opts.config, instances, opts.logger) }),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {
@@ -95,4 +107,5 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       redis.disconnect()
     },
   }
+  return platform
 }

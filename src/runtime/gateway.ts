@@ -2,7 +2,7 @@
 // simulators in one process, on embedded defaults unless DATABASE_URL / REDIS_URL say otherwise.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { RunningSimulator } from '../adapter-sdk/index.ts'
 import { loadConfig } from '../config/load.ts'
@@ -97,7 +97,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const masterKey = await loadMasterKey(settings)
     if (masterKey.generated) logger.warn({ file: masterKey.generated }, generatedNotice(masterKey.generated))
     const vault = createVault({ masterKey, algorithm: config.vault.algorithm })
-    const platform = createPlatform({ config, db, redisUrl, logger, vault, dataDir: settings.dataDir })
+    const platform = createPlatform({ config, db, redisUrl, logger, vault, dataDir: settings.dataDir, configDir: dirname(settings.configPath) })
     for (const account of config.seedStaff ?? []) {
       let staff = await findStaff(db, account.username)
       if (!staff) {

@@ -1,5 +1,6 @@
 // `tongban worker --adapter <id>`: the workers of some adapter instances in their own process,
 // for a county that scales out. Needs PostgreSQL and Redis shared with the gateway.
+import { dirname } from 'node:path'
 import { loadConfig } from '../config/load.ts'
 import { TongbanError } from '../errors.ts'
 import { createLogger, type Logger } from '../log.ts'
@@ -16,7 +17,7 @@ export async function startWorkerProcess (settings: Settings, adapterIds: string
   const config = await loadConfig(settings.configPath)
   const db = await openPostgres(settings.databaseUrl)
   await migrate(db)
-  const platform = createPlatform({ config, db, redisUrl: settings.redisUrl, logger, dataDir: settings.dataDir })
+  const platform = createPlatform({ config, db, redisUrl: settings.redisUrl, logger, dataDir: settings.dataDir, configDir: dirname(settings.configPath) })
   const ids = adapterIds.length > 0 ? adapterIds : [...platform.instances.keys()]
   for (const id of ids) {
     if (!platform.instances.has(id)) {
