@@ -63,3 +63,25 @@ export class SoapFaultError extends DepartmentBusinessError {
     this.faultString = faultString
   }
 }
+
+/** One field the department refused, as it names it (`formData.idNumber`, `applicant.certNo`). */
+export interface RefusedField { field: string, message: string }
+
+/**
+ * The department validated a request and refused some of its fields: not retried; the fields go
+ * back to whoever filled them in (the window shows each at its field).
+ */
+export class DepartmentFieldsRefusedError extends TongbanError {
+  readonly fields: readonly RefusedField[]
+  constructor (department: string, fields: readonly RefusedField[]) {
+    super('TB_DEPARTMENT_FIELDS_REFUSED', [department, fields.map((f) => `${f.field}: ${f.message}`).join('; ') || 'no field named'], { details: { fields } })
+    this.fields = fields
+  }
+}
+
+/** The department already holds a different request under the same identifier (a case number reused): not retried. */
+export class DepartmentConflictError extends TongbanError {
+  constructor (department: string, what: string) {
+    super('TB_DEPARTMENT_CONFLICT', [department, what])
+  }
+}
