@@ -1,12 +1,9 @@
 // The matters a case reads, from the matter store: what the town offers today, and the exact
 // version a case was opened under (withdrawn or not).
-import type { Queryable } from '../store/db.ts'
 import { matterOf, matterVersion } from '../store/matters.ts'
 import type { MatterLookup } from './service.ts'
 
-export function storedMatters (db: Queryable): MatterLookup {
-  return {
-    inForce: async (town, taskHandleItem, day) => (await matterOf(db, { town, taskHandleItem, on: day }))?.inForce?.matter,
-    version: async (town, taskHandleItem, version) => (await matterVersion(db, taskHandleItem, version, town))?.matter,
-  }
+export const storedMatters: MatterLookup = {
+  inForce: async (q, town, taskHandleItem, day) => (await matterOf(q, { town, taskHandleItem, on: day }))?.inForce?.matter,
+  version: async (q, town, taskHandleItem, version) => (await matterVersion(q, taskHandleItem, version, town))?.matter,
 }

@@ -22,9 +22,9 @@ import { checkForm } from './form.ts'
 
 export interface MatterLookup {
   /** The version of the matter the town's window offers on `day` (YYYY-MM-DD), if any. */
-  inForce: (town: string, taskHandleItem: string, day: string) => Promise<Matter | undefined>
-  /** Exactly this version (a withdrawn matter stays readable for the cases opened under it). */
-  version: (town: string, taskHandleItem: string, version: number) => Promise<Matter | undefined>
+  inForce: (q: Queryable, town: string, taskHandleItem: string, day: string) => Promise<Matter | undefined>
+  /** Exactly this version (a withdrawn matter stays readable for the cases opened under it); `q` is the transaction asking. */
+  version: (q: Queryable, town: string, taskHandleItem: string, version: number) => Promise<Matter | undefined>
 }
 
 /** The calls a committed step owes the department systems; none for a step they need not hear of. */
@@ -64,8 +64,8 @@ export function createCaseService (deps: CaseServiceDeps) {
   const { db } = deps
   const now = (): string => (deps.now?.() ?? new Date()).toISOString()
 
-  async function matterOf (c: CaseRow): Promise<Matter> {
-    const matter = await deps.matters.version(c.town, c.taskHandleItem, c.taskVersion)
+  async function matterOf (q: Queryable, c: CaseRow): Promise<Matter> {
+    const matter = await deps.matters.version(q, c.town, c.taskHandleItem, c.taskVersion)
     // The store keeps every version it ever held; a case without its matter is a broken store.
     if (!matter) throw new Error(`case ${c.projectNo}: matter ${c.taskHandleItem} version ${c.taskVersion} is not in the store`)
     return matter
@@ -95,7 +95,7 @@ export function createCaseService (deps: CaseServiceDeps) {
     }
     const at = now()
     const day = beijingToday(Date.parse(at))
-    const matter = await deps.matters.inForce(town, input.taskHandleItem, day)
+    const matter = await deps.matters.inForce(db, town, input.taskHandleItem, day)
     if (!matter) throw new TongbanError('TB_CASE_MATTER_NOT_OFFERED', [input.taskHandleItem, town, day, town])
     const form = checkForm(matter, input.formData)
     if (!form.ok) {
@@ -159,7 +159,7 @@ export function createCaseService (deps: CaseServiceDeps) {
       const event: Omit<CaseEvent, 'seq'> = { action: input.action, from: c.state, to: decision.to, actor, at, reason: input.reason ?? null, data: eventData(input) }
       const seq = await appendCaseEvent(tx, projectNo, event, input.requestId)
       const moved: CaseRow = { ...c, ...change, version: c.version + 1 }
-      const matter = await matterOf(moved)
+      const matter = await matterOf(tx, moved)
       const clocks = await clock(tx, moved, matter)
       await addOutbox(tx, deps.reports(moved, { ...event, seq }, matter, clocks), at)
       return { event: { ...event, seq }, replayed: false }
@@ -178,7 +178,7 @@ export function createCaseService (deps: CaseServiceDeps) {
   async function recompute (projectNo: string): Promise<void> {
     await db.transaction(async (tx) => {
       const c = await lockCase(tx, projectNo)
-      if (c) await clock(tx, c, await matterOf(c))
+      if (c) await clock(tx, c, await matterOf(tx, c))
     })
   }
 
