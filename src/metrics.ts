@@ -14,6 +14,10 @@ export interface Metrics {
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
+  outboxRows: Gauge<'state'>
+  outboxOldestPending: Gauge
+  deadlineAlerts: Counter<'kind'>
+  deadlinesUncomputable: Gauge
 }
 
 const UNCONFORMING_DEFAULTS = ['tongban_nodejs_active_handles_total', 'tongban_nodejs_active_requests_total', 'tongban_nodejs_active_resources_total']
@@ -37,5 +41,9 @@ export function createMetrics (): Metrics {
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),
+    outboxRows: new Gauge({ name: 'tongban_outbox_rows', help: 'Outbox rows (reports owed to department systems) by state: pending, held (incomplete until the calendar covers its year), sent, dead (a person must look)', labelNames: ['state'], registers: [registry] }),
+    outboxOldestPending: new Gauge({ name: 'tongban_outbox_oldest_pending_seconds', help: 'Age of the oldest pending outbox row, seconds (0 without one)', registers: [registry] }),
+    deadlineAlerts: new Counter({ name: 'tongban_deadline_alerts_total', help: 'Deadline alerts claimed by this process, by kind (due-soon, overdue)', labelNames: ['kind'], registers: [registry] }),
+    deadlinesUncomputable: new Gauge({ name: 'tongban_deadlines_uncomputable', help: 'Case clocks the working-day calendar cannot compute (a year it does not cover): add that year\'s calendar file', registers: [registry] }),
   }
 }
