@@ -67,15 +67,6 @@ export interface CalendarYear {
   files: readonly string[]
 }
 
-/** Day kinds in DayIndex.kinds. */
-export const NOT_COVERED = 0
-export const WORKDAY = 1
-export const WEEKEND = 2
-export const HOLIDAY = 3
-export const MAKE_UP = 4
-
-const REASONS: readonly DayReason[] = ['workday', 'workday', 'weekend', 'holiday', 'make-up-workday']
-
 /**
  * Every day from 1 January of the first covered year to 31 December of the last, by position
  * (day number − base), precomputed so that counting working days is array reads.
@@ -83,7 +74,9 @@ const REASONS: readonly DayReason[] = ['workday', 'workday', 'weekend', 'holiday
 export interface DayIndex {
   /** Day number of position 0. */
   readonly base: number
-  readonly kinds: Uint8Array
+  readonly length: number
+  /** What each day is; undefined where its year is not covered. */
+  readonly reasons: ReadonlyArray<DayReason | undefined>
   /** Holiday or make-up day names by position (undefined elsewhere). */
   readonly names: ReadonlyArray<string | undefined>
   readonly dates: readonly string[]
@@ -161,26 +154,26 @@ export function buildCalendar (files: readonly Loaded[]): WorkingCalendar {
     notices.set(f.data.year, f)
   }
   const years = [...notices.keys()].sort((a, b) => a - b)
-  const days = new Map<number, { kind: number, name: string }>()
+  const days = new Map<number, { reason: 'holiday' | 'make-up-workday', name: string }>()
   const coverage: CalendarYear[] = []
   for (const year of years) {
     const notice = notices.get(year)!
     const locals = files.filter((f) => f.data.kind === 'local' && f.data.year === year)
     for (const f of [notice, ...locals]) {
-      for (const h of f.data.holidays) days.set(parseDate(h.date)!, { kind: HOLIDAY, name: h.name })
-      for (const w of f.data.workdays) days.set(parseDate(w.date)!, { kind: MAKE_UP, name: w.name })
+      for (const h of f.data.holidays) days.set(parseDate(h.date)!, { reason: 'holiday', name: h.name })
+      for (const w of f.data.workdays) days.set(parseDate(w.date)!, { reason: 'make-up-workday', name: w.name })
     }
     coverage.push({ year, source: notice.data.source, holidays: 0, workdays: 0, files: [notice.file, ...locals.map((f) => f.file)] })
   }
   for (const [n, d] of days) {
     const y = coverage.find((c) => c.year === Number(dateOf(n).slice(0, 4)))!
-    if (d.kind === HOLIDAY) y.holidays++
+    if (d.reason === 'holiday') y.holidays++
     else y.workdays++
   }
   const index = buildIndex(years, days)
   const fingerprint = createHash('sha256').update(JSON.stringify({
     years: coverage.map((c) => [c.year, c.source]),
-    days: [...days].sort((a, b) => a[0] - b[0]).map(([n, d]) => [dateOf(n), d.kind, d.name]),
+    days: [...days].sort((a, b) => a[0] - b[0]).map(([n, d]) => [dateOf(n), d.reason, d.name]),
   })).digest('hex')
   const covered = new Set(years)
   return {
@@ -193,24 +186,24 @@ export function buildCalendar (files: readonly Loaded[]): WorkingCalendar {
       const n = parseDate(date)
       if (n === undefined) throw new TongbanError('TB_DATE_INVALID', [date])
       const i = n - index.base
-      const kind = i >= 0 && i < index.kinds.length ? index.kinds[i]! : NOT_COVERED
-      if (kind === NOT_COVERED) throw notCovered(years, Number(date.slice(0, 4)))
+      const reason = i >= 0 && i < index.length ? index.reasons[i] : undefined
+      if (reason === undefined) throw notCovered(years, Number(date.slice(0, 4)))
       const name = index.names[i]
-      return { date, working: kind === WORKDAY || kind === MAKE_UP, reason: REASONS[kind]!, ...(name === undefined ? {} : { name }) }
+      return { date, working: isWorking(reason), reason, ...(name === undefined ? {} : { name }) }
     },
   }
 }
 
-function buildIndex (years: readonly number[], days: ReadonlyMap<number, { kind: number, name: string }>): DayIndex {
+function buildIndex (years: readonly number[], days: ReadonlyMap<number, { reason: DayReason, name: string }>): DayIndex {
   if (years.length === 0) {
-    return { base: 0, kinds: new Uint8Array(0), names: [], dates: [], workingBefore: new Int32Array(1), working: new Int32Array(0), runEnd: new Int32Array(0) }
+    return { base: 0, length: 0, reasons: [], names: [], dates: [], workingBefore: new Int32Array(1), working: new Int32Array(0), runEnd: new Int32Array(0) }
   }
   const base = dayNumber(years[0]!, 1, 1)
   const length = dayNumber(years[years.length - 1]!, 12, 31) - base + 1
   const covered = new Set(years)
-  const kinds = new Uint8Array(length)
-  const names: Array<string | undefined> = new Array<string | undefined>(length).fill(undefined)
-  const dates: string[] = new Array<string>(length)
+  const reasons = new Array<DayReason | undefined>(length)
+  const names = new Array<string | undefined>(length).fill(undefined)
+  const dates = new Array<string>(length)
   const workingBefore = new Int32Array(length + 1)
   const working: number[] = []
   for (let i = 0; i < length; i++) {
@@ -218,21 +211,24 @@ function buildIndex (years: readonly number[], days: ReadonlyMap<number, { kind:
     const date = dateOf(n)
     dates[i] = date
     const special = days.get(n)
-    kinds[i] = !covered.has(Number(date.slice(0, 4))) ? NOT_COVERED : special ? special.kind : isWeekend(n) ? WEEKEND : WORKDAY
+    const reason = !covered.has(Number(date.slice(0, 4))) ? undefined : special ? special.reason : isWeekend(n) ? 'weekend' : 'workday'
+    reasons[i] = reason
     names[i] = special?.name
-    const isWorking = kinds[i] === WORKDAY || kinds[i] === MAKE_UP
-    if (isWorking) working.push(i)
-    workingBefore[i + 1] = workingBefore[i]! + (isWorking ? 1 : 0)
+    const counts = reason !== undefined && isWorking(reason)
+    if (counts) working.push(i)
+    workingBefore[i + 1] = workingBefore[i]! + (counts ? 1 : 0)
   }
   const runEnd = new Int32Array(length)
   let end = -1
   for (let i = length - 1; i >= 0; i--) {
-    if (kinds[i] === NOT_COVERED) { end = -1; runEnd[i] = -1; continue }
+    if (reasons[i] === undefined) { end = -1; runEnd[i] = -1; continue }
     if (end === -1) end = i
     runEnd[i] = end
   }
-  return { base, kinds, names, dates, workingBefore, working: Int32Array.from(working), runEnd }
+  return { base, length, reasons, names, dates, workingBefore, working: Int32Array.from(working), runEnd }
 }
+
+export const isWorking = (reason: DayReason): boolean => reason === 'workday' || reason === 'make-up-workday'
 
 /** The refusal for a question about `year`, which the calendar does not cover. */
 export function notCovered (years: readonly number[], year: number): TongbanError {

@@ -15,7 +15,7 @@
 // Days a notice does not cover are refused (TB_CALENDAR_NOT_COVERED), never guessed.
 import { z } from 'zod'
 import { TongbanError } from '../errors.ts'
-import { MAKE_UP, NOT_COVERED, notCovered, WEEKEND, WORKDAY, HOLIDAY, type DayIndex, type WorkingCalendar } from './calendar.ts'
+import { isWorking, notCovered, type DayIndex, type WorkingCalendar } from './calendar.ts'
 import { beijingDay, dateOf, parseDate, yearOf } from './days.ts'
 
 export const LimitUnit = z.enum(['working-days', 'calendar-days'])
@@ -91,27 +91,35 @@ function dayOfInstant (instant: string, what: string): number {
   return day
 }
 
-/** Paused positions: [first, last] pairs (last = Infinity while open), sorted by first; with their reasons. */
-interface Pauses { first: number[], last: number[], reasons: string[], open: number }
+/**
+ * Paused positions: [first, last] pairs (last = Infinity while open), sorted by first, with the
+ * index of the pause each came from; `open`: the first open one, or −1.
+ */
+interface Pauses { first: number[], last: number[], source: number[], open: number }
 
 function pausesOf (pauses: readonly Pause[], base: number): Pauses {
-  const list: Array<{ first: number, last: number, reason: string }> = []
-  pauses.forEach((p, i) => {
+  const out: Pauses = { first: [], last: [], source: [], open: -1 }
+  for (let i = 0; i < pauses.length; i++) {
+    const p = pauses[i]!
     const from = dayOfInstant(p.from, `pauses[${i}].from`)
     const to = p.to === null ? Infinity : dayOfInstant(p.to, `pauses[${i}].to`)
     if (to < from) throw invalid(`pauses[${i}] ends (${p.to}) before it starts (${p.from})`)
-    // The pause's first day still counts; its last day does not.
-    if (to > from) list.push({ first: from + 1 - base, last: to - base, reason: p.reason })
-  })
-  list.sort((a, b) => a.first - b.first)
-  const open = list.findIndex((r) => r.last === Infinity)
-  return { first: list.map((r) => r.first), last: list.map((r) => r.last), reasons: list.map((r) => r.reason), open }
+    if (to === from) continue
+    // The pause's first day still counts; its last day does not. Kept sorted by insertion (a case has a few pauses).
+    let at = out.first.length
+    while (at > 0 && out.first[at - 1]! > from + 1 - base) at--
+    out.first.splice(at, 0, from + 1 - base)
+    out.last.splice(at, 0, to - base)
+    out.source.splice(at, 0, i)
+  }
+  out.open = out.last.indexOf(Infinity)
+  return out
 }
 
-const NO_PAUSES: Pauses = { first: [], last: [], reasons: [], open: -1 }
+const NO_PAUSES: Pauses = { first: [], last: [], source: [], open: -1 }
 
 /** Working days at positions before `i`, with `i` past the end reading as the end. */
-const workingBefore = (ix: DayIndex, i: number): number => ix.workingBefore[i < 0 ? 0 : i > ix.kinds.length ? ix.kinds.length : i]!
+const workingBefore = (ix: DayIndex, i: number): number => ix.workingBefore[i < 0 ? 0 : i > ix.length ? ix.length : i]!
 
 /** The `n`-th working day at or after position `i` (n ≥ 1); −1 past the calendar's end. */
 function nthWorking (ix: DayIndex, i: number, n: number): number {
@@ -147,21 +155,23 @@ function land (ix: DayIndex, cursor: number, n: number, unit: LimitUnit): number
   return day === -1 ? Infinity : day
 }
 
-const isWorking = (kind: number): boolean => kind === WORKDAY || kind === MAKE_UP
-
 /** One part's count: where it ends, the last counted day before a move (calendar days), or the stop. */
 interface Reach { due: number, lastCounted: number, stoppedWith: number }
 
-function reach (ix: DayIndex, cursor: number, limit: Limit, pauses: Pauses, covered: number, refuse: () => never): Reach {
+function reach (calendar: WorkingCalendar, cursor: number, limit: Limit, pauses: Pauses, covered: number): Reach {
+  const ix = calendar.index
   const end = advance(ix, cursor, limit.amount, limit.unit, pauses)
   if (end < 0) return { due: -1, lastCounted: -1, stoppedWith: -end }
-  if (end > covered) refuse()
-  if (limit.unit === 'working-days' || isWorking(ix.kinds[end]!)) return { due: end, lastCounted: end, stoppedWith: 0 }
+  if (end > covered) throw beyond(calendar, covered)
+  if (limit.unit === 'working-days' || isWorking(ix.reasons[end]!)) return { due: end, lastCounted: end, stoppedWith: 0 }
   const moved = advance(ix, end, 1, 'working-days', pauses)
   if (moved < 0) return { due: -1, lastCounted: end, stoppedWith: 0 }
-  if (moved > covered) refuse()
+  if (moved > covered) throw beyond(calendar, covered)
   return { due: moved, lastCounted: end, stoppedWith: 0 }
 }
+
+/** The refusal of a count that runs past `covered`, the last position of its run of covered days. */
+const beyond = (calendar: WorkingCalendar, covered: number): TongbanError => notCovered(calendar.years, yearOf(calendar.index.base + covered + 1))
 
 /** The deadline of `input` on `calendar`; throws TB_CALENDAR_NOT_COVERED rather than guess and TB_DEADLINE_INPUT_INVALID for unusable input. */
 export function computeDeadline (calendar: WorkingCalendar, input: DeadlineInput): Deadline {
@@ -170,13 +180,12 @@ export function computeDeadline (calendar: WorkingCalendar, input: DeadlineInput
   if (input.extension) checkLimit(input.extension, 'extension')
   const startDay = dayOfInstant(input.start, 'start')
   const s = startDay - ix.base
-  if (s < 0 || s >= ix.kinds.length || ix.kinds[s] === NOT_COVERED) throw notCovered(calendar.years, yearOf(startDay))
+  if (s < 0 || s >= ix.length || ix.reasons[s] === undefined) throw notCovered(calendar.years, yearOf(startDay))
   const pauses = input.pauses && input.pauses.length > 0 ? pausesOf(input.pauses, ix.base) : NO_PAUSES
   const covered = ix.runEnd[s]!
-  const refuse = (): never => { throw notCovered(calendar.years, yearOf(ix.base + covered + 1)) }
 
-  const limit = reach(ix, s, input.limit, pauses, covered, refuse)
-  const ext = input.extension && limit.due >= 0 ? reach(ix, limit.due, input.extension, pauses, covered, refuse) : undefined
+  const limit = reach(calendar, s, input.limit, pauses, covered)
+  const ext = input.extension && limit.due >= 0 ? reach(calendar, limit.due, input.extension, pauses, covered) : undefined
   const stoppedPart: Part | undefined = limit.due < 0 ? 'limit' : ext && ext.due < 0 ? 'extension' : undefined
   const explain: Explanation = {
     calendar: calendar.fingerprint,
@@ -187,7 +196,7 @@ export function computeDeadline (calendar: WorkingCalendar, input: DeadlineInput
   }
   if (stoppedPart === undefined) {
     const due = (ext ?? limit).due
-    explain.spans = spans(ix, s, due, limit, ext, input.limit.unit, input.extension?.unit, pauses)
+    explain.spans = spans(ix, s, due, limit, ext, input, pauses)
     if (ext) explain.limitDue = ix.dates[limit.due]!
     explain.due = ix.dates[due]!
     return { state: 'running', due: explain.due, explain }
@@ -195,12 +204,12 @@ export function computeDeadline (calendar: WorkingCalendar, input: DeadlineInput
   // An open pause holds the clock: the days before it are explained, and what is left.
   const open = pauses.open
   const stopAt = Math.max(pauses.first[open]! - 1, stoppedPart === 'extension' ? limit.due : s)
-  if (stopAt > covered) refuse()
+  if (stopAt > covered) throw beyond(calendar, covered)
   const part = stoppedPart === 'limit' ? limit : ext!
   const partLimit = stoppedPart === 'limit' ? input.limit : input.extension!
-  explain.spans = spans(ix, s, stopAt, limit, ext, input.limit.unit, input.extension?.unit, pauses)
+  explain.spans = spans(ix, s, stopAt, limit, ext, input, pauses)
   if (stoppedPart === 'extension') explain.limitDue = ix.dates[limit.due]!
-  const pause = input.pauses!.find((p) => p.to === null && dayOfInstant(p.from, 'pause') === pauses.first[open]! - 1 + ix.base)!
+  const pause = input.pauses![pauses.source[open]!]!
   // A calendar-day limit stopped while moving off a holiday has nothing left to count but the move.
   const remaining = part.stoppedWith > 0 ? part.stoppedWith : 0
   explain.stopped = { since: dateOf(pauses.first[open]! - 1 + ix.base), reason: pause.reason, remaining: { amount: remaining, unit: partLimit.unit }, part: stoppedPart }
@@ -208,7 +217,9 @@ export function computeDeadline (calendar: WorkingCalendar, input: DeadlineInput
 }
 
 /** The spans of positions (s, until], each day classified by the part (limit, extension) it falls in. */
-function spans (ix: DayIndex, s: number, until: number, limit: Reach, ext: Reach | undefined, unit: LimitUnit, extUnit: LimitUnit | undefined, pauses: Pauses): Span[] {
+function spans (ix: DayIndex, s: number, until: number, limit: Reach, ext: Reach | undefined, input: DeadlineInput, pauses: Pauses): Span[] {
+  const unit = input.limit.unit
+  const extUnit = input.extension?.unit
   const out: Span[] = []
   let current: Span | undefined
   for (let i = s + 1; i <= until; i++) {
@@ -220,8 +231,8 @@ function spans (ix: DayIndex, s: number, until: number, limit: Reach, ext: Reach
     let name: string | undefined
     let counted = false
     let movedFrom: string | undefined
-    const paused = pausedReason(pauses, i)
-    const kind = ix.kinds[i]!
+    const paused = pausedReason(pauses, input.pauses, i)
+    const reason = ix.reasons[i]!
     if (paused !== undefined) {
       why = 'paused'
       name = paused
@@ -231,13 +242,10 @@ function spans (ix: DayIndex, s: number, until: number, limit: Reach, ext: Reach
     } else if (partUnit === 'calendar-days' && i === reached.due) {
       why = 'moved'
       movedFrom = ix.dates[reached.lastCounted]!
-    } else if (kind === WORKDAY || kind === MAKE_UP) {
-      why = kind === WORKDAY ? 'workday' : 'make-up-workday'
-      name = ix.names[i]
-      counted = true
     } else {
-      why = kind === WEEKEND ? 'weekend' : 'holiday'
-      name = kind === HOLIDAY ? ix.names[i] : undefined
+      why = reason
+      name = ix.names[i]
+      counted = isWorking(reason)
     }
     if (current && current.why === why && current.name === name && current.part === part && why !== 'moved') {
       current.to = ix.dates[i]!
@@ -252,9 +260,9 @@ function spans (ix: DayIndex, s: number, until: number, limit: Reach, ext: Reach
   return out
 }
 
-function pausedReason (pauses: Pauses, i: number): string | undefined {
+function pausedReason (pauses: Pauses, given: readonly Pause[] | undefined, i: number): string | undefined {
   for (let r = 0; r < pauses.first.length; r++) {
-    if (i >= pauses.first[r]! && i <= pauses.last[r]!) return pauses.reasons[r]
+    if (i >= pauses.first[r]! && i <= pauses.last[r]!) return given![pauses.source[r]!]!.reason
   }
   return undefined
 }
@@ -273,7 +281,7 @@ function position (calendar: WorkingCalendar, date: string): number {
   const n = parseDate(date)
   if (n === undefined) throw new TongbanError('TB_DATE_INVALID', [date])
   const i = n - calendar.index.base
-  if (i < 0 || i >= calendar.index.kinds.length || calendar.index.kinds[i] === NOT_COVERED) throw notCovered(calendar.years, yearOf(n))
+  if (i < 0 || i >= calendar.index.length || calendar.index.reasons[i] === undefined) throw notCovered(calendar.years, yearOf(n))
   return i
 }
 
