@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'quarantine.dismiss',
   // calls to department systems (adapter operations), as the service account or the staff member
   'operation.call',
+  // service matters: a county's local 赋权 decision
+  'matter.decide',
   // sign-in and department sign-on
   'auth.login',
   'auth.login-failed',
@@ -54,7 +56,7 @@ export const AUDIT_OUTCOMES = ['ok', 'denied', 'failed'] as const
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number]
 
 /** Kinds of subject whose key is not personal data and is stored as given. */
-const PUBLIC_SUBJECT_KINDS = new Set(['enterprise']) // credit codes are public register data
+const PUBLIC_SUBJECT_KINDS = new Set(['enterprise', 'matter']) // credit codes are public register data, as are the matter codes of the power list
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 /** What details may be given as: JSON, where an undefined property is left out. */

@@ -20,14 +20,16 @@ export const PERMISSIONS = [
   'vault:manage', // service credentials and staff members' department accounts
   'vault:status', // the vault's data keys and master key fingerprint, never a secret
   'audit:read',
+  'matters:read', // the towns' service matters (power list), their versions and the county's local decisions
+  'matters:manage', // record a county's local 赋权 decision for a town
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve'],
+  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'matters:read'],
   'grid-staff': ['records:read'],
-  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read'],
-  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run'],
+  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'matters:read'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'matters:read', 'matters:manage'],
   'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage', 'vault:status'],
   auditor: ['audit:read'],
 }

@@ -3,8 +3,9 @@
 import { z } from 'zod'
 import { Matter } from '../model/matter.ts'
 
-/** The model, plus what the store relies on: an instant it can order arrivals by, dates in order. */
+/** The model, plus what the store relies on: an instant it can order arrivals by, dates in order, no NUL (jsonb refuses it). */
 export const StorableMatter = Matter
+  .refine((m) => !JSON.stringify(m).includes('\\u0000'), { message: 'text holds a NUL character' })
   .refine((m) => !Number.isNaN(Date.parse(m.updatedAt)), { path: ['updatedAt'], message: 'an ISO 8601 instant' })
   .refine((m) => m.effectiveUntil === undefined || m.effectiveUntil >= m.effectiveFrom, { path: ['effectiveUntil'], message: 'not before effectiveFrom' })
   .refine((m) => m.taskHandleItem.startsWith(m.taskCode), { path: ['taskHandleItem'], message: 'starts with taskCode' })

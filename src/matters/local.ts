@@ -3,6 +3,7 @@
 // here against what the store knows; recorded append-only (the route that calls this audits it).
 import { z } from 'zod'
 import { Matter } from '../model/matter.ts'
+import { line, lines } from '../model/text.ts'
 import { TongbanError } from '../errors.ts'
 import type { Db } from '../store/db.ts'
 import { inCatalogue, matterOf, recordDecision, type MatterDecision } from '../store/matters.ts'
@@ -19,10 +20,10 @@ export const DecisionInput = z.object({
   /** For a grant of a matter the town's catalogue lacks: the whole matter (origin local). */
   matter: Matter.optional(),
   /** 文号 of the county's decision. */
-  docNo: z.string().trim().min(1).max(100),
+  docNo: line().trim().min(1).max(100),
   decidedOn: Day,
   effectiveFrom: Day,
-  reason: z.string().trim().min(1).max(2000),
+  reason: lines().trim().min(1).max(2000),
 })
 export type DecisionInput = z.infer<typeof DecisionInput>
 

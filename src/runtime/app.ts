@@ -32,6 +32,7 @@ import { createOperations } from '../department/operations.ts'
 import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
 import { conflictRoutes } from '../server/api/conflicts.ts'
 import { adminRoutes } from '../server/api/admin.ts'
+import { matterRoutes } from '../server/api/matters.ts'
 import { portalPlugin } from '../portal/index.ts'
 
 export interface AppOptions {
@@ -104,6 +105,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(staffRoutes, { platform, sessions })
     await api.register(auditRoutes, { platform })
     await api.register(vaultRoutes, { platform })
+    await api.register(matterRoutes, { platform })
   }, { prefix: '/api/v1' })
   return app
 }

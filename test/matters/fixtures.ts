@@ -2,7 +2,7 @@
 import type { Matter } from '../../src/model/matter.ts'
 
 export const TOWN = '320412120000'
-export const OTHER_TOWN = '320412121000'
+export const OTHER_TOWN = '320412102000'
 const DEPT = '11320412014160587X'
 
 /** The business item of a 12-character basic code (`000201001000`, say). */

@@ -66,6 +66,7 @@ export const zh = {
   'audit.kind.quarantine': '隔离记录',
   'audit.kind.adapter': '部门系统',
   'audit.kind.department-app': '部门应用',
+  'audit.kind.matter': '政务服务事项',
 
   'audit.family.person': '居民',
   'audit.family.enterprise': '市场主体',
@@ -80,6 +81,7 @@ export const zh = {
   'audit.family.inbox': '接收箱',
   'audit.family.audit': '审计',
   'audit.family.operation': '部门接口调用',
+  'audit.family.matter': '政务服务事项',
 
   'audit.action.person.read': '查看居民信息',
   'audit.action.person.read-full': '查看居民完整信息',
@@ -114,6 +116,7 @@ export const zh = {
   'audit.action.audit.read': '查阅审计日志',
   'audit.action.audit.verify': '校验审计日志',
   'audit.action.operation.call': '调用部门接口',
+  'audit.action.matter.decide': '记录县级赋权决定',
 
   'audit.verify.heading': '日志完整性校验',
   'audit.verify.title': '审计日志完整性校验',
@@ -211,6 +214,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.kind.quarantine': 'quarantined record',
   'audit.kind.adapter': 'department system',
   'audit.kind.department-app': 'department app',
+  'audit.kind.matter': 'service matter',
 
   'audit.family.person': 'Residents',
   'audit.family.enterprise': 'Enterprises',
@@ -225,6 +229,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.family.inbox': 'Inbox',
   'audit.family.audit': 'Audit',
   'audit.family.operation': 'Department calls',
+  'audit.family.matter': 'Service matters',
 
   'audit.action.person.read': 'Read a resident',
   'audit.action.person.read-full': 'Read a resident in full',
@@ -259,6 +264,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.action.audit.read': 'Read the audit log',
   'audit.action.audit.verify': 'Verify the audit log',
   'audit.action.operation.call': 'Call a department system',
+  'audit.action.matter.decide': "Record a county's 赋权 decision",
 
   'audit.verify.heading': 'Chain verification',
   'audit.verify.title': 'Audit log verification',
