@@ -145,6 +145,21 @@ export const errorCatalogue = {
   TB_CASE_CHANGED: { status: 409, message: 'Case %s changed while this %s was being applied; load it again and retry' },
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
 
+  // 好差评 ratings, rectification (整改) and appeals (申诉)
+  TB_RATING_STAGE_NOT_REACHED: { status: 409, message: 'Case %s is %s: it can be rated at %s only once it has been %s' },
+  TB_RATING_EXISTS: { status: 409, message: 'Case %s was already rated at %s (rating %s); a second rating comes only as a re-rating after rectification' },
+  TB_RATING_LINK_UNKNOWN: { status: 404, message: 'This rating link is not known; ask the window for a new one' },
+  TB_RATING_LINK_USED: { status: 410, message: 'This rating link was used at %s; ask the window for a new one' },
+  TB_RATING_LINK_EXPIRED: { status: 410, message: 'This rating link expired at %s; ask the window for a new one' },
+  TB_RATING_NOT_FOUND: { status: 404, message: 'No rating %s in your scope' },
+  TB_RECTIFICATION_NOT_FOUND: { status: 404, message: 'No rectification %s in your scope' },
+  TB_RECTIFICATION_CLOSED: { status: 409, message: 'Rectification %s is %s; nothing more can be done on it' },
+  TB_RECTIFICATION_NO_FOLLOW_UP: { status: 409, message: 'Rectification %s has no follow-up contact yet; record who called the resident and what was done (POST /api/v1/rectifications/%s/follow-ups) before the re-rating' },
+  TB_RATING_NOT_APPEALABLE: { status: 409, message: 'Rating %s is level %s; only a 差评 (level 1 or 2) can be appealed' },
+  TB_APPEAL_EXISTS: { status: 409, message: 'Rating %s was already appealed (appeal %s); a rating is appealed once' },
+  TB_APPEAL_NOT_FOUND: { status: 404, message: 'No appeal %s in your scope' },
+  TB_APPEAL_DECIDED: { status: 409, message: 'Appeal %s was already decided (%s)' },
+
   // service matters (政务服务事项) of the towns' power lists
   TB_MATTER_NOT_FOUND: { status: 404, message: 'No service matter %s for town %s; GET /api/v1/matters?town=%s lists the matters it offers' },
   TB_MATTER_DECISION_INVALID: { status: 400, message: 'The 赋权 decision cannot be recorded: %s' },
