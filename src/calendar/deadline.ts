@@ -18,6 +18,9 @@ import { TongbanError } from '../errors.ts'
 import { isWorking, notCovered, type DayIndex, type WorkingCalendar } from './calendar.ts'
 import { beijingDay, dateOf, parseDate, yearOf } from './days.ts'
 
+// Callers computing deadlines explain them too: one import for both.
+export { explainText, type Lang } from './explain.ts'
+
 export const LimitUnit = z.enum(['working-days', 'calendar-days'])
 export type LimitUnit = z.infer<typeof LimitUnit>
 
