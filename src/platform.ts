@@ -96,7 +96,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     vault: opts.vault,
     dataDir: opts.dataDir,
     calendar,
-    cases: createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters(opts.db), reports: platformReports(opts.config, instances, opts.logger) }),
+    cases: createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters, reports: platformReports(opts.config, instances, opts.logger) }),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {

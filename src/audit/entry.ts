@@ -23,6 +23,12 @@ export const AUDIT_ACTIONS = [
   'quarantine.dismiss',
   // calls to department systems (adapter operations), as the service account or the staff member
   'operation.call',
+  // cases (办件): they hold the applicant's personal data
+  'case.open',
+  'case.list',
+  'case.read', // one case, or its events
+  'case.transition',
+  'case.prefill', // a matter's form filled from an applicant's unified record
   // service matters: a county's local 赋权 decision
   'matter.decide',
   // sign-in and department sign-on

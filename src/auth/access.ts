@@ -20,16 +20,19 @@ export const PERMISSIONS = [
   'vault:manage', // service credentials and staff members' department accounts
   'vault:status', // the vault's data keys and master key fingerprint, never a secret
   'audit:read',
+  'cases:read', // the town's cases (办件): applicants, forms, events
+  'cases:act', // open cases and move them at the window
+  'cases:approve', // a leader's approval: the one 延期 extension (行政许可法 §42)
   'matters:read', // the towns' service matters (power list), their versions and the county's local decisions
   'matters:manage', // record a county's local 赋权 decision for a town
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'matters:read'],
+  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'cases:read', 'cases:act', 'matters:read'],
   'grid-staff': ['records:read'],
-  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'matters:read'],
-  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'matters:read', 'matters:manage'],
+  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'cases:read', 'cases:act', 'cases:approve', 'matters:read'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'cases:read', 'matters:read', 'matters:manage'],
   'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage', 'vault:status'],
   auditor: ['audit:read'],
 }

@@ -66,6 +66,7 @@ export const zh = {
   'audit.kind.quarantine': '隔离记录',
   'audit.kind.adapter': '部门系统',
   'audit.kind.department-app': '部门应用',
+  'audit.kind.case': '办件',
   'audit.kind.matter': '政务服务事项',
 
   'audit.family.person': '居民',
@@ -81,6 +82,7 @@ export const zh = {
   'audit.family.inbox': '接收箱',
   'audit.family.audit': '审计',
   'audit.family.operation': '部门接口调用',
+  'audit.family.case': '办件',
   'audit.family.matter': '政务服务事项',
 
   'audit.action.person.read': '查看居民信息',
@@ -116,6 +118,11 @@ export const zh = {
   'audit.action.audit.read': '查阅审计日志',
   'audit.action.audit.verify': '校验审计日志',
   'audit.action.operation.call': '调用部门接口',
+  'audit.action.case.open': '接件',
+  'audit.action.case.list': '查询办件',
+  'audit.action.case.read': '查看办件',
+  'audit.action.case.transition': '办理办件',
+  'audit.action.case.prefill': '预填表单',
   'audit.action.matter.decide': '记录县级赋权决定',
 
   'audit.verify.heading': '日志完整性校验',
@@ -214,6 +221,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.kind.quarantine': 'quarantined record',
   'audit.kind.adapter': 'department system',
   'audit.kind.department-app': 'department app',
+  'audit.kind.case': 'case',
   'audit.kind.matter': 'service matter',
 
   'audit.family.person': 'Residents',
@@ -229,6 +237,7 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.family.inbox': 'Inbox',
   'audit.family.audit': 'Audit',
   'audit.family.operation': 'Department calls',
+  'audit.family.case': 'Cases',
   'audit.family.matter': 'Service matters',
 
   'audit.action.person.read': 'Read a resident',
@@ -264,6 +273,11 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.action.audit.read': 'Read the audit log',
   'audit.action.audit.verify': 'Verify the audit log',
   'audit.action.operation.call': 'Call a department system',
+  'audit.action.case.open': 'Open a case',
+  'audit.action.case.list': 'List cases',
+  'audit.action.case.read': 'Read a case',
+  'audit.action.case.transition': 'Move a case',
+  'audit.action.case.prefill': 'Pre-fill a form',
   'audit.action.matter.decide': "Record a county's 赋权 decision",
 
   'audit.verify.heading': 'Chain verification',
