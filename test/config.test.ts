@@ -10,7 +10,7 @@ const minimal = (adapters: string): string => `towns:\n  - { code: "320412120000
 
 t.test('the demo and example configurations are valid', async (t) => {
   const demo = await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})
-  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs'])
+  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs', 'matters-exchange'])
   t.equal(demo.adapters[0]!.webhook!.secrets[0], 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', 'the documented default demo secret')
   t.equal(demo.adapters[1]!.every, 15_000, 'durations are read as milliseconds')
   t.same(demo.adapters[1]!.rateLimit, { max: 8, duration: 1000 })
@@ -72,9 +72,11 @@ t.test('outside the demo, the demo configuration\'s published secrets are refuse
   await t.rejects(loadConfig(file, { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=' }), { code: 'TB_CONFIG_INSECURE', message: /adapters\[1\]\.credentials\.clientSecret/ })
   const ownMarket = { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=', TONGBAN_DEMO_MARKET_SECRET: 'a-secret-of-our-own' }
   await t.rejects(loadConfig(file, ownMarket), { code: 'TB_CONFIG_INSECURE', message: /adapters\[2\]\.credentials\.appSecret/ })
-  const own = await loadConfig(file, { ...ownMarket, TONGBAN_DEMO_CIVIL_SECRET: 'another-secret-of-our-own' })
-  t.equal(own.adapters.length, 3, 'with secrets of its own the same file starts')
-  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 3, 'the demo itself may use them')
+  const ownCivil = { ...ownMarket, TONGBAN_DEMO_CIVIL_SECRET: 'another-secret-of-our-own' }
+  await t.rejects(loadConfig(file, ownCivil), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.credentials\.appSecret/ })
+  const own = await loadConfig(file, { ...ownCivil, TONGBAN_DEMO_MATTERS_SECRET: 'a-third-secret-of-our-own' })
+  t.equal(own.adapters.length, 4, 'with secrets of its own the same file starts')
+  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 4, 'the demo itself may use them')
 })
 
 t.test('a missing file says so', async (t) => {
