@@ -144,6 +144,8 @@ export const errorCatalogue = {
   TB_CASE_ACTION_REFUSED: { status: 409, message: 'Case %s cannot take %s: %s' },
   TB_CASE_CHANGED: { status: 409, message: 'Case %s changed while this %s was being applied; load it again and retry' },
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
+  TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
+  TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
 
   // 好差评 ratings, rectification (整改) and appeals (申诉)
   TB_RATING_STAGE_NOT_REACHED: { status: 409, message: 'Case %s is %s: it can be rated at %s only once it has been %s' },

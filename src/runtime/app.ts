@@ -35,6 +35,7 @@ import { adminRoutes } from '../server/api/admin.ts'
 import { matterRoutes } from '../server/api/matters.ts'
 import { portalPlugin } from '../portal/index.ts'
 import { caseRoutes } from '../server/api/cases.ts'
+import { outboxRoutes } from '../server/api/outbox.ts'
 
 export interface AppOptions {
   platform: Platform
@@ -107,6 +108,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(auditRoutes, { platform })
     await api.register(vaultRoutes, { platform })
     await api.register(caseRoutes, { platform })
+    await api.register(outboxRoutes, { platform })
     await api.register(matterRoutes, { platform })
   }, { prefix: '/api/v1' })
   return app

@@ -14,6 +14,9 @@ import { processFileDropJob, scheduleFileDrop, type FileJobData } from '../sync/
 import { openFileSource, type FileSource } from '../department/files/index.ts'
 import { FileBytes } from '../store/file-bytes.ts'
 import { startCatalogueWorker } from '../matters/worker.ts'
+import { createOperations } from '../department/operations.ts'
+import { startOutboxWorker } from '../outbox/worker.ts'
+import { startDeadlineWorker } from '../deadlines/worker.ts'
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -138,6 +141,18 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       workers.push(catalogue.worker)
       ownQueues.push(catalogue.queue)
     }
+  }
+  // The case reports and the deadline sweep are no instance's: every worker process runs them (their
+  // rows are claimed in the database, so several never send or alert one thing twice).
+  if (instanceIds.length > 0) {
+    const { db, vault, audit, instances, logger, metrics, redis, config } = platform
+    const operations = createOperations({ db, vault, audit, instances, logger, metrics, connections })
+    const outbox = await startOutboxWorker({ db, operations, logger, metrics, redis, attempts: config.cases.reportAttempts })
+    const deadlines = await startDeadlineWorker({
+      db, redis, logger, metrics, calendar: () => platform.calendar, recompute: platform.cases.recompute, dueSoonWorkingDays: config.cases.dueSoonWorkingDays,
+    })
+    workers.push(outbox.worker, deadlines.worker)
+    ownQueues.push(outbox.queue, deadlines.queue)
   }
   return {
     async close (drainMs = DRAIN_TIMEOUT_MS) {

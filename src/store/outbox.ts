@@ -107,21 +107,31 @@ export async function resendOutbox (db: Queryable, id: number, at: string): Prom
   return rows[0] ? toRow(rows[0]) : undefined
 }
 
-export async function getOutbox (db: Queryable, id: number): Promise<OutboxRow | undefined> {
-  const { rows } = await db.query(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id])
-  return rows[0] ? toRow(rows[0]) : undefined
+export interface OutboxFilter {
+  state?: OutboxState
+  subject?: string
+  /** Only the reports of cases of towns under this division prefix ('' for all). */
+  townPrefix?: string
+  after?: number
+  limit: number
 }
 
-export interface OutboxFilter { state?: OutboxState, subject?: string, after?: number, limit: number }
+const IN_TOWNS = `($TOWN::text = '' OR EXISTS (SELECT 1 FROM cases c WHERE 'case:' || c.project_no = outbox.subject AND c.town LIKE $TOWN || '%'))`
 
 /** Rows in id order, keyset-paged by `after`. */
 export async function listOutbox (db: Queryable, f: OutboxFilter): Promise<OutboxRow[]> {
   const { rows } = await db.query(
     `SELECT ${COLUMNS} FROM outbox
-     WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR subject = $2) AND id > $3
+     WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR subject = $2) AND id > $3 AND ${IN_TOWNS.replaceAll('$TOWN', '$5')}
      ORDER BY id LIMIT $4`,
-    [f.state ?? null, f.subject ?? null, f.after ?? 0, f.limit])
+    [f.state ?? null, f.subject ?? null, f.after ?? 0, f.limit, f.townPrefix ?? ''])
   return rows.map(toRow)
+}
+
+/** One row, if it concerns a case of a town under `townPrefix`. */
+export async function outboxRowIn (db: Queryable, id: number, townPrefix: string): Promise<OutboxRow | undefined> {
+  const { rows } = await db.query(`SELECT ${COLUMNS} FROM outbox WHERE id = $1 AND ${IN_TOWNS.replaceAll('$TOWN', '$2')}`, [id, townPrefix])
+  return rows[0] ? toRow(rows[0]) : undefined
 }
 
 /** Rows per state and the age of the oldest pending row (seconds, 0 without one), for the metrics. */
