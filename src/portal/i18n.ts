@@ -6,6 +6,8 @@ import * as quarantine from './messages/quarantine.ts'
 import * as audit from './messages/audit.ts'
 import * as staff from './messages/staff.ts'
 import * as facets from './messages/facets.ts'
+import * as matters from './messages/matters.ts'
+import * as cases from './messages/cases.ts'
 
 export const LANGS = ['zh', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -201,7 +203,7 @@ const coreZh = {
 } as const
 
 // Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
-const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh }
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh }
 
 export type MessageKey = keyof typeof zh
 
@@ -395,7 +397,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'nav.staff': 'Staff',
 }
 
-const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en }
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

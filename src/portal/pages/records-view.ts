@@ -4,6 +4,7 @@ import type { Conflict } from '../../store/conflicts.ts'
 import type { HistoryItem } from '../../store/history.ts'
 import type { RecordRef, UnifiedRecord } from '../../store/records.ts'
 import type { Provenance } from '../../model/provenance.ts'
+import { can } from '../../auth/access.ts'
 import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
 import { csrfField, type PageContext } from '../layout.ts'
@@ -82,6 +83,7 @@ ${(v.represents ?? []).length === 0 ? html`<p class="muted">${t('record.represen
     : ''
   return html`${v.searchToken ? html`<p class="back"><a href="/portal/search${from}" id="back-to-results">← ${t('search.back')}</a></p>` : ''}
 <h1>${t(v.kind === 'person' ? 'record.personTitle' : 'record.enterpriseTitle', name)}</h1>
+${ctx.principal && can(ctx.principal, 'cases:act') ? html`<p><a class="button secondary" id="start-matter" href="/portal/matters?${new URLSearchParams({ applicant: v.kind === 'person' ? `person:${v.ref ?? ''}` : `enterprise:${key}` }).toString()}">${t('matter.forApplicant')}</a></p>` : ''}
 ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
 ${full ? html`<p class="notice" role="status">${t('record.fullShown', v.fullPurpose!)}</p>` : v.kind === 'person' ? html`<p class="muted">${t('record.masked')}</p>` : ''}
 <div class="cols"><div>
