@@ -21,6 +21,13 @@ export const AUDIT_ACTIONS = [
   'quarantine.read',
   'quarantine.retry',
   'quarantine.dismiss',
+  // 好差评: ratings, their one-time links, rectification follow-ups, appeals and the county's decisions
+  'rating.read',
+  'rating.link',
+  'rating.rate',
+  'rating.follow-up',
+  'rating.appeal',
+  'rating.decide',
   // calls to department systems (adapter operations), as the service account or the staff member
   'operation.call',
   // cases (办件): they hold the applicant's personal data

@@ -6,6 +6,7 @@ import * as quarantine from './messages/quarantine.ts'
 import * as audit from './messages/audit.ts'
 import * as staff from './messages/staff.ts'
 import * as facets from './messages/facets.ts'
+import * as ratings from './messages/ratings.ts'
 import * as matters from './messages/matters.ts'
 import * as cases from './messages/cases.ts'
 
@@ -203,7 +204,7 @@ const coreZh = {
 } as const
 
 // Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
-const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh }
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh, ...ratings.zh }
 
 export type MessageKey = keyof typeof zh
 
@@ -397,7 +398,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'nav.staff': 'Staff',
 }
 
-const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en }
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en, ...ratings.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

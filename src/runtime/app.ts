@@ -34,6 +34,7 @@ import { conflictRoutes } from '../server/api/conflicts.ts'
 import { adminRoutes } from '../server/api/admin.ts'
 import { matterRoutes } from '../server/api/matters.ts'
 import { portalPlugin } from '../portal/index.ts'
+import { ratingRoutes } from '../server/api/ratings.ts'
 import { caseRoutes } from '../server/api/cases.ts'
 import { outboxRoutes } from '../server/api/outbox.ts'
 
@@ -107,6 +108,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(staffRoutes, { platform, sessions })
     await api.register(auditRoutes, { platform })
     await api.register(vaultRoutes, { platform })
+    await api.register(ratingRoutes, { platform })
     await api.register(caseRoutes, { platform })
     await api.register(outboxRoutes, { platform })
     await api.register(matterRoutes, { platform })
