@@ -47,7 +47,8 @@ export function householdRecord (idNumber: string, name: string, phone: string):
   }
 }
 
-export async function startCasesGateway (t: Teardown, opts: { redisIndex: number, store: 'postgres' | 'pglite', matters?: Matter[] }) {
+/** `extra`: more of the configuration file, as YAML (a facets section, calendar files). */
+export async function startCasesGateway (t: Teardown, opts: { redisIndex: number, store: 'postgres' | 'pglite', matters?: Matter[], extra?: string }) {
   const dir = await tempDir(t)
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }')
   await writeFile(join(dir, 'civil.ts'), `export { assistanceAdapter as default } from '${import.meta.url}'\n`)
@@ -56,6 +57,7 @@ export async function startCasesGateway (t: Teardown, opts: { redisIndex: number
 adapters:
   - { id: household-registration, adapter: household-registration, webhook: { secrets: ["${SECRET}"] } }
   - { id: civil, path: civil.ts, webhook: { secrets: ["${SECRET}"] } }
+${opts.extra ?? ''}
 `)
   const config = await loadConfig(file, {})
   const { logger } = captureLogger()
