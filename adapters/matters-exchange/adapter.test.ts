@@ -21,6 +21,8 @@ import { isTongbanError } from '../../src/errors.ts'
 import { signSm3 } from '../../src/crypto/webhook-signature.ts'
 import { loadSubject } from '../../src/conformance/subject.ts'
 import { runChecks } from '../../src/conformance/runner.ts'
+import type { CheckResult, Report } from '../../src/conformance/result.ts'
+import { fromRoot } from '../../src/paths.ts'
 
 const APP = { appId: APP_ID, appSecret: 'matters-test-secret' }
 const TOWN12 = `${TOWN}000`
@@ -386,10 +388,11 @@ t.test('the examples are the demo town\'s matter and government', async (tt) => 
 })
 
 t.test('tongban adapter check passes against the simulator', async (tt) => {
-  const report = await runChecks(await loadSubject('matters-exchange'), { againstSimulator: true, seed: 1, configFile: undefined })
-  const failed = report.checks.filter((c) => c.outcome === 'fail')
-  tt.same(failed, [], 'no check fails')
-  tt.ok(report.ok)
-  tt.match(report.checks.find((c) => c.name === 'operations answer against the simulator'), { outcome: 'pass', summary: /7 call\(s\)/ })
-  tt.match(report.checks.find((c) => c.name === 'field targets exist'), { outcome: 'skip' })
+  const named = (report: Report, name: string): CheckResult | undefined => report.checks.find((c) => c.name === name)
+  const demo = await runChecks(await loadSubject('matters-exchange'), { againstSimulator: true, seed: 1, configFile: fromRoot('config', 'demo.yaml') })
+  tt.same(demo.checks.filter((c) => c.outcome === 'fail'), [], 'no check fails with the demo configuration')
+  tt.ok(demo.ok)
+  tt.match(named(demo, 'operations answer against the simulator'), { outcome: 'pass', summary: /7 call\(s\)/ })
+  tt.match(named(demo, 'business codes map to the right errors'), { outcome: 'pass', summary: /1001, 1002, 4290, 5000/ }, 'faults asked of the catalogue of the demo town')
+  tt.match(named(demo, 'field targets exist'), { outcome: 'skip' })
 })

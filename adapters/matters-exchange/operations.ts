@@ -110,8 +110,8 @@ const EXAMPLE_TASK = '11320412014160259H5000202003000'
 const EXAMPLE_NO = `${EXAMPLE_TASK}202612070001`
 const AT = '2026-12-07T09:30:00+08:00'
 
-// Reporting a case is the window's work; the cases issue brings its own permission (cases:act).
-const PERMISSION = 'records:read'
+// Reporting a case is the window's work: who may move a case may report it.
+const PERMISSION = 'cases:act'
 
 export const accept = defineOperation({
   title: { zh: '受理', en: 'Report an acceptance' },

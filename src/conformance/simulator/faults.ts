@@ -26,28 +26,43 @@ function described (err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
 }
 
+/** The first page of each stream the adapter reads (its pulls, its matter catalogue of the first configured town), by name. */
+function firstPages (adapter: AdapterDefinition, run: SimulatorRun, client: DepartmentClient): Array<[string, () => Promise<unknown>]> {
+  const signal = (): AbortSignal => AbortSignal.timeout(run.instance.timeout * 2)
+  const pages = (Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>).map(([name, stream]): [string, () => Promise<unknown>] =>
+    [`pull ${name}`, async () => await stream.fetchPage({ http: client, cursor: stream.initialCursor(), pageSize: stream.pageSize, signal: signal() })])
+  const { catalogue } = adapter
+  const town = run.towns[0]
+  if (catalogue && town !== undefined) {
+    pages.push([`catalogue of ${town}`, async () => await catalogue.fetchPage({ http: client, town, cursor: catalogue.initialCursor(), pageSize: catalogue.pageSize, signal: signal() })])
+  }
+  return pages
+}
+
 export async function checkFaults (adapter: AdapterDefinition, run: SimulatorRun, client: DepartmentClient, seen: CodesSeen): Promise<CheckResult> {
-  const streams = Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>
-  if (streams.length === 0) return skip(NAME, 'the adapter pulls nothing: no answers to read business codes from')
+  const streams = firstPages(adapter, run, client)
+  if (streams.length === 0) {
+    return skip(NAME, adapter.catalogue ? 'the configuration names no town whose matter catalogue to read' : 'the adapter pulls nothing: no answers to read business codes from')
+  }
   const failNext = run.sim.failNext?.bind(run.sim)
   if (!failNext) return skip(NAME, 'the simulator offers no failNext: it cannot be asked for faults')
   const faults = { ...GATEWAY_FAULTS, ...run.declaration.faults }
   const findings: string[] = []
-  for (const [name, stream] of streams) {
+  for (const [name, fetchPage] of streams) {
     // A page first, outside the count: the token is fetched and the next call is the one that fails.
-    await withRetries(client, async () => await stream.fetchPage({ http: client, cursor: stream.initialCursor(), pageSize: stream.pageSize, signal: AbortSignal.timeout(run.instance.timeout * 2) }))
+    await withRetries(client, fetchPage)
     for (const [kind, meaning] of Object.entries(faults)) {
       const expected = EXPECTED[meaning]
       failNext(kind)
       let thrown: unknown
       try {
-        await stream.fetchPage({ http: client, cursor: stream.initialCursor(), pageSize: stream.pageSize, signal: AbortSignal.timeout(run.instance.timeout * 2) })
+        await fetchPage()
       } catch (err) {
         thrown = err
       }
       if (isTongbanError(thrown)) seen.add(thrown.code, `fetchPage of ${name} answered fault ${kind}`)
-      if (thrown === undefined) findings.push(`pull ${name}: fault ${kind} (${meaning}) should throw ${expected.error}, but fetchPage returned a page`)
-      else if (!isTongbanError(thrown) || thrown.code !== expected.code) findings.push(`pull ${name}: fault ${kind} (${meaning}) should throw ${expected.error} (${expected.code}), but fetchPage threw ${described(thrown)}`)
+      if (thrown === undefined) findings.push(`${name}: fault ${kind} (${meaning}) should throw ${expected.error}, but fetchPage returned a page`)
+      else if (!isTongbanError(thrown) || thrown.code !== expected.code) findings.push(`${name}: fault ${kind} (${meaning}) should throw ${expected.error} (${expected.code}), but fetchPage threw ${described(thrown)}`)
       if (meaning === 'auth') client.resetAuth()
     }
   }

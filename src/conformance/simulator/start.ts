@@ -21,6 +21,8 @@ export interface SimulatorRun {
   instance: AdapterInstance
   /** What the simulator posted to the gateway, in arrival order (simulators that call it). */
   deliveries: Delivery[]
+  /** The configuration's towns (12-digit division codes): whose matter catalogue the checks read. */
+  towns: readonly string[]
   close: () => Promise<void>
 }
 
@@ -97,6 +99,7 @@ export async function startSimulatorRun (adapter: AdapterDefinition, configFile:
     options,
     instance: instance.data,
     deliveries: receiver?.deliveries ?? [],
+    towns: demo.towns,
     async close () {
       await sim.close()
       await receiver?.close()
