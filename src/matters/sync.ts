@@ -36,12 +36,18 @@ export function catalogueQueueName (instanceId: string): string {
   return `catalogue.${instanceId}`
 }
 
-/** One job scheduler per configured town, every `every` of the instance (else the catalogue's own). */
+const schedulerId = (town: string): string => `catalogue-${town}`
+
+/** One job scheduler per configured town, every `every` of the instance (else the catalogue's own); those of towns no longer configured go. */
 export async function scheduleCatalogue (instance: Instance, queue: Queue, towns: ReadonlyArray<{ code: string }>): Promise<void> {
   const catalogue = instance.adapter.catalogue
   if (!catalogue) return
+  const wanted = new Set(towns.map((t) => schedulerId(t.code)))
+  for (const scheduler of await queue.getJobSchedulers()) {
+    if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key)
+  }
   for (const town of towns) {
-    await queue.upsertJobScheduler(`catalogue-${town.code}`, { every: instance.config.every ?? catalogue.everyMs }, { name: SCHEDULED, data: { town: town.code } })
+    await queue.upsertJobScheduler(schedulerId(town.code), { every: instance.config.every ?? catalogue.everyMs }, { name: SCHEDULED, data: { town: town.code } })
   }
 }
 
@@ -72,6 +78,8 @@ export async function processCatalogueJob (ctx: CatalogueContext, job: Job<Catal
   if (!catalogue) throw new Error(`adapter ${instance.adapter.id} reads no matter catalogue`)
   const id = instance.config.id
   const { town } = job.data
+  // A job queued before its town left the configuration: that town is no longer read.
+  if (!platform.config.towns.some((t) => t.code === town)) return { stored: 0, rejected: 0, done: true }
   const stream = catalogueStream(town)
 
   const stored = await loadCursor(db, id, stream)

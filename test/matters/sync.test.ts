@@ -6,6 +6,9 @@ import t from 'tap'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
+import { Queue } from 'bullmq'
+import { QUEUE_PREFIX } from '../../src/queues/queues.ts'
+import { catalogueQueueName } from '../../src/matters/sync.ts'
 import { defineAdapter, type AdapterDefinition } from '../../src/adapter-sdk/index.ts'
 import { Config } from '../../src/config/schema.ts'
 import { createPlatform, type Platform } from '../../src/platform.ts'
@@ -14,7 +17,7 @@ import { BUILT_IN_ADAPTERS } from '../../src/config/adapters.ts'
 import { captureLogger, eventually, freshRedis, stores } from '../helpers.ts'
 import { matterOf, mattersInForce, matterVersion } from '../../src/store/matters.ts'
 import type { Db } from '../../src/store/db.ts'
-import { TOWN, itemOf, matter } from './fixtures.ts'
+import { OTHER_TOWN, TOWN, itemOf, matter } from './fixtures.ts'
 
 /** A catalogue over HTTP: `GET /tasks?town=&offset=&limit=`; from `failFrom` on it answers the maintenance page. */
 async function startCatalogue (items: readonly unknown[]): Promise<{ url: string, offsets: number[], towns: Set<string>, failFrom: number | null, close: () => Promise<void> }> {
@@ -90,16 +93,22 @@ for (const store of ['pglite', 'postgres'] as const) {
     t.teardown(catalogue.close)
     const config = configWith(testCatalogue, { id: 'test-catalogue', adapter: 'test-catalogue', baseUrl: catalogue.url, every: '1s', timeout: '2s', retries: { attempts: 2, backoff: '50ms' } })
 
+    // A town configured before, no longer: its scheduler goes, and a job it queued reads nothing.
+    const stale = new Queue(catalogueQueueName('test-catalogue'), { connection: { url: redisUrl }, prefix: QUEUE_PREFIX })
+    await stale.upsertJobScheduler(`catalogue-${OTHER_TOWN}`, { every: 60_000 }, { name: 'scheduled', data: { town: OTHER_TOWN } })
+
     // The platform goes into maintenance after two pages: the job fails, the cursor stays after page two.
     catalogue.failFrom = 6
     const first = await run(t, db, redisUrl, config)
+    t.same((await stale.getJobSchedulers()).map((s) => s.key), [`catalogue-${TOWN}`], 'one scheduler, of the configured town')
+    await stale.close()
     await eventually(async () => (await db.query<{ error: string | null }>('SELECT error FROM adapter_runs')).rows[0]?.error)
     await first.stop()
     const { rows: [stopped] } = await db.query<{ stream: string, cursor: { offset: number }, run_id: number | null }>('SELECT stream, cursor, run_id FROM sync_cursors')
     t.same(stopped?.cursor, { offset: 6 }, 'the cursor is stored with each page')
     t.equal(stopped?.stream, `catalogue:${TOWN}`, 'one stream per town')
     t.ok(stopped?.run_id, 'the run is still open')
-    t.same([...catalogue.towns], [TOWN], 'the town asked for is the configured one')
+    t.same([...catalogue.towns], [TOWN], 'only the configured town is read')
     t.equal((await mattersInForce(db, { town: TOWN, on: '2026-06-01' })).length, 5, 'pages one and two are stored, less the one that does not fit')
 
     catalogue.failFrom = null
