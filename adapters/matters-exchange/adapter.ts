@@ -9,6 +9,7 @@ import { catalogue } from './catalogue.ts'
 import { ID } from './codes.ts'
 import { operations } from './operations.ts'
 import { demoSimulator } from './demo.ts'
+import { PROJECT_EVENTS, parseProjectEvent } from './events.ts'
 
 export { ID, CODES, dataOf } from './codes.ts'
 export { catalogue, Cursor, fetchTasks, toMatter, areaCode, cursorAfter, initialCursor, MAX_PAGE_SIZE, TASKS_PATH, UPDATE_TIME } from './catalogue.ts'
@@ -33,6 +34,8 @@ export default defineAdapter({
   },
   catalogue,
   operations,
+  // the department's 联办 events come back to the cases they name
+  caseEvents: { receive: PROJECT_EVENTS, parse: parseProjectEvent },
   instance: z.object({
     baseUrl: z.string({ error: `adapter ${ID} calls the provincial platform: give baseUrl` }),
     credentials: z.unknown().refine((c) => c !== undefined, `adapter ${ID} signs its calls (hmac-headers, HMAC-SM3): give credentials with appId (the town's, e.g. T320412120) and appSecret`),

@@ -12,10 +12,12 @@ import type { DepartmentHttp } from './http.ts'
 import type { FacetProduction } from './facets.ts'
 import type { OperationDeclaration } from './operations.ts'
 import type { WebhookReceive } from './webhook.ts'
+import type { CaseEventIntake } from './case-events.ts'
 import type { FileDrop } from './files.ts'
 import type { CatalogueStream } from './catalogue.ts'
 
 export * from './errors.ts'
+export type { CaseEventIntake, CaseEventMessage } from './case-events.ts'
 export * from './simulator.ts'
 export * from './auth.ts'
 export { Duration } from './duration.ts'
@@ -84,6 +86,8 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   facet?: FacetProduction<any>
   /** Calls the platform may make to the department on a caller's behalf, by name. */
   operations?: Readonly<Record<string, OperationDeclaration<any, any>>>
+  /** Case events (联办) the department sends by webhook, applied to the cases they name. */
+  caseEvents?: CaseEventIntake
   /**
    * Canonical fields this department is the authority for: unless the configuration's
    * `survivorship:` says otherwise, its instances' values outrank every other source's there.

@@ -51,12 +51,17 @@ export const TRANSITIONS: Readonly<Record<CaseState, Partial<Record<CaseAction, 
   },
   concluded: {
     deliver: { to: 'delivered', by: WINDOW },
+    // a department's step that arrives after its result (out of order): kept in the history, the state stays
+    step: { to: 'concluded', by: DEPARTMENT },
   },
-  delivered: {},
+  delivered: {
+    step: { to: 'delivered', by: DEPARTMENT },
+  },
 }
 
-/** States from which no action leads anywhere. */
-export const FINAL_STATES: readonly CaseState[] = (Object.keys(TRANSITIONS) as CaseState[]).filter((s) => Object.keys(TRANSITIONS[s]).length === 0)
+/** States from which no action leads anywhere else (a late step of the department only adds to the history). */
+export const FINAL_STATES: readonly CaseState[] = (Object.keys(TRANSITIONS) as CaseState[])
+  .filter((s) => Object.values(TRANSITIONS[s]).every((rule) => rule.to === s))
 
 /** States in which the legal clock stands still. */
 export const CLOCK_STOPPED: ReadonlySet<CaseState> = new Set(['processing-supplement', 'special-procedure'])

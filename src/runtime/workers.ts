@@ -17,6 +17,7 @@ import { startCatalogueWorker } from '../matters/worker.ts'
 import { createOperations } from '../department/operations.ts'
 import { startOutboxWorker } from '../outbox/worker.ts'
 import { startDeadlineWorker } from '../deadlines/worker.ts'
+import { applyCaseEvents } from '../cases/department-events.ts'
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -59,6 +60,22 @@ function startIngestWorker (platform: Platform, instance: Instance, running: Map
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     await commit(job.data.inboxIds)
   }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 3 * perGroup })
+  observe(platform, worker, instance.config.id, 'ingest', running)
+  return worker
+}
+
+/** The department's case events, from the inbox to the cases they name, one job at a time (a case's events in the order they came). */
+function startCaseEventWorker (platform: Platform, instance: Instance, running: Map<string, RunningJob>): Worker {
+  const deps = {
+    db: platform.db,
+    cases: platform.cases,
+    intake: instance.adapter.caseEvents!,
+    actor: { kind: 'department' as const, id: instance.config.id, name: instance.adapter.department.name },
+    logger: platform.logger,
+  }
+  const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
+    await applyCaseEvents(deps, job.data.inboxIds)
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }
@@ -125,6 +142,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
     const instance = platform.instances.get(id)
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
     if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance, running))
+    if (instance.adapter.caseEvents) workers.push(startCaseEventWorker(platform, instance, running))
     if (instance.adapter.files) {
       const source = openFileSource(instance, platform)
       sources.push(source)

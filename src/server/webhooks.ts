@@ -10,8 +10,12 @@ import { createInboxWriter } from '../webhooks/inbox-writer.ts'
 import { contentTypeMatches, expectedContentType } from '../webhooks/media-type.ts'
 import { webhookVerifier } from '../webhooks/signatures/index.ts'
 import { errorResponses } from './errors.ts'
+import type { AdapterDefinition, WebhookReceive } from '../adapter-sdk/index.ts'
 
 const Params = z.object({ adapterId: z.string().max(64) })
+
+/** How an adapter receives webhooks: records, or case events (both verified and kept in the inbox alike). */
+const receiveOf = (adapter: AdapterDefinition): Omit<WebhookReceive, 'parse'> | undefined => adapter.receive ?? adapter.caseEvents?.receive
 const Receipt = z.object({
   receiptId: z.string().describe('inbox id of the committed message'),
   duplicate: z.boolean().describe('true when this webhook-id was received before; it is processed once'),
@@ -20,10 +24,10 @@ const Receipt = z.object({
 export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { platform } = opts
   const writer = createInboxWriter(platform)
-  const receivers = [...platform.instances.values()].filter((i) => i.adapter.receive && i.config.webhook)
-  const bodyLimit = Math.max(1024, ...receivers.map((i) => i.adapter.receive!.maxBodyBytes))
+  const receivers = [...platform.instances.values()].filter((i) => receiveOf(i.adapter) && i.config.webhook)
+  const bodyLimit = Math.max(1024, ...receivers.map((i) => receiveOf(i.adapter)!.maxBodyBytes))
   // Secrets decoded once; a scheme's declaration checked at start.
-  const verifiers = new Map(receivers.map((i) => [i.config.id, webhookVerifier(i.adapter.receive!.signature, i.config.webhook!)]))
+  const verifiers = new Map(receivers.map((i) => [i.config.id, webhookVerifier(receiveOf(i.adapter)!.signature, i.config.webhook!)]))
 
   // The signature covers the exact bytes: keep every body as a Buffer; the handler says which
   // content type the instance's adapter receives.
@@ -50,14 +54,15 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       // Reject before reading the body: unknown adapter, then a declared size over its limit.
       const id = (req.params as { adapterId: string }).adapterId
       const instance = platform.instances.get(id)
-      if (!instance?.adapter.receive || !verifiers.has(id)) { done(new TongbanError('TB_ADAPTER_NOT_FOUND', [id])); return }
+      const receive = instance && receiveOf(instance.adapter)
+      if (!receive || !verifiers.has(id)) { done(new TongbanError('TB_ADAPTER_NOT_FOUND', [id])); return }
       const declared = Number(req.headers['content-length'])
-      if (declared > instance.adapter.receive.maxBodyBytes) { done(new TongbanError('TB_BODY_TOO_LARGE', [instance.adapter.receive.maxBodyBytes])); return }
+      if (declared > receive.maxBodyBytes) { done(new TongbanError('TB_BODY_TOO_LARGE', [receive.maxBodyBytes])); return }
       done()
     },
   }, async (req, reply) => {
     const instance = platform.instances.get(req.params.adapterId)!
-    const receive = instance.adapter.receive!
+    const receive = receiveOf(instance.adapter)!
     const outcome = (o: string): void => { platform.metrics.webhooks.inc({ adapter: instance.config.id, outcome: o }) }
     const body = req.body
     const format = receive.body ?? { format: 'json' }
