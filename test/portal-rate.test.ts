@@ -4,12 +4,12 @@
 // expired link says when it expired. Screenshots go to test-artifacts/portal/rate/.
 import t from 'tap'
 import { operatorAuth, startTestGateway } from './helpers.ts'
-import { openBrowser, skipWithoutChromium } from './portal-kit.ts'
+import { createStaff, openBrowser, signIn, skipWithoutChromium } from './portal-kit.ts'
 import { LI, TOWN, seedCase } from './ratings/fixtures.ts'
 import { listRatings, listRectifications } from '../src/store/ratings.ts'
 
 t.test('the tablet rates once', { skip: skipWithoutChromium }, async (t) => {
-  const { gateway } = await startTestGateway(t, { store: 'pglite', redisIndex: 10 })
+  const { gateway, bootstrapAuth } = await startTestGateway(t, { store: 'pglite', redisIndex: 10 })
   const { db } = gateway.platform
   const window = await operatorAuth(gateway.url, { roles: ['window-staff'], town: TOWN })
   const now = Date.now()
@@ -19,8 +19,22 @@ t.test('the tablet rates once', { skip: skipWithoutChromium }, async (t) => {
     t.equal(res.status, 201)
     return (await res.json() as { url: string }).url
   }
-  const url = await linkOf(projectNo)
   const { page, shot } = await openBrowser(t, 'rate')
+
+  // Window staff make the link from the case (the case page's form posts here) and open it on the tablet.
+  await createStaff(gateway.url, bootstrapAuth, { username: 'window', name: '王窗口', town: TOWN, roles: ['window-staff'] })
+  await signIn(page, gateway.url, 'window')
+  const csrf = await page.locator('input[name=_csrf]').first().inputValue()
+  const early = await page.request.post(`${gateway.url}/portal/cases/${projectNo}/rating-link`, { form: { _csrf: csrf, stage: 'conclude' } })
+  t.equal(early.status(), 409, 'not at 办结 before the case is concluded')
+  t.match(await early.text(), '该办件尚未到达这一环节')
+  t.equal((await page.request.post(`${gateway.url}/portal/cases/${projectNo}/rating-link`, { form: { stage: 'accept' } })).status(), 403, 'a post without the session\'s CSRF token is refused')
+  const made = await page.request.post(`${gateway.url}/portal/cases/${projectNo}/rating-link`, { form: { _csrf: csrf, stage: 'accept' } })
+  t.equal(made.status(), 200)
+  await page.setContent(await made.text())
+  const url = new URL((await page.locator('#rating-link').getAttribute('href'))!, gateway.url).toString()
+  t.match(url, /\/rate\/[A-Za-z0-9_-]{32}$/)
+  await page.context().clearCookies()
 
   await page.goto(url)
   await page.getByRole('heading', { name: '请您对本次服务进行评价' }).waitFor()

@@ -5,6 +5,7 @@
 import type { Db } from '../store/db.ts'
 import { TongbanError, isTongbanError } from '../errors.ts'
 import type { Actor } from '../model/case.ts'
+import type { Principal } from '../auth/principal.ts'
 import type { WorkingCalendar } from '../calendar/calendar.ts'
 import { computeDeadline } from '../calendar/deadline.ts'
 import { getCase, lockCase, type CaseRow } from '../store/cases.ts'
@@ -35,6 +36,9 @@ export interface RatingServiceDeps {
 }
 
 export const actorRef = (a: Actor): string => `${a.kind}:${a.id}`
+
+/** Who acts, as case events and rating rows name them: a staff member, or an API client. */
+export const actorOf = (p: Principal): Actor => ({ kind: p.kind === 'staff' ? 'staff' : 'token', id: p.id, name: p.name })
 
 /** What the tablet page may show about its link: never more than the matter and a masked name. */
 export type LinkView =

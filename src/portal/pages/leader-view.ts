@@ -85,9 +85,11 @@ ${rows.length === 0
 </section>`
 }
 
+const overdue = (x: RectificationRow, today: string): boolean => x.due !== null && x.due < today
+
 function dueCell (ctx: PageContext, x: RectificationRow, today: string): Html {
-  if (x.due === null) return html`<span class="warn">${ctx.t('leader.dueUncomputable', x.dueProblem ?? '')}</span>`
-  return x.due < today ? html`<span class="overdue">${x.due} ${ctx.t('leader.overdue')}</span>` : html`${x.due}`
+  if (x.due === null) return html`<span role="alert">${ctx.t('leader.dueUncomputable', x.dueProblem ?? '')}</span>`
+  return overdue(x, today) ? html`${x.due} ${ctx.t('leader.overdue')}` : html`${x.due}`
 }
 
 function rectificationList (ctx: PageContext, v: LeaderView): Html {
@@ -97,7 +99,7 @@ ${v.rectifications.length === 0
   ? html`<p class="muted">${t('leader.rectificationsNone')}</p>`
   : html`<table id="rectifications" aria-labelledby="rectifications-h">
 <thead><tr><th scope="col">${t('leader.projectNo')}</th><th scope="col">${t('leader.matter')}</th><th scope="col">${t('leader.stage')}</th><th scope="col">${t('leader.level')}</th><th scope="col">${t('leader.staff')}</th><th scope="col">${t('leader.due')}</th><th scope="col">${t('leader.followUps')}</th></tr></thead>
-<tbody>${v.rectifications.map((x) => html`<tr><td>${x.projectNo}</td><td>${x.matterName}</td><td>${t(`rate.stage.${x.stage}`)}</td><td>${x.level} ${t(levelKey(x.level))}</td><td>${x.staff.name}</td><td>${dueCell(ctx, x, v.today)}</td><td>${x.followUps}</td></tr>`)}</tbody>
+<tbody>${v.rectifications.map((x) => html`<tr${overdue(x, v.today) ? html` class="overdue"` : ''}><td>${x.projectNo}</td><td>${x.matterName}</td><td>${t(`rate.stage.${x.stage}`)}</td><td>${x.level} ${t(levelKey(x.level))}</td><td>${x.staff.name}</td><td>${dueCell(ctx, x, v.today)}</td><td>${x.followUps}</td></tr>`)}</tbody>
 </table>`}
 </section>`
 }

@@ -5,6 +5,8 @@ import { html, raw, type Html } from '../../html.ts'
 import { htmlLang, type Translate, type Lang } from '../i18n.ts'
 import type { MessageKey } from '../i18n.ts'
 import type { LinkView } from '../../ratings/service.ts'
+import type { PageContext } from '../layout.ts'
+import { beijingTime } from '../format.ts'
 
 type Open = Extract<LinkView, { status: 'open' }>
 
@@ -89,4 +91,14 @@ ${rectifyWithin === undefined ? '' : html`<p class="message">${t('rate.thanksBad
 
 export function closedPage (ctx: RateContext, text: string): string {
   return shell(ctx.lang, ctx.t, ctx.switchHref, html`<h1>${ctx.t('rate.closedTitle')}</h1><p class="message" role="alert">${text}</p>`)
+}
+
+/** The staff page with a fresh link: opened on the tablet, never shown to anyone else. */
+export function linkBody (ctx: PageContext, v: { projectNo: string, stage: 'accept' | 'conclude', url: string, expiresAt: string }): Html {
+  const { t } = ctx
+  return html`<h1>${t('rate.linkTitle')}</h1>
+<p>${t('rate.linkStage', t(`rate.stage.${v.stage}`))}</p>
+<p>${t('rate.linkBody', beijingTime(v.expiresAt))}</p>
+<p><a id="rating-link" href="${v.url}" target="_blank" rel="noopener noreferrer">${t('rate.linkOpen')}</a></p>
+<p><a href="/portal/cases/${encodeURIComponent(v.projectNo)}">${t('rate.linkBack')}</a></p>`
 }

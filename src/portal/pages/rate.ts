@@ -12,8 +12,9 @@ import { langOf } from '../layout.ts'
 import { translator } from '../i18n.ts'
 import { beijingTime } from '../format.ts'
 import type { PortalKit } from '../kit.ts'
-import { closedPage, ratePage, thanksPage, type RateContext } from './rate-view.ts'
-import type { LinkView } from '../../ratings/service.ts'
+import { closedPage, linkBody, ratePage, thanksPage, type RateContext } from './rate-view.ts'
+import { actorOf, type LinkView } from '../../ratings/service.ts'
+import { PageError } from '../kit.ts'
 
 /** Taps per address per minute: a tablet rates a few residents a minute; guessing tokens is slowed. */
 export const RATE_PAGE_LIMIT = { max: 60, timeWindow: 60_000 } as const
@@ -21,7 +22,7 @@ export const RATE_PAGE_LIMIT = { max: 60, timeWindow: 60_000 } as const
 const Params = z.object({ token: z.string().max(128) })
 
 export async function ratePages (app: FastifyInstance, kit: PortalKit): Promise<void> {
-  const { platform, sendPage } = kit
+  const { platform, sendPage, signIn, requireCsrf, requirePermission, recordScope, audit } = kit
   const ratings = ratingServiceOf(platform)
   const api = app.withTypeProvider<ZodTypeProvider>()
   const rateLimit = { ...RATE_PAGE_LIMIT, hook: 'preHandler' as const, keyGenerator: (req: FastifyRequest) => `rate:${req.ip}` }
@@ -84,6 +85,36 @@ export async function ratePages (app: FastifyInstance, kit: PortalKit): Promise<
         const { status, text } = closed(ctx, view)
         return sendPage(reply, status, closedPage(ctx, text))
       }
+      throw err
+    }
+  })
+
+  // Window staff make the link from the case page and open it on the tablet.
+  api.post('/portal/cases/:projectNo/rating-link', {
+    schema: {
+      hide: true,
+      params: z.object({ projectNo: z.string().length(43) }),
+      body: z.object({ _csrf: z.string().max(128).optional(), stage: z.enum(['accept', 'conclude']) }),
+    },
+  }, async (req, reply) => {
+    const s = await signIn(req, reply)
+    if (!s) return reply
+    requireCsrf(req, s)
+    requirePermission(s, 'ratings:act')
+    const { projectNo } = req.params
+    const { stage } = req.body
+    const t = kit.ctxOf(req, reply, s).t
+    const note = { subjectKind: 'case', subject: projectNo, details: { stage } }
+    try {
+      const link = await ratings.createLink(projectNo, stage, actorOf(s.principal), recordScope(s).prefix)
+      await audit(req, s, 'rating.link', note)
+      return kit.render(req, reply, s, (ctx) => ctx.t('rate.linkTitle'), (ctx) => linkBody(ctx, { projectNo, stage, ...link }))
+    } catch (err) {
+      if (!isTongbanError(err)) throw err
+      await audit(req, s, 'rating.link', { ...note, outcome: 'failed', details: { ...note.details, code: err.code } })
+      if (err.code === 'TB_CASE_NOT_FOUND') throw new PageError(404)
+      if (err.code === 'TB_RATING_STAGE_NOT_REACHED') throw new PageError(409, t('rate.linkNotReached'))
+      if (err.code === 'TB_RATING_EXISTS') throw new PageError(409, t('rate.linkExists'))
       throw err
     }
   })

@@ -7,10 +7,9 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import type { Principal } from '../../auth/principal.ts'
 import { can, divisionPrefix } from '../../auth/access.ts'
-import type { Actor } from '../../model/case.ts'
 import { line, lines } from '../../model/text.ts'
 import { listRatings, listRectifications, listAppeals } from '../../store/ratings.ts'
-import { actorRef } from '../../ratings/service.ts'
+import { actorOf, actorRef } from '../../ratings/service.ts'
 import { ratingServiceOf } from '../../ratings/of-platform.ts'
 import { errorResponses } from '../errors.ts'
 import { scopeOf } from '../scope.ts'
@@ -83,9 +82,6 @@ const RectificationDetail = Rectification.extend({ followUpList: z.array(FollowU
 const Link = z.object({ url: z.string().describe('the tablet page; the token in it is the only copy'), expiresAt: z.string() }).meta({ id: 'RatingLink' })
 const Id = z.object({ id: z.coerce.number().int().positive() })
 const Day = z.iso.date()
-
-/** Who acts, as a case event or rating row names them. */
-export const actorOf = (p: Principal): Actor => ({ kind: p.kind === 'staff' ? 'staff' : 'token', id: p.id, name: p.name })
 
 /** Window staff without ratings:read see the ratings of their own steps only. */
 export function ownOnly (p: Principal): string | undefined {
