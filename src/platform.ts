@@ -16,6 +16,7 @@ import { loadCalendar, type WorkingCalendar } from './calendar/calendar.ts'
 import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
+import { offeringCorrections } from './cases/window-observation.ts'
 
 export interface Instance {
   config: AdapterInstance
@@ -96,7 +97,10 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     vault: opts.vault,
     dataDir: opts.dataDir,
     calendar,
-    cases: createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters, reports: platformReports(opts.config, instances, opts.logger) }),
+    cases: offeringCorrections(
+      createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters, reports: platformReports(opts.config, instances, opts.logger) }),
+      { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
+    ),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {

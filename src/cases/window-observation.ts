@@ -7,8 +7,10 @@ import type { MappedRecord } from '../model/intake.ts'
 import type { z } from 'zod'
 import { entityKeys, entitySchemas } from '../model/index.ts'
 import type { Db } from '../store/db.ts'
-import type { CaseRow } from '../store/cases.ts'
+import { getCase, type CaseRow } from '../store/cases.ts'
 import { getRecord } from '../store/records.ts'
+import type { Logger } from '../log.ts'
+import type { CaseService } from './service.ts'
 import { unify } from '../unify/unify.ts'
 import type { SurvivorshipRules } from '../unify/survivorship.ts'
 
@@ -54,4 +56,27 @@ export async function offerCorrections (db: Db, rules: SurvivorshipRules, c: Cas
   if (!observation || await getRecord(db, observation.kind, observation.key) === undefined) return []
   await db.transaction(async (tx) => { await unify(tx, rules, WINDOW_SOURCE, [observation]) })
   return Object.keys(observation.data).filter((f) => f !== entityKeys[observation.kind])
+}
+
+/**
+ * The case service whose `open` offers the new case's corrections to the record once the case is
+ * committed, whichever face opened it (API, portal). The case stands whatever becomes of the
+ * offer: a failure is logged, not answered.
+ */
+export function offeringCorrections (service: CaseService, deps: { db: Db, rules: () => SurvivorshipRules, logger: Logger }): CaseService {
+  return {
+    ...service,
+    async open (input, actor, town) {
+      const opened = await service.open(input, actor, town)
+      if (!opened.replayed && input.corrections.some((c) => c.offerToRecord)) {
+        const c = await getCase(deps.db, opened.projectNo)
+        if (c) {
+          await offerCorrections(deps.db, deps.rules(), c).catch((err: Error) => {
+            deps.logger.warn({ projectNo: opened.projectNo, err: err.message }, "offering the window's corrections to the record failed")
+          })
+        }
+      }
+      return opened
+    },
+  }
 }

@@ -16,8 +16,6 @@ import type { WorkingCalendar } from '../../calendar/calendar.ts'
 import { listCases } from '../../store/cases.ts'
 import { matterOf } from '../../store/matters.ts'
 import { platformPrefill, prefillForm } from '../../cases/prefill.ts'
-import { offerCorrections } from '../../cases/window-observation.ts'
-import { getCase } from '../../store/cases.ts'
 import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
 import { errorResponses } from '../errors.ts'
 import { purposeOf } from '../audit-hook.ts'
@@ -110,13 +108,6 @@ export async function caseRoutes (app: FastifyInstance, opts: { platform: Platfo
     const { prefix } = scopeOf(req)
     const result = await platform.cases.open(req.body, actorOf(req), townOf(req))
     opened.set(req, result.projectNo)
-    if (!result.replayed && req.body.corrections.some((c) => c.offerToRecord)) {
-      // The case stands whatever becomes of the offer: a failure is logged, not answered.
-      const c = await getCase(db, result.projectNo)
-      await offerCorrections(db, platform.survivorship, c!).catch((err: Error) => {
-        req.log.warn({ projectNo: result.projectNo, err: err.message }, 'offering the window\'s corrections to the record failed')
-      })
-    }
     return await reply.code(result.replayed ? 200 : 201).send(await detail(result.projectNo, prefix))
   })
 
