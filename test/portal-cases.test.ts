@@ -157,7 +157,10 @@ t.test('case pages', { skip: skipWithoutChromium }, async (t) => {
     await db.query("UPDATE case_deadlines SET due = (now() AT TIME ZONE 'Asia/Shanghai')::date - 1 WHERE project_no = $1 AND kind = 'promised'", [stale])
     // And one is due today (its 补正 notice).
     await db.query("UPDATE case_deadlines SET due = (now() AT TIME ZONE 'Asia/Shanghai')::date WHERE project_no = $1 AND kind = 'supplement-notice'", [leaders])
-    await page.goto(`${base}/portal/cases`)
+    await page.goto(`${base}/`)
+    t.match(await page.locator('#home-cases').innerText(), /2\s*今日我的办件\s*1\s*即将到期\s*1\s*已超期/, 'the home page counts them')
+    await page.locator('#home-cases').getByRole('link', { name: /今日我的办件/ }).click()
+    await page.waitForURL(`${base}/portal/cases`)
     const listed = async (): Promise<string[]> => (await page.locator('table.cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case') ?? ''))).sort()
     t.same(await listed(), [mine, stale].sort(), 'my cases today: the ones I received, not the leader\'s, not the other town\'s')
     await page.getByRole('link', { name: '已超期' }).click()

@@ -14,6 +14,9 @@ import { beijingTime, maskId, maskPhone } from '../format.ts'
 import { actionForms } from './cases-actions-view.ts'
 
 export const TABS = ['mine', 'due', 'overdue', 'all'] as const
+
+/** How many cases the home page's box counts at most per figure (more reads as "100+"). */
+export const HOME_COUNT_LIMIT = 100
 export type Tab = (typeof TABS)[number]
 
 export const stateName = (ctx: PageContext, s: CaseState): string => ctx.t(`case.state.${s}` as MessageKey)

@@ -12,6 +12,7 @@ import { beijingToday } from '../../calendar/days.ts'
 import { computeDeadline } from '../../calendar/deadline.ts'
 import { CaseState, TransitionInput, type Actor } from '../../model/case.ts'
 import type { Principal } from '../../auth/principal.ts'
+import type { Platform } from '../../platform.ts'
 import type { CaseView } from '../../cases/service.ts'
 import { listCases, type CaseListFilter } from '../../store/cases.ts'
 import { matterVersion } from '../../store/matters.ts'
@@ -20,7 +21,7 @@ import { queryText } from '../query.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { TASK_HANDLE_ITEM, mattersScript } from './matters.ts'
 import { page } from '../layout.ts'
-import { caseBody, caseListBody, stateName, TABS, type Tab } from './cases-view.ts'
+import { HOME_COUNT_LIMIT, caseBody, caseListBody, stateName, TABS, type Tab } from './cases-view.ts'
 import type { MessageKey } from '../i18n.ts'
 
 const PAGE_SIZE = 50
@@ -144,13 +145,6 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
     lang: queryText(8).optional(),
   })
 
-  /** The day `amount` working days after today: the due-soon horizon. */
-  const horizon = (today: string): string => {
-    const d = computeDeadline(platform.calendar, { start: today, limit: { amount: DUE_SOON_WORKING_DAYS, unit: 'working-days' } })
-    return d.state === 'running' ? d.due : today
-  }
-  const dayBefore = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
-
   api.get('/portal/cases', { schema: { hide: true, querystring: ListQuery } }, async (req, reply) => {
     const s = await signIn(req, reply)
     if (!s) return reply
@@ -158,10 +152,7 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
     const tab: Tab = req.query.tab ?? 'mine'
     const today = beijingToday()
     const after = parseAfter(req.query.after)
-    const filter: CaseListFilter = { townPrefix: prefix, limit: PAGE_SIZE, ...(after ? { after } : {}) }
-    if (tab === 'mine') Object.assign(filter, { receivedBy: `staff:${s.principal.id}`, since: beijingMidnight().toISOString() })
-    if (tab === 'due') Object.assign(filter, { dueBy: horizon(today) })
-    if (tab === 'overdue') Object.assign(filter, { dueBy: dayBefore(today) })
+    const filter: CaseListFilter = { ...tabFilter(platform, s, prefix, tab, today), limit: PAGE_SIZE, ...(after ? { after } : {}) }
     if (tab === 'all' && req.query.state) filter.states = [req.query.state]
     if (tab === 'all' && req.query.matter) filter.taskHandleItem = req.query.matter
     const page = await listCases(db, filter)
@@ -175,6 +166,35 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
     return render(req, reply, s, (ctx) => ctx.t('case.listTitle'), (ctx) =>
       caseListBody(ctx, { tab, items, today, state: req.query.state || undefined, matter: req.query.matter || undefined, next, paged: after !== undefined }))
   })
+}
+
+/** The day `DUE_SOON_WORKING_DAYS` working days after today: the due-soon horizon. */
+function horizon (platform: Platform, today: string): string {
+  const d = computeDeadline(platform.calendar, { start: today, limit: { amount: DUE_SOON_WORKING_DAYS, unit: 'working-days' } })
+  return d.state === 'running' ? d.due : today
+}
+
+const dayBefore = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
+
+/** What a tab lists (the home page counts the same): mine received today, a clock due within days, or past due. */
+export function tabFilter (platform: Platform, s: SignedIn, townPrefix: string, tab: Tab, today: string): Omit<CaseListFilter, 'limit'> {
+  switch (tab) {
+    case 'mine': return { townPrefix, receivedBy: `staff:${s.principal.id}`, since: beijingMidnight().toISOString() }
+    case 'due': return { townPrefix, dueBy: horizon(platform, today) }
+    case 'overdue': return { townPrefix, dueBy: dayBefore(today) }
+    case 'all': return { townPrefix }
+  }
+}
+
+/** The home page's box: my cases today, due soon, overdue (each counted up to HOME_COUNT_LIMIT). */
+export async function caseCounts (platform: Platform, s: SignedIn, townPrefix: string): Promise<{ mine: number, due: number, overdue: number }> {
+  const today = beijingToday()
+  const count = async (tab: Tab): Promise<number> => {
+    const items = await listCases(platform.db, { ...tabFilter(platform, s, townPrefix, tab, today), limit: HOME_COUNT_LIMIT })
+    return tab === 'due' ? items.filter((c) => c.due !== null && c.due >= today).length : items.length
+  }
+  const [mine, due, overdue] = await Promise.all([count('mine'), count('due'), count('overdue')])
+  return { mine, due, overdue }
 }
 
 /** `after=<receivedAt>~<projectNo>`: the keyset of the previous page's last case. */

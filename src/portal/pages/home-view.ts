@@ -13,6 +13,7 @@ import { html, type Html } from '../../html.ts'
 import type { PageContext } from '../layout.ts'
 import { beijingTime, departmentOf } from '../format.ts'
 import { searchForm } from './search-view.ts'
+import { HOME_COUNT_LIMIT } from './cases-view.ts'
 
 export interface HomeData {
   townName: string
@@ -28,6 +29,8 @@ export interface HomeData {
   audit?: boolean
   /** Security admins: locked and disabled accounts, and the latest changes to accounts. */
   accounts?: { locked: Staff[], disabled: Staff[], changes: AuditRow[] } | undefined
+  /** Window staff and leaders: my cases today, due soon, overdue (each counted up to a limit). */
+  cases?: { mine: number, due: number, overdue: number } | undefined
 }
 
 function tile (label: string, n: number | undefined, href: string | undefined, alert = false): Html | string {
@@ -51,8 +54,21 @@ ${d.accounts ? accountsSection(ctx, d.accounts) : ''}
   ${tile(t('home.quarantine'), d.quarantine, '/portal/quarantine', true)}
 </div>
 ${d.counts ? html`<p class="muted">${t('home.countedAt', beijingTime(d.counts.countedAt))}</p>` : ''}
+${d.cases ? casesTiles(ctx, d.cases) : ''}
 ${d.today ? todayTable(ctx, platform, d.today) : ''}
 ${d.status ? syncTable(ctx, d.status) : ''}`
+}
+
+function casesTiles (ctx: PageContext, c: NonNullable<HomeData['cases']>): Html {
+  const { t } = ctx
+  const n = (x: number): string => x >= HOME_COUNT_LIMIT ? `${HOME_COUNT_LIMIT}+` : String(x)
+  const box = (label: string, x: number, href: string, alert: boolean): Html =>
+    html`<a class="tile${alert && x > 0 ? ' alert' : ''}" href="${href}" data-cases="${href}"><span class="n">${n(x)}</span>${label}</a>`
+  return html`<div class="tiles" id="home-cases">
+  ${box(t('case.today'), c.mine, '/portal/cases', false)}
+  ${box(t('case.dueSoon'), c.due, '/portal/cases?tab=due', true)}
+  ${box(t('case.overdueCount'), c.overdue, '/portal/cases?tab=overdue', true)}
+</div>`
 }
 
 function auditSection (ctx: PageContext): Html {

@@ -19,6 +19,7 @@ import { scopeCounts } from '../scope-counts.ts'
 import type { PortalKit } from '../kit.ts'
 import { signInPage } from './sign-in.ts'
 import { homeBody } from './home-view.ts'
+import { caseCounts } from './cases.ts'
 
 export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { platform, sessions, sendPage, ctxOf, townName } = kit
@@ -35,7 +36,7 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
     const { principal } = found
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
-    const [counts, openConflicts, quarantine, status, today, staff, staffChanges] = await Promise.all([
+    const [counts, openConflicts, quarantine, status, today, staff, staffChanges, cases] = await Promise.all([
       scope ? scopeCounts(db, platform.redis, scope) : undefined,
       scope && can(principal, 'conflicts:read')
         ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
@@ -45,13 +46,14 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
       scope ? changesSince(db, scope, beijingMidnight()) : undefined,
       can(principal, 'staff:manage') ? listStaff(db) : undefined,
       can(principal, 'staff:manage') ? listAudit(db, { action: 'staff.', limit: 10 }) : undefined,
+      scope && principal.town !== null && can(principal, 'cases:read') ? caseCounts(platform, found, scope.prefix) : undefined,
     ])
     const shown = scopeName(scope, townName(principal.town))
     const scopeText = !scope ? '' : scope.unlocated ? ctx.t('home.scope', ctx.t('home.scopeCounty', shown, scope.prefix)) : ctx.t('home.scope', shown)
     const accounts = staff && staffChanges
       ? { locked: staff.filter((s) => s.lockedUntil !== null), disabled: staff.filter((s) => s.status === 'disabled'), changes: staffChanges.items }
       : undefined
-    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: shown, scopeText, search: maySearch(principal), audit: can(principal, 'audit:read'), accounts, counts, openConflicts, quarantine, status, today })))
+    return sendPage(reply, 200, page(ctx, ctx.t('home.title'), homeBody(ctx, platform, { townName: shown, scopeText, search: maySearch(principal), audit: can(principal, 'audit:read'), accounts, counts, openConflicts, quarantine, status, today, cases })))
   })
 }
 
