@@ -328,6 +328,17 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/cases/{projectNo}/events': 'cases:read',
       'POST /api/v1/cases/{projectNo}/transitions': 'cases:act',
       'GET /api/v1/matters/{taskHandleItem}/prefill': 'cases:act',
+      // 好差评 reads: window staff see their own steps' ratings, ratings:read widens to the scope (test/ratings/api.test.ts)
+      'POST /api/v1/cases/{projectNo}/rating-links': 'ratings:act',
+      'GET /api/v1/ratings': 'ratings:view',
+      'GET /api/v1/ratings/{id}': 'ratings:view',
+      'POST /api/v1/ratings/{id}/appeal': 'ratings:appeal',
+      'GET /api/v1/rectifications': 'ratings:view',
+      'GET /api/v1/rectifications/{id}': 'ratings:view',
+      'POST /api/v1/rectifications/{id}/follow-ups': 'ratings:act',
+      'POST /api/v1/rectifications/{id}/rating-links': 'ratings:act',
+      'GET /api/v1/appeals': 'ratings:read',
+      'POST /api/v1/appeals/{id}/decision': 'ratings:decide',
     }
     const documented: string[] = []
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Json>)) {

@@ -26,7 +26,7 @@ export const PERMISSIONS = [
   'matters:read', // the towns' service matters (power list), their versions and the county's local decisions
   'matters:manage', // record a county's local 赋权 decision for a town
   'ratings:read', // 好差评 of the town: ratings, rectifications, appeals, the leader's figures
-  'ratings:own', // the ratings of one's own steps (accepted or concluded by the caller)
+  'ratings:view', // ratings and rectifications: of one's own steps, or with ratings:read of the whole scope
   'ratings:act', // rating links for the window tablet, a 差评's follow-up contacts and re-rating links
   'ratings:appeal', // appeal a 差评 judged abusive
   'ratings:decide', // the county's decision on an appeal
@@ -34,10 +34,10 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number]
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'cases:read', 'cases:act', 'matters:read', 'ratings:own', 'ratings:act', 'ratings:appeal'],
+  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'cases:read', 'cases:act', 'matters:read', 'ratings:view', 'ratings:act', 'ratings:appeal'],
   'grid-staff': ['records:read'],
-  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'cases:read', 'cases:act', 'cases:approve', 'matters:read', 'ratings:read', 'ratings:act', 'ratings:appeal'],
-  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'cases:read', 'matters:read', 'matters:manage', 'ratings:read', 'ratings:decide'],
+  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'cases:read', 'cases:act', 'cases:approve', 'matters:read', 'ratings:read', 'ratings:view', 'ratings:act', 'ratings:appeal'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'cases:read', 'matters:read', 'matters:manage', 'ratings:read', 'ratings:view', 'ratings:decide'],
   'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage', 'vault:status'],
   auditor: ['audit:read'],
 }

@@ -13,7 +13,6 @@ import { actorOf, actorRef } from '../../ratings/service.ts'
 import { ratingServiceOf } from '../../ratings/of-platform.ts'
 import { errorResponses } from '../errors.ts'
 import { scopeOf } from '../scope.ts'
-import type { PermissionOf } from '../auth.ts'
 import { beijingPeriod } from '../../ratings/period.ts'
 
 const Stage = z.enum(['accept', 'conclude']).describe('accept: 受理, conclude: 办结')
@@ -88,11 +87,6 @@ export function ownOnly (p: Principal): string | undefined {
   return can(p, 'ratings:read') ? undefined : actorRef(actorOf(p))
 }
 
-const READ: PermissionOf = {
-  declaredBy: 'ratings:read, or ratings:own for the ratings of the caller\'s own steps',
-  of: (req) => (can(req.principal, 'ratings:read') ? 'ratings:read' : 'ratings:own'),
-}
-
 /** The scope's prefix narrowed to `town` (a division code); undefined when the two do not meet. */
 function townPrefixOf (req: FastifyRequest, town: string | undefined): string | undefined {
   const scope = scopeOf(req).prefix
@@ -124,7 +118,7 @@ export async function ratingRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/ratings', {
-    config: { audit: { action: 'rating.read' }, permission: READ },
+    config: { audit: { action: 'rating.read' }, permission: 'ratings:view' },
     schema: {
       summary: 'Ratings, newest first',
       tags: ['ratings'],
@@ -150,12 +144,12 @@ export async function ratingRoutes (app: FastifyInstance, opts: { platform: Plat
   })
 
   api.get('/ratings/:id', {
-    config: { audit: { action: 'rating.read', subjectKind: 'rating', subjectParam: 'id' }, permission: READ },
+    config: { audit: { action: 'rating.read', subjectKind: 'rating', subjectParam: 'id' }, permission: 'ratings:view' },
     schema: { summary: 'One rating', tags: ['ratings'], params: Id, response: { 200: Rating, ...errorResponses('TB_RATING_NOT_FOUND') } },
   }, async (req) => await ratings.rating(req.params.id, scopeOf(req).prefix, ownOnly(req.principal)))
 
   api.get('/rectifications', {
-    config: { audit: { action: 'rating.read' }, permission: READ },
+    config: { audit: { action: 'rating.read' }, permission: 'ratings:view' },
     schema: {
       summary: 'Rectifications (整改) of 差评, soonest due first',
       tags: ['ratings'],
@@ -165,7 +159,7 @@ export async function ratingRoutes (app: FastifyInstance, opts: { platform: Plat
   }, async (req) => ({ items: await listRectifications(db, { townPrefix: scopeOf(req).prefix, open: req.query.open === 'true', staffId: ownOnly(req.principal), limit: req.query.limit }) }))
 
   api.get('/rectifications/:id', {
-    config: { audit: { action: 'rating.read', subjectKind: 'rectification', subjectParam: 'id' }, permission: READ },
+    config: { audit: { action: 'rating.read', subjectKind: 'rectification', subjectParam: 'id' }, permission: 'ratings:view' },
     schema: { summary: 'One rectification with its follow-ups and appeal', tags: ['ratings'], params: Id, response: { 200: RectificationDetail, ...errorResponses('TB_RECTIFICATION_NOT_FOUND') } },
   }, async (req) => await ratings.rectification(req.params.id, scopeOf(req).prefix, ownOnly(req.principal)))
 
