@@ -138,7 +138,7 @@ export const errorCatalogue = {
   TB_FORM_VALUE_INVALID: { status: 422, message: '%s must be %s' },
   TB_FORM_FIELD_UNKNOWN: { status: 422, message: 'The matter\'s forms have no field %s' },
   TB_CASE_MATTER_NOT_OFFERED: { status: 422, message: 'Matter %s is not on the power list of town %s on %s; GET /api/v1/matters?town=%s lists the matters in force' },
-  TB_CASE_APPLICANT_UNNAMED: { status: 422, message: 'Applicant %s is not in the unified records and the form gives no name (field name or enterpriseName); fill it in' },
+  TB_CASE_APPLICANT_UNNAMED: { status: 422, message: 'Applicant %s is not in the unified records and the form gives no name (field name, legalRepresentative or enterpriseName); fill it in' },
   TB_CASE_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Case %s is %s, where %s is not allowed; allowed now: %s' },
   TB_CASE_ACTION_NOT_YOURS: { status: 403, message: 'Action %s on a case is taken by %s, not by %s' },
   TB_CASE_ACTION_REFUSED: { status: 409, message: 'Case %s cannot take %s: %s' },

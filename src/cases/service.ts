@@ -82,7 +82,9 @@ export function createCaseService (deps: CaseServiceDeps) {
   async function applicantName (kind: 'person' | 'enterprise', key: string, formData: Record<string, string>): Promise<string> {
     const record = await getRecord(db, kind, key)
     const known = record?.name
-    const named = typeof known === 'string' ? known : formData[kind === 'person' ? 'name' : 'enterpriseName']
+    // A person applying for a business not yet registered (个体工商户设立) is named as its operator.
+    const fromForm = kind === 'person' ? formData.name ?? formData.legalRepresentative : formData.enterpriseName
+    const named = typeof known === 'string' ? known : fromForm
     if (!named) throw new TongbanError('TB_CASE_APPLICANT_UNNAMED', [key])
     return named
   }

@@ -31,7 +31,7 @@ CREATE TABLE cases (
   updated_at timestamptz NOT NULL
 );
 CREATE INDEX cases_town_received ON cases (town, received_at DESC, project_no DESC);
-CREATE INDEX cases_town_state ON cases (town, state);
+CREATE INDEX cases_town_state ON cases (town, state, received_at DESC, project_no DESC);
 CREATE INDEX cases_receiver ON cases (received_by_id, received_at DESC);
 CREATE INDEX cases_applicant ON cases (applicant_kind, applicant_key);
 
