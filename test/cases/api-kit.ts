@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { loadConfig } from '../../src/config/load.ts'
 import { startGateway } from '../../src/runtime/gateway.ts'
 import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
-import { personName, residentId } from '../../src/normalize/index.ts'
+import { address, creditCode, divisionCode, enterpriseName, personName, residentId } from '../../src/normalize/index.ts'
+import { creditCodeCheckChar, orgCodeCheckChar } from '../../adapters/market-regulation/data.ts'
 import { assistanceFacet } from '../../adapters/civil-affairs/adapter.ts'
 import { storeMatterVersions } from '../../src/store/matters.ts'
 import { getRecord } from '../../src/store/records.ts'
@@ -37,6 +38,29 @@ export const assistanceAdapter = defineAdapter({
   instance: z.object({ webhook: z.looseObject({}) }),
 })
 
+/** `{ msgId, occurTime, records: [{ TYSHXYDM, QYMC, FDDBR, FDDBRZJHM, ZS, XZQHDM }] }`: enterprises, pushed. */
+export const registerAdapter = defineAdapter({
+  id: 'register-push',
+  department: { name: '市场监管 企业登记', level: 'provincial' },
+  produces: 'enterprise',
+  receive: { signature: 'standard-webhooks', maxBodyBytes: 1024 * 1024, parse },
+  fields: {
+    TYSHXYDM: ['creditCode', creditCode],
+    QYMC: ['name', enterpriseName],
+    FDDBR: ['legalRepresentative.name', personName],
+    FDDBRZJHM: ['legalRepresentative.idNumber', residentId],
+    ZS: ['address', address],
+    XZQHDM: ['divisionCode', divisionCode],
+  },
+  instance: z.object({ webhook: z.looseObject({}) }),
+})
+
+/** A valid unified social credit code of 武进区. */
+export function creditCodeOf (body8: string): string {
+  const first17 = `91320412${body8}${orgCodeCheckChar(body8)}`
+  return first17 + creditCodeCheckChar(first17)
+}
+
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`
 
 /** A valid person of the household register, living in 湟里镇. */
@@ -52,11 +76,13 @@ export async function startCasesGateway (t: Teardown, opts: { redisIndex: number
   const dir = await tempDir(t)
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }')
   await writeFile(join(dir, 'civil.ts'), `export { assistanceAdapter as default } from '${import.meta.url}'\n`)
+  await writeFile(join(dir, 'register.ts'), `export { registerAdapter as default } from '${import.meta.url}'\n`)
   const file = join(dir, 'tongban.yaml')
   await writeFile(file, `towns: [{ code: "${TOWN}", name: 湟里镇 }, { code: "${OTHER_TOWN}", name: 武进区另一镇 }]
 adapters:
   - { id: household-registration, adapter: household-registration, webhook: { secrets: ["${SECRET}"] } }
   - { id: civil, path: civil.ts, webhook: { secrets: ["${SECRET}"] } }
+  - { id: register, path: register.ts, webhook: { secrets: ["${SECRET}"] } }
 ${opts.extra ?? ''}
 `)
   const config = await loadConfig(file, {})
@@ -87,5 +113,12 @@ ${opts.extra ?? ''}
     const { facetEntries } = await import('../../src/store/facets.ts')
     await eventually(async () => (await facetEntries(db, 'person', idNumber, 'social-assistance')).length > 0)
   }
-  return { gateway, base, db, auth, pushPersons, pushAssistance }
+  /** Pushes one enterprise of the register and waits until it is unified. */
+  const pushEnterprise = async (record: Record<string, string>): Promise<void> => {
+    const msgId = `SC${randomBytes(6).toString('hex')}`
+    const res = await postSignedWebhook(base, 'register', { msgId, occurTime: '2026-09-01T10:00:00+08:00', records: [record] } as { msgId: string }, SECRET)
+    if (res.status !== 202) throw new Error(`register push: ${res.status} ${await res.text()}`)
+    await eventually(async () => await getRecord(db, 'enterprise', record.TYSHXYDM!))
+  }
+  return { gateway, base, db, auth, pushPersons, pushAssistance, pushEnterprise }
 }

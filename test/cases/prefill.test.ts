@@ -6,7 +6,7 @@
 import t from 'tap'
 import { callApi, type Json } from '../helpers.ts'
 import { TASK_CODE, matter, residentIdOf } from './fixtures.ts'
-import { OTHER_TOWN, householdRecord, startCasesGateway } from './api-kit.ts'
+import { OTHER_TOWN, creditCodeOf, householdRecord, startCasesGateway } from './api-kit.ts'
 import type { Matter } from '../../src/model/matter.ts'
 import { storeMatterVersions } from '../../src/store/matters.ts'
 
@@ -36,10 +36,28 @@ const form: Matter = matter({
   ],
 })
 
+const business: Matter = matter({
+  taskHandleItem: `${TASK_CODE}08`,
+  name: '个体工商户变更登记',
+  forms: [{
+    name: '个体工商户变更登记申请书',
+    fields: [
+      { name: 'enterpriseName', label: '名称', type: 'text', required: true },
+      { name: 'creditCode', label: '统一社会信用代码', type: 'creditCode', required: true },
+      { name: 'legalRepresentative', label: '经营者', type: 'text', required: true },
+      { name: 'idNumber', label: '经营者公民身份号码', type: 'idNumber', required: true },
+      { name: 'phone', label: '联系电话', type: 'phone', required: true },
+      { name: 'address', label: '经营场所', type: 'text', required: true },
+      { name: 'changeItem', label: '变更事项', type: 'select', required: true, options: ['名称', '经营者', '经营范围'] },
+    ],
+  }],
+  materials: [{ name: '营业执照', form: 'original', need: 'required', source: 'sharing' }, { name: '变更登记申请书', form: 'original', need: 'required', source: 'applicant' }],
+})
+
 t.test('pre-filled forms on PostgreSQL', async (t) => {
   // social assistance is for town leaders only here; window staff are refused it
-  const { base, db, auth, pushPersons, pushAssistance } = await startCasesGateway(t, {
-    redisIndex: 22, store: 'postgres', matters: [form], extra: 'facets: { access: { social-assistance: { roles: [town-leader] } } }',
+  const { base, db, auth, pushPersons, pushAssistance, pushEnterprise } = await startCasesGateway(t, {
+    redisIndex: 22, store: 'postgres', matters: [form, business], extra: 'facets: { access: { social-assistance: { roles: [town-leader] } } }',
   })
   await pushPersons([householdRecord(ID, '王建国', '13812345678')])
   await pushAssistance(ID, '王建国', '01')
@@ -97,6 +115,27 @@ t.test('pre-filled forms on PostgreSQL', async (t) => {
     t.ok((other.body.fields as Json[]).every((f) => f.value === null))
     t.equal((await prefill(leader, 'person:123')).status, 400)
     t.equal((await prefill(leader, `person:${ID.slice(0, 17)}${ID.endsWith('0') ? '1' : '0'}`)).body.code, 'TB_ID_CHECKSUM')
+  })
+
+  t.test('an enterprise: the register\'s values, the operator\'s phone from the household register, its licence replaced', async (t) => {
+    const code = creditCodeOf('MA1CA5E1')
+    await pushEnterprise({ TYSHXYDM: code, QYMC: '武进区湟里镇建国五金店', FDDBR: '王建国', FDDBRZJHM: ID, ZS: '湟里镇人民路18号', XZQHDM: '320412120' })
+    const res = await prefill(windowStaff, `enterprise:${code}`, business.taskHandleItem)
+    t.equal(res.status, 200, res.text)
+    t.match(res.body.applicant, { kind: 'enterprise', key: code, name: '武进区湟里镇建国五金店', found: true })
+    const f = byField(res.body)
+    const register = { adapter: 'register', department: '市场监管 企业登记', observedAt: /^2026-09-01T02:00:00/ }
+    t.match(f.enterpriseName, { value: '武进区湟里镇建国五金店', source: register })
+    t.match(f.creditCode, { value: code, source: register })
+    t.match(f.legalRepresentative, { value: '王建国', source: register })
+    t.match(f.idNumber, { value: ID, source: register })
+    t.match(f.phone, { value: '13812345678', source: { department: '公安 人口信息' } }, 'the operator\'s own phone')
+    t.match(f.address, { value: '湟里镇人民路18号', source: register })
+    t.match(f.changeItem, { value: null, source: null })
+    t.match(res.body.materials, [
+      { name: '营业执照', exempt: true, replacedBy: { kind: 'enterprise', key: code, title: '市场主体登记信息', source: register } },
+      { name: '变更登记申请书', exempt: false, replacedBy: null },
+    ])
   })
 
   t.test('every pre-fill is audited with the applicant and the purpose', async (t) => {
