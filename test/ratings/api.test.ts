@@ -88,3 +88,11 @@ t.test('ratings API', async (t) => {
   }
   t.ok(rows.some((r) => r.action === 'rating.rate' && r.actor === 'rating-link'), 'the tablet\'s rating is audited as the link')
 })
+
+t.test('the tablet page is rate-limited per address', async (t) => {
+  const { gateway } = await startTestGateway(t, { store: 'pglite', redisIndex: 17 })
+  const statuses: number[] = []
+  for (let i = 0; i < 61; i++) statuses.push((await fetch(`${gateway.url}/rate/${'y'.repeat(32)}`)).status)
+  t.same(statuses.slice(0, 60), Array(60).fill(404), 'sixty a minute are answered')
+  t.equal(statuses[60], 429, 'the next is refused')
+})
