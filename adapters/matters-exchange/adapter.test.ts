@@ -236,7 +236,7 @@ t.test('every case report against the simulator; a repeat is idempotent, a diffe
     }
   }
   const held = s.project(PROJECT.projectNo)!
-  tt.same(Object.keys(held.reports).sort(), ['accept', 'evaluation:2', 'process:01:20261208100000', 'result', 'supplement-done:20261208100000', 'supplement:20261207093000'])
+  tt.same(Object.keys(held.reports).sort(), ['accept', 'evaluation:2:20261209150000', 'process:01:20261208100000', 'result', 'supplement-done:20261208100000', 'supplement:20261207093000'])
   tt.equal(held.reports.accept!.acceptTime, '20261207093000', 'instants go out as YYYYMMDDHHmmss, Beijing time')
   tt.same(held.reports.accept!.formData, PROJECT.formData)
 
@@ -250,6 +250,7 @@ t.test('every case report against the simulator; a repeat is idempotent, a diffe
   tt.equal(accept.idempotencyKey!(accept.input.parse(PROJECT)), `${PROJECT.projectNo}:accept`)
   tt.not(processStep.idempotencyKey!(processStep.input.parse({ ...processStep.examples![0]!, eventName: '02' })), processStep.idempotencyKey!(processStep.input.parse(processStep.examples![0]!)), 'each step its own key')
   tt.not(evaluation.idempotencyKey!(evaluation.input.parse({ ...evaluation.examples![0]!, evalStage: '1' })), evaluation.idempotencyKey!(evaluation.input.parse(evaluation.examples![0]!)))
+  tt.not(evaluation.idempotencyKey!(evaluation.input.parse({ ...evaluation.examples![0]!, evalTime: '2026-12-20T10:00:00+08:00' })), evaluation.idempotencyKey!(evaluation.input.parse(evaluation.examples![0]!)), 'a re-rating after 整改 is its own report')
   tt.equal(supplement.idempotencyKey!(supplement.input.parse(supplement.examples![0]!)), supplement.idempotencyKey!(supplement.input.parse({ ...supplement.examples![0]!, noticeTime: '2026-12-07T01:30:00Z' })), 'one instant, however written')
   tt.ok(supplementDone.idempotencyKey && notAccept.idempotencyKey)
   tt.same(accept.subject!(accept.input.parse(PROJECT)), { kind: 'person', key: '320412199501178919' })

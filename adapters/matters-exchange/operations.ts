@@ -209,7 +209,8 @@ export const evaluation = defineOperation({
   output: Received,
   actAs: 'service',
   permission: PERMISSION,
-  idempotencyKey: ({ projectNo, evalStage }) => `${projectNo}:evaluation:${evalStage}`,
+  // A re-rating after 整改 is a new evaluation of the same stage: its time tells it from the first.
+  idempotencyKey: ({ projectNo, evalStage, evalTime }) => `${projectNo}:evaluation:${evalStage}:${evalTime}`,
   examples: [{ projectNo: EXAMPLE_NO, evalStage: '2', level: 5, channel: '01', evalTime: '2026-12-09T15:00:00+08:00' }],
   run: async ({ http, input }) => await report(http, '/api/v1/projects/evaluation', { ...input, evalTime: wireTime(input.evalTime) }, input.projectNo),
 })

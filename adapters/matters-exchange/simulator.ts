@@ -221,7 +221,8 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
     },
   },
   evaluation: {
-    identity: (b) => `evaluation:${String(b.evalStage)}`,
+    // a re-rating after 整改 is another evaluation of the stage, told apart by its time
+    identity: (b) => `evaluation:${String(b.evalStage)}:${String(b.evalTime)}`,
     check (c) {
       c.code('evalStage', ['1', '2']); c.integer('level', 1, 5); c.code('channel', ['01', '02', '03'])
       c.text('comment', undefined, undefined, true); time(c, 'evalTime')

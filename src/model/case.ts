@@ -3,6 +3,7 @@
 // These schemas are the one description of a case's shape: API, portal and store derive from them.
 import { z } from 'zod'
 import { TimeLimit } from './matter.ts'
+import { line, lines } from './text.ts'
 
 export const CASE_STATES = [
   'received', // 接件: the application is in, not yet decided whether to accept
@@ -31,10 +32,12 @@ export type ResultType = z.infer<typeof ResultType>
 
 export const ApplicantKind = z.enum(['person', 'enterprise'])
 
-const text = (max: number): z.ZodString => z.string().trim().min(1).max(max)
+// PostgreSQL refuses NUL in text: every typed value is checked for control characters first.
+const text = (max: number): z.ZodString => line().trim().min(1).max(max)
+const note = (max: number): z.ZodString => lines().trim().min(1).max(max)
 /** Set by the client once per intended action: a repeat with the same id is answered, not applied twice. */
 const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _').optional()
-const reason = text(500)
+const reason = note(500)
 
 export const MaterialProvided = z.object({
   name: text(200),
@@ -46,8 +49,8 @@ export type MaterialProvided = z.infer<typeof MaterialProvided>
 /** What the worker changed in a pre-filled value, kept with the case. */
 export const FieldCorrection = z.object({
   field: text(64),
-  from: z.string().max(500).nullable(),
-  to: z.string().max(500),
+  from: line().max(500).nullable(),
+  to: line().max(500),
   why: reason,
   /** Offer the corrected value to the unified record as an observation of source `window`. */
   offerToRecord: z.boolean().default(false),
@@ -59,7 +62,7 @@ export const OpenCase = z.object({
   taskHandleItem: z.string().length(33),
   applicant: z.object({ kind: ApplicantKind, key: text(18) }),
   contact: z.object({ name: text(50), certNo: text(18), phone: text(20) }).optional(),
-  formData: z.record(z.string().max(64), z.string().max(2000)),
+  formData: z.record(line().max(64), lines().max(2000)),
   corrections: z.array(FieldCorrection).max(50).default([]),
   materials: z.array(MaterialProvided).max(100).default([]),
   requestId,
@@ -75,14 +78,14 @@ export const TransitionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('not-accept'), ...base, reason, docNo: text(64) }),
   z.object({ action: z.literal('request-supplement'), ...base, items: z.array(SupplementItem).min(1).max(50) }),
   z.object({ action: z.literal('supplement-done'), ...base, materials: z.array(MaterialProvided).max(100).default([]) }),
-  z.object({ action: z.literal('step'), ...base, stepName: text(100), stage: z.enum(['review', 'audit', 'decide']), explain: text(1000) }),
+  z.object({ action: z.literal('step'), ...base, stepName: text(100), stage: z.enum(['review', 'audit', 'decide']), explain: note(1000) }),
   z.object({ action: z.literal('start-special'), ...base, specialType: text(50), reason, legalBasis: text(500) }),
-  z.object({ action: z.literal('end-special'), ...base, explain: text(1000) }),
+  z.object({ action: z.literal('end-special'), ...base, explain: note(1000) }),
   z.object({ action: z.literal('extend'), ...base, reason, extension: TimeLimit.refine((l) => l.amount >= 1, 'at least one day') }),
   z.object({ action: z.literal('return'), ...base, reason }),
-  z.object({ action: z.literal('resubmit'), ...base, explain: text(1000) }),
-  z.object({ action: z.literal('conclude'), ...base, result: ResultType, explain: text(1000), certName: text(100).optional(), certNo: text(100).optional(), delivery: z.enum(['window', 'post', 'electronic']) }),
-  z.object({ action: z.literal('deliver'), ...base, delivery: z.enum(['window', 'post', 'electronic']), explain: text(1000).optional() }),
+  z.object({ action: z.literal('resubmit'), ...base, explain: note(1000) }),
+  z.object({ action: z.literal('conclude'), ...base, result: ResultType, explain: note(1000), certName: text(100).optional(), certNo: text(100).optional(), delivery: z.enum(['window', 'post', 'electronic']) }),
+  z.object({ action: z.literal('deliver'), ...base, delivery: z.enum(['window', 'post', 'electronic']), explain: note(1000).optional() }),
 ])
 export type TransitionInput = z.infer<typeof TransitionInput>
 

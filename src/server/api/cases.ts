@@ -14,6 +14,7 @@ import { beijingToday, dateOf, parseDate } from '../../calendar/days.ts'
 import { computeDeadline } from '../../calendar/deadline.ts'
 import type { WorkingCalendar } from '../../calendar/calendar.ts'
 import { listCases } from '../../store/cases.ts'
+import { line } from '../../model/text.ts'
 import { matterOf } from '../../store/matters.ts'
 import { platformPrefill, prefillForm } from '../../cases/prefill.ts'
 import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
@@ -27,13 +28,13 @@ const PREFIX = '/api/v1'
 const ProjectNo = z.object({ projectNo: z.string().regex(/^[0-9A-Z]{43}$/, 'a 43-character case number') })
 
 const ListQuery = z.object({
-  state: z.string().max(300).optional().describe('one state or several, comma-separated'),
+  state: line().max(300).optional().describe('one state or several, comma-separated'),
   mine: z.enum(['true', 'false']).optional().describe('true: only the cases the caller received'),
   due: z.enum(['soon', 'overdue']).optional().describe('soon: a running clock due within cases.dueSoonWorkingDays working days (overdue ones included); overdue: due before today (Beijing)'),
   matter: z.string().length(33).optional().describe('taskHandleItem'),
-  applicant: z.string().max(18).optional().describe('the applicant\'s ID number or credit code'),
-  since: z.string().max(40).optional().describe('received on or after: a date YYYY-MM-DD (Beijing) or an ISO instant'),
-  cursor: z.string().max(200).optional(),
+  applicant: line().max(18).optional().describe('the applicant\'s ID number or credit code'),
+  since: line().max(40).optional().describe('received on or after: a date YYYY-MM-DD (Beijing) or an ISO instant'),
+  cursor: line().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
 
@@ -201,7 +202,8 @@ export async function caseRoutes (app: FastifyInstance, opts: { platform: Platfo
       audit: {
         action: 'case.prefill',
         describe: (req) => {
-          const [kind, key] = ((req.query as { applicant?: string } | undefined)?.applicant ?? '').split(':')
+          const applicant = (req.query as { applicant?: unknown } | undefined)?.applicant
+          const [kind, key] = (typeof applicant === 'string' ? applicant : '').split(':')
           return { subjectKind: kind, subject: key, details: { taskHandleItem: (req.params as { taskHandleItem?: string }).taskHandleItem } }
         },
       },
