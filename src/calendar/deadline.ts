@@ -17,17 +17,16 @@ import { z } from 'zod'
 import { TongbanError } from '../errors.ts'
 import { isWorking, notCovered, type DayIndex, type WorkingCalendar } from './calendar.ts'
 import { beijingDay, dateOf, parseDate, yearOf } from './days.ts'
+import { TimeLimit } from '../model/matter.ts'
 
-// Callers computing deadlines explain them too: one import for both.
-export { explainText, type Lang } from './explain.ts'
-
-export const LimitUnit = z.enum(['working-days', 'calendar-days'])
+export const LimitUnit = TimeLimit.shape.unit
 export type LimitUnit = z.infer<typeof LimitUnit>
 
 /** At most ten years of days: no legal limit is longer, and a bigger number is a mistake. */
 export const MAX_LIMIT = 3660
 
-export const Limit = z.object({ amount: z.number().int().min(1).max(MAX_LIMIT), unit: LimitUnit })
+/** A matter's time limit (src/model/matter.ts) as a clock counts it: at least one day. */
+export const Limit = TimeLimit.extend({ amount: z.number().int().min(1).max(MAX_LIMIT) })
 export type Limit = z.infer<typeof Limit>
 
 /** Clock stopped from `from` until `to` (ISO instants); `to: null` = still stopped now. */
