@@ -339,6 +339,12 @@ t.test('one login on postgres', async (t) => {
       'POST /api/v1/rectifications/{id}/rating-links': 'ratings:act',
       'GET /api/v1/appeals': 'ratings:read',
       'POST /api/v1/appeals/{id}/decision': 'ratings:decide',
+      'GET /api/v1/outbox': 'operations:read',
+      'POST /api/v1/outbox/{id}/resend': 'operations:manage',
+      'GET /api/v1/matters': 'matters:read',
+      'GET /api/v1/matters/{taskHandleItem}': 'matters:read',
+      'GET /api/v1/matters/local-decisions': 'matters:read',
+      'POST /api/v1/matters/local-decisions': 'matters:manage',
     }
     const documented: string[] = []
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Json>)) {

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { line } from '../../model/text.ts'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { listOutbox, outboxRowIn, resendOutbox, type OutboxRow } from '../../store/outbox.ts'
@@ -43,7 +44,7 @@ export async function outboxRoutes (app: FastifyInstance, opts: { platform: Plat
       tags: ['operations'],
       querystring: z.object({
         state: State.optional(),
-        subject: z.string().max(80).optional(),
+        subject: line().max(80).optional(),
         after: z.coerce.number().int().min(0).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
