@@ -21,6 +21,8 @@ export interface SweepDeps {
   metrics: Pick<Metrics, 'deadlineAlerts' | 'deadlinesUncomputable'>
   /** A running clock is due soon this many working days ahead. */
   dueSoonWorkingDays: number
+  /** True once the process shuts down: recomputing stops between cases (the next sweep goes on). */
+  stopping?: () => boolean
 }
 
 export interface SweepResult { recomputed: number, released: number, alerts: DeadlineAlertRow[], uncomputable: number }
@@ -54,6 +56,7 @@ export async function sweepDeadlines (deps: SweepDeps, nowMs: number = Date.now(
     if (stale.length === 0) break
     let done = 0
     for (const projectNo of stale) {
+      if (deps.stopping?.()) return { recomputed: recomputed + done, released: 0, alerts: [], uncomputable: 0 }
       try {
         await deps.recompute(projectNo)
         done++

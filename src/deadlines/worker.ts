@@ -15,12 +15,15 @@ export async function startDeadlineWorker (deps: SweepDeps & { redis: Redis, eve
   const { redis, logger } = deps
   const queue = new Queue(DEADLINES_QUEUE, { connection: redis, prefix: QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } })
   queue.on('error', (err) => logger.warn({ queue: DEADLINES_QUEUE, err: err.message }, 'queue error'))
+  let closing = false
   const worker = new Worker(DEADLINES_QUEUE, async () => {
-    const r = await sweepDeadlines(deps)
+    const r = await sweepDeadlines({ ...deps, stopping: () => closing })
     return { recomputed: r.recomputed, released: r.released, alerts: r.alerts.length, uncomputable: r.uncomputable }
   }, { connection: redis, prefix: QUEUE_PREFIX, concurrency: 1 })
   worker.on('failed', (_job, err) => { logger.warn({ queue: DEADLINES_QUEUE, err: err.message }, 'deadline sweep failed; the next one tries again') })
   worker.on('error', (err) => logger.error({ queue: DEADLINES_QUEUE, err: err.message }, 'worker error'))
+  // A sweep recomputing many clocks lets go between cases, so shutdown does not wait for it.
+  worker.on('closing', () => { closing = true })
   await queue.upsertJobScheduler('deadline-sweep', { every: deps.everyMs ?? SWEEP_EVERY_MS }, { name: 'sweep' })
   return { queue, worker }
 }
