@@ -73,8 +73,10 @@ t.test('outside the demo, the demo configuration\'s published secrets are refuse
   const ownMarket = { TONGBAN_DEMO_HOUSEHOLD_SECRET: 'whsec_b3duLXNlY3JldC1vZi10aGUtdG93bi0xMjM0NTY=', TONGBAN_DEMO_MARKET_SECRET: 'a-secret-of-our-own' }
   await t.rejects(loadConfig(file, ownMarket), { code: 'TB_CONFIG_INSECURE', message: /adapters\[2\]\.credentials\.appSecret/ })
   const ownCivil = { ...ownMarket, TONGBAN_DEMO_CIVIL_SECRET: 'another-secret-of-our-own' }
-  await t.rejects(loadConfig(file, ownCivil), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.credentials\.appSecret/ })
-  const own = await loadConfig(file, { ...ownCivil, TONGBAN_DEMO_MATTERS_SECRET: 'a-third-secret-of-our-own' })
+  await t.rejects(loadConfig(file, ownCivil), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.webhook\.secrets\[0\]/ }, 'the demo platform\'s case-event secret')
+  const ownEvents = { ...ownCivil, TONGBAN_DEMO_MATTERS_EVENTS_SECRET: 'whsec_b3VyLW93bi1tYXR0ZXJzLWV2ZW50cy1zZWNyZXQ=' }
+  await t.rejects(loadConfig(file, ownEvents), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.credentials\.appSecret/ })
+  const own = await loadConfig(file, { ...ownEvents, TONGBAN_DEMO_MATTERS_SECRET: 'a-third-secret-of-our-own' })
   t.equal(own.adapters.length, 4, 'with secrets of its own the same file starts')
   t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 4, 'the demo itself may use them')
 })

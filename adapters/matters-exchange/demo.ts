@@ -10,8 +10,9 @@ const Options = z.object({
   /** The town's app id and secret the platform registered. */
   appId: z.string().default('T320412120'),
   appSecret: z.string().min(1).default('matters-demo-secret'),
-  /** Where the department's case events (联办) go, and the whsec_ secret they are signed with (v1sm3); no events without it. */
-  webhook: z.object({ url: z.url(), secret: z.string().startsWith('whsec_') }).optional(),
+  /** The instance whose webhook endpoint receives the department's case events (联办), and the whsec_ secret they are signed with (v1sm3); no events without them. */
+  deliverTo: z.string().optional(),
+  secret: z.string().startsWith('whsec_').optional(),
   /** Pause between a case's events, in milliseconds. */
   eventStepMs: z.number().int().min(0).default(5000),
   /** Share of results sent before the case's last step (production: about 1 in 200). */
@@ -29,8 +30,9 @@ export const demoSimulator = defineSimulator({
   // spec: 1001 bad signature, 1002 stale timestamp or reused nonce, 4290 too many requests, 5000 busy
   faults: { 1001: 'auth', 1002: 'auth', 4290: 'rate-limited', 5000: 'unavailable' },
   instance: (options) => ({ credentials: { appId: options.appId, appSecret: options.appSecret } }),
-  callsGateway: false,
-  async start (options) {
+  instanceKeys: ['deliverTo'],
+  callsGateway: true,
+  async start (options, demo) {
     // Loaded only when the demo starts it: gateways and workers load this file with the adapter.
     const { startSimulator } = await import('./simulator.ts')
     return await startSimulator({
@@ -38,7 +40,7 @@ export const demoSimulator = defineSimulator({
       port: options.port,
       host: options.host,
       apps: [{ appId: options.appId, appSecret: options.appSecret }],
-      ...(options.webhook ? { webhook: options.webhook } : {}),
+      ...(options.deliverTo && options.secret ? { webhook: { url: `${demo.gatewayUrl}/webhooks/${options.deliverTo}`, secret: options.secret } } : {}),
       eventStepMs: options.eventStepMs,
       resultFirstRate: options.resultFirstRate,
       returnedRate: options.returnedRate,
