@@ -9,7 +9,7 @@ import type { Explanation } from '../../calendar/deadline.ts'
 import { explainText } from '../../calendar/explain.ts'
 import { html, type Html } from '../../html.ts'
 import type { MessageKey } from '../i18n.ts'
-import type { PageContext } from '../layout.ts'
+import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime, maskId, maskPhone } from '../format.ts'
 import { actionForms } from './cases-actions-view.ts'
 
@@ -105,6 +105,8 @@ export interface CasePageView {
   today: string
   /** The actions this staff member may take (the state's, and extension only for a leader). */
   actions: readonly string[]
+  /** The 好差评 stages the case has reached, for which this staff member may make a tablet link. */
+  ratingStages: ReadonlyArray<'accept' | 'conclude'>
   requestId: string
   notice?: string | undefined
   problem?: string | undefined
@@ -146,6 +148,8 @@ ${c.corrections.length ? html`<h2>${t('case.corrections')}</h2>
 <aside class="case-actions" aria-labelledby="actions-h">
 <h2 id="actions-h">${t('case.actions')}</h2>
 ${p.actions.length === 0 ? html`<p class="muted">${t('case.noActions')}</p>` : actionForms(ctx, c, p.actions, p.requestId, p.openAction)}
+${p.ratingStages.length ? html`<h2>${t('case.rating')}</h2>
+${p.ratingStages.map((stage) => html`<form method="post" action="/portal/cases/${c.projectNo}/rating-link" class="rating-link">${csrfField(ctx)}<input type="hidden" name="stage" value="${stage}"><button type="submit" data-stage="${stage}">${t('case.ratingLink', t(`rate.stage.${stage}`))}</button></form>`)}` : ''}
 </aside>
 </div>`
 }

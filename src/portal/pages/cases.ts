@@ -57,6 +57,10 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
   }
 
   /** What this staff member may do to the case: the state's actions, extension only with a leader's approval right. */
+  // 好差评 at 受理 and at 办结: a tablet link once the case has reached the stage.
+  const ratingStages = (s: SignedIn, view: CaseView): Array<'accept' | 'conclude'> => !can(s.principal, 'ratings:act')
+    ? []
+    : [...(view.case.acceptedAt ? ['accept' as const] : []), ...(view.case.concludedAt ? ['conclude' as const] : [])]
   const mayDo = (s: SignedIn, view: CaseView): string[] => can(s.principal, 'cases:act')
     ? view.allowed.filter((a) => a !== 'extend' || can(s.principal, 'cases:approve'))
     : []
@@ -80,7 +84,7 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
     const labels = new Map((matter?.matter.forms ?? []).flatMap((f) => f.fields).map((f) => [f.name, f.label]))
     const ctx = kit.ctxOf(req, reply, s)
     return kit.sendPage(reply, status, page(ctx, ctx.t('case.title', view.case.projectNo),
-      caseBody(ctx, { view, labels, today: beijingToday(), actions: mayDo(s, view), requestId: newRequestId(), ...extra }), { scripts: mattersScript(kit) }))
+      caseBody(ctx, { view, labels, today: beijingToday(), actions: mayDo(s, view), ratingStages: ratingStages(s, view), requestId: newRequestId(), ...extra }), { scripts: mattersScript(kit) }))
   }
 
   api.get('/portal/cases/:projectNo', {
