@@ -5,6 +5,7 @@
 // state filter). Plain HTTP: a forged form without the session's CSRF token is refused, another
 // town's case is not found, and every read is audited.
 import t from 'tap'
+import { addOutbox, killOutbox } from '../src/store/outbox.ts'
 import { idCheckChar } from '../adapters/household-registration/data.ts'
 import { callApi, operatorAuth, startTestGateway } from './helpers.ts'
 import { createStaff, openBrowser, signIn, signOut, skipWithoutChromium } from './portal-kit.ts'
@@ -78,6 +79,14 @@ t.test('case pages', { skip: skipWithoutChromium }, async (t) => {
     else t.match(await legal.getByRole('alert').innerText(), /无法计算截止日：工作日历尚未包含 2027 年/, 'a clock running past the calendar\'s years says so, prominently')
     t.same(await page.locator('.case-action').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-action'))), ['request-supplement', 'step', 'start-special', 'conclude'], 'no 延期 for window staff')
     await shot('2-accepted')
+    // a report the platform refused with its field errors (2001) is shown on the case, field by field
+    await addOutbox(db, [{ subject: `case:${mine}`, instance: 'matters-exchange', operation: 'accept', input: { projectNo: mine } }], new Date().toISOString())
+    const { rows: [report] } = await db.query<{ id: string }>('SELECT id FROM outbox WHERE subject = $1', [`case:${mine}`])
+    await killOutbox(db, Number(report!.id), 'The department refused fields (2001) [{"field":"formData.name","message":"姓名不能为空"}]')
+    await page.goto(`${base}/portal/cases/${mine}`)
+    const row = page.locator('tr[data-report="accept"]')
+    t.match(await row.innerText(), /受理\s*上报失败，需处理/)
+    t.match(await row.locator('.field-errors').innerText(), /formData\.name\s*姓名不能为空/)
     await signOut(page, base)
     await signIn(page, base, 'li.zhen')
     await page.goto(`${base}/portal/cases/${mine}`)

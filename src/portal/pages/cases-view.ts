@@ -4,6 +4,7 @@
 import type { CaseDeadline, CaseState } from '../../model/case.ts'
 import { CASE_STATES } from '../../model/case.ts'
 import type { CaseListItem } from '../../store/cases.ts'
+import type { OutboxRow } from '../../store/outbox.ts'
 import type { CaseView } from '../../cases/service.ts'
 import type { Explanation } from '../../calendar/deadline.ts'
 import { explainText } from '../../calendar/explain.ts'
@@ -105,6 +106,8 @@ export interface CasePageView {
   today: string
   /** The actions this staff member may take (the state's, and extension only for a leader). */
   actions: readonly string[]
+  /** The case's reports to the provincial platform (the outbox), oldest first. */
+  reports: readonly OutboxRow[]
   /** The 好差评 stages the case has reached, for which this staff member may make a tablet link. */
   ratingStages: ReadonlyArray<'accept' | 'conclude'>
   requestId: string
@@ -144,6 +147,9 @@ ${c.contact ? html`<tr><th scope="row">${t('case.contact')}</th><td>${contact}</
 ${c.corrections.length ? html`<h2>${t('case.corrections')}</h2>
 <table class="case-corrections"><thead><tr><th scope="col">${t('case.correctionField')}</th><th scope="col">${t('case.correctionFrom')}</th><th scope="col">${t('case.correctionTo')}</th><th scope="col">${t('case.correctionWhy')}</th></tr></thead>
 <tbody>${c.corrections.map((x) => html`<tr><td>${p.labels.get(x.field) ?? x.field}</td><td>${x.from ?? ''}</td><td>${x.to}</td><td>${x.why}${x.offerToRecord ? html` <span class="muted">（${t('case.correctionOffered')}）</span>` : ''}</td></tr>`)}</tbody></table>` : ''}
+${p.reports.length ? html`<h2>${t('case.reports')}</h2>
+<table class="case-reports"><thead><tr><th scope="col">${t('case.reportWhat')}</th><th scope="col">${t('case.reportState')}</th><th scope="col">${t('case.reportNote')}</th></tr></thead>
+<tbody>${p.reports.map((r) => reportRow(ctx, r))}</tbody></table>` : ''}
 </section>
 <aside class="case-actions" aria-labelledby="actions-h">
 <h2 id="actions-h">${t('case.actions')}</h2>
@@ -152,4 +158,28 @@ ${p.ratingStages.length ? html`<h2>${t('case.rating')}</h2>
 ${p.ratingStages.map((stage) => html`<form method="post" action="/portal/cases/${c.projectNo}/rating-link" class="rating-link">${csrfField(ctx)}<input type="hidden" name="stage" value="${stage}"><button type="submit" data-stage="${stage}">${t('case.ratingLink', t(`rate.stage.${stage}`))}</button></form>`)}` : ''}
 </aside>
 </div>`
+}
+
+/** The platform's field errors (a 2001 answer) are kept after the message as a JSON list. */
+function fieldErrorsOf (lastError: string): { text: string, fields: Array<{ field: string, message: string }> } {
+  const at = lastError.indexOf(' [{')
+  if (at < 0) return { text: lastError, fields: [] }
+  try {
+    return { text: lastError.slice(0, at), fields: JSON.parse(lastError.slice(at + 1)) as Array<{ field: string, message: string }> }
+  } catch {
+    return { text: lastError, fields: [] }
+  }
+}
+
+function reportRow (ctx: PageContext, r: OutboxRow): Html {
+  const { t } = ctx
+  const error = r.lastError ? fieldErrorsOf(r.lastError) : undefined
+  const note = r.state === 'held'
+    ? html`${r.heldReason ?? ''}`
+    : r.state === 'sent'
+      ? html`${r.sentAt ? beijingTime(r.sentAt) : ''}`
+      : error
+        ? html`${error.text}${error.fields.length ? html`<ul class="field-errors">${error.fields.map((f) => html`<li><code>${f.field}</code> ${f.message}</li>`)}</ul>` : ''}`
+        : html`${t('case.reportTries', r.attempts)}`
+  return html`<tr data-report="${r.operation}" data-state="${r.state}"${r.state === 'dead' ? html` class="overdue"` : ''}><td>${t(`case.report.${r.operation}` as MessageKey)}</td><td>${t(`case.reportState.${r.state}` as MessageKey)}</td><td>${note}</td></tr>`
 }

@@ -21,6 +21,7 @@ import { queryText } from '../query.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { TASK_HANDLE_ITEM, mattersScript } from './matters.ts'
 import { page } from '../layout.ts'
+import { listOutbox } from '../../store/outbox.ts'
 import { HOME_COUNT_LIMIT, caseBody, caseListBody, stateName, TABS, type Tab } from './cases-view.ts'
 import type { MessageKey } from '../i18n.ts'
 
@@ -82,9 +83,10 @@ export async function casePages (app: FastifyInstance, kit: PortalKit): Promise<
   const casePage = async (req: FastifyRequest, reply: FastifyReply, s: SignedIn, view: CaseView, status: number, extra: { notice?: string, problem?: string, openAction?: string }): Promise<FastifyReply> => {
     const matter = await matterVersion(db, view.case.taskHandleItem, view.case.taskVersion, view.case.town)
     const labels = new Map((matter?.matter.forms ?? []).flatMap((f) => f.fields).map((f) => [f.name, f.label]))
+    const reports = await listOutbox(db, { subject: `case:${view.case.projectNo}`, townPrefix: view.case.town, limit: 100 })
     const ctx = kit.ctxOf(req, reply, s)
     return kit.sendPage(reply, status, page(ctx, ctx.t('case.title', view.case.projectNo),
-      caseBody(ctx, { view, labels, today: beijingToday(), actions: mayDo(s, view), ratingStages: ratingStages(s, view), requestId: newRequestId(), ...extra }), { scripts: mattersScript(kit) }))
+      caseBody(ctx, { view, labels, today: beijingToday(), actions: mayDo(s, view), ratingStages: ratingStages(s, view), reports, requestId: newRequestId(), ...extra }), { scripts: mattersScript(kit) }))
   }
 
   api.get('/portal/cases/:projectNo', {
