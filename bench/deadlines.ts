@@ -9,6 +9,7 @@ import { loadCalendar } from '../src/calendar/calendar.ts'
 import { computeDeadline, type DeadlineInput } from '../src/calendar/deadline.ts'
 import { parseDate } from '../src/calendar/days.ts'
 import { ownPeakRssMb, report } from './report.ts'
+import { medianRate, sink } from './rate.ts'
 
 const calendar = loadCalendar()
 
@@ -57,24 +58,8 @@ const startPositions = Int32Array.from(inputs, (i) => parseDate(i.start.slice(0,
 
 // ---------------------------------------------------------------------------------------------
 
-let sink = 0
-
 function measure (label: string, body: (i: number) => number): number {
-  for (let i = 0; i < 100_000; i++) sink += body(i & (SIZE - 1)) // warm up
-  const samples: number[] = []
-  for (let round = 0; round < 5; round++) {
-    let n = 0
-    const start = process.hrtime.bigint()
-    let elapsed = 0n
-    while (elapsed < 300_000_000n) { // 0.3 s per round
-      for (let i = 0; i < 1_000; i++) sink += body((n + i) & (SIZE - 1))
-      n += 1_000
-      elapsed = process.hrtime.bigint() - start
-    }
-    samples.push(n / (Number(elapsed) / 1e9))
-  }
-  samples.sort((a, b) => a - b)
-  const median = samples[2]!
+  const median = medianRate(body, SIZE, { warmUp: 100_000, batch: 1_000 })
   console.log(`${label.padEnd(60)} ${Math.round(median).toLocaleString('en-US').padStart(12)} /s`)
   return median
 }

@@ -6,6 +6,7 @@ import {
   address, date, divisionCode, ethnicityCode, genderCode, personName, phone, residentId,
 } from '../src/normalize/index.ts'
 import { ownPeakRssMb, report } from './report.ts'
+import { medianRate, sink } from './rate.ts'
 
 // ---------------------------------------------------------------------------------------------
 // inputs: deterministic, computed here (independently of src/normalize)
@@ -75,24 +76,8 @@ const idsMixed = records.map((r) => r.GMSFHM)
 
 // ---------------------------------------------------------------------------------------------
 
-let sink = 0
-
 function measure (label: string, unit: string, body: (i: number) => number): number {
-  for (let i = 0; i < 200_000; i++) sink += body(i & (SIZE - 1)) // warm up
-  const samples: number[] = []
-  for (let round = 0; round < 5; round++) {
-    let n = 0
-    const start = process.hrtime.bigint()
-    let elapsed = 0n
-    while (elapsed < 300_000_000n) { // 0.3 s per round
-      for (let i = 0; i < 10_000; i++) sink += body((n + i) & (SIZE - 1))
-      n += 10_000
-      elapsed = process.hrtime.bigint() - start
-    }
-    samples.push(n / (Number(elapsed) / 1e9))
-  }
-  samples.sort((a, b) => a - b)
-  const median = samples[2]!
+  const median = medianRate(body, SIZE, { warmUp: 200_000, batch: 10_000 })
   console.log(`${label.padEnd(52)} ${Math.round(median).toLocaleString('en-US').padStart(12)} ${unit}/s`)
   return median
 }
