@@ -3,9 +3,7 @@
 // when; the others stay empty for the worker. Materials the government already holds (source
 // `sharing`) are marked 免提交 with the record that stands in for them. A record outside the
 // caller's scope is not read, and a sensitive facet only as its access rule allows.
-import { Purpose, facetAccess, facetCatalogue, facetInfo, type FacetAccess } from '../facets/access.ts'
-import type { AdapterDefinition } from '../adapter-sdk/index.ts'
-import type { Config } from '../config/schema.ts'
+import { Purpose, facetAccess, facetCatalogue, facetInfo, type FacetAccess, type FacetSources } from '../facets/access.ts'
 import type { Role } from '../auth/principal.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 import { WINDOW_SOURCE } from './window-observation.ts'
@@ -30,7 +28,7 @@ export interface PrefillDeps {
 const OWN_SOURCES: Readonly<Record<string, string>> = { [WINDOW_SOURCE]: '窗口核实', [RESOLUTION]: '人工裁决' }
 
 /** The deps of a platform for a caller with these roles: departments by their adapters' names, facets by the configured access. */
-export function platformPrefill (platform: { db: Queryable, instances: ReadonlyMap<string, { adapter: AdapterDefinition }>, config: Pick<Config, 'facets'> }, roles: readonly Role[]): PrefillDeps {
+export function platformPrefill (platform: FacetSources, roles: readonly Role[]): PrefillDeps {
   const catalogue = facetCatalogue([...platform.instances.values()].map((i) => i.adapter))
   return {
     db: platform.db,

@@ -8,6 +8,14 @@ import type { AdapterDefinition, Sensitivity } from '../adapter-sdk/index.ts'
 import type { Role } from '../auth/principal.ts'
 import type { Config } from '../config/schema.ts'
 import type { EntityKind } from '../model/index.ts'
+import type { Queryable } from '../store/db.ts'
+
+/** What reading facets needs of the platform: its store, its adapters (which declare the facets) and the facet access rules. */
+export interface FacetSources {
+  db: Queryable
+  instances: ReadonlyMap<string, { adapter: AdapterDefinition }>
+  config: Pick<Config, 'facets'>
+}
 
 export interface FacetInfo {
   name: string
