@@ -75,7 +75,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
     if (!config.enabled) continue
     const adapter = adapterOf(opts.config, config)
     checkOperations(adapter)
-    const queues = openQueues(redis, config, Boolean(adapter.pull), Boolean(adapter.files), adapter.produces !== undefined || adapter.caseEvents !== undefined)
+    const queues = openQueues(redis, config, Boolean(adapter.pull), Boolean(adapter.files), adapter.produces !== undefined || adapter.caseEvents !== undefined || adapter.orderEvents !== undefined)
     for (const queue of [queues.ingest, queues.pull, queues.files]) {
       queue?.on('error', (err) => opts.logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
     }

@@ -13,11 +13,13 @@ import type { FacetProduction } from './facets.ts'
 import type { OperationDeclaration } from './operations.ts'
 import type { WebhookReceive } from './webhook.ts'
 import type { CaseEventIntake } from './case-events.ts'
+import type { OrderEventIntake } from './order-events.ts'
 import type { FileDrop } from './files.ts'
 import type { CatalogueStream } from './catalogue.ts'
 
 export * from './errors.ts'
 export type { CaseEventIntake, CaseEventMessage } from './case-events.ts'
+export type { OrderEventIntake, OrderEventMessage } from './order-events.ts'
 export * from './simulator.ts'
 export * from './auth.ts'
 export { Duration } from './duration.ts'
@@ -88,6 +90,8 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
   operations?: Readonly<Record<string, OperationDeclaration<any, any>>>
   /** Case events (联办) the department sends by webhook, applied to the cases they name. */
   caseEvents?: CaseEventIntake
+  /** Work orders (工单) a hotline platform dispatches to the town by webhook, applied to the town's orders. */
+  orderEvents?: OrderEventIntake
   /**
    * Canonical fields this department is the authority for: unless the configuration's
    * `survivorship:` says otherwise, its instances' values outrank every other source's there.

@@ -15,7 +15,7 @@ import type { AdapterDefinition, WebhookReceive } from '../adapter-sdk/index.ts'
 const Params = z.object({ adapterId: z.string().max(64) })
 
 /** How an adapter receives webhooks: records, or case events (both verified and kept in the inbox alike). */
-const receiveOf = (adapter: AdapterDefinition): Omit<WebhookReceive, 'parse'> | undefined => adapter.receive ?? adapter.caseEvents?.receive
+const receiveOf = (adapter: AdapterDefinition): Omit<WebhookReceive, 'parse'> | undefined => adapter.receive ?? adapter.caseEvents?.receive ?? adapter.orderEvents?.receive
 const Receipt = z.object({
   receiptId: z.string().describe('inbox id of the committed message'),
   duplicate: z.boolean().describe('true when this webhook-id was received before; it is processed once'),
