@@ -17,6 +17,22 @@ export interface OAuth2ClientCredentialsAuth {
 }
 
 /**
+ * A bearer token from the department's own token call, where it is not OAuth2's form: the client
+ * id and secret POSTed as JSON under the department's names, the token and its lifetime (seconds)
+ * read from the answer at dotted paths. Cached and renewed like OAuth2's.
+ */
+export interface JsonTokenAuth {
+  type: 'json-token'
+  tokenPath: string
+  /** The department's names for the client id and secret in the JSON body. */
+  names: { clientId: string, clientSecret: string }
+  /** Dotted paths in the answer: the token, and its lifetime in seconds. */
+  answer: { token: string, expiresIn?: string }
+  /** The lifetime when the answer gives none, in seconds. Default 300. */
+  ttlSeconds?: number
+}
+
+/**
  * App key + signed parameters: `sign` is a digest over a canonical string made of the parts in
  * `canonical`, in order, joined by `separator`. `params` stands for the request's own signed values
  * (`DepartmentRequest.signed` or `DepartmentHttp.sign(values)`): their values in the order given,
@@ -73,7 +89,7 @@ export interface BasicAuth { type: 'basic' }
 /** An SFTP file drop's public-key authentication (the key in OpenSSH or PEM form, optionally with its passphrase). */
 export interface SftpKeyAuth { type: 'sftp-key' }
 
-export type AuthDeclaration = OAuth2ClientCredentialsAuth | SignedParamsAuth | HmacHeadersAuth | Sm2Auth | BasicAuth | SftpKeyAuth
+export type AuthDeclaration = OAuth2ClientCredentialsAuth | JsonTokenAuth | SignedParamsAuth | HmacHeadersAuth | Sm2Auth | BasicAuth | SftpKeyAuth
 export type AuthType = AuthDeclaration['type']
 /** The strategies that sign HTTP requests (every one but the SSH key of a file drop). */
 export type HttpAuthDeclaration = Exclude<AuthDeclaration, SftpKeyAuth>
@@ -85,6 +101,7 @@ const secret = z.string().min(1)
 /** The credentials an instance must give for each strategy (in the configuration or the vault). */
 export const AUTH_CREDENTIALS = {
   'oauth2-client-credentials': z.object({ clientId: id, clientSecret: secret }),
+  'json-token': z.object({ clientId: id, clientSecret: secret }),
   'signed-params': z.object({ appId: id, appSecret: secret }),
   'hmac-headers': z.object({ appId: id, appSecret: secret }),
   sm2: z.object({ appId: id, privateKey: secret.regex(/^[0-9a-f]{64}$/i, 'an SM2 private key: 64 hex digits') }),

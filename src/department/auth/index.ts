@@ -5,6 +5,7 @@ import type { AuthDeclaration, CredentialsOf, DepartmentRequest, DepartmentRespo
 import { TongbanError } from '../../errors.ts'
 import type { AuthStrategy, OutgoingRequest } from './types.ts'
 import { oauth2ClientCredentials } from './oauth2-client-credentials.ts'
+import { jsonToken } from './json-token.ts'
 import { signedParams } from './signed-params.ts'
 import { hmacHeaders } from './hmac-headers.ts'
 import { sm2 } from './sm2.ts'
@@ -15,6 +16,7 @@ export type { OutgoingRequest } from './types.ts'
 // An SSH key (`sftp-key`) authenticates SFTP sessions (src/department/files/sftp.ts), never an HTTP request.
 export const AUTH_STRATEGIES: { [T in HttpAuthDeclaration['type']]: AuthStrategy<Extract<AuthDeclaration, { type: T }>, CredentialsOf<T>, any> } = {
   'oauth2-client-credentials': oauth2ClientCredentials,
+  'json-token': jsonToken,
   'signed-params': signedParams,
   'hmac-headers': hmacHeaders,
   sm2,
