@@ -30,16 +30,28 @@ export const PERMISSIONS = [
   'ratings:act', // rating links for the window tablet, a 差评's follow-up contacts and re-rating links
   'ratings:appeal', // appeal a 差评 judged abusive
   'ratings:decide', // the county's decision on an appeal
+  'orders:read', // the town's hotline work orders (工单) and their events
+  'orders:act', // place, sign, answer and reply to work orders
+  'whistles:read', // the town's whistles, their departments' answers and ladders
+  'whistles:blow', // blow a whistle (a window worker's waits for a leader's approval when the configuration says so)
+  'whistles:lead', // approve, re-route, decide extensions, check and close, reopen: the town leader's
+  'whistles:answer', // a department's answers to the whistles it is summoned by: its own department only
+  'risks:report', // report a risk source or hidden danger, and correct one's report
+  'risks:read', // the town's risk reports (the county's, for a county admin)
+  'risks:close', // verify and close a risk report: the town leader's
+  'evaluation:read', // the monthly evaluation of departments (考评) and the hotline's 三率
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'cases:read', 'cases:act', 'matters:read', 'ratings:view', 'ratings:act', 'ratings:appeal'],
-  'grid-staff': ['records:read'],
-  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'cases:read', 'cases:act', 'cases:approve', 'matters:read', 'ratings:read', 'ratings:view', 'ratings:act', 'ratings:appeal'],
-  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'cases:read', 'matters:read', 'matters:manage', 'ratings:read', 'ratings:view', 'ratings:decide'],
+  'window-staff': ['records:read', 'conflicts:read', 'conflicts:resolve', 'cases:read', 'cases:act', 'matters:read', 'ratings:view', 'ratings:act', 'ratings:appeal', 'orders:read', 'orders:act', 'whistles:read', 'whistles:blow', 'risks:read'],
+  'grid-staff': ['records:read', 'risks:report', 'risks:read', 'whistles:read'],
+  'town-leader': ['records:read', 'conflicts:read', 'conflicts:resolve', 'operations:read', 'cases:read', 'cases:act', 'cases:approve', 'matters:read', 'ratings:read', 'ratings:view', 'ratings:act', 'ratings:appeal', 'orders:read', 'orders:act', 'whistles:read', 'whistles:blow', 'whistles:lead', 'risks:read', 'risks:report', 'risks:close', 'evaluation:read'],
+  'county-admin': ['records:read', 'conflicts:read', 'conflicts:resolve', 'quarantine:read', 'quarantine:manage', 'operations:read', 'intake:read', 'operations:manage', 'migrations:run', 'cases:read', 'matters:read', 'matters:manage', 'ratings:read', 'ratings:view', 'ratings:decide', 'orders:read', 'whistles:read', 'risks:read', 'evaluation:read'],
   'security-admin': ['staff:manage', 'tokens:manage', 'vault:manage', 'vault:status'],
   auditor: ['audit:read'],
+  // answers only, for its own department: no route lets it close, hide or delete a whistle or a risk report
+  'department-liaison': ['whistles:answer'],
 }
 
 /**
