@@ -200,9 +200,8 @@ CREATE TABLE photos (
 );
 
 CREATE FUNCTION refuse_event_change () RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'events are append-only: % on % refused', TG_OP, TG_TABLE_NAME;
-END $$;
+BEGIN RAISE EXCEPTION 'append-only: % on % refused; record a new event instead', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END
+$$;
 CREATE TRIGGER whistle_events_append_only BEFORE UPDATE OR DELETE ON whistle_events FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
 CREATE TRIGGER risk_events_append_only BEFORE UPDATE OR DELETE ON risk_events FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
 CREATE TRIGGER risks_no_delete BEFORE DELETE ON risks FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
