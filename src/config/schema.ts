@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { z } from 'zod'
 import { SurvivorshipConfig } from '../unify/survivorship.ts'
 import { ROLES } from '../auth/principal.ts'
+import { WhistlesConfig } from './whistles.ts'
 import { WEBHOOK_SCHEMES } from '../crypto/webhook-signature.ts'
 import { VAULT_ALGORITHMS } from '../vault/envelope.ts'
 import { FederationConfig } from '../auth/federation/config.ts'
@@ -17,6 +18,8 @@ export const Town = z.object({
     code: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'an 18-character unified social credit code'),
     name: z.string().min(1),
   }).strict().optional(),
+  /** The town's villages (and communities): where a work order whose division code is empty is placed, by the name its address gives. */
+  villages: z.array(z.object({ code: z.string().regex(/^\d{12}$/, 'a 12-digit division code'), name: z.string().min(1) }).strict()).default([]),
 })
 
 export const AdapterInstance = z.object({
@@ -162,6 +165,8 @@ export const Config = z.object({
    * notice not yet built in, or local holidays; paths relative to the configuration file.
    */
   calendar: z.object({ files: z.array(z.string().min(1)).default([]) }).strict().optional(),
+  /** The whistle loop (README, Whistles): types, ladder, departments, routing tables. */
+  whistles: WhistlesConfig.prefault({}),
   /** Cases (README, Outbox and Deadline alerts). */
   cases: z.object({
     /** The adapter instance case steps are reported to; unset: the one enabled instance with a matter catalogue and an accept operation. */
