@@ -178,6 +178,13 @@ function format (template: string, args: readonly unknown[]): string {
 
 export class TongbanError extends Error {
   readonly code: ErrorCode
+
+  // photos (risk reports, whistle answers)
+  TB_PHOTO_NOT_IMAGE: { status: 415, message: 'The file is not a JPEG, PNG or WebP image (its content reads as %s); send a photo in one of those formats' },
+  TB_PHOTO_TOO_LARGE: { status: 413, message: 'The photo is %s bytes, more than the %s bytes accepted; send it at a lower resolution or quality' },
+  TB_PHOTO_TOO_MANY_PIXELS: { status: 422, message: 'The photo is %s×%s pixels, more than the %s accepted (no side over %s); send it at a lower resolution' },
+  TB_PHOTO_CORRUPT: { status: 422, message: 'The %s image cannot be read (%s); it is cut short or damaged, send it again' },
+  TB_PHOTO_STORE_UNAVAILABLE: { status: 503, message: 'The photo store cannot be used right now (%s); nothing was stored, send the photo again later' },
   readonly statusCode: number
   readonly details?: Record<string, unknown>
 

@@ -103,6 +103,28 @@ const isProxyAddress = (s: string): boolean => {
 
 /** How the gateway is reached: behind which proxies, and at what public URL. */
 export const HttpConfig = z.object({
+/** Photo limits and store (src/photos). The S3 keys come from the environment: `secretAccessKey: ${PHOTOS_S3_SECRET}`. */
+export const PhotosConfig = z.object({
+  /** Largest upload accepted, in bytes (10 MiB). */
+  maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Largest width × height accepted (40 megapixels): a guard against decompression bombs. */
+  maxPixels: z.number().int().min(1).max(400_000_000).default(40_000_000),
+  store: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('local') }).strict(),
+    z.object({
+      kind: z.literal('s3'),
+      endpoint: z.url({ protocol: /^https?$/ }),
+      region: z.string().min(1).default('us-east-1'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
+      accessKeyId: z.string().min(1),
+      secretAccessKey: z.string().min(1),
+      /** `endpoint/bucket/key` addressing, which MinIO and most self-hosted servers need. */
+      forcePathStyle: z.boolean().default(false),
+    }).strict(),
+  ]).default({ kind: 'local' }),
+}).strict()
+export type PhotosConfig = z.infer<typeof PhotosConfig>
+
   /**
    * The URL staff and apps use, e.g. https://tongban.example.gov.cn. When it is https://, every
    * answer carries HSTS and the CSP's upgrade-insecure-requests; when it is http:// (an intranet),
@@ -185,6 +207,11 @@ export const Config = z.object({
   }).strict().prefault({}),
 }).superRefine((config, ctx) => {
   // Department apps name the adapter instance they belong to; only configured ones.
+  /**
+   * Photos attached to risk reports and whistle answers (src/photos): the limits an upload must
+   * fit, and where accepted photos are kept; unset: the defaults, under the data directory.
+   */
+  photos: PhotosConfig.optional(),
   const ids = new Set(config.adapters.map((a) => a.id))
   const check = (adapter: string | undefined, path: Array<string | number>): void => {
     if (adapter !== undefined && !ids.has(adapter)) ctx.addIssue({ code: 'custom', path, message: `no adapter instance "${adapter}"` })
