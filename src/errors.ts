@@ -60,6 +60,7 @@ export const errorCatalogue = {
   TB_DEPARTMENT_FORBIDDEN: { status: 403, message: 'Department system %s does not allow your account this request: %s' },
   TB_DEPARTMENT_FIELDS_REFUSED: { status: 422, message: 'Department system %s refused field(s) of the request: %s' },
   TB_DEPARTMENT_CONFLICT: { status: 409, message: 'Department system %s already holds %s with different content; send the same content again, or a new number for a new one' },
+  TB_DEPARTMENT_STATE: { status: 409, message: 'Department system %s does not allow this in the current state: %s' },
   TB_DEPARTMENT_HOST_NOT_ALLOWED: { status: 500, message: 'Adapter tried to call %s outside its department host %s' },
   TB_BREAKER_OPEN: { status: 503, message: 'The circuit breaker for %s is open after repeated failures; calls resume after %s ms' },
 

@@ -10,7 +10,7 @@ const minimal = (adapters: string): string => `towns:\n  - { code: "320412120000
 
 t.test('the demo and example configurations are valid', async (t) => {
   const demo = await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})
-  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs', 'matters-exchange'])
+  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs', 'matters-exchange', 'hotline-12345'])
   t.equal(demo.adapters[0]!.webhook!.secrets[0], 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', 'the documented default demo secret')
   t.equal(demo.adapters[1]!.every, 15_000, 'durations are read as milliseconds')
   t.same(demo.adapters[1]!.rateLimit, { max: 8, duration: 1000 })
@@ -76,9 +76,13 @@ t.test('outside the demo, the demo configuration\'s published secrets are refuse
   await t.rejects(loadConfig(file, ownCivil), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.webhook\.secrets\[0\]/ }, 'the demo platform\'s case-event secret')
   const ownEvents = { ...ownCivil, TONGBAN_DEMO_MATTERS_EVENTS_SECRET: 'whsec_b3VyLW93bi1tYXR0ZXJzLWV2ZW50cy1zZWNyZXQ=' }
   await t.rejects(loadConfig(file, ownEvents), { code: 'TB_CONFIG_INSECURE', message: /adapters\[3\]\.credentials\.appSecret/ })
-  const own = await loadConfig(file, { ...ownEvents, TONGBAN_DEMO_MATTERS_SECRET: 'a-third-secret-of-our-own' })
-  t.equal(own.adapters.length, 4, 'with secrets of its own the same file starts')
-  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 4, 'the demo itself may use them')
+  const ownMatters = { ...ownEvents, TONGBAN_DEMO_MATTERS_SECRET: 'a-third-secret-of-our-own' }
+  await t.rejects(loadConfig(file, ownMatters), { code: 'TB_CONFIG_INSECURE', message: /adapters\[4\]\.webhook\.secrets\[0\]/ }, 'the demo hotline\'s work-order secret')
+  const ownOrders = { ...ownMatters, TONGBAN_DEMO_HOTLINE_EVENTS_SECRET: 'whsec_b3VyLW93bi1ob3RsaW5lLW9yZGVycy1zZWNyZXQ=' }
+  await t.rejects(loadConfig(file, ownOrders), { code: 'TB_CONFIG_INSECURE', message: /adapters\[4\]\.credentials\.clientSecret/ })
+  const own = await loadConfig(file, { ...ownOrders, TONGBAN_DEMO_HOTLINE_SECRET: 'a-fourth-secret-of-our-own' })
+  t.equal(own.adapters.length, 5, 'with secrets of its own the same file starts')
+  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 5, 'the demo itself may use them')
 })
 
 t.test('a missing file says so', async (t) => {

@@ -85,3 +85,10 @@ export class DepartmentConflictError extends TongbanError {
     super('TB_DEPARTMENT_CONFLICT', [department, what])
   }
 }
+
+/** The department does not allow the request in the current state of what it names (an order already signed, not yet signed): not retried. */
+export class DepartmentStateError extends TongbanError {
+  constructor (department: string, what: string) {
+    super('TB_DEPARTMENT_STATE', [department, what])
+  }
+}
