@@ -179,11 +179,6 @@ function format (template: string, args: readonly unknown[]): string {
 
 export class TongbanError extends Error {
   readonly code: ErrorCode
-  readonly statusCode: number
-  readonly details?: Record<string, unknown>
-
-  constructor (code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown, details?: Record<string, unknown> }) {
-    super(format(errorCatalogue[code].message, args), options?.cause === undefined ? undefined : { cause: options.cause })
 
   // photos (risk reports, whistle answers)
   TB_PHOTO_NOT_IMAGE: { status: 415, message: 'The file is not a JPEG, PNG or WebP image (its content reads as %s); send a photo in one of those formats' },
@@ -191,16 +186,11 @@ export class TongbanError extends Error {
   TB_PHOTO_TOO_MANY_PIXELS: { status: 422, message: 'The photo is %s×%s pixels, more than the %s accepted (no side over %s); send it at a lower resolution' },
   TB_PHOTO_CORRUPT: { status: 422, message: 'The %s image cannot be read (%s); it is cut short or damaged, send it again' },
   TB_PHOTO_STORE_UNAVAILABLE: { status: 503, message: 'The photo store cannot be used right now (%s); nothing was stored, send the photo again later' },
-  TB_PHOTO_NOT_FOUND: { status: 404, message: 'No photo %s was uploaded' },
+  readonly statusCode: number
+  readonly details?: Record<string, unknown>
 
-  // risk reports (风险源/隐患)
-  TB_RISK_NOT_FOUND: { status: 404, message: 'No risk report %s in your scope' },
-  TB_RISK_INVALID: { status: 422, message: 'The risk report cannot be taken: %s' },
-  TB_RISK_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Risk report %s is %s, where %s is not allowed; allowed now: %s' },
-  TB_RISK_NOT_VERIFIED: { status: 409, message: 'Risk report %s is %s and was not verified; verify it first, or close it with a verification note (what was checked on site)' },
-  TB_RISK_NOT_YOURS: { status: 403, message: 'Risk report %s was made by someone else; only its reporter or a town leader corrects it' },
-  TB_RISK_CHANGED: { status: 409, message: 'Risk report %s changed while this %s was being applied; load it again and retry' },
-  TB_RISK_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on risk report %s; use a new requestId for a new action' },
+  constructor (code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown, details?: Record<string, unknown> }) {
+    super(format(errorCatalogue[code].message, args), options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'TongbanError'
     this.code = code
     this.statusCode = errorCatalogue[code].status

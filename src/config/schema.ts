@@ -141,8 +141,6 @@ export type PhotosConfig = z.infer<typeof PhotosConfig>
 
 export const Config = z.object({
   towns: z.array(Town).min(1),
-/** How the gateway is reached: behind which proxies, and at what public URL. */
-export const HttpConfig = z.object({
   http: HttpConfig.optional(),
   adapters: z.array(AdapterInstance),
   /** Staff accounts created at start when missing (the demo's; a pilot's first accounts). Passwords follow the policy. */
