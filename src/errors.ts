@@ -148,6 +148,19 @@ export const errorCatalogue = {
   TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
   TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
 
+  // whistles (吹哨)
+  TB_WHISTLE_NOT_FOUND: { status: 404, message: 'No whistle %s in your scope' },
+  TB_WHISTLE_TYPE_UNKNOWN: { status: 422, message: 'No whistle type %s; the configured types are %s' },
+  TB_WHISTLE_DEPARTMENT_UNKNOWN: { status: 422, message: 'Department %s cannot be summoned by town %s: %s' },
+  TB_WHISTLE_NO_ROUTE: { status: 422, message: 'No departments for this whistle: %s; name them in departments[], or add the category to the town\'s routing table (GET /api/v1/whistles/routing)' },
+  TB_WHISTLE_SOURCE_NOT_FOUND: { status: 422, message: 'The whistle\'s source %s %s is not in town %s' },
+  TB_WHISTLE_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Whistle %s: %s is %s, where %s is not allowed; allowed now: %s' },
+  TB_WHISTLE_ACTION_REFUSED: { status: 409, message: 'Whistle %s cannot take %s: %s' },
+  TB_WHISTLE_NOT_YOUR_DEPARTMENT: { status: 403, message: 'Whistle %s: %s answers only for its own department, and this whistle does not summon %s' },
+  TB_WHISTLE_CHANGED: { status: 409, message: 'Whistle %s changed (version %s, you checked %s) while this %s was being decided; load it again, check and retry' },
+  TB_WHISTLE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on whistle %s; use a new requestId for a new action' },
+  TB_WHISTLE_ROUTING_INVALID: { status: 422, message: 'The routing table of town %s cannot be published: %s' },
+
   // 好差评 ratings, rectification (整改) and appeals (申诉)
   TB_RATING_STAGE_NOT_REACHED: { status: 409, message: 'Case %s is %s: it can be rated at %s only once it has been %s' },
   TB_RATING_EXISTS: { status: 409, message: 'Case %s was already rated at %s (rating %s); a second rating comes only as a re-rating after rectification' },

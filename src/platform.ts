@@ -17,6 +17,7 @@ import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
 import { offeringCorrections } from './cases/window-observation.ts'
+import { createWhistleService, type WhistleService } from './whistles/service.ts'
 
 export interface Instance {
   config: AdapterInstance
@@ -43,6 +44,8 @@ export interface Platform {
   calendar: WorkingCalendar
   /** Opening and moving cases (办件), with their clocks and the reports they owe. */
   cases: CaseService
+  /** Blowing and moving whistles (吹哨), with their clocks, ladders and the calls they owe. */
+  whistles: WhistleService
   close: () => Promise<void>
 }
 
@@ -101,6 +104,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters, reports: platformReports(opts.config, instances, opts.logger) }),
       { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
     ),
+    whistles: createWhistleService({ db: opts.db, config: () => opts.config.whistles, calendar: () => platform.calendar }),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {

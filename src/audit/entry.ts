@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS = [
   'case.read', // one case, or its events
   'case.transition',
   'case.prefill', // a matter's form filled from an applicant's unified record
+  // whistles (吹哨): the town's summons and the departments' answers
+  'whistle.blow',
+  'whistle.transition',
+  'whistle.routing', // a new version of a town's routing table (配合履职事项清单)
   // service matters: a county's local 赋权 decision
   'matter.decide',
   // sign-in and department sign-on

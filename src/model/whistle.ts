@@ -118,7 +118,7 @@ export const WhistleTransitionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('reroute'), departments: z.array(z.object({ code: departmentCode, role: z.enum(['lead', 'co']) })).min(1).max(20), reason: note(1000), requestId }),
   z.object({ action: z.literal('decide-extension'), department: departmentCode, grant: z.boolean(), reason: note(1000).optional(), requestId }),
   z.object({ action: z.literal('reject-done'), department: departmentCode, reason: note(1000), requestId }),
-  z.object({ action: z.literal('close'), check: note(2000), rating: z.number().int().min(1).max(5), replyResult: z.enum(['1', '2', '3']).optional(), requestId }),
+  z.object({ action: z.literal('close'), check: note(2000), rating: z.number().int().min(1).max(5), replyResult: z.enum(['1', '2', '3']).optional(), version: z.number().int().min(1).optional().describe('the whistle version the leader checked: closed only if no answer came in since (else 409 TB_WHISTLE_CHANGED)'), requestId }),
   z.object({ action: z.literal('reopen'), reason: note(1000), requestId }),
 ])
 export type WhistleTransitionInput = z.infer<typeof WhistleTransitionInput>
