@@ -2,6 +2,7 @@
 // file), the image data untouched and a JPEG's orientation kept; when the reporter asks, the photo
 // is kept exactly as sent and its position read.
 import t, { type Test } from 'tap'
+import { spawnSync } from 'node:child_process'
 import exifr from 'exifr'
 import { stripLocation } from '../../src/photos/exif.ts'
 import { inspectPhoto } from '../../src/photos/inspect.ts'
@@ -30,6 +31,21 @@ t.test('JPEG: GPS, XMP and the rest of EXIF removed, orientation and image data 
   t.ok(gpsJpeg.subarray(before.scan).equals(out.bytes.subarray(after.scan)), 'the scan data is the same bytes')
   t.same(await inspectPhoto(out.bytes), { type: 'image/jpeg', width: 24, height: 16 })
   t.ok(out.bytes.length < gpsJpeg.length / 2)
+})
+
+// exiftool (Debian libimage-exiftool-perl) reads every metadata block it knows: a second opinion.
+const exiftool = (bytes: Buffer): Record<string, unknown> | undefined => {
+  const run = spawnSync('exiftool', ['-j', '-a', '-G1', '-'], { input: bytes })
+  return run.error ? undefined : (JSON.parse(run.stdout.toString()) as Array<Record<string, unknown>>)[0]
+}
+
+t.test('exiftool finds no location left in a stripped JPEG, WebP or PNG', { skip: exiftool(progressiveJpeg) ? false : 'exiftool is not installed (apt-get install libimage-exiftool-perl)' }, async (t) => {
+  const png = makePng(30, 20, { extra: [pngChunk('eXIf', gpsTiff()), xmpChunk()] })
+  for (const [type, bytes] of [['image/jpeg', gpsJpeg], ['image/webp', gpsWebp], ['image/png', png]] as const) {
+    t.ok(Object.keys(exiftool(bytes)!).some((k) => k.startsWith('GPS:')), `${type}: exiftool sees the fixture's GPS`)
+    const left = exiftool((await stripLocation(bytes, type)).bytes)!
+    t.same(Object.keys(left).filter((k) => /^(GPS|XMP|IFD0|ExifIFD|IFD1|MakerNotes)/.test(k)), type === 'image/jpeg' ? ['IFD0:Orientation'] : [], `${type}: only the orientation is left`)
+  }
 })
 
 t.test('JPEG: a location hidden after the end of the image (a second image, a phone trailer) is dropped', async (t) => {
