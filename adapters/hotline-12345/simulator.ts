@@ -189,9 +189,12 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
     return { eventId, type, orderNo: view.orderNo, body: { eventId, type, time: wire(now()), order: { orderNo: view.orderNo, ...order } } }
   }
 
-  /** Sends the events one after another, `gapMs` apart after each delivery; a step may return nothing (nothing to send then). */
+  /**
+   * Runs the steps one after another, `gapMs` apart after each delivery, sending what each makes (a
+   * step may make nothing). Without a subscriber the steps still run: the hotline's view of its
+   * orders moves on whether or not anyone listens.
+   */
   function chain (steps: ReadonlyArray<{ gapMs: number, make: () => SentEvent | undefined }>): void {
-    if (!sender.subscriber) return
     pendingEvents++
     const next = (i: number): void => {
       if (i >= steps.length) {
@@ -200,7 +203,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
       }
       later(steps[i]!.gapMs, () => {
         const e = steps[i]!.make()
-        if (!e) { next(i + 1); return }
+        if (!e || !sender.subscriber) { next(i + 1); return }
         sent.push(e)
         sender.deliver(e.eventId, Buffer.from(JSON.stringify(e.body)), () => { next(i + 1) })
       })
@@ -262,12 +265,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
         },
       })
     }
-    if (sender.subscriber) chain(steps)
-    else {
-      // no subscriber: the hotline's view moves on all the same
-      view.revisit = revisit
-      view.state = reopen ? 'reopened' : 'closed'
-    }
+    chain(steps)
   }
 
   /** An extension (延期申请) is answered later by an urge: with a new reply deadline when granted, without when refused. */
