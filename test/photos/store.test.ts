@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import exifr from 'exifr'
 import { tempDir } from '../helpers.ts'
 import { PhotosConfig } from '../../src/config/schema.ts'
+import { parseConfig } from '../../src/config/load.ts'
 import { acceptPhoto, LocalPhotoStore, photoLimitsOf, photoStoreOf, S3PhotoStore, sha256Of } from '../../src/photos/index.ts'
 import { gpsJpeg, HANGZHOU, makePng } from './images.ts'
 
@@ -72,4 +73,19 @@ t.test('the configuration: defaults, and the store it names', async (t) => {
   t.ok(photoStoreOf({ photos: s3 }, '/var/lib/tongban') instanceof S3PhotoStore)
   t.throws(() => PhotosConfig.parse({ store: { kind: 's3', endpoint: 'ftp://x', bucket: 'b', accessKeyId: 'k', secretAccessKey: 's' } }), 'an http(s) endpoint and a bucket name')
   t.throws(() => PhotosConfig.parse({ maxBytes: 10 }), 'a byte limit under 1 KiB is a mistake')
+})
+
+t.test('a configuration file names an S3 store, its secret from the environment', async (t) => {
+  const yaml = [
+    "towns: [{ code: '330100001000', name: 'Demo town' }]",
+    'adapters: []',
+    'photos:',
+    '  maxBytes: 5242880',
+    '  store: { kind: s3, endpoint: "http://minio.internal:9000", bucket: tongban-photos, accessKeyId: tongban, secretAccessKey: "${PHOTOS_S3_SECRET}", forcePathStyle: true }',
+  ].join('\n')
+  const config = parseConfig(yaml, 'photos.yaml', { PHOTOS_S3_SECRET: 'from-the-environment' })
+  t.match(config.photos, { maxBytes: 5_242_880, maxPixels: 40_000_000, store: { kind: 's3', secretAccessKey: 'from-the-environment', region: 'us-east-1' } })
+  t.ok(photoStoreOf(config, '/var/lib/tongban') instanceof S3PhotoStore)
+  t.equal(parseConfig(yaml.split('\n').slice(0, 2).join('\n'), 'photos.yaml', {}).photos, undefined, 'no photos: section, no photos key')
+  t.throws(() => parseConfig(yaml, 'photos.yaml', {}), { code: 'TB_CONFIG_ENV_MISSING' }, 'the secret must be in the environment')
 })
