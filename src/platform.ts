@@ -17,6 +17,7 @@ import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
 import { offeringCorrections } from './cases/window-observation.ts'
+import { departmentRegistry, type DepartmentRegistry } from './departments/registry.ts'
 import { createWhistleService, type WhistleService } from './whistles/service.ts'
 
 export interface Instance {
@@ -46,6 +47,8 @@ export interface Platform {
   cases: CaseService
   /** Blowing and moving whistles (吹哨), with their clocks, ladders and the calls they owe. */
   whistles: WhistleService
+  /** The departments whistles summon (config.whistles.departments), by code and county. */
+  departments: DepartmentRegistry
   close: () => Promise<void>
 }
 
@@ -105,6 +108,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
     ),
     whistles: createWhistleService({ db: opts.db, config: () => opts.config.whistles, calendar: () => platform.calendar }),
+    departments: departmentRegistry(opts.config.whistles.departments),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {
