@@ -93,8 +93,6 @@ export const errorCatalogue = {
   TB_STAFF_EXISTS: { status: 409, message: 'A staff account named %s already exists' },
   TB_STAFF_NOT_FOUND: { status: 404, message: 'No staff account %s' },
   TB_TOKEN_NOT_FOUND: { status: 404, message: 'No API token %s' },
-  TB_LIAISON_INVALID: { status: 400, message: 'Not a valid department liaison: %s' },
-  TB_LIAISON_DEPARTMENT_UNKNOWN: { status: 400, message: 'No department %s in whistles.departments of the configuration; the configured ones are %s' },
   TB_PERSON_NOT_FOUND: { status: 404, message: 'No resident with ID number %s' },
   TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
   TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
@@ -149,7 +147,6 @@ export const errorCatalogue = {
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
   TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
   TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
-  TB_DEPARTMENT_ENDPOINT_MISSING: { status: 503, message: 'No endpoint for department %s in the vault: store its {url, secret} as the service credentials of department:%s (PUT /api/v1/vault/credentials/department:%s); the whistle waits and is tried again' },
 
   // whistles (吹哨)
   TB_WHISTLE_NOT_FOUND: { status: 404, message: 'No whistle %s in your scope' },
@@ -202,6 +199,16 @@ export class TongbanError extends Error {
   TB_PHOTO_TOO_MANY_PIXELS: { status: 422, message: 'The photo is %s×%s pixels, more than the %s accepted (no side over %s); send it at a lower resolution' },
   TB_PHOTO_CORRUPT: { status: 422, message: 'The %s image cannot be read (%s); it is cut short or damaged, send it again' },
   TB_PHOTO_STORE_UNAVAILABLE: { status: 503, message: 'The photo store cannot be used right now (%s); nothing was stored, send the photo again later' },
+  TB_PHOTO_NOT_FOUND: { status: 404, message: 'No photo %s was uploaded' },
+
+  // risk reports (风险源/隐患)
+  TB_RISK_NOT_FOUND: { status: 404, message: 'No risk report %s in your scope' },
+  TB_RISK_INVALID: { status: 422, message: 'The risk report cannot be taken: %s' },
+  TB_RISK_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Risk report %s is %s, where %s is not allowed; allowed now: %s' },
+  TB_RISK_NOT_VERIFIED: { status: 409, message: 'Risk report %s is %s and was not verified; verify it first, or close it with a verification note (what was checked on site)' },
+  TB_RISK_NOT_YOURS: { status: 403, message: 'Risk report %s was made by someone else; only its reporter or a town leader corrects it' },
+  TB_RISK_CHANGED: { status: 409, message: 'Risk report %s changed while this %s was being applied; load it again and retry' },
+  TB_RISK_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on risk report %s; use a new requestId for a new action' },
   readonly statusCode: number
   readonly details?: Record<string, unknown>
 

@@ -17,7 +17,8 @@ import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
 import { offeringCorrections } from './cases/window-observation.ts'
-import { departmentRegistry, type DepartmentRegistry } from './departments/registry.ts'
+import { createRiskService, type RiskService } from './risks/service.ts'
+import { photoStoreOf, type PhotoStore } from './photos/index.ts'
 import { createWhistleService, type WhistleService } from './whistles/service.ts'
 
 export interface Instance {
@@ -45,10 +46,12 @@ export interface Platform {
   calendar: WorkingCalendar
   /** Opening and moving cases (办件), with their clocks and the reports they owe. */
   cases: CaseService
+  /** Risk reports (风险源/隐患): reported, corrected, whistled, verified and closed as events. */
+  risks: RiskService
+  /** Where accepted photos are kept: the data directory, or S3 when `photos.store` says so; absent in a process with neither. */
+  photos: PhotoStore | undefined
   /** Blowing and moving whistles (吹哨), with their clocks, ladders and the calls they owe. */
   whistles: WhistleService
-  /** The departments whistles summon (config.whistles.departments), by code and county. */
-  departments: DepartmentRegistry
   close: () => Promise<void>
 }
 
@@ -108,7 +111,13 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
     ),
     whistles: createWhistleService({ db: opts.db, config: () => opts.config.whistles, calendar: () => platform.calendar }),
-    departments: departmentRegistry(opts.config.whistles.departments),
+    risks: createRiskService({
+      db: opts.db,
+      towns: () => opts.config.towns,
+      categories: () => opts.config.risks.categories,
+      blow: async (input, principal) => (await platform.whistles.blow(input, principal)).id,
+    }),
+    photos: opts.dataDir === undefined && opts.config.photos?.store.kind !== 's3' ? undefined : photoStoreOf(opts.config, opts.dataDir ?? ''),
     async close () {
       await audit.flush()
       for (const instance of instances.values()) {

@@ -40,6 +40,13 @@ export const AUDIT_ACTIONS = [
   'whistle.blow',
   'whistle.transition',
   'whistle.routing', // a new version of a town's routing table (配合履职事项清单)
+  // risk reports (风险源/隐患) and their photos: every report, step and view
+  'risk.report',
+  'risk.list',
+  'risk.read', // one report with its history
+  'risk.event', // correct, whistle, verify, close
+  'photo.upload',
+  'photo.read',
   // service matters: a county's local 赋权 decision
   'matter.decide',
   // sign-in and department sign-on

@@ -38,6 +38,8 @@ import { ratingRoutes } from '../server/api/ratings.ts'
 import { caseRoutes } from '../server/api/cases.ts'
 import { evaluationRoutes } from '../server/api/evaluation.ts'
 import { outboxRoutes } from '../server/api/outbox.ts'
+import { riskRoutes } from '../server/api/risks.ts'
+import { photoRoutes } from '../server/api/photos.ts'
 
 export interface AppOptions {
   platform: Platform
@@ -113,6 +115,8 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(caseRoutes, { platform })
     await api.register(evaluationRoutes, { platform })
     await api.register(outboxRoutes, { platform })
+    await api.register(riskRoutes, { platform })
+    await api.register(photoRoutes, { platform })
     await api.register(matterRoutes, { platform })
   }, { prefix: '/api/v1' })
   return app

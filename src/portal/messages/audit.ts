@@ -84,6 +84,8 @@ export const zh = {
   'audit.family.operation': '部门接口调用',
   'audit.family.case': '办件',
   'audit.family.matter': '政务服务事项',
+  'audit.family.risk': '风险隐患',
+  'audit.family.photo': '照片',
 
   'audit.action.person.read': '查看居民信息',
   'audit.action.person.read-full': '查看居民完整信息',
@@ -124,6 +126,12 @@ export const zh = {
   'audit.action.case.transition': '办理办件',
   'audit.action.case.prefill': '预填表单',
   'audit.action.matter.decide': '记录县级赋权决定',
+  'audit.action.risk.report': '上报风险隐患',
+  'audit.action.risk.list': '查询风险隐患',
+  'audit.action.risk.read': '查看风险隐患',
+  'audit.action.risk.event': '处理风险隐患',
+  'audit.action.photo.upload': '上传照片',
+  'audit.action.photo.read': '查看照片',
 
   'audit.verify.heading': '日志完整性校验',
   'audit.verify.title': '审计日志完整性校验',
@@ -239,6 +247,8 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.family.operation': 'Department calls',
   'audit.family.case': 'Cases',
   'audit.family.matter': 'Service matters',
+  'audit.family.risk': 'Risk reports',
+  'audit.family.photo': 'Photos',
 
   'audit.action.person.read': 'Read a resident',
   'audit.action.person.read-full': 'Read a resident in full',
@@ -279,6 +289,12 @@ export const en: Record<keyof typeof zh, string> = {
   'audit.action.case.transition': 'Move a case',
   'audit.action.case.prefill': 'Pre-fill a form',
   'audit.action.matter.decide': "Record a county's 赋权 decision",
+  'audit.action.risk.report': 'Report a risk',
+  'audit.action.risk.list': 'List risk reports',
+  'audit.action.risk.read': 'Read a risk report',
+  'audit.action.risk.event': 'Act on a risk report',
+  'audit.action.photo.upload': 'Upload a photo',
+  'audit.action.photo.read': 'Read a photo',
 
   'audit.verify.heading': 'Chain verification',
   'audit.verify.title': 'Audit log verification',
