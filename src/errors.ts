@@ -93,6 +93,8 @@ export const errorCatalogue = {
   TB_STAFF_EXISTS: { status: 409, message: 'A staff account named %s already exists' },
   TB_STAFF_NOT_FOUND: { status: 404, message: 'No staff account %s' },
   TB_TOKEN_NOT_FOUND: { status: 404, message: 'No API token %s' },
+  TB_LIAISON_INVALID: { status: 400, message: 'Not a valid department liaison: %s' },
+  TB_LIAISON_DEPARTMENT_UNKNOWN: { status: 400, message: 'No department %s in whistles.departments of the configuration; the configured ones are %s' },
   TB_PERSON_NOT_FOUND: { status: 404, message: 'No resident with ID number %s' },
   TB_ENTERPRISE_NOT_FOUND: { status: 404, message: 'No enterprise with credit code %s' },
   TB_QUARANTINE_NOT_FOUND: { status: 404, message: 'No quarantine item %s' },
@@ -147,6 +149,7 @@ export const errorCatalogue = {
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
   TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
   TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
+  TB_DEPARTMENT_ENDPOINT_MISSING: { status: 503, message: 'No endpoint for department %s in the vault: store its {url, secret} as the service credentials of department:%s (PUT /api/v1/vault/credentials/department:%s); the whistle waits and is tried again' },
 
   // whistles (吹哨)
   TB_WHISTLE_NOT_FOUND: { status: 404, message: 'No whistle %s in your scope' },

@@ -17,6 +17,7 @@ import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
 import { offeringCorrections } from './cases/window-observation.ts'
+import { departmentRegistry, type DepartmentRegistry } from './departments/registry.ts'
 import { createRiskService, type RiskService } from './risks/service.ts'
 import { photoStoreOf, type PhotoStore } from './photos/index.ts'
 import { createWhistleService, type WhistleService } from './whistles/service.ts'
@@ -52,6 +53,8 @@ export interface Platform {
   photos: PhotoStore | undefined
   /** Blowing and moving whistles (吹哨), with their clocks, ladders and the calls they owe. */
   whistles: WhistleService
+  /** The departments whistles summon (config.whistles.departments), by code and county. */
+  departments: DepartmentRegistry
   close: () => Promise<void>
 }
 
@@ -111,6 +114,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
     ),
     whistles: createWhistleService({ db: opts.db, config: () => opts.config.whistles, calendar: () => platform.calendar }),
+    departments: departmentRegistry(opts.config.whistles.departments),
     risks: createRiskService({
       db: opts.db,
       towns: () => opts.config.towns,

@@ -16,6 +16,8 @@ export const LOCKOUT = { failures: 5, minutes: 15 } as const
 export const Username = z.string().trim().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lowercase letters, digits, . _ - (2-64 characters)')
 export const TownCode = z.string().regex(/^\d{12}$/, 'a 12-digit division code')
 export const RoleList = z.array(z.enum(ROLES)).min(1).refine((r) => new Set(r).size === r.length, 'each role once')
+/** A department-liaison's department: a code of config.whistles.departments (checked against it where the configuration is known). */
+export const DepartmentCode = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a department code of whistles.departments, e.g. wj-urban')
 
 export const NewStaff = z.object({
   username: Username,
@@ -23,6 +25,8 @@ export const NewStaff = z.object({
   town: TownCode,
   roles: RoleList,
   password: z.string().optional(),
+  /** Only with the department-liaison role, which needs it. */
+  department: DepartmentCode.optional(),
 })
 export type NewStaff = z.infer<typeof NewStaff>
 
@@ -32,6 +36,8 @@ export interface Staff {
   name: string
   town: string
   roles: Role[]
+  /** A department liaison's department code; null for town staff. */
+  department: string | null
   status: 'active' | 'disabled'
   hasPassword: boolean
   hasTotp: boolean
@@ -41,7 +47,7 @@ export interface Staff {
   lastLoginAt: string | null
 }
 
-const COLUMNS = `id, username, name, town, roles, status, password_hash IS NOT NULL AS has_password, totp_secret IS NOT NULL AS has_totp,
+const COLUMNS = `id, username, name, town, roles, department, status, password_hash IS NOT NULL AS has_password, totp_secret IS NOT NULL AS has_totp,
   locked_until, external_subject IS NOT NULL AS federated, created_at, last_login_at`
 
 function toStaff (r: Record<string, unknown>): Staff {
@@ -52,6 +58,7 @@ function toStaff (r: Record<string, unknown>): Staff {
     name: r.name as string,
     town: r.town as string,
     roles: r.roles as Role[],
+    department: (r.department ?? null) as string | null,
     status: r.status as Staff['status'],
     hasPassword: r.has_password as boolean,
     hasTotp: r.has_totp as boolean,
@@ -62,8 +69,9 @@ function toStaff (r: Record<string, unknown>): Staff {
   }
 }
 
-export function staffPrincipal (s: Pick<Staff, 'id' | 'username' | 'name' | 'town' | 'roles'>): Principal {
-  return { kind: 'staff', id: String(s.id), username: s.username, name: s.name, town: s.town, roles: s.roles }
+export function staffPrincipal (s: Pick<Staff, 'id' | 'username' | 'name' | 'town' | 'roles'> & { department?: string | null }): Principal {
+  const principal: Principal = { kind: 'staff', id: String(s.id), username: s.username, name: s.name, town: s.town, roles: s.roles }
+  return s.department ? { ...principal, department: s.department } : principal
 }
 
 export async function createStaff (db: Queryable, input: NewStaff): Promise<Staff> {
@@ -74,10 +82,10 @@ export async function createStaff (db: Queryable, input: NewStaff): Promise<Staf
     passwordHash = await hashPassword(data.password)
   }
   const { rows } = await db.query(
-    `INSERT INTO staff (username, name, town, roles, password_hash, password_changed_at)
-     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END)
+    `INSERT INTO staff (username, name, town, roles, password_hash, password_changed_at, department)
+     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() END, $6)
      ON CONFLICT (username) DO NOTHING RETURNING ${COLUMNS}`,
-    [data.username, data.name, data.town, data.roles, passwordHash])
+    [data.username, data.name, data.town, data.roles, passwordHash, data.department ?? null])
   if (!rows[0]) throw new TongbanError('TB_STAFF_EXISTS', [data.username])
   return toStaff(rows[0])
 }
@@ -112,9 +120,10 @@ export async function setPassword (db: Queryable, username: string, password: st
   return await mustUpdate(db, username, 'password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL', [await hashPassword(password)])
 }
 
-export async function updateStaff (db: Queryable, username: string, change: { name?: string | undefined, town?: string | undefined, roles?: Role[] | undefined }): Promise<Staff> {
-  return await mustUpdate(db, username, 'name = COALESCE($2, name), town = COALESCE($3, town), roles = COALESCE($4, roles)',
-    [change.name ?? null, change.town ?? null, change.roles ?? null])
+/** `department`: absent keeps it, null removes it (the caller checks the result with the department registry). */
+export async function updateStaff (db: Queryable, username: string, change: { name?: string | undefined, town?: string | undefined, roles?: Role[] | undefined, department?: string | null | undefined }): Promise<Staff> {
+  return await mustUpdate(db, username, 'name = COALESCE($2, name), town = COALESCE($3, town), roles = COALESCE($4, roles), department = CASE WHEN $5::boolean THEN $6::text ELSE department END',
+    [change.name ?? null, change.town ?? null, change.roles ?? null, change.department !== undefined, change.department ?? null])
 }
 
 /** What ends a staff member's sessions (the session store). */

@@ -6,7 +6,7 @@ import type { Queryable } from '../store/db.ts'
 import { line } from '../model/text.ts'
 import { TongbanError } from '../errors.ts'
 import type { Principal, Role } from './principal.ts'
-import { RoleList, TownCode } from './staff.ts'
+import { DepartmentCode, RoleList, TownCode } from './staff.ts'
 import { valid } from './valid.ts'
 
 const PREFIX = 'tbt_'
@@ -17,6 +17,8 @@ export const NewToken = z.object({
   roles: RoleList,
   town: TownCode.describe('12-digit division code of any level: a town, a county (320412000000), a city'),
   expiresInDays: z.number().int().min(1).max(MAX_DAYS).default(90),
+  /** A department system's token: with the department-liaison role, it answers whistles for this department. */
+  department: DepartmentCode.optional(),
 })
 export type NewToken = z.input<typeof NewToken>
 
@@ -25,6 +27,7 @@ export interface ApiToken {
   name: string
   roles: Role[]
   town: string
+  department: string | null
   createdBy: string
   createdAt: string
   expiresAt: string
@@ -32,7 +35,7 @@ export interface ApiToken {
   lastUsedAt: string | null
 }
 
-const COLUMNS = 'id, name, roles, town, created_by, created_at, expires_at, revoked_at, last_used_at'
+const COLUMNS = 'id, name, roles, town, department, created_by, created_at, expires_at, revoked_at, last_used_at'
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : null)
 const digest = (token: string): Buffer => createHash('sha256').update(token).digest()
 
@@ -42,6 +45,7 @@ function toToken (r: Record<string, unknown>): ApiToken {
     name: r.name as string,
     roles: r.roles as Role[],
     town: r.town as string,
+    department: (r.department ?? null) as string | null,
     createdBy: r.created_by as string,
     createdAt: iso(r.created_at)!,
     expiresAt: iso(r.expires_at)!,
@@ -54,9 +58,9 @@ export async function createToken (db: Queryable, input: NewToken, createdBy: st
   const data = valid(NewToken, input)
   const token = PREFIX + randomBytes(32).toString('base64url')
   const { rows } = await db.query(
-    `INSERT INTO api_tokens (name, token_hash, roles, town, created_by, expires_at)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6)) RETURNING ${COLUMNS}`,
-    [data.name, digest(token), data.roles, data.town, createdBy, data.expiresInDays])
+    `INSERT INTO api_tokens (name, token_hash, roles, town, created_by, expires_at, department)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(days => $6), $7) RETURNING ${COLUMNS}`,
+    [data.name, digest(token), data.roles, data.town, createdBy, data.expiresInDays, data.department ?? null])
   return { token, record: toToken(rows[0]!) }
 }
 
@@ -80,5 +84,6 @@ export async function tokenPrincipal (db: Queryable, token: string): Promise<Pri
     [digest(token)])
   if (!rows[0]) return undefined
   const t = toToken(rows[0])
-  return { kind: 'token', id: String(t.id), username: `token:${t.name}`, name: t.name, town: t.town, roles: t.roles }
+  const principal: Principal = { kind: 'token', id: String(t.id), username: `token:${t.name}`, name: t.name, town: t.town, roles: t.roles }
+  return t.department ? { ...principal, department: t.department } : principal
 }

@@ -9,12 +9,13 @@ import type { Role } from '../auth/principal.ts'
 import type { NewStaff, Staff } from '../auth/staff.ts'
 import type { ApiToken, NewToken } from '../auth/tokens.ts'
 
-export const STAFF_USAGE = `  staff add <username> --town <12-digit code> --role <role> [--role <role>] [--name <name>]
+export const STAFF_USAGE = `  staff add <username> --town <12-digit code> --role <role> [--role <role>] [--name <name>] [--department <code>]
                               create an account; the password is read from standard input
+                              (a department-liaison names its department of whistles.departments)
   staff disable|enable <username>
   staff reset-password <username>   new password from standard input; unlocks, ends sessions
   staff list
-  token create --name <name> --role <role> [--role …] --town <code> [--days <n>]
+  token create --name <name> --role <role> [--role …] --town <code> [--days <n>] [--department <code>]
                               print a new API token (shown once)
   token revoke <id> · token list`
 
@@ -47,6 +48,14 @@ async function direct (settings: Settings): Promise<AdminOps> {
   const { migrate } = await import('../store/migrate.ts')
   const staff = await import('../auth/staff.ts')
   const tokens = await import('../auth/tokens.ts')
+  // A liaison's department is checked against the configuration, as the gateway's API does; read
+  // only then, so town accounts are made without a configuration file at hand.
+  const checkLiaison = async (input: { roles: readonly Role[], department?: string | undefined, town: string }): Promise<void> => {
+    if (input.department === undefined && !input.roles.includes('department-liaison')) return
+    const { loadConfig } = await import('../config/load.ts')
+    const { departmentRegistry } = await import('../departments/registry.ts')
+    departmentRegistry((await loadConfig(settings.configPath)).whistles.departments).checkLiaison(input)
+  }
   const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
   await migrate(db)
   // Sessions live in Redis; without REDIS_URL the gateway's private Redis went with it.
@@ -55,13 +64,14 @@ async function direct (settings: Settings): Promise<AdminOps> {
   const redis = settings.redisUrl ? new Redis(settings.redisUrl) : undefined
   const sessions = redis ? new SessionStore(redis) : { destroyAllOf: async () => 0 }
   return {
-    createStaff: async (input) => await staff.createStaff(db, input),
+    createStaff: async (input) => { await checkLiaison(input); return await staff.createStaff(db, input) },
     setStatus: async (username, status) => status === 'disabled'
       ? await staff.disableStaff(db, sessions, username)
       : await staff.setStaffStatus(db, username, status),
     resetPassword: async (username, password) => await staff.resetPassword(db, sessions, username, password),
     listStaff: async () => await staff.listStaff(db),
     createToken: async (input) => {
+      await checkLiaison(input)
       const { token, record } = await tokens.createToken(db, input, 'cli')
       return { token, info: record }
     },
@@ -88,14 +98,14 @@ async function readPassword (stdin: NodeJS.ReadableStream): Promise<string> {
 }
 
 const staffLine = (s: Staff): string =>
-  [s.username, s.name, s.town, s.roles.join(','), s.status, s.lockedUntil ? `locked until ${s.lockedUntil}` : '', s.hasTotp ? 'totp' : '', s.federated ? 'federated' : ''].filter(Boolean).join('\t')
+  [s.username, s.name, s.town, s.roles.join(','), s.department ? `department ${s.department}` : '', s.status, s.lockedUntil ? `locked until ${s.lockedUntil}` : '', s.hasTotp ? 'totp' : '', s.federated ? 'federated' : ''].filter(Boolean).join('\t')
 
 /** Runs `staff …` or `token …`; returns the exit code. */
 export async function staffCommand (command: 'staff' | 'token', args: string[], io: { stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream }): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { town: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, days: { type: 'string' } },
+    options: { town: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, days: { type: 'string' }, department: { type: 'string' } },
   })
   const [action, subject] = positionals
   const usage = (): number => { io.stderr.write(`Usage:\n${STAFF_USAGE}\n`); return 2 }
@@ -108,7 +118,7 @@ export async function staffCommand (command: 'staff' | 'token', args: string[], 
       switch (action) {
         case 'add': {
           const password = await readPassword(io.stdin)
-          const s = await ops.createStaff({ username: subject!, name: values.name ?? subject!, town: values.town ?? '', roles: (values.role ?? []) as Role[], password })
+          const s = await ops.createStaff({ username: subject!, name: values.name ?? subject!, town: values.town ?? '', roles: (values.role ?? []) as Role[], password, ...(values.department ? { department: values.department } : {}) })
           print(`created ${staffLine(s)}`)
           break
         }
@@ -127,8 +137,9 @@ export async function staffCommand (command: 'staff' | 'token', args: string[], 
         case 'create': {
           const { token, info } = await ops.createToken({
             name: values.name ?? '', roles: (values.role ?? []) as Role[], town: values.town ?? '', ...(values.days ? { expiresInDays: Number(values.days) } : {}),
+            ...(values.department ? { department: values.department } : {}),
           })
-          io.stderr.write(`token ${info.id} "${info.name}" (${info.roles.join(',')}, ${info.town}) expires ${info.expiresAt}; it is shown once:\n`)
+          io.stderr.write(`token ${info.id} "${info.name}" (${info.roles.join(',')}, ${info.town}${info.department ? `, department ${info.department}` : ''}) expires ${info.expiresAt}; it is shown once:\n`)
           print(token)
           break
         }
@@ -136,7 +147,7 @@ export async function staffCommand (command: 'staff' | 'token', args: string[], 
           print(`revoked ${(await ops.revokeToken(Number(subject))).id}`)
           break
         default:
-          for (const t of await ops.listTokens()) print([t.id, t.name, t.roles.join(','), t.town, `expires ${t.expiresAt}`, t.revokedAt ? 'revoked' : ''].filter(Boolean).join('\t'))
+          for (const t of await ops.listTokens()) print([t.id, t.name, t.roles.join(','), t.town, t.department ? `department ${t.department}` : '', `expires ${t.expiresAt}`, t.revokedAt ? 'revoked' : ''].filter(Boolean).join('\t'))
       }
     }
     return 0

@@ -96,6 +96,21 @@ export const DepartmentAppSimulatorConfig = z.object({
   host: z.string().default('127.0.0.1'),
 })
 
+/**
+ * A department's simulated system (src/departments/whistle-receiver.ts): receives the department's
+ * whistles as signed webhooks and answers through the API with a department token; the demo puts
+ * its `{url, secret}` into the vault and makes its token at start.
+ */
+export const DepartmentSystemSimulatorConfig = z.object({
+  department: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().default('127.0.0.1'),
+  secret: z.string().startsWith('whsec_'),
+  /** 响应 this long after a whistle arrives, 报到 this long after. */
+  respondAfterSeconds: z.coerce.number().min(0).max(3600).default(5),
+  arriveAfterSeconds: z.coerce.number().min(0).max(86_400).default(60),
+})
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 const isProxyAddress = (s: string): boolean => {
   const [ip, bits, ...rest] = s.split('/')
@@ -151,6 +166,8 @@ export const Config = z.object({
     town: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
     roles: z.array(z.enum(ROLES)).min(1),
     password: z.string(),
+    /** A department-liaison's department (whistles.departments). */
+    department: z.string().optional(),
     /**
      * Department accounts the staff member acts as, by adapter instance, put into the vault at start
      * when the staff member has none for that instance (the demo's published operator accounts; a
@@ -178,6 +195,7 @@ export const Config = z.object({
    */
   simulators: z.object({
     'department-apps': z.array(DepartmentAppSimulatorConfig).default([]),
+    'department-systems': z.array(DepartmentSystemSimulatorConfig).default([]),
   }).catchall(z.unknown()).optional(),
   /** Staff sign-in through the province's identity platform (OpenID Connect and/or CAS 3.0). */
   federation: FederationConfig.optional(),

@@ -10,13 +10,14 @@ import type { Logger } from '../log.ts'
 import type { Operations } from '../department/operations.ts'
 import type { Queryable } from '../store/db.ts'
 import { claimDueOutbox, killOutbox, markOutboxSent, retryOutbox, type OutboxRow } from '../store/outbox.ts'
+import { DeliveryFailure, type DepartmentWebhooks } from './department-webhooks.ts'
 
 /** Whom the outbox calls as: the service account of each instance (its operations act as the service). */
 export const OUTBOX_PRINCIPAL: Principal = { kind: 'token', id: 'outbox', username: 'outbox', name: 'outbox', town: null, roles: [] }
 
 /** Answers no retry can change: the input or the case must be mended first. */
 const FINAL_CODES: ReadonlySet<string> = new Set([
-  'TB_DEPARTMENT_FIELDS_REFUSED', 'TB_OPERATION_INPUT_INVALID', 'TB_DEPARTMENT_CONFLICT', 'TB_DEPARTMENT_FORBIDDEN', 'TB_DEPARTMENT_ERROR',
+  'TB_DEPARTMENT_FIELDS_REFUSED', 'TB_OPERATION_INPUT_INVALID', 'TB_DEPARTMENT_CONFLICT', 'TB_DEPARTMENT_FORBIDDEN', 'TB_DEPARTMENT_ERROR', 'TB_DEPARTMENT_STATE',
 ])
 
 /** How long a claimed row is its sender's: longer than an operation call with its own retries can take. */
@@ -30,6 +31,8 @@ export interface OutboxDeps {
   logger: Logger
   /** Tries before a row is left `dead`. */
   attempts: number
+  /** Rows for `department:<code>` go to the department's own system as signed webhooks (with their own tries). */
+  departmentWebhooks?: DepartmentWebhooks
   /** Rows claimed per round. */
   batch?: number
   random?: () => number
@@ -52,15 +55,19 @@ function describe (err: unknown): string {
 
 async function sendOne (deps: OutboxDeps, row: OutboxRow, now: number): Promise<SendOutcome> {
   const log = { outbox: row.id, subject: row.subject, instance: row.instance, operation: row.operation, attempt: row.attempts }
+  const webhook = deps.departmentWebhooks?.handles(row) === true ? deps.departmentWebhooks : undefined
   try {
-    const found = deps.operations.find(row.instance, row.operation)
-    const { output } = await deps.operations.call(found, row.input, OUTBOX_PRINCIPAL)
+    const { output } = webhook
+      ? await webhook.deliver(row)
+      : await deps.operations.call(deps.operations.find(row.instance, row.operation), row.input, OUTBOX_PRINCIPAL)
     await markOutboxSent(deps.db, row.id, output, new Date().toISOString())
     return 'sent'
   } catch (err) {
     const error = describe(err)
-    const final = isTongbanError(err) && FINAL_CODES.has(err.code)
-    if (final || row.attempts >= deps.attempts) {
+    const final = (isTongbanError(err) && FINAL_CODES.has(err.code)) || (err instanceof DeliveryFailure && err.final)
+    // A department without an endpoint in the vault waits for one: its whistle is never dead for that.
+    const waits = err instanceof DeliveryFailure && err.waits
+    if (!waits && (final || row.attempts >= (webhook?.attempts ?? deps.attempts))) {
       await killOutbox(deps.db, row.id, error)
       deps.logger.error({ ...log, err: error, final }, 'outbox: a report is dead; mend it and re-send it (POST /api/v1/outbox/:id/resend)')
       return 'dead'

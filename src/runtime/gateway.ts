@@ -23,6 +23,7 @@ import { openDb } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
 import { startRedisChild, type RedisChild } from './redis-child.ts'
 import { startPullSimulators, startPushSimulators } from './demo.ts'
+import { startDepartmentSystems } from '../departments/demo-systems.ts'
 import type { Settings } from './settings.ts'
 import { claimDataDir } from './data-dir-lock.ts'
 
@@ -101,6 +102,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     for (const account of config.seedStaff ?? []) {
       let staff = await findStaff(db, account.username)
       if (!staff) {
+        platform.departments.checkLiaison(account)
         staff = await createStaff(db, account)
         logger.info({ username: account.username, roles: account.roles, town: account.town }, 'seeded a staff account from the configuration')
       }
@@ -135,6 +137,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop(); clearInterval(pruning) }], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
+    simulators.push(...await startDepartmentSystems(platform, url))
     cleanups.push(['simulators', closeSimulators])
     await claim?.publish(url)
     logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')

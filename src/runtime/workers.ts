@@ -16,6 +16,7 @@ import { FileBytes } from '../store/file-bytes.ts'
 import { startCatalogueWorker } from '../matters/worker.ts'
 import { createOperations } from '../department/operations.ts'
 import { startOutboxWorker } from '../outbox/worker.ts'
+import { departmentWebhooks } from '../outbox/department-webhooks.ts'
 import { startDeadlineWorker } from '../deadlines/worker.ts'
 import { applyCaseEvents } from '../cases/department-events.ts'
 
@@ -162,10 +163,12 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
   }
   // The case reports and the deadline sweep are no instance's: every worker process runs them (their
   // rows are claimed in the database, so several never send or alert one thing twice).
+  // Whistles to departments' own systems go out with the case reports, as signed webhooks.
+  const webhooks = departmentWebhooks({ db: platform.db, vault: platform.vault, departments: platform.departments, attempts: platform.config.whistles.deliveryAttempts })
   if (instanceIds.length > 0) {
     const { db, vault, audit, instances, logger, metrics, redis, config } = platform
     const operations = createOperations({ db, vault, audit, instances, logger, metrics, connections })
-    const outbox = await startOutboxWorker({ db, operations, logger, metrics, redis, attempts: config.cases.reportAttempts })
+    const outbox = await startOutboxWorker({ db, operations, logger, metrics, redis, attempts: config.cases.reportAttempts, departmentWebhooks: webhooks })
     const deadlines = await startDeadlineWorker({
       db, redis, logger, metrics, calendar: () => platform.calendar, recompute: platform.cases.recompute, dueSoonWorkingDays: config.cases.dueSoonWorkingDays,
     })
@@ -189,6 +192,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       }
       await Promise.all(ownQueues.map(async (q) => { await q.close().catch(() => {}) }))
       if (!shared) await connections.close()
+      await webhooks.close()
       await Promise.all(sources.map(async (s) => { await s.close() }))
     },
   }

@@ -116,7 +116,9 @@ export interface OutboxFilter {
   limit: number
 }
 
-const IN_TOWNS = `($TOWN::text = '' OR EXISTS (SELECT 1 FROM cases c WHERE 'case:' || c.project_no = outbox.subject AND c.town LIKE $TOWN || '%'))`
+// A case's reports, and the whistles sent to departments' systems, belong to the town of their case or whistle.
+const IN_TOWNS = `($TOWN::text = '' OR EXISTS (SELECT 1 FROM cases c WHERE 'case:' || c.project_no = outbox.subject AND c.town LIKE $TOWN || '%')
+  OR EXISTS (SELECT 1 FROM whistles w WHERE 'whistle:' || w.id = outbox.subject AND w.town LIKE $TOWN || '%'))`
 
 /** Rows in id order, keyset-paged by `after`. */
 export async function listOutbox (db: Queryable, f: OutboxFilter): Promise<OutboxRow[]> {

@@ -8,6 +8,7 @@ import { line } from '../../model/text.ts'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { listOutbox, outboxRowIn, resendOutbox, type OutboxRow } from '../../store/outbox.ts'
+import { listOutboxAttempts } from '../../store/outbox-attempts.ts'
 import { errorResponses } from '../errors.ts'
 import { scopeOf } from '../scope.ts'
 
@@ -15,8 +16,8 @@ const State = z.enum(['pending', 'held', 'sent', 'dead'])
 
 const OutboxItem = z.object({
   id: z.number().int(),
-  subject: z.string().describe('what the call is about: case:<projectNo>'),
-  instance: z.string().describe('the adapter instance it goes to'),
+  subject: z.string().describe('what the call is about: case:<projectNo>, whistle:<id>'),
+  instance: z.string().describe('the adapter instance it goes to, or department:<code> for a whistle to a department\'s system'),
   operation: z.string(),
   input: z.record(z.string(), z.unknown()),
   state: State.describe('pending: sent in its turn (each case in order); held: incomplete until the calendar covers its year; sent; dead: out of tries or refused, a person must mend and re-send it'),
@@ -30,6 +31,15 @@ const OutboxItem = z.object({
 }).meta({ id: 'OutboxItem' })
 
 const item = (r: OutboxRow): z.infer<typeof OutboxItem> => r
+
+const OutboxAttemptItem = z.object({
+  attempt: z.number().int().describe("the row's try number (a re-send starts again at 1)"),
+  at: z.string(),
+  status: z.number().int().nullable().describe("the department's HTTP status; null when no answer came"),
+  error: z.string().nullable(),
+  durationMs: z.number().int(),
+  responseExcerpt: z.string().nullable().describe("the start of the department's answer"),
+}).meta({ id: 'OutboxAttempt' })
 
 export async function outboxRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { db } = opts.platform
@@ -53,6 +63,21 @@ export async function outboxRoutes (app: FastifyInstance, opts: { platform: Plat
   }, async (req) => {
     const rows = await listOutbox(db, { ...req.query, townPrefix: scopeOf(req).prefix })
     return { items: rows.map(item) }
+  })
+
+  api.get('/outbox/:id/attempts', {
+    config: { permission: 'operations:read' },
+    schema: {
+      summary: "Every try at delivering a row to a department's system (its delivery log)",
+      description: 'Whistles go to departments with a system as signed webhooks; each try is logged with the HTTP status or the error, its duration and the start of the answer. Rows sent through adapter operations log none.',
+      tags: ['operations'],
+      params: z.object({ id: z.coerce.number().int().positive() }),
+      response: { 200: z.object({ items: z.array(OutboxAttemptItem) }), ...errorResponses('TB_OUTBOX_NOT_FOUND') },
+    },
+  }, async (req) => {
+    const row = await outboxRowIn(db, req.params.id, scopeOf(req).prefix)
+    if (!row) throw new TongbanError('TB_OUTBOX_NOT_FOUND', [req.params.id])
+    return { items: (await listOutboxAttempts(db, row.id)).map(({ outboxId: _, ...a }) => a) }
   })
 
   api.post('/outbox/:id/resend', {

@@ -6,9 +6,10 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import type { SessionStore } from '../../auth/sessions.ts'
 import { ROLES } from '../../auth/principal.ts'
-import { NewStaff, RoleList, TownCode, Username, createStaff, disableStaff, endSessions, listStaff, resetPassword, resetTotp, setStaffStatus, updateStaff } from '../../auth/staff.ts'
+import { DepartmentCode, NewStaff, RoleList, TownCode, Username, createStaff, disableStaff, endSessions, findStaff, listStaff, resetPassword, resetTotp, setStaffStatus, updateStaff } from '../../auth/staff.ts'
 import { NewToken, createToken, listTokens, revokeToken } from '../../auth/tokens.ts'
 import { errorResponses } from '../errors.ts'
+import { TongbanError } from '../../errors.ts'
 import { line } from '../../model/text.ts'
 import { knownDivision } from './schemas.ts'
 
@@ -18,6 +19,7 @@ export const StaffAccount = z.object({
   name: z.string(),
   town: z.string(),
   roles: z.array(z.enum(ROLES)),
+  department: z.string().nullable().describe("a department liaison's department code (whistles.departments); null for town staff"),
   status: z.enum(['active', 'disabled']),
   hasPassword: z.boolean(),
   hasTotp: z.boolean(),
@@ -32,6 +34,7 @@ export const ApiTokenInfo = z.object({
   name: z.string(),
   roles: z.array(z.enum(ROLES)),
   town: z.string(),
+  department: z.string().nullable().describe("a department system's token: the department it answers whistles for"),
   createdBy: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),
@@ -42,7 +45,7 @@ export const ApiTokenInfo = z.object({
 const ByUsername = z.object({ username: Username })
 
 export async function staffRoutes (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
-  const { db } = opts.platform
+  const { db, departments } = opts.platform
   const api = app.withTypeProvider<ZodTypeProvider>()
   const manage = { permission: 'staff:manage' } as const
 
@@ -55,23 +58,37 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
     config: { ...manage, audit: { action: 'staff.create', subjectKind: 'staff', subjectBody: 'username' } },
     schema: {
       summary: 'Create a staff account',
-      description: 'Without `password` the account can only sign in through the identity platform (federation).',
+      description: 'Without `password` the account can only sign in through the identity platform (federation). A `department-liaison` names its `department` (and has no other role); its town is a town of that department\'s county.',
       tags: ['security'],
       body: NewStaff,
-      response: { 201: StaffAccount, ...errorResponses('TB_STAFF_EXISTS', 'TB_PASSWORD_WEAK') },
+      response: { 201: StaffAccount, ...errorResponses('TB_STAFF_EXISTS', 'TB_PASSWORD_WEAK', 'TB_LIAISON_INVALID', 'TB_LIAISON_DEPARTMENT_UNKNOWN') },
     },
-  }, async (req, reply) => reply.code(201).send(await createStaff(db, req.body)))
+  }, async (req, reply) => {
+    departments.checkLiaison(req.body)
+    return reply.code(201).send(await createStaff(db, req.body))
+  })
 
   api.patch('/staff/:username', {
     config: { ...manage, audit: { action: 'staff.update', subjectKind: 'staff', subjectParam: 'username' } },
     schema: {
-      summary: "Change a staff member's name, town or roles",
+      summary: "Change a staff member's name, town, roles or department",
+      description: '`department: null` removes it (with the `department-liaison` role).',
       tags: ['security'],
       params: ByUsername,
-      body: z.object({ name: line().trim().min(1).max(64).optional(), town: TownCode.optional(), roles: RoleList.optional() }),
-      response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND') },
+      body: z.object({ name: line().trim().min(1).max(64).optional(), town: TownCode.optional(), roles: RoleList.optional(), department: DepartmentCode.nullable().optional() }),
+      response: { 200: StaffAccount, ...errorResponses('TB_STAFF_NOT_FOUND', 'TB_LIAISON_INVALID', 'TB_LIAISON_DEPARTMENT_UNKNOWN') },
     },
-  }, async (req) => await updateStaff(db, req.params.username, req.body))
+  }, async (req) => {
+    const before = await findStaff(db, req.params.username)
+    if (!before) throw new TongbanError('TB_STAFF_NOT_FOUND', [req.params.username])
+    // The account as it would be: the role, the department and the town are checked together.
+    departments.checkLiaison({
+      roles: req.body.roles ?? before.roles,
+      department: req.body.department === undefined ? before.department : req.body.department,
+      town: req.body.town ?? before.town,
+    })
+    return await updateStaff(db, req.params.username, req.body)
+  })
 
   for (const status of ['disable', 'enable'] as const) {
     api.post(`/staff/:username/${status}`, {
@@ -112,12 +129,13 @@ export async function staffRoutes (app: FastifyInstance, opts: { platform: Platf
     config: { audit: { action: 'token.create' }, permission: 'tokens:manage' },
     schema: {
       summary: 'Create an API token',
-      description: 'The token is in this answer only; the gateway keeps its hash.',
+      description: 'The token is in this answer only; the gateway keeps its hash. A department system\'s token has the `department-liaison` role and its `department`; its town lies in that department\'s county.',
       tags: ['security'],
       body: NewToken.refine((t) => knownDivision(t.town), { path: ['town'], message: 'not a division that exists (a town, county, city or province code of the National Bureau of Statistics)' }),
-      response: { 201: z.object({ token: z.string(), info: ApiTokenInfo }), ...errorResponses('TB_VALIDATION') },
+      response: { 201: z.object({ token: z.string(), info: ApiTokenInfo }), ...errorResponses('TB_VALIDATION', 'TB_LIAISON_INVALID', 'TB_LIAISON_DEPARTMENT_UNKNOWN') },
     },
   }, async (req, reply) => {
+    departments.checkLiaison(req.body)
     const { token, record } = await createToken(db, req.body, req.principal.username)
     return reply.code(201).send({ token, info: record })
   })

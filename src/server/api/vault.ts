@@ -12,9 +12,12 @@ import type { Vault } from '../../vault/vault.ts'
 import { vaultStatus } from '../../vault/status.ts'
 import { VAULT_ALGORITHMS } from '../../vault/envelope.ts'
 import { errorResponses } from '../errors.ts'
+import { departmentOfInstance } from '../../departments/registry.ts'
 import { line } from '../../model/text.ts'
 
 const Adapter = z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'an adapter instance id')
+/** Service credentials belong to an adapter instance, or to a department's system (`department:<code>`: its webhook `{url, secret}`). */
+const CredentialsOwner = z.string().regex(/^(department:)?[a-z][a-z0-9-]{1,62}$/, 'an adapter instance id, or department:<code>')
 
 export const DepartmentAccount = z.object({
   adapter: z.string(),
@@ -42,6 +45,11 @@ export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platf
   const known = (adapter: string): void => {
     if (!platform.config.adapters.some((a) => a.id === adapter)) throw new TongbanError('TB_ADAPTER_NOT_FOUND', [adapter])
   }
+  const knownOwner = (owner: string): void => {
+    const department = departmentOfInstance(owner)
+    if (department === undefined) return known(owner)
+    if (!platform.departments.find(department)) throw new TongbanError('TB_LIAISON_DEPARTMENT_UNKNOWN', [department, platform.departments.all.map((d) => d.code).join(', ') || '(none)'])
+  }
   const staffId = async (username: string): Promise<number> => {
     const staff = await findStaff(db, username)
     if (!staff) throw new TongbanError('TB_STAFF_NOT_FOUND', [username])
@@ -65,21 +73,21 @@ export async function vaultRoutes (app: FastifyInstance, opts: { platform: Platf
     config: { permission: 'vault:manage', audit: { action: 'vault.store', subjectKind: 'adapter', subjectParam: 'adapter' } },
     schema: {
       summary: "Store an adapter instance's service credentials (e.g. clientId, clientSecret), sealed",
-      description: 'An instance configured with `credentials: vault` reads them at each token request.',
+      description: 'An instance configured with `credentials: vault` reads them at each token request. For `department:<code>` (a department of whistles.departments with a webhook), `{url, secret}`: where its whistles are delivered and the `whsec_` secret they are signed with.',
       tags: ['security'],
-      params: z.object({ adapter: Adapter }),
+      params: z.object({ adapter: CredentialsOwner }),
       body: z.object({ credentials: z.record(z.string().min(1).max(64), z.string().min(1).max(4096)) }),
-      response: { 204: z.null(), ...errorResponses('TB_ADAPTER_NOT_FOUND') },
+      response: { 204: z.null(), ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_LIAISON_DEPARTMENT_UNKNOWN') },
     },
   }, async (req, reply) => {
-    known(req.params.adapter)
+    knownOwner(req.params.adapter)
     await putServiceCredentials(db, vault(), req.params.adapter, req.body.credentials)
     return reply.code(204).send(null)
   })
 
   api.delete('/vault/credentials/:adapter', {
     config: { permission: 'vault:manage', audit: { action: 'vault.store', subjectKind: 'adapter', subjectParam: 'adapter' } },
-    schema: { summary: "Remove an adapter instance's service credentials", tags: ['security'], params: z.object({ adapter: Adapter }), response: { 200: z.object({ removed: z.boolean() }) } },
+    schema: { summary: "Remove an adapter instance's service credentials", tags: ['security'], params: z.object({ adapter: CredentialsOwner }), response: { 200: z.object({ removed: z.boolean() }) } },
   }, async (req) => ({ removed: await deleteServiceCredentials(db, req.params.adapter) }))
 
   api.get('/staff/:username/accounts', {
