@@ -9,6 +9,7 @@ import * as facets from './messages/facets.ts'
 import * as ratings from './messages/ratings.ts'
 import * as matters from './messages/matters.ts'
 import * as cases from './messages/cases.ts'
+import * as evaluation from './messages/evaluation.ts'
 
 export const LANGS = ['zh', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -204,7 +205,7 @@ const coreZh = {
 } as const
 
 // Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
-const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh, ...ratings.zh }
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh, ...ratings.zh, ...evaluation.zh }
 
 export type MessageKey = keyof typeof zh
 
@@ -398,7 +399,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'nav.staff': 'Staff',
 }
 
-const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en, ...ratings.en }
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en, ...ratings.en, ...evaluation.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

@@ -80,6 +80,7 @@ export function page (ctx: PageContext, title: string, body: Html, opts: PageOpt
         ${can(principal, 'records:read') ? html`<a href="/portal/search">${t('nav.search')}</a>` : ''}
         ${can(principal, 'conflicts:read') ? html`<a href="/portal/conflicts">${t('nav.conflicts')}</a>` : ''}
         ${can(principal, 'ratings:read') ? html`<a href="/portal/leader">${t('nav.leader')}</a>` : ''}
+        ${can(principal, 'evaluation:read') ? html`<a href="/portal/evaluation">${t('nav.evaluation')}</a>` : ''}
         ${can(principal, 'cases:read') && principal.town !== null ? html`<a href="/portal/matters">${t('nav.matters')}</a><a href="/portal/cases">${t('nav.cases')}</a>` : ''}
         <a href="/portal/departments">${t('nav.departments')}</a>
         ${can(principal, 'quarantine:read') ? html`<a href="/portal/quarantine">${t('nav.quarantine')}</a>` : ''}
