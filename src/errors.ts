@@ -149,6 +149,13 @@ export const errorCatalogue = {
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
   TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
   TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
+
+  // hotline work orders (工单)
+  TB_ORDER_NOT_FOUND: { status: 404, message: 'No work order %s in your scope' },
+  TB_ORDER_TRANSITION_NOT_ALLOWED: { status: 409, message: 'Work order %s is %s, where %s is not allowed; allowed now: %s' },
+  TB_ORDER_RETURN_TOO_LATE: { status: 409, message: 'Work order %s was dispatched on %s: it could be returned (退单) until the end of %s (2 working days); reply to it instead, or ask the hotline to re-dispatch it' },
+  TB_ORDER_DIVISION_INVALID: { status: 422, message: 'Work order %s cannot be placed in %s: %s' },
+  TB_ORDER_TOWN_UNKNOWN: { status: 422, message: 'Work order %s from %s names no configured town (division code %s); give the instance its town (adapters[].town) or configure the town' },
   TB_DEPARTMENT_ENDPOINT_MISSING: { status: 503, message: 'No endpoint for department %s in the vault: store its {url, secret} as the service credentials of department:%s (PUT /api/v1/vault/credentials/department:%s); the whistle waits and is tried again' },
 
   // whistles (吹哨)

@@ -17,6 +17,7 @@ import { createCaseService, type CaseService } from './cases/service.ts'
 import { storedMatters } from './cases/matters.ts'
 import { platformReports } from './cases/reports.ts'
 import { offeringCorrections } from './cases/window-observation.ts'
+import { createOrderService, type OrderService } from './orders/service.ts'
 import { departmentRegistry, type DepartmentRegistry } from './departments/registry.ts'
 import { createRiskService, type RiskService } from './risks/service.ts'
 import { photoStoreOf, type PhotoStore } from './photos/index.ts'
@@ -47,6 +48,8 @@ export interface Platform {
   calendar: WorkingCalendar
   /** Opening and moving cases (办件), with their clocks and the reports they owe. */
   cases: CaseService
+  /** The town's hotline work orders (工单): listing, placing and answering them. */
+  orders: OrderService
   /** Risk reports (风险源/隐患): reported, corrected, whistled, verified and closed as events. */
   risks: RiskService
   /** Where accepted photos are kept: the data directory, or S3 when `photos.store` says so; absent in a process with neither. */
@@ -113,6 +116,7 @@ export function createPlatform (opts: { config: Config, db: Db, redisUrl: string
       createCaseService({ db: opts.db, calendar: () => platform.calendar, matters: storedMatters, reports: platformReports(opts.config, instances, opts.logger) }),
       { db: opts.db, rules: () => platform.survivorship, logger: opts.logger },
     ),
+    orders: createOrderService({ db: opts.db, calendar: () => platform.calendar, towns: () => opts.config.towns }),
     whistles: createWhistleService({ db: opts.db, config: () => opts.config.whistles, calendar: () => platform.calendar }),
     departments: departmentRegistry(opts.config.whistles.departments),
     risks: createRiskService({

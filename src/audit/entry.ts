@@ -36,6 +36,11 @@ export const AUDIT_ACTIONS = [
   'case.read', // one case, or its events
   'case.transition',
   'case.prefill', // a matter's form filled from an applicant's unified record
+  // hotline work orders (工单): they hold the caller's name and phone
+  'order.list',
+  'order.read',
+  'order.place',
+  'order.answer',
   // whistles (吹哨): the town's summons and the departments' answers
   'whistle.blow',
   'whistle.transition',

@@ -36,6 +36,8 @@ export const AdapterInstance = z.object({
   /** An npm package default-exporting the adapter, resolved from the configuration file's folder (its node_modules). */
   package: z.string().regex(/^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/, 'an npm package name').optional(),
   enabled: z.boolean().default(true),
+  /** The town whose work orders a hotline instance brings (one of `towns`); unset: the one configured town, else the town each order's division code names. */
+  town: z.string().regex(/^\d{12}$/, 'a 12-digit division code').optional(),
   /** The department system's base URL; calls outside its host are refused. */
   baseUrl: z.url().optional(),
   /** The credentials of the adapter's auth strategy (e.g. clientId and clientSecret), or `vault`: read from the credential vault (stored with PUT /api/v1/vault/credentials/:id) when needed and kept by the connection for a minute at most. */

@@ -8,6 +8,11 @@ export const ORDER_EVENT_TYPES = ['order.dispatched', 'order.urged', 'order.revi
 export const OrderEventType = z.enum(ORDER_EVENT_TYPES)
 export type OrderEventType = z.infer<typeof OrderEventType>
 
+/** Where an order stands: `dispatched → signed → (returned | replied) → revisited → closed`, and `closed → reopened → signed` (重办). */
+export const ORDER_STATES = ['dispatched', 'signed', 'returned', 'replied', 'revisited', 'closed', 'reopened'] as const
+export const OrderState = z.enum(ORDER_STATES)
+export type OrderState = z.infer<typeof OrderState>
+
 /** 1 咨询, 2 求助, 3 投诉, 4 举报, 5 建议, 9 紧急. */
 export const OrderKind = z.enum(['1', '2', '3', '4', '5', '9'])
 /** 1 phone, 2 app, 3 web, 4 领导信箱. */

@@ -19,6 +19,7 @@ import { startOutboxWorker } from '../outbox/worker.ts'
 import { departmentWebhooks } from '../outbox/department-webhooks.ts'
 import { startDeadlineWorker } from '../deadlines/worker.ts'
 import { applyCaseEvents } from '../cases/department-events.ts'
+import { applyOrderEvents, type OrderEventDeps } from '../orders/events.ts'
 
 /** How long a shutdown waits for running jobs: a message's transaction takes well under a second, and pull paging stops at once. */
 export const DRAIN_TIMEOUT_MS = 5000
@@ -76,6 +77,25 @@ function startCaseEventWorker (platform: Platform, instance: Instance, running: 
   }
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     await applyCaseEvents(deps, job.data.inboxIds)
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  observe(platform, worker, instance.config.id, 'ingest', running)
+  return worker
+}
+
+/** The hotline's work-order events, from the inbox to the town's orders, one job at a time (an order's events in the order they came). */
+function startOrderEventWorker (platform: Platform, instance: Instance, running: Map<string, RunningJob>): Worker {
+  const deps: OrderEventDeps = {
+    db: platform.db,
+    intake: instance.adapter.orderEvents!,
+    instance: instance.config.id,
+    actor: { kind: 'department', id: instance.config.id, name: instance.adapter.department.name },
+    towns: platform.config.towns,
+    town: instance.config.town,
+    whistles: platform.whistles,
+    logger: platform.logger,
+  }
+  const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
+    await applyOrderEvents(deps, job.data.inboxIds)
   }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
@@ -144,6 +164,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
     if (!instance) throw new Error(`no enabled adapter instance "${id}"`)
     if (instance.adapter.receive) workers.push(startIngestWorker(platform, instance, running))
     if (instance.adapter.caseEvents) workers.push(startCaseEventWorker(platform, instance, running))
+    if (instance.adapter.orderEvents) workers.push(startOrderEventWorker(platform, instance, running))
     if (instance.adapter.files) {
       const source = openFileSource(instance, platform)
       sources.push(source)
