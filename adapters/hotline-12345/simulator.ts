@@ -97,7 +97,7 @@ export interface HotlineSimulator extends RunningSimulator {
   revokeTokens: () => void
   setWebhook: (subscriber: Subscriber | undefined) => void
   webhookStats: () => ReturnType<WebhookSender['stats']>
-  stats: () => { tokens: number, requests: Record<string, { calls: number, outcomes: Record<string, number> }> }
+  stats: () => { tokens: number, requests: Record<string, { calls: number, outcomes: Record<string, number> }>, webhooks: ReturnType<WebhookSender['stats']> }
 }
 
 const MESSAGES: Record<string, string> = {
@@ -369,8 +369,8 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
     return structuredClone(rest)
   }
 
-  function stats (): { tokens: number, requests: Record<string, { calls: number, outcomes: Record<string, number> }> } {
-    return { tokens: tokens.size, requests: Object.fromEntries(['POST /api/token', ...Object.keys(routes)].map((key) => [key, server.calls(key)])) }
+  function stats (): ReturnType<HotlineSimulator['stats']> {
+    return { tokens: tokens.size, requests: Object.fromEntries(['POST /api/token', ...Object.keys(routes)].map((key) => [key, server.calls(key)])), webhooks: sender.stats() }
   }
 
   const every = opts.orderEveryMs ?? 0
