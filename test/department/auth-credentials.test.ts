@@ -12,7 +12,7 @@ t.test('secret credential fields, per strategy', async (t) => {
   t.same(secretCredentials('vault'), [])
   t.same(secretCredentials(undefined), [])
   t.same(secretCredentials({ username: 'u', privateKey: 'k', passphrase: 'p' }), [['privateKey', 'k'], ['passphrase', 'p']])
-  t.same(Object.keys(AUTH_CREDENTIALS).sort(), ['basic', 'hmac-headers', 'oauth2-client-credentials', 'sftp-key', 'signed-params', 'sm2'], 'one credential shape per strategy')
+  t.same(Object.keys(AUTH_CREDENTIALS).sort(), ['basic', 'hmac-headers', 'json-token', 'oauth2-client-credentials', 'sftp-key', 'signed-params', 'sm2'], 'one credential shape per strategy')
 })
 
 t.test('credentials in the configuration file are checked against the adapter\'s strategy at start-up', async (t) => {
