@@ -18,6 +18,7 @@ export interface Metrics {
   outboxOldestPending: Gauge
   deadlineAlerts: Counter<'kind'>
   deadlinesUncomputable: Gauge
+  whistleRungsFired: Counter<'rung'>
 }
 
 const UNCONFORMING_DEFAULTS = ['tongban_nodejs_active_handles_total', 'tongban_nodejs_active_requests_total', 'tongban_nodejs_active_resources_total']
@@ -45,5 +46,6 @@ export function createMetrics (): Metrics {
     outboxOldestPending: new Gauge({ name: 'tongban_outbox_oldest_pending_seconds', help: 'Age of the oldest pending outbox row, seconds (0 without one)', registers: [registry] }),
     deadlineAlerts: new Counter({ name: 'tongban_deadline_alerts_total', help: 'Deadline alerts claimed by this process, by kind (due-soon, overdue)', labelNames: ['kind'], registers: [registry] }),
     deadlinesUncomputable: new Gauge({ name: 'tongban_deadlines_uncomputable', help: 'Case clocks the working-day calendar cannot compute (a year it does not cover): add that year\'s calendar file', registers: [registry] }),
+    whistleRungsFired: new Counter({ name: 'tongban_whistle_rungs_fired_total', help: 'Escalation ladder rungs of whistles fired by this process, by rung (liaison, head, supervision)', labelNames: ['rung'], registers: [registry] }),
   }
 }

@@ -21,6 +21,8 @@ export interface SweepDeps {
   metrics: Pick<Metrics, 'deadlineAlerts' | 'deadlinesUncomputable'>
   /** A running clock is due soon this many working days ahead. */
   dueSoonWorkingDays: number
+  /** Fires the whistles' escalation ladders due now (deadlines/ladder.ts); the ladders share the sweep's schedule. */
+  ladders?: (nowMs: number) => Promise<unknown>
   /** True once the process shuts down: recomputing stops between cases (the next sweep goes on). */
   stopping?: () => boolean
 }
@@ -51,6 +53,8 @@ export async function sweepDeadlines (deps: SweepDeps, nowMs: number = Date.now(
   const { db, logger } = deps
   const calendar = deps.calendar()
   let recomputed = 0
+  // First: a rung is due to the minute, a recompute may take long; a failure here spares the case alerts.
+  try { await deps.ladders?.(nowMs) } catch (err) { logger.error({ err: (err as Error).message }, 'deadlines: the escalation ladders could not be swept; tried at the next sweep') }
   for (;;) {
     const stale = await casesOnOtherCalendar(db, calendar.fingerprint, RECOMPUTE_BATCH)
     if (stale.length === 0) break
