@@ -44,9 +44,9 @@ export function dispatchedOrder (orderNo: string, order: Json = {}, dispatchedAt
 /**
  * `store`: PostgreSQL or PGlite; `simulator`: answers go to a real hotline simulator whose orders
  * come to the gateway's webhook door; `oneTown`: only 湟里镇 is configured and the instance names
- * no town (the only town is taken).
+ * no town (the only town is taken); `extra`: more of the configuration file, as YAML.
  */
-export async function startOrdersGateway (t: Teardown, opts: { redisIndex: number, store: 'postgres' | 'pglite', simulator?: boolean, oneTown?: boolean }) {
+export async function startOrdersGateway (t: Teardown, opts: { redisIndex: number, store: 'postgres' | 'pglite', simulator?: boolean, oneTown?: boolean, extra?: string }) {
   const secret = `whsec_${randomBytes(24).toString('base64')}`
   const sim: HotlineSimulator | undefined = opts.simulator
     ? await startSimulator({ port: 0, clients: [CLIENT], rateLimitPerSecond: 0, duplicateRate: 0, urgeFirstRate: 0, revisitAfterMs: 3_600_000, orderEveryMs: 0 })
@@ -67,6 +67,7 @@ adapters:
     credentials: { clientId: ${CLIENT.clientId}, clientSecret: ${CLIENT.clientSecret} }
     webhook: { secrets: ["${secret}"] }
     retries: { attempts: 1 }
+${opts.extra ?? ''}
 `)
   const config = await loadConfig(file, {})
   const { logger, lines } = captureLogger()
