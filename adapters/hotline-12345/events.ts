@@ -95,11 +95,15 @@ export function parseOrderEvent (body: Buffer | string): OrderEventMessage {
   const { eventId, type, time, order: wire } = parsed.data
   const { divisionCode, citizen, anonymous, ...rest } = wire
   // The hotline hides an anonymous caller from the unit: whatever came, the town keeps no citizen.
-  const order = HotlineOrder.parse({
+  const order = HotlineOrder.safeParse({
     ...rest,
     ...(divisionCode ? { divisionCode } : {}),
     ...(anonymous === true || citizen === null || citizen === undefined ? {} : { citizen }),
     anonymous: anonymous === true,
   })
-  return { eventId, type: type as OrderEventType, time, order }
+  if (!order.success) {
+    const issue = order.error.issues[0]!
+    throw invalid(`order event order.${issue.path.join('.')}: ${issue.message}`)
+  }
+  return { eventId, type: type as OrderEventType, time, order: order.data }
 }

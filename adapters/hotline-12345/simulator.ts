@@ -164,7 +164,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
 
   const tokens = new Map<string, { clientId: string, expiresAt: number }>()
   const windows = new Map<string, number[]>()
-  const orders = new Map<string, OrderView & { wire: Body }>()
+  const orders = new Map<string, OrderView>()
   const sent: SentEvent[] = []
   const timers = new Set<NodeJS.Timeout>()
   let pendingEvents = 0
@@ -181,10 +181,11 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
     timers.add(timer)
   }
 
-  // ---- sending order events: each in turn after the one before it is delivered or given up
+  // Order events go out one after another, each once the one before it is delivered or given up.
 
   function event (type: OrderEventType, view: OrderView, order: Body): SentEvent {
     eventSeq++
+    // random as well as counted: the gateway keeps webhook ids, and a restarted simulator's must be new
     const eventId = `evt_${seed}_${randomBytes(4).toString('hex')}_${pad(eventSeq, 8)}`
     return { eventId, type, orderNo: view.orderNo, body: { eventId, type, time: wire(now()), order: { orderNo: view.orderNo, ...order } } }
   }
@@ -225,7 +226,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
       signDeadline: wire(deadlines.sign),
       replyDeadline: wire(deadlines.reply),
     }
-    const view = { orderNo, state: 'dispatched' as OrderState, kind: draft.kind, dispatchedAt, signDeadline: deadlines.sign, replyDeadline: deadlines.reply, urgeCount: 0, answers: [], reopened: 0, wire: order }
+    const view = { orderNo, state: 'dispatched' as OrderState, kind: draft.kind, dispatchedAt, signDeadline: deadlines.sign, replyDeadline: deadlines.reply, urgeCount: 0, answers: [], reopened: 0 }
     orders.set(orderNo, view)
     const urge = (): SentEvent => event('order.urged', view, { urgeCount: ++view.urgeCount })
     const dispatched = (): SentEvent => event('order.dispatched', view, order)
@@ -280,7 +281,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
     }])
   }
 
-  // ---- the API
+  // The API: the token call and the five answers.
 
   function issueToken (req: SimRequest): SimAnswer {
     let body: Body
@@ -340,7 +341,7 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
   // The orders the conformance kit's examples answer (operations.ts): one dispatched, one signed.
   for (const [orderNo, state] of [[EXAMPLE_ORDERS.dispatched, 'dispatched'], [EXAMPLE_ORDERS.signed, 'signed']] as const) {
     const deadlines = deadlinesOf('2', startedAt)
-    orders.set(orderNo, { orderNo, state, kind: '2', dispatchedAt: startedAt, signDeadline: deadlines.sign, replyDeadline: deadlines.reply, urgeCount: 0, answers: [], reopened: 0, wire: {} })
+    orders.set(orderNo, { orderNo, state, kind: '2', dispatchedAt: startedAt, signDeadline: deadlines.sign, replyDeadline: deadlines.reply, urgeCount: 0, answers: [], reopened: 0 })
   }
 
   const routes = {
@@ -364,10 +365,8 @@ export async function startSimulator (opts: SimulatorOptions = {}): Promise<Hotl
     },
   })
 
-  function viewOf (view: OrderView & { wire?: Body }): OrderView {
-    const { wire: _wire, ...rest } = view
-    return structuredClone(rest)
-  }
+  /** A copy: a test reading the view cannot change the hotline's order. */
+  const viewOf = (view: OrderView): OrderView => structuredClone(view)
 
   function stats (): ReturnType<HotlineSimulator['stats']> {
     return { tokens: tokens.size, requests: Object.fromEntries(['POST /api/token', ...Object.keys(routes)].map((key) => [key, server.calls(key)])), webhooks: sender.stats() }

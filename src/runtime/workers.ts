@@ -18,6 +18,7 @@ import { createOperations } from '../department/operations.ts'
 import { startOutboxWorker } from '../outbox/worker.ts'
 import { departmentWebhooks } from '../outbox/department-webhooks.ts'
 import { startDeadlineWorker } from '../deadlines/worker.ts'
+import { sweepLadders } from '../deadlines/ladder.ts'
 import { applyCaseEvents } from '../cases/department-events.ts'
 import { applyOrderEvents, type OrderEventDeps } from '../orders/events.ts'
 
@@ -192,6 +193,7 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
     const outbox = await startOutboxWorker({ db, operations, logger, metrics, redis, attempts: config.cases.reportAttempts, departmentWebhooks: webhooks })
     const deadlines = await startDeadlineWorker({
       db, redis, logger, metrics, calendar: () => platform.calendar, recompute: platform.cases.recompute, dueSoonWorkingDays: config.cases.dueSoonWorkingDays,
+      ladders: async (nowMs) => await sweepLadders({ db, logger, metrics, config: () => config.whistles }, nowMs),
     })
     workers.push(outbox.worker, deadlines.worker)
     ownQueues.push(outbox.queue, deadlines.queue)
