@@ -229,10 +229,10 @@ export async function appendEscalations (tx: Queryable, events: ReadonlyArray<{ 
     [JSON.stringify(events.map((e, i) => ({ ...e, n: i + 1 }))), JSON.stringify(actor)])
 }
 
-/** Locks the whistles, in id order (the order every locker takes them in), and returns the ids that exist. */
-export async function lockWhistles (tx: Queryable, ids: readonly string[]): Promise<string[]> {
-  const { rows } = await tx.query<{ id: string }>('SELECT id FROM whistles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids])
-  return rows.map((r) => r.id)
+/** Locks the whistles, in id order (the order every locker takes them in), and returns them. */
+export async function lockWhistles (tx: Queryable, ids: readonly string[]): Promise<WhistleRow[]> {
+  const { rows } = await tx.query(`SELECT ${COLUMNS} FROM whistles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids])
+  return rows.map(toWhistle)
 }
 
 // --- routing tables

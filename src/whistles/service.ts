@@ -28,6 +28,7 @@ import { answerOrder } from '../orders/answers.ts'
 import { clockWindow, deadlinesOf, targetClocks, type ClockWindow } from './clocks.ts'
 import { decideDepartment, decideTown, departmentActions, townActions, type Refusal } from './machine.ts'
 import { departmentProblem, departmentsFor, routingOf } from './routing.ts'
+import { departmentNotices, type Deadlines, type Notice } from './notices.ts'
 
 export interface WhistleServiceDeps {
   db: Db
@@ -50,8 +51,6 @@ export interface WhistleView {
   /** What the viewer may do now. */
   allowed: string[]
 }
-
-type Deadlines = Record<string, Partial<Record<ClockName, string | null>>>
 
 const SYSTEM: WhistleActor = { kind: 'system', id: 'platform', name: 'tongban' }
 const subjectOf = (id: string): string => `whistle:${id}`
@@ -111,7 +110,6 @@ export function createWhistleService (deps: WhistleServiceDeps) {
   const now = (): string => (deps.now?.() ?? new Date()).toISOString()
 
   const departmentName = (code: string): string => deps.config().departments.find((d) => d.code === code)?.name ?? code
-  const hasWebhook = (code: string): boolean => deps.config().departments.find((d) => d.code === code)?.webhook !== undefined
 
   /** Starts clocks for these departments at `start` and arms their rungs; the deadlines in force, as events carry them. */
   async function startClocks (tx: Queryable, w: WhistleRow, departments: readonly string[], start: string, clocks?: readonly ClockName[]): Promise<Deadlines> {
@@ -134,20 +132,8 @@ export function createWhistleService (deps: WhistleServiceDeps) {
       : [])
   }
 
-  /** The whistle as the departments' systems receive it. */
-  function payload (w: WhistleRow, action: string, department: string, deadlines: Deadlines | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-      whistleId: w.id, type: w.type.id, typeName: w.type.name, title: w.title, description: w.description, town: w.town, division: w.division,
-      department, action, deadlines: deadlines?.[department] ?? null, ...extra,
-    }
-  }
-
-  /** An outbox row per department with a system (webhook in the configuration). */
-  function notify (w: WhistleRow, operation: string, departments: readonly string[], deadlines: Deadlines | undefined, extra: Record<string, unknown> = {}): OutboxCall[] {
-    return departments.filter(hasWebhook).map((d) => ({
-      subject: subjectOf(w.id), instance: `department:${d}`, operation: `whistle.${operation}`, input: payload(w, operation, d, deadlines, extra),
-    }))
-  }
+  const notify = (w: WhistleRow, notice: Notice, codes: readonly string[], deadlines: Deadlines | undefined, extra: Record<string, unknown> = {}): OutboxCall[] =>
+    departmentNotices(deps.config().departments, w, notice, codes, deadlines, extra)
 
   /** Checks the departments a town names (known, of its county) and drops repeats, lead first. */
   function checkDepartments (town: string, named: ReadonlyArray<{ code: string, role: 'lead' | 'co' }>): Array<{ department: string, role: 'lead' | 'co' }> {
