@@ -116,9 +116,10 @@ export interface OutboxFilter {
   limit: number
 }
 
-// A case's reports, and the whistles sent to departments' systems, belong to the town of their case or whistle.
+// A case's reports, the whistles sent to departments' systems and the answers to work orders belong to the town of their case, whistle or order.
 const IN_TOWNS = `($TOWN::text = '' OR EXISTS (SELECT 1 FROM cases c WHERE 'case:' || c.project_no = outbox.subject AND c.town LIKE $TOWN || '%')
-  OR EXISTS (SELECT 1 FROM whistles w WHERE 'whistle:' || w.id = outbox.subject AND w.town LIKE $TOWN || '%'))`
+  OR EXISTS (SELECT 1 FROM whistles w WHERE 'whistle:' || w.id = outbox.subject AND w.town LIKE $TOWN || '%')
+  OR EXISTS (SELECT 1 FROM orders o WHERE 'order:' || o.order_no = outbox.subject AND o.town LIKE $TOWN || '%'))`
 
 /** Rows in id order, keyset-paged by `after`. */
 export async function listOutbox (db: Queryable, f: OutboxFilter): Promise<OutboxRow[]> {

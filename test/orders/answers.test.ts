@@ -87,6 +87,12 @@ for (const [store, redisIndex] of [['postgres', 26], ['pglite', 27]] as const) {
       t.equal((await answer(orderNo, { answer: 'sign' })).status, 200)
       const [row] = await delivered(orderNo)
       t.match(row, { operation: 'sign', state: 'dead', last_error: /TB_DEPARTMENT_STATE.*E_STATE/ })
+      const leader = await auth(['town-leader'])
+      const listed = await callApi(base, 'GET', `/api/v1/outbox?state=dead&subject=order:${orderNo}`, { headers: leader })
+      t.equal(listed.status, 200, listed.text)
+      t.match(listed.body.items, [{ subject: `order:${orderNo}`, operation: 'sign', state: 'dead', lastError: /E_STATE/ }], 'the town leader sees the dead answer and why')
+      const other = await auth(['town-leader'], '320412102000')
+      t.equal((await callApi(base, 'GET', `/api/v1/outbox?subject=order:${orderNo}`, { headers: other })).body.items.length, 0, 'another town does not')
     })
   })
 }
