@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal } from '../auth/principal.ts'
 import { can, scopeOf } from '../auth/access.ts'
+import { whistleScope } from '../whistles/service.ts'
 import { html, type Html } from '../html.ts'
 import { LANGS, htmlLang, translator, type Lang, type Translate } from './i18n.ts'
 import type { Assets } from './assets.ts'
@@ -82,7 +83,9 @@ export function page (ctx: PageContext, title: string, body: Html, opts: PageOpt
         ${can(principal, 'ratings:read') ? html`<a href="/portal/leader">${t('nav.leader')}</a>` : ''}
         ${can(principal, 'evaluation:read') ? html`<a href="/portal/evaluation">${t('nav.evaluation')}</a>` : ''}
         ${can(principal, 'cases:read') && principal.town !== null ? html`<a href="/portal/matters">${t('nav.matters')}</a><a href="/portal/cases">${t('nav.cases')}</a>` : ''}
-        <a href="/portal/departments">${t('nav.departments')}</a>
+        ${can(principal, 'orders:read') && principal.town !== null ? html`<a href="/portal/orders">${t('nav.orders')}</a>` : ''}
+        ${whistleScope(principal) ? html`<a href="/portal/whistles">${t('nav.whistles')}</a>` : ''}
+        ${principal.department === undefined ? html`<a href="/portal/departments">${t('nav.departments')}</a>` : ''}
         ${can(principal, 'quarantine:read') ? html`<a href="/portal/quarantine">${t('nav.quarantine')}</a>` : ''}
         ${can(principal, 'audit:read') ? html`<a href="/portal/audit">${t('nav.audit')}</a>` : ''}
         ${can(principal, 'staff:manage') ? html`<a href="/portal/staff">${t('nav.staff')}</a>` : ''}

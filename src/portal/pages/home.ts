@@ -32,6 +32,8 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
     const found = await sessionPrincipal(platform, sessions, req)
     if (!found) return await signInPage(kit, req, reply, undefined)
     req.portal = found
+    // A department's liaison has one page: its department's whistles.
+    if (found.principal.department !== undefined) return await reply.code(303).header('location', '/portal/whistles').send()
     const ctx = ctxOf(req, reply, found)
     const { principal } = found
     const scope = scopeOf(principal)
