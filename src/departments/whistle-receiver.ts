@@ -81,7 +81,7 @@ export async function startWhistleReceiver (opts: WhistleReceiverOptions): Promi
             throw new SimHttpError(401, isTongbanError(err) ? err.message : (err as Error).message)
           }
           const webhookId = header('webhook-id')!
-          if (seen.has(webhookId)) return { status: 204, outcome: 'repeat' }
+          if (seen.has(webhookId)) return jsonAnswer({ received: webhookId }, 200, 'repeat')
           seen.add(webhookId)
           const event = req.json() as { type?: unknown, data?: Record<string, unknown> }
           const data = event.data ?? {}

@@ -62,7 +62,10 @@ async function endpointOf (deps: DepartmentWebhookDeps, code: string): Promise<{
   const department = deps.departments.find(code)
   if (!department) throw new DeliveryFailure(`department ${code} is not in whistles.departments of the configuration`, true)
   if (!department.webhook) throw new DeliveryFailure(`department ${code} has no webhook in the configuration (it answers through the portal)`, true)
-  const missing = (): never => { throw new DeliveryFailure(new TongbanError('TB_DEPARTMENT_ENDPOINT_MISSING', [code, code, code]).message, false, true) }
+  const missing = (): never => {
+    const err = new TongbanError('TB_DEPARTMENT_ENDPOINT_MISSING', [code, code, code])
+    throw new DeliveryFailure(`${err.code}: ${err.message}`, false, true)
+  }
   const stored = deps.vault ? await getServiceCredentials(deps.db, deps.vault, vaultNameOf(code)) : undefined
   if (!stored?.url || !stored.secret) return missing()
   try {

@@ -23,6 +23,7 @@ export const Me = z.object({
   name: z.string(),
   town: z.string().nullable(),
   roles: z.array(z.enum(ROLES)),
+  department: z.string().optional().describe("a department liaison's department code"),
   csrfToken: z.string().describe('send as x-csrf-token (or _csrf in forms) with every state-changing request'),
 }).meta({ id: 'Me' })
 
@@ -121,7 +122,7 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
       return reply.code(303).header('location', next).send(null)
     }
     const { name, town, roles } = result.staff
-    return { username: result.staff.username, name, town, roles, csrfToken: session.csrf }
+    return { username: result.staff.username, name, town, roles, ...(result.staff.department ? { department: result.staff.department } : {}), csrfToken: session.csrf }
   }
 
   api.post('/auth/login', {
@@ -202,6 +203,6 @@ export async function authRoutes (app: FastifyInstance, opts: { platform: Platfo
     schema: { summary: 'The signed-in staff member', tags: ['auth'], response: { 200: Me, ...errorResponses('TB_UNAUTHORIZED') } },
   }, async (req) => {
     const { principal, session } = await signedIn(req)
-    return { username: principal.username, name: principal.name, town: principal.town, roles: [...principal.roles], csrfToken: session.csrf }
+    return { username: principal.username, name: principal.name, town: principal.town, roles: [...principal.roles], ...(principal.department ? { department: principal.department } : {}), csrfToken: session.csrf }
   })
 }
