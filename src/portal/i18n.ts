@@ -9,6 +9,7 @@ import * as facets from './messages/facets.ts'
 import * as ratings from './messages/ratings.ts'
 import * as matters from './messages/matters.ts'
 import * as cases from './messages/cases.ts'
+import * as risks from './messages/risks.ts'
 import * as evaluation from './messages/evaluation.ts'
 import * as orders from './messages/orders.ts'
 import * as whistles from './messages/whistles.ts'
@@ -207,7 +208,7 @@ const coreZh = {
 } as const
 
 // Each page area keeps its messages beside the others' (messages/<area>.ts), merged here.
-const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh, ...ratings.zh, ...evaluation.zh, ...orders.zh, ...whistles.zh }
+const zh = { ...coreZh, ...departments.zh, ...quarantine.zh, ...audit.zh, ...staff.zh, ...facets.zh, ...matters.zh, ...cases.zh, ...ratings.zh, ...evaluation.zh, ...orders.zh, ...whistles.zh, ...risks.zh }
 
 export type MessageKey = keyof typeof zh
 
@@ -401,7 +402,7 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   'nav.staff': 'Staff',
 }
 
-const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en, ...ratings.en, ...evaluation.en, ...orders.en, ...whistles.en }
+const en: Record<MessageKey, string> = { ...coreEn, ...departments.en, ...quarantine.en, ...audit.en, ...staff.en, ...facets.en, ...matters.en, ...cases.en, ...ratings.en, ...evaluation.en, ...orders.en, ...whistles.en, ...risks.en }
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { zh, en }
 

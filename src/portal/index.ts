@@ -27,11 +27,12 @@ import { evaluationPages } from './pages/evaluation.ts'
 import { matterPages } from './pages/matters.ts'
 import { newCasePages } from './pages/matters-new.ts'
 import { casePages } from './pages/cases.ts'
+import { riskPages } from './pages/risks.ts'
 import { orderPages } from './pages/orders.ts'
 import { whistlePages } from './pages/whistles.ts'
 
 /** Each registers its routes with the kit (pages/<area>.ts, its HTML in pages/<area>-view.ts). */
-const PAGE_MODULES = [signInPages, homePages, searchPages, recordPages, departmentPages, quarantinePages, auditPages, staffPages, matterPages, newCasePages, casePages, ratePages, leaderPages, evaluationPages, orderPages, whistlePages]
+const PAGE_MODULES = [signInPages, homePages, searchPages, recordPages, departmentPages, quarantinePages, auditPages, staffPages, matterPages, newCasePages, casePages, ratePages, leaderPages, evaluationPages, orderPages, whistlePages, riskPages]
 
 export async function portalPlugin (app: FastifyInstance, opts: { platform: Platform, sessions: SessionStore }): Promise<void> {
   const assets = new Assets()

@@ -83,6 +83,7 @@ export function page (ctx: PageContext, title: string, body: Html, opts: PageOpt
         ${can(principal, 'ratings:read') ? html`<a href="/portal/leader">${t('nav.leader')}</a>` : ''}
         ${can(principal, 'evaluation:read') ? html`<a href="/portal/evaluation">${t('nav.evaluation')}</a>` : ''}
         ${can(principal, 'cases:read') && principal.town !== null ? html`<a href="/portal/matters">${t('nav.matters')}</a><a href="/portal/cases">${t('nav.cases')}</a>` : ''}
+        ${can(principal, 'risks:read') && principal.town !== null ? html`<a href="/portal/risks">${t('nav.risks')}</a>` : ''}
         ${can(principal, 'orders:read') && principal.town !== null ? html`<a href="/portal/orders">${t('nav.orders')}</a>` : ''}
         ${whistleScope(principal) ? html`<a href="/portal/whistles">${t('nav.whistles')}</a>` : ''}
         ${principal.department === undefined ? html`<a href="/portal/departments">${t('nav.departments')}</a>` : ''}

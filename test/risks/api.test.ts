@@ -141,7 +141,7 @@ for (const [store, redisIndex] of [['postgres', 20], ['pglite', 21]] as const) {
       const reads = await auditOf(db, 'risk.read', id)
       t.ok(reads.length >= 1)
       t.equal(reads.at(-1).outcome, 'ok')
-      const denied = (await db.query('SELECT count(*)::int AS n FROM audit_log WHERE action = \'risk.read\' AND subject = $1 AND outcome = \'denied\'', [id])).rows[0].n
+      const denied = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log WHERE action = \'risk.read\' AND subject = $1 AND outcome = \'denied\'', [id])).rows[0]!.n
       t.ok(denied >= 1, 'refused views are audited too')
       const events = await auditOf(db, 'risk.event', id)
       t.same(events.filter((e) => e.outcome === 'ok').map((e) => e.details.action), ['correct', 'verify', 'verify', 'close'])

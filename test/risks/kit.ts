@@ -81,7 +81,7 @@ export async function call (base: string, method: string, path: string, headers:
 
 /** Uploads raw bytes as a photo. */
 export async function upload (base: string, headers: Record<string, string>, bytes: Buffer, type = 'image/jpeg', query = ''): Promise<{ status: number, body: any }> {
-  const res = await fetch(`${base}/api/v1/photos${query}`, { method: 'POST', headers: { ...headers, 'content-type': type }, body: bytes })
+  const res = await fetch(`${base}/api/v1/photos${query}`, { method: 'POST', headers: { ...headers, 'content-type': type }, body: new Uint8Array(bytes) })
   const text = await res.text()
   return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text }
 }
