@@ -1,8 +1,8 @@
 // The evaluation's counts (考评), computed from stored events alone and recomputable for any
 // period: whistle events for the departments (src/evaluation/formulas.ts says what each count is
 // for), order events for the hotline's 三率. Each is one set-based statement: every event of the
-// scope's whistles (or orders) is read once, the deadline in force at each answer is carried
-// forward by window functions, and GROUPING SETS give the months and the period's total together.
+// scope's whistles (or orders) is read once, and GROUPING SETS give the months and the period's
+// total together.
 // Months are Beijing months (UTC+8, no daylight saving in China).
 import type { Queryable } from './db.ts'
 import type { DepartmentCounts, HotlineCounts } from '../evaluation/formulas.ts'
@@ -24,58 +24,57 @@ export interface DepartmentRow extends DepartmentCounts {
   department: string
 }
 
-// A whistle opens when an event first gives its departments deadlines (blow, or approve after a
-// window worker's blow); it can only close after it opened, so a whistle closed before the period
-// (and not reopened since) is skipped without reading its events.
+// One pass over the events of the scope's whistles, no join between derived tables (their row
+// estimates mislead the planner into nested loops): an event that sets deadlines becomes one row
+// per department it names (sets = true), answers and the town's close/reopen one row each; window
+// functions then carry, per department, the deadlines in force to each answer (g counts the
+// deadline rows so far: an answer shares its g with the deadlines then in force) and, per whistle,
+// its opening (the first deadlines), its last close, rating and reopening. A whistle closed before
+// the period (and not reopened since) opened before it too, so its events are not read.
 const DEPARTMENT_SQL = `
-WITH w AS (
-  SELECT id FROM whistles WHERE town LIKE $1 AND blown_at < $3 AND (closed_at IS NULL OR closed_at >= $2)
-), ev AS (
-  SELECT e.whistle_id, e.seq, e.department, e.action, e.at, e.data FROM whistle_events e JOIN w ON w.id = e.whistle_id
-), dl AS (
-  SELECT ev.whistle_id, d.key AS department, ev.seq, ev.at,
-    (d.value->>'respond')::timestamptz AS respond_by, (d.value->>'arrive')::timestamptz AS arrive_by, (d.value->>'finish')::timestamptz AS finish_by
-  FROM ev CROSS JOIN LATERAL jsonb_each(ev.data->'deadlines') d
-  WHERE jsonb_typeof(ev.data->'deadlines') = 'object'
-), opened AS (
-  SELECT whistle_id, min(at) AS opened_at FROM dl GROUP BY whistle_id HAVING min(at) >= $2 AND min(at) < $3
-), closing AS (
-  -- as the last close or reopen left the whistle; the last reopening, after which the department must declare done again
-  SELECT whistle_id, (array_agg(action ORDER BY seq DESC))[1] = 'close' AS closed,
-    (array_agg((data->>'rating')::int ORDER BY seq DESC))[1] AS rating,
-    coalesce(max(seq) FILTER (WHERE action = 'reopen'), 0) AS reopened_seq
-  FROM ev WHERE action IN ('close', 'reopen') GROUP BY whistle_id
-), stream AS (
-  SELECT whistle_id, department, seq, NULL::text AS action, at, respond_by, arrive_by, finish_by FROM dl JOIN opened USING (whistle_id)
-  UNION ALL
-  SELECT ev.whistle_id, ev.department, ev.seq, ev.action,
-    CASE WHEN ev.action = 'arrive' THEN coalesce((ev.data->>'arrivedAt')::timestamptz, ev.at) ELSE ev.at END,
-    NULL, NULL, NULL
-  FROM ev JOIN opened USING (whistle_id)
-  WHERE ev.department IS NOT NULL AND ev.action IN ('respond', 'arrive', 'declare-done', 'return')
+WITH stream AS (
+  SELECT e.whistle_id, coalesce(d.key, e.department) AS department, e.seq, e.action, d.key IS NOT NULL AS sets,
+    CASE WHEN e.action = 'arrive' THEN coalesce((e.data->>'arrivedAt')::timestamptz, e.at) ELSE e.at END AS at,
+    (d.value->>'respond')::timestamptz AS respond_by, (d.value->>'arrive')::timestamptz AS arrive_by, (d.value->>'finish')::timestamptz AS finish_by,
+    CASE WHEN e.action = 'close' THEN (e.data->>'rating')::int END AS rating
+  FROM whistles w
+  JOIN whistle_events e ON e.whistle_id = w.id
+  LEFT JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.data->'deadlines') = 'object' THEN e.data->'deadlines' END) d ON true
+  WHERE w.town LIKE $1 AND w.blown_at < $3 AND (w.closed_at IS NULL OR w.closed_at >= $2)
+    AND (d.key IS NOT NULL OR e.action IN ('respond', 'arrive', 'declare-done', 'return', 'close', 'reopen'))
 ), grouped AS (
-  -- g counts the deadline events so far: an answer shares its g with the deadlines then in force
-  SELECT *, sum(CASE WHEN action IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY whistle_id, department ORDER BY seq) AS g FROM stream
+  SELECT *,
+    sum(CASE WHEN sets THEN 1 ELSE 0 END) OVER (PARTITION BY whistle_id, department ORDER BY seq) AS g,
+    min(CASE WHEN sets THEN at END) OVER whistle AS opened_at,
+    max(CASE WHEN action = 'close' THEN seq END) OVER whistle AS closed_seq,
+    max(CASE WHEN action = 'reopen' THEN seq END) OVER whistle AS reopened_seq,
+    -- the last close's rating rides with its seq: seq * 10 + rating
+    max(CASE WHEN action = 'close' THEN seq * 10 + coalesce(rating, 0) END) OVER whistle AS close_key
+  FROM stream WINDOW whistle AS (PARTITION BY whistle_id)
 ), inforce AS (
-  SELECT whistle_id, department, seq, action, at,
+  SELECT whistle_id, department, seq, action, sets, at, opened_at, closed_seq, reopened_seq, close_key,
     max(respond_by) OVER k AS respond_by, max(arrive_by) OVER k AS arrive_by, max(finish_by) OVER k AS finish_by
   FROM grouped WINDOW k AS (PARTITION BY whistle_id, department, g)
 ), target AS (
-  SELECT whistle_id, department,
-    min(at) FILTER (WHERE action IS NULL) AS summoned_at,
+  SELECT whistle_id, department, max(opened_at) AS opened_at,
+    min(at) FILTER (WHERE sets) AS summoned_at,
     coalesce(bool_or(action = 'respond' AND at <= respond_by), false) AS responded_in_time,
     coalesce(bool_or(action = 'arrive' AND at <= arrive_by), false) AS arrived_in_time,
     min(at) FILTER (WHERE action = 'arrive') AS arrived_at,
     coalesce(bool_or(action = 'return'), false) AS returned,
     max(seq) FILTER (WHERE action = 'declare-done') AS done_seq,
-    (array_agg(at <= finish_by ORDER BY seq DESC) FILTER (WHERE action = 'declare-done'))[1] AS done_in_time
-  FROM inforce GROUP BY whistle_id, department
+    (array_agg(at <= finish_by ORDER BY seq DESC) FILTER (WHERE action = 'declare-done'))[1] AS done_in_time,
+    coalesce(max(closed_seq) > coalesce(max(reopened_seq), 0), false) AS closed,
+    coalesce(max(reopened_seq), 0) AS reopened_seq,
+    max(close_key) % 10 AS rating
+  FROM inforce WHERE department IS NOT NULL
+  GROUP BY whistle_id, department
 ), scored AS (
-  SELECT t.*, o.opened_at,
-    coalesce(c.closed, false) AND t.done_seq IS NOT NULL AND t.done_seq > c.reopened_seq AS done,
-    CASE WHEN c.closed THEN c.rating END AS rating
-  FROM target t JOIN opened o USING (whistle_id) LEFT JOIN closing c USING (whistle_id)
-  WHERE t.summoned_at IS NOT NULL
+  SELECT department, opened_at, summoned_at, responded_in_time, arrived_in_time, arrived_at, returned, done_in_time,
+    closed AND done_seq IS NOT NULL AND done_seq > reopened_seq AS done,
+    CASE WHEN closed AND rating BETWEEN 1 AND 5 THEN rating END AS rating
+  FROM target
+  WHERE summoned_at IS NOT NULL AND opened_at >= $2 AND opened_at < $3
 )
 SELECT ${BEIJING_MONTH('opened_at')} AS month, department, GROUPING(${BEIJING_MONTH('opened_at')}) AS total,
   count(*)::int AS whistled,
