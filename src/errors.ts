@@ -149,6 +149,7 @@ export const errorCatalogue = {
   TB_CASE_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on case %s; use a new requestId for a new action' },
   TB_OUTBOX_NOT_FOUND: { status: 404, message: 'No outbox row %s in your scope' },
   TB_OUTBOX_NOT_DEAD: { status: 409, message: 'Outbox row %s is %s; only a dead row is re-sent (a pending one is sent in its turn, a held one once its date can be computed)' },
+  TB_DEPARTMENT_ENDPOINT_MISSING: { status: 503, message: 'No endpoint for department %s in the vault: store its {url, secret} as the service credentials of department:%s (PUT /api/v1/vault/credentials/department:%s); the whistle waits and is tried again' },
 
   // hotline work orders (工单)
   TB_ORDER_NOT_FOUND: { status: 404, message: 'No work order %s in your scope' },
@@ -156,7 +157,6 @@ export const errorCatalogue = {
   TB_ORDER_RETURN_TOO_LATE: { status: 409, message: 'Work order %s was dispatched on %s: it could be returned (退单) until the end of %s (2 working days); reply to it instead, or ask the hotline to re-dispatch it' },
   TB_ORDER_DIVISION_INVALID: { status: 422, message: 'Work order %s cannot be placed in %s: %s' },
   TB_ORDER_TOWN_UNKNOWN: { status: 422, message: 'Work order %s from %s names no configured town (division code %s); give the instance its town (adapters[].town) or configure the town' },
-  TB_DEPARTMENT_ENDPOINT_MISSING: { status: 503, message: 'No endpoint for department %s in the vault: store its {url, secret} as the service credentials of department:%s (PUT /api/v1/vault/credentials/department:%s); the whistle waits and is tried again' },
 
   // whistles (吹哨)
   TB_WHISTLE_NOT_FOUND: { status: 404, message: 'No whistle %s in your scope' },
@@ -191,17 +191,6 @@ export const errorCatalogue = {
   TB_MATTER_DECISION_INVALID: { status: 400, message: 'The 赋权 decision cannot be recorded: %s' },
   TB_TOWN_NOT_CONFIGURED: { status: 404, message: 'No town %s is configured here; the configured towns are %s' },
   TB_TOWN_OUT_OF_SCOPE: { status: 403, message: 'Town %s is outside your scope (division %s); ask for a town of your own division' },
-} as const satisfies Record<`TB_${string}`, ErrorSpec>
-
-export type ErrorCode = keyof typeof errorCatalogue
-
-function format (template: string, args: readonly unknown[]): string {
-  let i = 0
-  return template.replace(/%s/g, () => (i < args.length ? String(args[i++]) : '?'))
-}
-
-export class TongbanError extends Error {
-  readonly code: ErrorCode
 
   // photos (risk reports, whistle answers)
   TB_PHOTO_NOT_IMAGE: { status: 415, message: 'The file is not a JPEG, PNG or WebP image (its content reads as %s); send a photo in one of those formats' },
@@ -219,6 +208,17 @@ export class TongbanError extends Error {
   TB_RISK_NOT_YOURS: { status: 403, message: 'Risk report %s was made by someone else; only its reporter or a town leader corrects it' },
   TB_RISK_CHANGED: { status: 409, message: 'Risk report %s changed while this %s was being applied; load it again and retry' },
   TB_RISK_REQUEST_REUSED: { status: 409, message: 'requestId %s was used for another action (%s) on risk report %s; use a new requestId for a new action' },
+} as const satisfies Record<`TB_${string}`, ErrorSpec>
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+function format (template: string, args: readonly unknown[]): string {
+  let i = 0
+  return template.replace(/%s/g, () => (i < args.length ? String(args[i++]) : '?'))
+}
+
+export class TongbanError extends Error {
+  readonly code: ErrorCode
   readonly statusCode: number
   readonly details?: Record<string, unknown>
 

@@ -119,8 +119,6 @@ const isProxyAddress = (s: string): boolean => {
   return PROXY_NAMES.has(s) || (isIP(ip!) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
 }
 
-/** How the gateway is reached: behind which proxies, and at what public URL. */
-export const HttpConfig = z.object({
 /** Photo limits and store (src/photos). The S3 keys come from the environment: `secretAccessKey: ${PHOTOS_S3_SECRET}`. */
 export const PhotosConfig = z.object({
   /** Largest upload accepted, in bytes (10 MiB). */
@@ -143,6 +141,8 @@ export const PhotosConfig = z.object({
 }).strict()
 export type PhotosConfig = z.infer<typeof PhotosConfig>
 
+/** How the gateway is reached: behind which proxies, and at what public URL. */
+export const HttpConfig = z.object({
   /**
    * The URL staff and apps use, e.g. https://tongban.example.gov.cn. When it is https://, every
    * answer carries HSTS and the CSP's upgrade-insecure-requests; when it is http:// (an intranet),
@@ -226,8 +226,6 @@ export const Config = z.object({
     /** A tablet rating link is good for this many minutes, once. */
     linkMinutes: z.number().int().min(1).max(24 * 60).default(30),
   }).strict().prefault({}),
-}).superRefine((config, ctx) => {
-  // Department apps name the adapter instance they belong to; only configured ones.
   /**
    * Photos attached to risk reports and whistle answers (src/photos): the limits an upload must
    * fit, and where accepted photos are kept; unset: the defaults, under the data directory.
@@ -238,6 +236,8 @@ export const Config = z.object({
     categories: z.array(z.string().min(1).max(20)).min(1).max(50).default([...DEFAULT_RISK_CATEGORIES])
       .refine((c) => new Set(c).size === c.length, 'each category once'),
   }).strict().prefault({}),
+}).superRefine((config, ctx) => {
+  // Department apps name the adapter instance they belong to; only configured ones.
   const ids = new Set(config.adapters.map((a) => a.id))
   const check = (adapter: string | undefined, path: Array<string | number>): void => {
     if (adapter !== undefined && !ids.has(adapter)) ctx.addIssue({ code: 'custom', path, message: `no adapter instance "${adapter}"` })
