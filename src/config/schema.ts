@@ -246,6 +246,8 @@ export const Config = z.object({
   config.sso?.clients.forEach((c, i) => { check(c.adapter, ['sso', 'clients', i, 'adapter']) })
   config.sso?.cas.services.forEach((s, i) => { check(s.adapter, ['sso', 'cas', 'services', i, 'adapter']) })
   check(config.cases.reportTo, ['cases', 'reportTo'])
+  // A hotline instance's work orders go to its town: a configured one.
+  config.adapters.forEach((a, i) => { if (a.town !== undefined && !config.towns.some((t) => t.code === a.town)) ctx.addIssue({ code: 'custom', path: ['adapters', i, 'town'], message: `no town ${a.town} is configured (towns: ${config.towns.map((t) => t.code).join(', ')})` }) })
 })
 /** A validated configuration; loaded from a file, also the adapters its instances load (src/config/adapter-loader.ts). */
 export type Config = z.infer<typeof Config> & { loadedAdapters?: LoadedAdapters }

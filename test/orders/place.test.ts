@@ -1,6 +1,7 @@
 // The pure parts of work orders: which town a dispatched order belongs to, where in it it is
 // placed, and the town's answers state by state (the hotline's own table).
 import t from 'tap'
+import { Config } from '../../src/config/schema.ts'
 import { placeOrder, townOfOrder } from '../../src/orders/events.ts'
 import { allowedAnswers, stateAfter } from '../../src/orders/machine.ts'
 import { ORDER_ANSWERS, ORDER_STATES, type HotlineOrder } from '../../src/model/order.ts'
@@ -16,6 +17,12 @@ t.test('the town of an order: the instance\'s, else the only one, else the one i
   t.equal(townOfOrder([HUANGLI, OTHER], undefined, order({ divisionCode: '320412102201' }))?.code, OTHER.code, 'named by the code')
   t.equal(townOfOrder([HUANGLI, OTHER], undefined, order({ divisionCode: '320412102' }))?.code, OTHER.code, '9 digits too')
   t.equal(townOfOrder([HUANGLI, OTHER], undefined, order({ address: '湟里镇东安村' })), undefined, 'several towns, no code: none (TB_ORDER_TOWN_UNKNOWN)')
+})
+
+t.test('an instance\'s town must be a configured one', async (t) => {
+  const config = (town: string) => Config.safeParse({ towns: [{ code: HUANGLI.code, name: '湟里镇' }], adapters: [{ id: 'hotline', adapter: 'hotline-12345', town }] })
+  t.ok(config(HUANGLI.code).success)
+  t.match(config('320412999000').error?.issues, [{ path: ['adapters', 0, 'town'], message: /no town 320412999000 is configured/ }])
 })
 
 t.test('the place of an order in its town', async (t) => {
