@@ -1,6 +1,7 @@
 // The evaluation's figures from hand-made event histories (in time, late, returned, extended,
 // reopened, never answered, not yet opened, another month, another town) on PGlite and
 // PostgreSQL; the formulas table; the CSV for Excel.
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { stores } from '../helpers.ts'
 import { departmentCounts, hotlineCounts } from '../../src/store/evaluation.ts'
@@ -83,4 +84,16 @@ t.test('every figure has both languages and a formula', async (t) => {
     t.match(formulaOf(def as never, 'zh'), /^.+ = .+ ÷ .+$/)
   }
   t.equal(new Set(DEPARTMENT_FIGURES.map((d) => d.key)).size, DEPARTMENT_FIGURES.length)
+})
+
+t.test("the README's formulas table is the one computed", async (t) => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('### Evaluation (考评)'))
+  const rows = section.split('\n').filter((l) => /^\| .+ \| `\w+` \| /.test(l)).map((l) => l.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '')))
+  t.same(rows.map((r) => r[1]), [...DEPARTMENT_FIGURES, ...HOTLINE_FIGURES].map((d) => `\`${d.key}\``), 'a row per figure, in order')
+  for (const d of [...DEPARTMENT_FIGURES, ...HOTLINE_FIGURES]) {
+    const row = rows.find((r) => r[1] === `\`${d.key}\``)!
+    t.ok(row[0]!.startsWith(`${d.name.zh} (${d.name.en})`), `${d.key}: its name`)
+    t.same([row[2], row[3]], [d.numerator.en, d.denominator.en], `${d.key}: numerator and denominator`)
+  }
 })
