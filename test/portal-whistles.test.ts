@@ -9,7 +9,7 @@ import { dispatchedOrder, VILLAGES } from './orders/kit.ts'
 import { actionsOn, session, startWhistlesGateway } from './portal-whistles-kit.ts'
 
 t.test('order and whistle pages', async (t) => {
-  const { base, post, finished, db } = await startWhistlesGateway(t, 20)
+  const { base, post, finished, db, auth } = await startWhistlesGateway(t, 20)
   const dispatch = async (orderNo: string, order: Record<string, unknown> = {}): Promise<void> => {
     await post(`E-${orderNo}`, 'order.dispatched', dispatchedOrder(orderNo, order))
     t.equal((await finished(`E-${orderNo}`)).status, 'done', `order ${orderNo} taken`)
@@ -174,6 +174,26 @@ t.test('order and whistle pages', async (t) => {
     t.equal(resent.status, 303)
     t.match((await leader.get(resent.location!)).text, /已重新发送。/)
     t.equal((await db.query<{ state: string }>('SELECT state FROM outbox WHERE id = $1', [rows[0]!.id])).rows[0]!.state, 'pending')
+  })
+
+  t.test('a whistle from a risk report goes through the report', async (t) => {
+    const res = await fetch(`${base}/api/v1/risks`, {
+      method: 'POST',
+      headers: { ...await auth(['grid-staff']), 'content-type': 'application/json' },
+      body: JSON.stringify({ category: '消防', village: VILLAGES.dongan, address: '东安村三组仓库', description: '仓库堆放易燃物，消防通道堵塞', severity: 'high' }),
+    })
+    t.equal(res.status, 201, await res.clone().text())
+    const risk = (await res.json() as { id: string }).id
+    const form = await leader.get(`/portal/whistles/new?risk=${risk}`)
+    t.equal(form.status, 200)
+    t.match(form.text, /消防：东安村三组仓库/)
+    t.match(form.text, /readonly>仓库堆放易燃物，消防通道堵塞<\/textarea>/)
+    const blown = await leader.post('/portal/whistles/new', { sourceKind: 'risk', sourceId: risk, type: 'emergency', title: '仓库消防隐患', lead: 'wj-market', requestId: 'risk-form-0001' })
+    t.equal(blown.status, 303)
+    const page = await leader.get(blown.location!)
+    t.match(page.text, new RegExp(`href="/portal/risks/${risk}" class="source-link">风险隐患 ${risk}`))
+    t.match(page.text, /仓库堆放易燃物，消防通道堵塞/)
+    t.equal((await leader.get('/portal/whistles/new?risk=FX000000')).status, 404)
   })
 
   t.test('the whistle lists and English', async (t) => {

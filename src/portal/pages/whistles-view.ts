@@ -85,6 +85,8 @@ export function blowFormBody (ctx: PageContext, v: BlowFormView): Html {
   const names = new Map(v.departments.map((d) => [d.code, d.name]))
   const name = (code: string): string => names.get(code) ?? code
   const rules = v.routing?.rules ?? []
+  // A risk report's whistle carries the report's own description and village (the risk service writes them).
+  const fromRisk = v.source?.kind === 'risk'
   return html`<h1>${t('whistle.newTitle')}</h1>
 ${v.problem ? html`<p class="error" role="alert" id="blow-problem">${v.problem}</p>` : ''}
 ${v.needsApproval ? html`<p class="notice needs-approval" role="note">${t('whistle.needsApproval')}</p>` : ''}
@@ -99,8 +101,8 @@ ${v.routing ? html`<p><label for="blow-category">${t('whistle.categoryPick')}</l
 <small class="muted">${t('whistle.routing', v.routing.version)}</small></p>` : html`<p class="muted">${t('whistle.noRouting')}</p>`}
 <details class="override"${v.routing ? '' : html` open`}><summary>${t('whistle.override')}</summary>${departmentPicker(ctx, 'blow', v.departments)}</details>
 <p><label for="blow-title">${t('whistle.titleCol')}</label><input type="text" id="blow-title" name="title" maxlength="200" required value="${v.values.title ?? ''}"></p>
-<p><label for="blow-description">${t('whistle.description')}</label><textarea id="blow-description" name="description" maxlength="4000" required>${v.values.description ?? ''}</textarea></p>
-<p><label for="blow-division">${t('whistle.village')}</label><select id="blow-division" name="division"><option value="">${t('whistle.villageNone')}</option>${v.villages.map((x) =>
+<p><label for="blow-description">${t('whistle.description')}</label><textarea id="blow-description" name="description" maxlength="4000" required${fromRisk ? html` readonly` : ''}>${v.values.description ?? ''}</textarea>${fromRisk ? html`<small class="muted">${t('whistle.fromRiskFields')}</small>` : ''}</p>
+<p><label for="blow-division">${t('whistle.village')}</label><select id="blow-division" name="division"${fromRisk ? html` disabled` : ''}><option value="">${t('whistle.villageNone')}</option>${v.villages.map((x) =>
   html`<option value="${x.code}"${x.code === v.values.division ? html` selected` : ''}>${x.name}</option>`)}</select></p>
 <p><button type="submit">${t('whistle.submit')}</button></p>
 </form>`

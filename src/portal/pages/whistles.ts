@@ -6,11 +6,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { can } from '../../auth/access.ts'
+import { can, divisionPrefix } from '../../auth/access.ts'
 import { isTongbanError, TongbanError } from '../../errors.ts'
 import { BlowInput, TOWN_ACTIONS, WhistleTransitionInput, type WhistleState } from '../../model/whistle.ts'
 import { whistleScope, type WhistleScope, type WhistleView } from '../../whistles/service.ts'
 import { routingOf } from '../../whistles/routing.ts'
+import { RiskEventInput } from '../../model/risk.ts'
+import type { RiskView } from '../../risks/service.ts'
 import { getOrder } from '../../store/orders.ts'
 import { resendOutbox } from '../../store/outbox.ts'
 import type { WhistleListFilter } from '../../store/whistles.ts'
@@ -139,8 +141,32 @@ export async function whistlePages (app: FastifyInstance, kit: PortalKit): Promi
       await audit(req, s, 'order.read', { subjectKind: 'order', subject: orderNo, purpose: 'whistle' })
       return await blowForm(req, reply, s, 200, { kind: 'order', id: orderNo }, { title: order.title ?? undefined, description: order.content ?? undefined, division: order.division, category: order.category })
     }
-    return await blowForm(req, reply, s, 200, risk ? { kind: 'risk', id: risk } : undefined, {})
+    if (risk) {
+      const view = await riskIn(s, risk)
+      await audit(req, s, 'risk.read', { subjectKind: 'risk', subject: risk, purpose: 'whistle' })
+      const c = view.current
+      return await blowForm(req, reply, s, 200, { kind: 'risk', id: risk }, { title: `${c.category}：${c.address}`.slice(0, 200), description: c.description, division: c.village })
+    }
+    return await blowForm(req, reply, s, 200, undefined, {})
   })
+
+  /** The risk report a whistle is blown from, in the staff member's town; not found otherwise. */
+  const riskIn = async (s: SignedIn, id: string): Promise<RiskView> => {
+    try {
+      return await platform.risks.view(id, divisionPrefix(s.principal.town!))
+    } catch (err) {
+      if (isTongbanError(err) && err.statusCode === 404) throw new PageError(404)
+      throw err
+    }
+  }
+
+  /** A risk report becomes a whistle through the risk service, which records it as the report's event. */
+  const blowFromRisk = async (s: SignedIn, id: string, b: Record<string, string>, departments: BlowInput['departments']): Promise<string | undefined> => {
+    const input = RiskEventInput.safeParse({ action: 'whistle', type: b.type, title: b.title, category: b.category, ...(departments ? { departments } : {}), requestId: b.requestId })
+    if (!input.success) return undefined
+    const { event } = await platform.risks.act(id, input.data, s.principal, divisionPrefix(s.principal.town!))
+    return event.data.whistleId as string
+  }
 
   api.post('/portal/whistles/new', { schema: { hide: true, body: FormBody } }, async (req, reply) => {
     const s = await signIn(req, reply)
@@ -156,14 +182,17 @@ export async function whistlePages (app: FastifyInstance, kit: PortalKit): Promi
     })
     const t = kit.ctxOf(req, reply, s).t
     const values = { title: b.title, description: b.description, division: b.division, category: b.category }
-    if (!parsed.success) return await blowForm(req, reply, s, 422, source, values, t('whistle.invalid', t('whistle.newTitle')))
-    let id: string
+    const invalid = async (): Promise<FastifyReply> => await blowForm(req, reply, s, 422, source, values, t('whistle.invalid', t('whistle.newTitle')))
+    if (!parsed.success && source?.kind !== 'risk') return await invalid()
+    let id: string | undefined
     try {
-      id = (await platform.whistles.blow(parsed.data, s.principal)).id
+      id = source?.kind === 'risk' ? await blowFromRisk(s, source.id, b, departments) : (await platform.whistles.blow(parsed.data!, s.principal)).id
+      if (id === undefined) return await invalid()
     } catch (err) {
       if (!isTongbanError(err)) throw err
       await audit(req, s, 'whistle.blow', { outcome: 'failed', details: { code: err.code } })
-      if (err.statusCode !== 422) throw err
+      if (err.statusCode === 404) throw new PageError(404)
+      if (err.statusCode !== 422 && err.statusCode !== 409) throw err
       return await blowForm(req, reply, s, 422, source, values, t('whistle.refused', err.message))
     }
     await audit(req, s, 'whistle.blow', { subjectKind: 'whistle', subject: id })
