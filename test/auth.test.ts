@@ -340,6 +340,7 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/appeals': 'ratings:read',
       'POST /api/v1/appeals/{id}/decision': 'ratings:decide',
       'GET /api/v1/outbox': 'operations:read',
+      'GET /api/v1/outbox/{id}/attempts': 'operations:read',
       'POST /api/v1/outbox/{id}/resend': 'operations:manage',
       'GET /api/v1/matters': 'matters:read',
       'GET /api/v1/matters/{taskHandleItem}': 'matters:read',

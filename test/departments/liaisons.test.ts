@@ -100,6 +100,28 @@ t.test('liaisons and department tokens through the gateway', async (t) => {
     }
   })
 
+  t.test("the portal's staff page sets a liaison's department, and refuses a bad combination", async (t) => {
+    t.equal((await api('POST', '/staff', { username: 'sec', name: '周涛', town: TOWN, roles: ['security-admin'], password: PASSWORD })).status, 201)
+    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sec', password: PASSWORD }) })
+    const { csrfToken } = await login.json() as { csrfToken: string }
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const form = async (fields: Record<string, string>): Promise<Response> => await fetch(`${base}/portal/staff`, {
+      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfToken, town: TOWN, townOther: '', password: PASSWORD, ...fields }),
+    })
+    const page = await fetch(`${base}/portal/staff`, { headers: { cookie } })
+    t.match(await page.text(), /<select id="new-department" name="department"[\s\S]*武进区水利局（wj-water）/)
+    const made = await form({ username: 'water', name: '冯涛', roles: 'department-liaison', department: 'wj-water' })
+    t.equal(made.status, 303)
+    t.match((await api('GET', '/staff')).body.items.find((i: { username: string }) => i.username === 'water'), { department: 'wj-water' })
+    const account = await fetch(`${base}/portal/staff/water`, { headers: { cookie } })
+    t.match(await account.text(), /部门联络员（武进区水利局）|（武进区水利局）/)
+    const refused = await form({ username: 'mixed', name: '混合', roles: 'window-staff', department: 'wj-water' })
+    t.equal(refused.status, 422)
+    t.match(await refused.text(), '部门联络员须选择一个部门且不兼任其他角色')
+    t.notOk((await api('GET', '/staff')).body.items.some((i: { username: string }) => i.username === 'mixed'))
+  })
+
   t.test("the vault keeps a configured department's endpoint under department:<code>", async (t) => {
     const vaultAdmin = await api('POST', '/tokens', { name: 'vault', roles: ['security-admin'], town: TOWN })
     const headers = { authorization: `Bearer ${vaultAdmin.body.token as string}` }

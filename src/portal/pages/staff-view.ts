@@ -18,16 +18,28 @@ export interface StaffForm {
   town: string
   townOther: string
   roles: Role[]
+  /** A department liaison's department code; '' for town staff. */
+  department: string
 }
 
-export type FieldErrors = Partial<Record<'username' | 'name' | 'town' | 'roles' | 'password', string>>
+/** A department a liaison may answer for (config.whistles.departments). */
+export interface DepartmentChoice { code: string, name: string }
 
-export const emptyForm = (towns: readonly Town[]): StaffForm => ({ username: '', name: '', town: towns[0]?.code ?? '', townOther: '', roles: [] })
+export type FieldErrors = Partial<Record<'username' | 'name' | 'town' | 'roles' | 'password' | 'department', string>>
+
+export const emptyForm = (towns: readonly Town[]): StaffForm => ({ username: '', name: '', town: towns[0]?.code ?? '', townOther: '', roles: [], department: '' })
 
 /** The form of an existing account: a town that is not configured shows as typed. */
 export function formOf (staff: Staff, towns: readonly Town[]): StaffForm {
   const configured = towns.some((town) => town.code === staff.town)
-  return { username: staff.username, name: staff.name, town: configured ? staff.town : '', townOther: configured ? '' : staff.town, roles: [...staff.roles] }
+  return { username: staff.username, name: staff.name, town: configured ? staff.town : '', townOther: configured ? '' : staff.town, roles: [...staff.roles], department: staff.department ?? '' }
+}
+
+/** The roles, and a liaison's department by name. */
+function rolesAndDepartment (ctx: PageContext, staff: Staff, departments: readonly DepartmentChoice[]): string {
+  const roles = rolesText(ctx, staff.roles)
+  if (!staff.department) return roles
+  return `${roles}（${departments.find((d) => d.code === staff.department)?.name ?? staff.department}）`
 }
 
 const roleLabel = (ctx: PageContext, role: Role): string => ctx.t(`staff.role.${role}` as MessageKey)
@@ -69,6 +81,18 @@ ${fieldError(`${prefix}-roles`, errors.roles)}
 </fieldset>`
 }
 
+/** Only with the department-liaison role: the department it answers whistles for. */
+function departmentField (ctx: PageContext, prefix: string, departments: readonly DepartmentChoice[], form: StaffForm, errors: FieldErrors): Html {
+  const { t } = ctx
+  return html`<label for="${prefix}-department">${t('staff.department')}</label>
+<select id="${prefix}-department" name="department"${described(`${prefix}-department`, errors, 'department', `${prefix}-department-hint`)}>
+  <option value=""${form.department === '' ? ' selected' : ''}>${t('staff.departmentNone')}</option>
+  ${departments.map((d) => html`<option value="${d.code}"${form.department === d.code ? ' selected' : ''}>${d.name}（${d.code}）</option>`)}
+</select>
+<p class="muted" id="${prefix}-department-hint">${t('staff.departmentHint')}</p>
+${fieldError(`${prefix}-department`, errors.department)}`
+}
+
 function nameField (ctx: PageContext, prefix: string, form: StaffForm, errors: FieldErrors): Html {
   return html`<label for="${prefix}-name">${ctx.t('staff.name')}</label>
 <input id="${prefix}-name" name="name" value="${form.name}" required maxlength="64"${described(`${prefix}-name`, errors, 'name')}>
@@ -102,6 +126,7 @@ export interface ListView {
   /** Accounts may sign in through federation only. */
   passwordOptional: boolean
   townName: (code: string) => string
+  departments: readonly DepartmentChoice[]
 }
 
 export function staffListBody (ctx: PageContext, v: ListView): Html {
@@ -133,6 +158,7 @@ ${failed ? html`<p class="error" role="alert">${t('staff.error.form')}</p>` : ''
   ${passwordField(ctx, 'new-password', v.passwordOptional ? t('staff.passwordInitialOptional') : t('staff.passwordInitial'), v.errors, !v.passwordOptional)}
 </div><div>
   ${roleFields(ctx, 'new', v.form.roles, v.errors)}
+  ${departmentField(ctx, 'new', v.departments, v.form, v.errors)}
 </div></div>
 <p><button type="submit">${t('staff.create')}</button></p>
 </form></details>
@@ -147,7 +173,7 @@ function staffTable (ctx: PageContext, v: ListView): Html {
   <td><a href="${accountHref(s.username)}">${s.username}</a></td>
   <td>${s.name}</td>
   <td>${v.townName(s.town)}</td>
-  <td>${rolesText(ctx, s.roles)}</td>
+  <td>${rolesAndDepartment(ctx, s, v.departments)}</td>
   <td>${statusText(ctx, s)}</td>
   <td>${s.lockedUntil ? beijingTime(s.lockedUntil) : ''}</td>
   <td>${yesNo(ctx, s.hasTotp)}</td>
@@ -165,6 +191,7 @@ export interface AccountView {
   staff: Staff
   towns: readonly Town[]
   townName: (code: string) => string
+  departments: readonly DepartmentChoice[]
   /** The signed-in administrator's own account. */
   self: boolean
   notice?: string | undefined
@@ -197,7 +224,7 @@ ${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
 <table class="facts"><tbody>
   <tr><th scope="row">${t('staff.status')}</th><td>${statusText(ctx, staff)}</td></tr>
   <tr><th scope="row">${t('staff.town')}</th><td>${v.townName(staff.town)} <span class="muted">${staff.town}</span></td></tr>
-  <tr><th scope="row">${t('staff.roles')}</th><td>${rolesText(ctx, staff.roles)}</td></tr>
+  <tr><th scope="row">${t('staff.roles')}</th><td>${rolesAndDepartment(ctx, staff, v.departments)}</td></tr>
   <tr><th scope="row">${t('staff.lockedUntil')}</th><td>${staff.lockedUntil ? beijingTime(staff.lockedUntil) : t('staff.notLocked')}</td></tr>
   <tr><th scope="row">${t('staff.hasPassword')}</th><td>${yesNo(ctx, staff.hasPassword)}</td></tr>
   <tr><th scope="row">${t('staff.totp')}</th><td>${yesNo(ctx, staff.hasTotp)}</td></tr>
@@ -234,6 +261,7 @@ ${errorFor('edit')}
   ${nameField(ctx, 'edit', v.edit, v.editErrors)}
   ${townFields(ctx, 'edit', v.towns, v.edit, v.editErrors)}
   ${roleFields(ctx, 'edit', v.edit.roles, v.editErrors)}
+  ${departmentField(ctx, 'edit', v.departments, v.edit, v.editErrors)}
   <p><button type="submit">${t('staff.save')}</button></p>
 </form>
 </section>

@@ -17,6 +17,7 @@ import { page, type PageContext } from '../layout.ts'
 import { formText, queryText } from '../query.ts'
 import { departmentOf } from '../format.ts'
 import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
+import type { DepartmentRegistry } from '../../departments/registry.ts'
 import { accountBody, accountHref, emptyForm, formOf, staffListBody, type AccountForm, type AccountView, type FieldErrors, type StaffForm } from './staff-view.ts'
 
 const Lang = z.string().max(8).optional()
@@ -30,6 +31,7 @@ const StaffBody = z.object({
   townOther: Text,
   roles: z.union([z.string().max(32), z.array(z.string().max(32)).max(20)]).optional(),
   password: Text,
+  department: Text,
 })
 type StaffBody = z.infer<typeof StaffBody>
 const UsernameParams = z.object({ username: z.string().max(128) })
@@ -46,20 +48,27 @@ function readForm (body: StaffBody): StaffForm {
     town: (body.town ?? '').trim(),
     townOther: (body.townOther ?? '').trim(),
     roles: ROLES.filter((role) => roles.includes(role)),
+    department: (body.department ?? '').trim(),
   }
 }
 
 /** A code typed in wins over the list: it is there for a town the list lacks. */
 const townOf = (form: StaffForm): string => form.townOther !== '' ? form.townOther : form.town
 
-/** The form's problems in words (the domain's schemas decide what is valid). */
-function formErrors (ctx: PageContext, form: StaffForm, withUsername: boolean): FieldErrors {
+/** The form's problems in words (the domain's schemas and the department registry decide what is valid). */
+function formErrors (ctx: PageContext, form: StaffForm, withUsername: boolean, departments: DepartmentRegistry): FieldErrors {
   const { t } = ctx
   const errors: FieldErrors = {}
   if (withUsername && !Username.safeParse(form.username).success) errors.username = t(form.username === '' ? 'staff.error.usernameMissing' : 'staff.error.username')
   if (form.name === '' || form.name.length > 64) errors.name = t('staff.error.name')
   if (!TownCode.safeParse(townOf(form)).success) errors.town = t('staff.error.town')
   if (form.roles.length === 0) errors.roles = t('staff.error.roles')
+  try {
+    departments.checkLiaison({ roles: form.roles, department: form.department || null, town: townOf(form) })
+  } catch (err) {
+    if (!isTongbanError(err)) throw err
+    errors.department = t('staff.error.department')
+  }
   return errors
 }
 
@@ -105,7 +114,7 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
       (q === '' || one.username.includes(q) || one.name.toLowerCase().includes(q)))
     const others = [...new Set(all.map((one) => one.town))].filter((code) => !towns.some((town) => town.code === code)).sort()
     const filterTowns = [...towns, ...others.map((code) => ({ code, name: code }))]
-    const body = staffListBody(ctx, { staff: shown, towns, filterTowns, filter, form, errors, passwordOptional, townName })
+    const body = staffListBody(ctx, { staff: shown, towns, filterTowns, filter, form, errors, passwordOptional, townName, departments: platform.departments.all })
     return sendPage(reply, status, page(ctx, ctx.t('staff.title'), body))
   }
 
@@ -123,11 +132,11 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
     const ctx = ctxOf(req, reply, s)
     const form = readForm(req.body)
     const password = req.body.password ?? ''
-    const errors = formErrors(ctx, form, true)
+    const errors = formErrors(ctx, form, true, platform.departments)
     if (password === '' && !passwordOptional) errors.password = ctx.t('staff.error.passwordMissing')
     if (hasErrors(errors)) return await listPage(req, reply, s, 422, { town: '', q: '' }, form, errors)
     try {
-      const staff = await createStaff(db, { username: form.username, name: form.name, town: townOf(form), roles: form.roles, ...(password === '' ? {} : { password }) })
+      const staff = await createStaff(db, { username: form.username, name: form.name, town: townOf(form), roles: form.roles, ...(form.department === '' ? {} : { department: form.department }), ...(password === '' ? {} : { password }) })
       await audit(req, s, 'staff.create', { subjectKind: 'staff', subject: staff.username, details: { town: staff.town, roles: staff.roles } })
       return done(reply, staff, 'created')
     } catch (err) {
@@ -169,6 +178,7 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
       staff,
       towns,
       townName,
+      departments: platform.departments.all,
       self: isSelf(s, staff),
       notice: o.notice,
       error: o.error,
@@ -197,13 +207,13 @@ export async function staffPages (app: FastifyInstance, kit: PortalKit): Promise
     const staff = await account(req.params.username)
     const ctx = ctxOf(req, reply, s)
     const form = { ...readForm(req.body), username: staff.username }
-    const editErrors = formErrors(ctx, form, false)
+    const editErrors = formErrors(ctx, form, false, platform.departments)
     if (hasErrors(editErrors)) return await accountPage(req, reply, s, staff, { status: 422, edit: form, editErrors, error: { form: 'edit', text: ctx.t('staff.error.form') } })
     if (isSelf(s, staff) && staff.roles.includes('security-admin') && !form.roles.includes('security-admin')) {
       await audit(req, s, 'staff.update', { subjectKind: 'staff', subject: staff.username, outcome: 'denied', details: { reason: 'own security-admin role' } })
       return await accountPage(req, reply, s, staff, { status: 409, edit: form, error: { form: 'edit', text: ctx.t('staff.error.selfRole') } })
     }
-    const updated = await updateStaff(db, staff.username, { name: form.name, town: townOf(form), roles: form.roles })
+    const updated = await updateStaff(db, staff.username, { name: form.name, town: townOf(form), roles: form.roles, department: form.department === '' ? null : form.department })
     await audit(req, s, 'staff.update', { subjectKind: 'staff', subject: staff.username, details: { town: updated.town, roles: updated.roles } })
     return done(reply, updated, 'updated')
   })
