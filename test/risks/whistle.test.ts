@@ -1,6 +1,7 @@
 // A risk report turned into a whistle through the whistle service: the leader blows it from the
 // report (the report is the whistle's source), the report records the whistle as an event and
-// is not whistled twice; grid staff, who may not blow, are refused.
+// is not whistled twice; grid staff, who may not blow, are refused. Concurrent actions on one
+// report take turns on its row lock: one wins, the other meets the new state (409).
 import t from 'tap'
 import { DEPARTMENT, call, report, startRisksGateway } from './kit.ts'
 
@@ -27,4 +28,8 @@ t.test('a risk report becomes a whistle', async (t) => {
   t.equal(again.body.code, 'TB_RISK_TRANSITION_NOT_ALLOWED')
   t.same(again.body.message.match(/allowed now: (.*)$/)[1], 'correct, verify, close')
   t.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM whistles')).rows[0]!.n, 1, 'one whistle')
+
+  const both = await Promise.all([1, 2].map(async () => await call(base, 'POST', `/api/v1/risks/${id}/events`, leader, { action: 'verify', note: '现场核查' })))
+  t.same(both.map((r) => r.status).sort(), [200, 409], 'two verifications at once: one applied')
+  t.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM risk_events WHERE risk_id = $1 AND action = \'verify\'', [id])).rows[0]!.n, 1)
 })
