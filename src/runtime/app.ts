@@ -36,6 +36,7 @@ import { matterRoutes } from '../server/api/matters.ts'
 import { portalPlugin } from '../portal/index.ts'
 import { ratingRoutes } from '../server/api/ratings.ts'
 import { caseRoutes } from '../server/api/cases.ts'
+import { whistleRoutes } from '../server/api/whistles.ts'
 import { orderRoutes } from '../server/api/orders.ts'
 import { evaluationRoutes } from '../server/api/evaluation.ts'
 import { outboxRoutes } from '../server/api/outbox.ts'
@@ -114,6 +115,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(vaultRoutes, { platform })
     await api.register(ratingRoutes, { platform })
     await api.register(caseRoutes, { platform })
+    await api.register(whistleRoutes, { platform })
     await api.register(orderRoutes, { platform })
     await api.register(evaluationRoutes, { platform })
     await api.register(outboxRoutes, { platform })

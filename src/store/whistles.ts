@@ -223,7 +223,7 @@ export async function appendEscalations (tx: Queryable, events: ReadonlyArray<{ 
     `INSERT INTO whistle_events (whistle_id, seq, department, action, from_state, to_state, actor, at, data)
      SELECT e."whistleId", COALESCE(m.last, 0) + row_number() OVER (PARTITION BY e."whistleId" ORDER BY e.n), e.department, 'escalate',
        t.state, COALESCE(t.state, 'whistled'), $2::jsonb, e.at, e.data
-     FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS e("whistleId" text, department text, at timestamptz, data jsonb, n int)
+     FROM jsonb_to_recordset($1::jsonb) AS e("whistleId" text, department text, at timestamptz, data jsonb, n int)
      LEFT JOIN whistle_targets t ON t.whistle_id = e."whistleId" AND t.department = e.department
      LEFT JOIN LATERAL (SELECT max(seq) AS last FROM whistle_events x WHERE x.whistle_id = e."whistleId") m ON true`,
     [JSON.stringify(events.map((e, i) => ({ ...e, n: i + 1 }))), JSON.stringify(actor)])

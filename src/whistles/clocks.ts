@@ -70,21 +70,35 @@ export function spanPoint (calendar: WorkingCalendar, startMs: number, span: Clo
 export interface ClockRung { rung: Rung, dueAt: string }
 
 export type ClockWindow =
-  | { clock: ClockName, ok: true, deadline: string, rungs: ClockRung[] }
+  /** `problem`: a rung past the calendar's last covered day is left out (it is armed by nobody), and why. */
+  | { clock: ClockName, ok: true, deadline: string, rungs: ClockRung[], problem?: string }
   /** The calendar does not cover the days this clock runs into: no deadline, no rungs. */
   | { clock: ClockName, ok: false, problem: string }
+
+const notCoveredMessage = (err: unknown): string => {
+  if (!isTongbanError(err) || err.code !== 'TB_CALENDAR_NOT_COVERED') throw err
+  return err.message
+}
 
 /** A clock's deadline and its rungs: the span measured from `start`. */
 export function clockWindow (calendar: WorkingCalendar, clock: ClockName, start: string, span: ClockSpan, ladder: Ladder): ClockWindow {
   const startMs = Date.parse(start)
+  let deadline: string
   try {
-    const deadline = new Date(spanPoint(calendar, startMs, span, 1)).toISOString()
-    const rungs = RUNGS.map((rung) => ({ rung, dueAt: new Date(spanPoint(calendar, startMs, span, ladder[rung])).toISOString() }))
-    return { clock, ok: true, deadline, rungs }
+    deadline = new Date(spanPoint(calendar, startMs, span, 1)).toISOString()
   } catch (err) {
-    if (!isTongbanError(err) || err.code !== 'TB_CALENDAR_NOT_COVERED') throw err
-    return { clock, ok: false, problem: err.message }
+    return { clock, ok: false, problem: notCoveredMessage(err) }
   }
+  const rungs: ClockRung[] = []
+  let problem: string | undefined
+  for (const rung of RUNGS) {
+    try {
+      rungs.push({ rung, dueAt: new Date(spanPoint(calendar, startMs, span, ladder[rung])).toISOString() })
+    } catch (err) {
+      problem = notCoveredMessage(err)
+    }
+  }
+  return problem === undefined ? { clock, ok: true, deadline, rungs } : { clock, ok: true, deadline, rungs, problem }
 }
 
 /** A department's three clocks, all started at `start` (when the whistle opened or summoned it). */
