@@ -1,11 +1,12 @@
 // The whistle loop in Chromium over plain HTTP: a town leader blows a whistle from the form, the
 // 城管 liaison (a staff member with the department-liaison role and department wj-urban) lands on
-// its whistles, responds, reports its arrival and declares the work done, and the leader checks
+// its whistles, responds, reports its arrival, reports progress with a photo and declares the work done, and the leader checks
 // and closes it with a rating; the page shows the closed state and the whole history.
 import t from 'tap'
 import { openBrowser, signIn, signOut, skipWithoutChromium, STAFF_PASSWORD } from './portal-kit.ts'
 import { startWhistlesGateway } from './portal-whistles-kit.ts'
 import { VILLAGES } from './orders/kit.ts'
+import { makePng } from './photos/images.ts'
 
 t.test('a whistle from blowing to closing, in the browser', { skip: skipWithoutChromium }, async (t) => {
   const { base } = await startWhistlesGateway(t, 21)
@@ -55,6 +56,14 @@ t.test('a whistle from blowing to closing, in the browser', { skip: skipWithoutC
   await page.waitForURL(`${url}?done=arrive`)
   t.match(await page.locator('tr[data-department="wj-urban"] .target-state').innerText(), '已报到')
 
+  // 进展 with a photo: uploaded to the photos API first, named by its SHA-256 in the answer.
+  await act('progress').locator('summary').click()
+  await act('progress').getByLabel('情况').fill('已清理一半摊位')
+  await act('progress').getByLabel('拍照或选择照片').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: makePng(32, 24) })
+  await act('progress').getByRole('button', { name: '进展' }).click()
+  await page.waitForURL(`${url}?done=progress`)
+  t.match(await page.locator('tr[data-event="progress"]').innerText(), /已清理一半摊位；📷 1/)
+
   await act('declare-done').locator('summary').click()
   await act('declare-done').getByLabel('情况').fill('摊位已清理，消防通道畅通')
   await act('declare-done').getByRole('button', { name: '办结申报' }).click()
@@ -73,7 +82,7 @@ t.test('a whistle from blowing to closing, in the browser', { skip: skipWithoutC
   await page.waitForURL(`${url}?done=close`)
   t.equal(await page.locator('.whistle-state').innerText(), '已办结')
   t.equal(await page.locator('.whistle-rating').innerText(), '4 分')
-  t.same(await page.locator('.whistle-events tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-event'))), ['blow', 'respond', 'arrive', 'declare-done', 'close'])
+  t.same(await page.locator('.whistle-events tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-event'))), ['blow', 'respond', 'arrive', 'progress', 'declare-done', 'close'])
   t.match(await page.locator('tr[data-event="arrive"]').innerText(), /刘城管\s*报到 · 武进区城市管理局\s*刘城管、张队员 2026-12-07 10:30/)
   t.match(await page.locator('tr[data-event="close"]').innerText(), /李镇长\s*核查办结\s*现场核查，通道已畅通；满意度评价 4 分/)
   t.same(await page.locator('.whistle-action').evaluateAll((ds) => ds.map((d) => d.getAttribute('data-action'))), ['reopen'])

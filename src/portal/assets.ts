@@ -25,7 +25,7 @@ function load (logical: string, path: string): Asset {
   return { name: `${logical.slice(0, -ext.length)}.${hash}${ext}`, type: TYPES[ext] ?? 'application/octet-stream', body }
 }
 
-export type AssetName = 'portal.css' | 'login.js' | 'matters.js' | 'htmx.js' | 'risks.js' | 'risks.css'
+export type AssetName = 'portal.css' | 'login.js' | 'matters.js' | 'htmx.js' | 'risks.js' | 'risks.css' | 'whistles.js'
 
 export class Assets {
   readonly byLogical: Record<AssetName, Asset>
@@ -40,6 +40,7 @@ export class Assets {
       'matters.js': load('matters.js', join(dir, 'matters.js')),
       'risks.js': load('risks.js', join(dir, 'risks.js')),
       'risks.css': load('risks.css', join(dir, 'risks.css')),
+      'whistles.js': load('whistles.js', join(dir, 'whistles.js')),
       'htmx.js': load('htmx.js', require.resolve('htmx.org/dist/htmx.min.js')),
     }
     for (const asset of Object.values(this.byLogical)) this.byName.set(asset.name, asset)

@@ -207,7 +207,10 @@ function actionFields (ctx: PageContext, p: WhistlePageView, action: string): Ht
     case 'arrive': return html`<label for="arrive-who">${t('whistle.who')}</label><input type="text" id="arrive-who" name="who" maxlength="200" required>
 <label for="arrive-at">${t('whistle.at')}</label><input type="datetime-local" id="arrive-at" name="at" required value="${new Date(p.now + 8 * 3_600_000).toISOString().slice(0, 16)}">
 ${area(ctx, action, 'note', 'whistle.note', false)}`
-    case 'progress': case 'declare-done': return html`${area(ctx, action, 'text', 'whistle.text', true, 4000)}${area(ctx, action, 'photos', 'whistle.photos', false, 1400)}`
+    case 'progress': case 'declare-done': return html`${area(ctx, action, 'text', 'whistle.text', true, 4000)}
+<label for="${action}-files">${t('whistle.photoFiles')}</label><input type="file" id="${action}-files" accept="image/jpeg,image/png,image/webp" multiple data-photos>
+<p class="photo-status muted" role="status"></p>
+${area(ctx, action, 'photos', 'whistle.photos', false, 1400)}`
     case 'request-extension': return html`<label for="request-extension-clock">${t('whistle.clockPick')}</label><select id="request-extension-clock" name="clock" required>${CLOCKS.map((c) => html`<option value="${c}">${t(`whistle.clock.${c}` as MessageKey)}</option>`)}</select>
 <label for="request-extension-span">${t('whistle.span')}</label><input type="text" id="request-extension-span" name="span" pattern="\\d{1,4}(m|h|wd)" maxlength="7" required>
 ${area(ctx, action, 'reason', 'whistle.reason')}`
@@ -231,7 +234,7 @@ function actionForms (ctx: PageContext, p: WhistlePageView): Html {
   const id = p.view.whistle.id
   return html`${p.actions.map((action) => html`<details class="card whistle-action" data-action="${action}"${action === p.openAction || p.actions.length === 1 ? html` open` : ''}>
 <summary>${actionName(ctx, action)}</summary>
-<form method="post" action="/portal/whistles/${id}/act" data-once>${csrfField(ctx)}
+<form method="post" action="/portal/whistles/${id}/act" data-once data-msg-uploading="${ctx.t('whistle.uploading')}">${csrfField(ctx)}
 <input type="hidden" name="action" value="${action}">
 <input type="hidden" name="requestId" value="${p.requestId}-${action}">
 ${actionFields(ctx, p, action)}

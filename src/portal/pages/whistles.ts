@@ -21,6 +21,8 @@ import { PageError, type PortalKit, type SignedIn } from '../kit.ts'
 import { page } from '../layout.ts'
 import type { MessageKey } from '../i18n.ts'
 import { newRequestId } from './cases.ts'
+import { mattersScript } from './matters.ts'
+import { html } from '../../html.ts'
 import {
   WHISTLE_TABS, blowFormBody, pendingExtensionDepartments, whistleBody, whistleListBody, whistleStateName,
   type BlowFormView, type Named, type WhistleTab,
@@ -107,7 +109,7 @@ export async function whistlePages (app: FastifyInstance, kit: PortalKit): Promi
     return kit.sendPage(reply, status, page(ctx, ctx.t('whistle.title', view.whistle.id), whistleBody(ctx, {
       view, departments: config().departments.map((d) => ({ code: d.code, name: d.name })), villages: allVillages(), actions: mayDo(view),
       mayResend: can(s.principal, 'whistles:lead'), requestId: newRequestId(), now: Date.now(), ...extra,
-    })))
+    }), { scripts: html`${mattersScript(kit)}<script src="${kit.assets.url('whistles.js')}" defer></script>` }))
   }
 
   // -------------------------------------------------------------------------------------------
