@@ -10,12 +10,13 @@ import { actionsOn, session, startWhistlesGateway } from './portal-whistles-kit.
 
 t.test('order and whistle pages', async (t) => {
   const { base, post, finished, db, auth } = await startWhistlesGateway(t, 20)
-  const dispatch = async (orderNo: string, order: Record<string, unknown> = {}): Promise<void> => {
-    await post(`E-${orderNo}`, 'order.dispatched', dispatchedOrder(orderNo, order))
+  const dispatch = async (orderNo: string, order: Record<string, unknown> = {}, at = Date.now()): Promise<void> => {
+    await post(`E-${orderNo}`, 'order.dispatched', dispatchedOrder(orderNo, order, at))
     t.equal((await finished(`E-${orderNo}`)).status, 'done', `order ${orderNo} taken`)
   }
   await dispatch('GD2026120700001')
   await dispatch('GD2026120700002', { anonymous: true, citizen: undefined, divisionCode: undefined, address: '湟里镇某处', title: '路灯不亮' })
+  await dispatch('GD2026120700003', { title: '噪声扰民' }, Date.now() - 3 * 3_600_000)
 
   const leader = await session(base, 'li.zhen')
   const window = await session(base, 'wang.fang')
@@ -30,6 +31,9 @@ t.test('order and whistle pages', async (t) => {
     t.match(list.text, /aria-current="page" class="tab">待签收/)
     t.match(list.text, /GD2026120700001[\s\S]*村口垃圾堆放多日未清运[\s\S]*待签收[\s\S]*东安村/)
     t.match(list.text, /签收时限[\s\S]*回复时限/)
+    t.match(list.text, /data-order="GD2026120700003" class="overdue">[\s\S]*?class="sign-deadline">[^<]*<span class="badge">超时<\/span>/, 'past its sign-in deadline and not signed: late')
+    t.notMatch(list.text, /data-order="GD2026120700001" class="overdue"/)
+    t.match((await leader.get('/portal/orders/GD2026120700003')).text, /data-clock="sign" class="overdue">[\s\S]*超时[\s\S]*未完成/)
     const queue = await leader.get('/portal/orders?tab=unplaced')
     t.match(queue.text, /GD2026120700002/)
     t.notMatch(queue.text, /GD2026120700001/, 'a placed order is not in the queue')
