@@ -7,9 +7,13 @@
 //      department, order events per type), the least any figure of them needs.
 //   2. Ladders: BENCH_LADDER_WHISTLES (10,000) open whistles, one department each with 3 clocks × 3
 //      rungs, every rung due; the sweep (src/deadlines/ladder.ts: lock, claim, escalate event,
-//      reminder outbox rows) fires them all. Goal ≥ 1,000 rung firings/s. Floor: a bare
+//      reminder outbox rows), called again and again as the sweeper's ticks call it until nothing
+//      is due, fires them all. Goal ≥ 1,000 rung firings/s. Floor: a bare
 //      UPDATE … RETURNING claiming the same rows.
-//   node --import tsx bench/whistles.ts   (DATABASE_URL optional; default: local server; BENCH_KEEP_DB=1 keeps the data for EXPLAIN)
+//   3. List: BENCH_LIST_WHISTLES (50,000) whistles of one town (a tenth open, with their ladders),
+//      p95 of GET /api/v1/whistles pages (newest, open, later pages) through a gateway, as a town
+//      leader. Goal p95 ≤ 50 ms. Floor: p95 of GET /healthz.
+//   node --import tsx bench/whistles.ts   (DATABASE_URL, REDIS_URL optional; default: local servers; BENCH_KEEP_DB=1 keeps the data for EXPLAIN)
 import { performance } from 'node:perf_hooks'
 import { createDatabase, dropDatabase } from './database.ts'
 import { ownPeakRssMb, report, resetPeakRss } from './report.ts'
@@ -21,10 +25,23 @@ import { sweepLadders } from '../src/deadlines/ladder.ts'
 import { WhistlesConfig } from '../src/config/whistles.ts'
 import { createLogger } from '../src/log.ts'
 import { createMetrics } from '../src/metrics.ts'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startGateway } from '../src/runtime/gateway.ts'
+import { Config } from '../src/config/schema.ts'
+
+process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
 
 const WHISTLES = Number(process.env.BENCH_WHISTLES ?? 60_000)
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 115_000)
 const LADDER_WHISTLES = Number(process.env.BENCH_LADDER_WHISTLES ?? 10_000)
+const LIST_WHISTLES = Number(process.env.BENCH_LIST_WHISTLES ?? 50_000)
+const LIST_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300)
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/11'
+const LIST_TOWN = '320412120000'
+const ADMIN_TOKEN = 'bench-admin-token-0123456789'
 const COUNTY = '320412'
 const TOWNS = 20
 const DEPARTMENTS = 12
@@ -161,12 +178,22 @@ async function ladders (db: Db): Promise<void> {
     departments: Array.from({ length: DEPARTMENTS }, (_, i) => ({ code: `dept-${String(i).padStart(2, '0')}`, name: `部门${i}`, county: COUNTY, ...(i === 0 ? { webhook: { scheme: 'v1' } } : {}) })),
   })
   resetPeakRss()
-  const [fired, sweepMs] = await timed(async () => await sweepLadders({ db, config: () => config, logger: createLogger({ level: 'error' }), metrics: createMetrics() }, dueBy.getTime()))
+  // Sweeps follow one another as the deadline sweeper's ticks do, until one finds nothing due.
+  const deps = { db, config: () => config, logger: createLogger({ level: 'error' }), metrics: createMetrics() }
+  let sweeps = 0
+  const [fired, sweepMs] = await timed(async () => {
+    const all = []
+    for (let batch = await sweepLadders(deps, dueBy.getTime()); batch.length > 0; batch = await sweepLadders(deps, dueBy.getTime())) {
+      sweeps++
+      all.push(...batch)
+    }
+    return all
+  })
   const { rows: [check] } = await db.query<{ events: number, pending: number }>(
     `SELECT (SELECT count(*) FROM whistle_events WHERE action = 'escalate')::int AS events, (SELECT count(*) FROM deadline_rungs WHERE state = 'pending')::int AS pending`)
   const rate = fired.length / (sweepMs / 1000)
   const floorRate = claimed / (floorMs / 1000)
-  console.log(`  sweep: ${fired.length.toLocaleString('en-US')} of ${rungs.toLocaleString('en-US')} rungs fired in ${seconds(sweepMs)} s (${check!.events.toLocaleString('en-US')} escalate events, ${check!.pending} left pending); floor (bare UPDATE … RETURNING): ${claimed.toLocaleString('en-US')} in ${seconds(floorMs)} s`)
+  console.log(`  sweep: ${fired.length.toLocaleString('en-US')} of ${rungs.toLocaleString('en-US')} rungs fired in ${seconds(sweepMs)} s by ${sweeps} sweep(s) (${check!.events.toLocaleString('en-US')} escalate events, ${check!.pending} left pending); floor (bare UPDATE … RETURNING): ${claimed.toLocaleString('en-US')} in ${seconds(floorMs)} s`)
   report({
     bench: 'whistles', figure: `ladder sweep, ${LADDER_WHISTLES.toLocaleString('en-US')} open whistles, all ${rungs.toLocaleString('en-US')} rungs due`, unit: 'firings/s',
     goal: `≥ ${FIRINGS_GOAL.toLocaleString('en-US')}`, now: Math.round(rate), floor: Math.round(floorRate), ratio: Math.round(rate / floorRate * 1000) / 1000,
@@ -176,12 +203,94 @@ async function ladders (db: Db): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
+const quantiles = (xs: number[]): { p50: number, p95: number } => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10
+  return { p50: at(0.5), p95: at(0.95) }
+}
+
+async function list (db: Db, url: string): Promise<void> {
+  console.log(`whistle list: ${LIST_WHISTLES.toLocaleString('en-US')} whistles of town ${LIST_TOWN}, ${LIST_REQUESTS} sequential requests per figure`)
+  await db.query(
+    `INSERT INTO whistles (id, town, type, type_snapshot, source_kind, title, description, state, blown_by, blown_at, opened_at, closed_at, rating, updated_at)
+     SELECT 'CS${LIST_TOWN}' || to_char(t0, 'YYYYMMDD') || lpad((g % 10000)::text, 4, '0'), '${LIST_TOWN}', 'routine', $2::jsonb, 'direct', '压测哨 ' || g, 'bench',
+       CASE WHEN g % 10 = 0 THEN 'open' ELSE 'closed' END, $3::jsonb, t0, t0, CASE WHEN g % 10 <> 0 THEN t0 + interval '5 days' END, CASE WHEN g % 10 <> 0 THEN 1 + g % 5 END, t0
+     FROM (SELECT g, now() - g * interval '10 minutes' AS t0 FROM generate_series(1, $1::int) g) s`,
+    [LIST_WHISTLES, TYPE, ACTOR])
+  await db.query(
+    `INSERT INTO whistle_targets (whistle_id, department, role, state)
+     SELECT w.id, CASE r.role WHEN 'lead' THEN ${DEPT_SQL('w.n')} ELSE ${DEPT_SQL('w.n + 5')} END, r.role, CASE WHEN w.state = 'open' THEN 'responded' ELSE 'finished' END
+     FROM (SELECT id, state, right(id, 4)::int AS n FROM whistles WHERE town = $1) w CROSS JOIN (VALUES ('lead'), ('co')) r(role)`, [LIST_TOWN])
+  await db.query(
+    `INSERT INTO deadline_rungs (subject, party, clock, rung, due_at, deadline, town, state)
+     SELECT 'whistle:' || t.whistle_id, t.department, c.clock, r.rung, w.blown_at + c.n * interval '1 day' + r.n * interval '1 hour', w.blown_at + c.n * interval '1 day', w.town,
+       CASE WHEN c.clock = 'respond' THEN 'stopped' ELSE 'pending' END
+     FROM whistle_targets t JOIN whistles w ON w.id = t.whistle_id
+     CROSS JOIN unnest($2::text[]) WITH ORDINALITY c(clock, n) CROSS JOIN unnest($3::text[]) WITH ORDINALITY r(rung, n)
+     WHERE w.town = $1 AND w.state = 'open'`, [LIST_TOWN, CLOCKS, RUNGS])
+  await db.query('ANALYZE')
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'tongban-bench-whistles-'))
+  const gateway = await startGateway({ port: 0, host: '127.0.0.1', dataDir, configPath: join(dataDir, 'bench.yaml'), redisUrl: REDIS_URL, databaseUrl: url, adminToken: ADMIN_TOKEN },
+    { config: Config.parse({ towns: [{ code: LIST_TOWN, name: '武进区湟里镇' }], adapters: [] }), logger: createLogger({ level: 'warn' }), workers: false })
+  try {
+    const get = async (path: string, headers: Record<string, string>): Promise<{ status: number, json: any, ms: number }> => {
+      const t0 = performance.now()
+      const res = await fetch(`${gateway.url}${path}`, { headers })
+      const json = await res.json().catch(() => ({}))
+      return { status: res.status, json, ms: performance.now() - t0 }
+    }
+    let clients = 0
+    // a client of its own per figure: the API allows one client 1,200 requests a minute
+    const leader = async (): Promise<Record<string, string>> => {
+      const res = await fetch(`${gateway.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `bench-leader-${++clients}`, roles: ['town-leader'], town: LIST_TOWN }) })
+      if (res.status !== 201) throw new Error(`creating a token: ${res.status} ${await res.text()}`)
+      return { authorization: `Bearer ${(await res.json() as { token: string }).token}` }
+    }
+    const timedList = async (paths: readonly string[]): Promise<{ p50: number, p95: number }> => {
+      const auth = await leader()
+      for (const p of paths.slice(0, 20)) await get(p, auth)
+      const times: number[] = []
+      for (let i = 0; i < LIST_REQUESTS; i++) {
+        const r = await get(paths[i % paths.length]!, auth)
+        if (r.status !== 200) throw new Error(`${paths[i % paths.length]}: ${r.status} ${JSON.stringify(r.json)}`)
+        times.push(r.ms)
+      }
+      return quantiles(times)
+    }
+    const auth = await leader()
+    const nextPages: string[] = []
+    let next = (await get('/api/v1/whistles?limit=50', auth)).json.next as string | null
+    for (let i = 0; i < 20 && next; i++) {
+      nextPages.push(`/api/v1/whistles?limit=50&cursor=${encodeURIComponent(next)}`)
+      next = (await get(nextPages[i]!, auth)).json.next as string | null
+    }
+    const figures = {
+      'newest 50': await timedList(['/api/v1/whistles?limit=50']),
+      'open': await timedList(['/api/v1/whistles?limit=50&state=open']),
+      'later pages': await timedList(nextPages.length ? nextPages : ['/api/v1/whistles?limit=50']),
+    }
+    const healthz = await timedList(['/healthz'])
+    for (const [name, r] of Object.entries(figures)) console.log(`  ${name.padEnd(12)} p50 ${String(r.p50).padStart(6)} ms  p95 ${String(r.p95).padStart(6)} ms`)
+    console.log(`  floor (GET /healthz) p95 ${healthz.p95} ms; goal: p95 ≤ 50 ms`)
+    for (const [name, r] of Object.entries(figures)) {
+      report({ bench: 'whistles', figure: `whistle list, ${name}, p95, ${LIST_WHISTLES.toLocaleString('en-US')} whistles`, unit: 'ms', goal: '≤ 50', now: r.p95, floor: healthz.p95, ratio: Math.round(healthz.p95 / r.p95 * 100) / 100, met: r.p95 <= 50, rssMb: ownPeakRssMb() })
+    }
+  } finally {
+    await gateway.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
 const dbName = `tb_bench_whistles_${Date.now()}`
-const db: Db = await openPostgres(await createDatabase(dbName))
+const databaseUrl = await createDatabase(dbName)
+const db: Db = await openPostgres(databaseUrl)
 try {
   await migrate(db)
   await evaluation(db)
   await ladders(db)
+  await list(db, databaseUrl)
 } finally {
   await db.close()
   if (process.env.BENCH_KEEP_DB === '1') console.log(`kept database ${dbName}`)
