@@ -52,7 +52,7 @@ const fields = z.object({
 export const RiskFields = fields.extend({ location: fields.shape.location.default(null), photos: fields.shape.photos.default([]) })
 export type RiskFields = z.infer<typeof RiskFields>
 
-export const ReportRisk = RiskFields.extend({ requestId }).meta({ id: 'ReportRisk' })
+export const ReportRisk = RiskFields.extend({ requestId })
 export type ReportRisk = z.infer<typeof ReportRisk>
 
 // Without the report's defaults: a field a correction does not name stays as it was.
@@ -76,7 +76,7 @@ export const RiskEventInput = z.discriminatedUnion('action', [
     verification: lines().trim().min(1).max(2000).optional().describe('what was checked on site: required when the report was not verified first'),
     requestId,
   }),
-]).meta({ id: 'RiskEventInput' })
+])
 export type RiskEventInput = z.infer<typeof RiskEventInput>
 
 export const RiskActor = z.object({ kind: z.enum(['staff', 'token', 'system']), id: z.string(), name: z.string() })
