@@ -52,6 +52,14 @@ t.test('evaluation API and page', async (t) => {
     t.same([bad.status, bad.body.code], [400, 'TB_VALIDATION'], 'from after to')
   })
 
+  t.test('OpenAPI names the routes and their permission', async (t) => {
+    const res = await callApi(base, 'GET', '/docs/json')
+    t.equal(res.status, 200, res.text.slice(0, 300))
+    const doc = res.body
+    for (const path of ['/api/v1/evaluation', '/api/v1/evaluation.csv', '/api/v1/evaluation/hotline']) t.equal(doc.paths[path]?.get?.['x-permission'], 'evaluation:read', path)
+    t.ok(doc.paths['/api/v1/evaluation'].get.responses['200'], 'the JSON answer is described')
+  })
+
   t.test('the hotline 三率', async (t) => {
     const res = await callApi(base, 'GET', `/api/v1/evaluation/hotline?${NOVEMBER}`, { headers: leader })
     t.equal(res.status, 200, res.text)
