@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
-import { eventually } from '../helpers.ts'
+import { callApi, eventually, operatorAuth } from '../helpers.ts'
 import { sign, signSm3 } from '../../src/crypto/webhook-signature.ts'
 import { startWhistleReceiver } from '../../src/departments/whistle-receiver.ts'
 import { departmentWebhooks } from '../../src/outbox/department-webhooks.ts'
@@ -15,7 +15,7 @@ import { sendDueOutbox } from '../../src/outbox/send.ts'
 import { createOperations } from '../../src/department/operations.ts'
 import { departmentConnections } from '../../src/department/connections.ts'
 import { getServiceCredentials } from '../../src/vault/credentials.ts'
-import { startDepartmentsGateway } from './kit.ts'
+import { TOWN, startDepartmentsGateway } from './kit.ts'
 
 const SECRET = `whsec_${Buffer.from('departments-test-system-secret-0123').toString('base64')}`
 
@@ -88,3 +88,31 @@ t.test('the demo starts its department systems with tokens and vault endpoints; 
   t.same([...outcomes.values()], ['sent', 'sent'], 'both signatures (v1, v1sm3) accepted by the systems')
   t.same((await listOutbox(db, { state: 'sent', limit: 10 })).map((r) => r.instance).sort(), ['department:wj-emergency', 'department:wj-urban'])
 })
+
+t.test('the loop: a leader blows a whistle, the demo system gets it signed and answers 响应 and 报到 through the API', async (t) => {
+  const { gateway, base } = await startDepartmentsGateway(t, {
+    redisIndex: 46,
+    store: 'postgres',
+    workers: false,
+    simulators: { 'department-systems': [{ department: 'wj-emergency', port: 0, secret: SECRET, respondAfterSeconds: 0.2, arriveAfterSeconds: 0.5 }] },
+  })
+  const { db, vault, departments, logger } = gateway.platform
+  const leader = await operatorAuth(base, { roles: ['town-leader'], town: TOWN })
+  const blown = await callApi(base, 'POST', '/api/v1/whistles', { headers: leader, body: { type: 'emergency', source: { kind: 'direct' }, title: '燃气泄漏', description: '湟里村东街闻到燃气味', departments: [{ code: 'wj-emergency', role: 'lead' }] } })
+  t.equal(blown.status, 201, blown.text)
+  const id = blown.body.id as string
+  const connections = departmentConnections(gateway.platform)
+  t.teardown(connections.close)
+  const webhooks = departmentWebhooks({ db, vault, departments, attempts: 3 })
+  t.teardown(webhooks.close)
+  const outcomes = await sendDueOutbox({ db, operations: createOperations({ ...gateway.platform, connections }), logger, attempts: 3, departmentWebhooks: webhooks })
+  t.same([...outcomes.values()], ['sent'], 'the whistle delivered (v1sm3)')
+  const target = await eventually(async () => {
+    const view = await callApi(base, 'GET', `/api/v1/whistles/${id}`, { headers: leader })
+    const tg = (view.body.targets as Array<{ department: string, respondedAt: string | null, arrivedAt: string | null }> | undefined)?.find((x) => x.department === 'wj-emergency')
+    return tg?.respondedAt && tg.arrivedAt ? tg : undefined
+  }, 20_000)
+  t.ok(target.respondedAt, '响应 by the department system')
+  t.ok(target.arrivedAt, '报到 by the department system')
+})
+
