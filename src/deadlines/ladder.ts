@@ -53,7 +53,6 @@ export async function sweepLadders (deps: LadderDeps, nowMs: number = Date.now()
       deps.logger.warn({ whistle: r.subject.slice(PREFIX.length), department: r.party, clock: r.clock, rung: r.rung, deadline: r.deadline, town: r.town }, 'whistle: a ladder rung fired')
     }
     all.push(...fired)
-    if (subjects.length < batch) break
   }
   return all
 }

@@ -67,7 +67,7 @@ export async function rungsOf (db: Queryable, subject: string): Promise<RungView
   }))
 }
 
-/** The subjects with a rung due at `now`, soonest first (to lock their whistles before claiming). */
+/** The subjects of the (at most `limit`) rungs due soonest at `now`: their whistles are locked before the rungs are claimed. */
 export async function subjectsWithDueRungs (db: Queryable, now: string, prefix: string, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ subject: string }>(
     `SELECT DISTINCT subject FROM (SELECT subject FROM deadline_rungs WHERE state = 'pending' AND due_at <= $1 AND subject LIKE $2 || '%'

@@ -107,8 +107,6 @@ export async function whistlesOfSource (db: Queryable, kind: 'order' | 'risk', i
   return rows.map(toWhistle)
 }
 
-// --- targets
-
 function toTarget (r: Record<string, unknown>): TargetRow {
   return {
     department: r.department as string,
@@ -164,8 +162,6 @@ export async function updateTarget (tx: Queryable, whistleId: string, department
 export async function moveActiveTargets (tx: Queryable, whistleId: string, from: readonly TargetState[], to: TargetState): Promise<void> {
   await tx.query('UPDATE whistle_targets SET state = $3 WHERE whistle_id = $1 AND state = ANY($2::text[])', [whistleId, from, to])
 }
-
-// --- events
 
 const EVENT_COLUMNS = 'seq, department, action, from_state, to_state, actor, at, data'
 
@@ -235,8 +231,6 @@ export async function lockWhistles (tx: Queryable, ids: readonly string[]): Prom
   return rows.map(toWhistle)
 }
 
-// --- routing tables
-
 export interface RoutingVersion { town: string, version: number, rules: RoutingRule[], createdBy: WhistleActor, createdAt: string }
 
 export async function latestRouting (db: Queryable, town: string): Promise<RoutingVersion | undefined> {
@@ -256,8 +250,6 @@ export async function addRouting (tx: Queryable, town: string, rules: readonly R
     [town, JSON.stringify(rules), JSON.stringify(by), at, onlyFirst])
   return rows[0]?.version
 }
-
-// --- what a whistle shows of other tables
 
 /** The work order a whistle is blown from: its town and the hotline's revisit (回访), if any. */
 export async function orderForWhistle (db: Queryable, orderNo: string): Promise<{ town: string, revisit: unknown } | undefined> {
@@ -282,8 +274,6 @@ export async function whistleDeliveries (db: Queryable, whistleId: string): Prom
     attempts: r.attempts as number, lastError: (r.last_error ?? null) as string | null, createdAt: iso(r.created_at),
   }))
 }
-
-// --- listing
 
 export interface WhistleListFilter {
   /** Division prefix the caller may see. */

@@ -6,6 +6,8 @@ import t from 'tap'
 import { stores } from '../helpers.ts'
 import { loadCalendar } from '../../src/calendar/calendar.ts'
 import { createWhistleService } from '../../src/whistles/service.ts'
+import { sweepLadders } from '../../src/deadlines/ladder.ts'
+import { captureLogger } from '../helpers.ts'
 import type { WhistlesConfig } from '../../src/config/whistles.ts'
 import type { Db } from '../../src/store/db.ts'
 import type { WhistleTransitionInput } from '../../src/model/whistle.ts'
@@ -231,6 +233,37 @@ for (const [storeName, open] of Object.entries(stores)) {
         const events = (await whistles.view(id)).events.map((e) => e.action)
         t.notOk(events.includes('close') && events.includes('progress'), 'never both')
       }
+    })
+
+    t.test('the ladder: two sweepers in small batches fire every due rung exactly once; the list shows the overdue', async (t) => {
+      const { db } = await open(t)
+      const cfg = config()
+      const whistles = serviceAt(db, { at: MONDAY_9 }, cfg)
+      const ids: string[] = []
+      for (let i = 0; i < 8; i++) ids.push((await whistles.blow(blowInput({ type: 'emergency', departments: [{ code: 'wj-urban', role: 'lead' }, { code: 'wj-emergency', role: 'co' }], category: undefined }), leader)).id)
+      await whistles.transition(ids[0]!, { action: 'respond' }, liaison('wj-urban'))
+      const counted: string[] = []
+      const deps = { db, config: () => cfg, logger: captureLogger().logger, metrics: { whistleRungsFired: { inc: ({ rung }: { rung: string }) => { counted.push(rung) } } } as never, batch: 3 }
+      // 40 minutes on: each respond clock (30 min) is past its liaison and head rungs
+      const at = Date.parse(MONDAY_9) + 40 * 60_000
+      const [a, b] = await Promise.all([sweepLadders(deps, at), sweepLadders(deps, at)])
+      t.equal(a.length + b.length, 8 * 2 * 2 - 2, 'every due rung once (the one department that responded has none due)')
+      t.equal(new Set([...a, ...b].map((r) => `${r.subject}/${r.party}/${r.clock}/${r.rung}`)).size, a.length + b.length)
+      t.equal(counted.length, a.length + b.length)
+      t.equal((await sweepLadders(deps, at)).length, 0)
+      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM whistle_events WHERE action = 'escalate'`)
+      t.equal(Number(rows[0]!.n), 30)
+      const v = await whistles.view(ids[1]!)
+      t.strictSame(v.events.filter((e) => e.action === 'escalate').map((e) => [e.department, e.data.clock, e.data.rung, e.data.deadline]).sort(), [
+        ['wj-emergency', 'respond', 'head', '2026-03-02T01:30:00.000Z'], ['wj-emergency', 'respond', 'liaison', '2026-03-02T01:30:00.000Z'],
+        ['wj-urban', 'respond', 'head', '2026-03-02T01:30:00.000Z'], ['wj-urban', 'respond', 'liaison', '2026-03-02T01:30:00.000Z'],
+      ])
+      t.equal((await outboxOf(db, ids[1]!)).filter((o) => o.operation === 'whistle.reminder').length, 4, 'both departments have systems')
+      const overdue = await whistles.list({ townPrefix: '320412120', overdueAt: new Date(at).toISOString(), limit: 50 })
+      t.equal(overdue.length, 8, 'the first still waits for wj-emergency')
+      const urbanOverdue = await whistles.list({ townPrefix: '320412120', department: 'wj-urban', states: ['open'], limit: 50 })
+      t.equal(urbanOverdue.length, 8)
+      t.equal((await whistles.list({ townPrefix: '320412120', overdueAt: MONDAY_9, limit: 50 })).length, 0, 'nothing is overdue at once')
     })
 
     t.test('closing a whistle from a work order replies to the hotline in the same step; the view shows the revisit', async (t) => {
