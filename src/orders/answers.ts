@@ -26,7 +26,7 @@ export const AnswerInput = z.discriminatedUnion('answer', [
     handler: ReplyInput.shape.handler.optional().describe('承办人; default: you'),
     attachments: ReplyInput.shape.attachments,
   }),
-]).meta({ id: 'OrderAnswerInput' })
+])
 export type AnswerInput = z.infer<typeof AnswerInput>
 
 /** The answer's body as the hotline's operation takes it (without orderNo), at `at`, given by `name`. */
