@@ -145,6 +145,8 @@ export interface TestGatewayOptions {
   port?: number
   /** The `sso:` section of the configuration (department apps signed in through tongban), as written in the file. */
   sso?: unknown
+  /** The `whistles:` section of the configuration (departments, routing), as written in the file. */
+  whistles?: unknown
 }
 
 /** A whole gateway (HTTP, workers, sweeper) on a free port against real Redis and the chosen store. */
@@ -160,6 +162,7 @@ export async function startTestGateway (t: Teardown, opts: TestGatewayOptions) {
     ...(opts.simulators ? { simulators: opts.simulators } : {}),
     ...(opts.federation ? { federation: opts.federation } : {}),
     ...(opts.sso ? { sso: opts.sso } : {}),
+    ...(opts.whistles ? { whistles: opts.whistles } : {}),
   })
   const { logger, lines } = captureLogger()
   const gateway = await startGateway({
