@@ -62,3 +62,20 @@ export async function answerOrder (tx: Queryable, a: { orderNo: string, answer: 
   await appendOrderEvent(tx, { orderNo: a.orderNo, instance: order.instance, eventId: null, type: `town.${a.answer}`, at: a.at, actor: a.actor satisfies OrderActor, data: a.body, appliedAt: a.at })
   await updateOrder(tx, a.orderNo, { state: stateAfter(order.state, a.answer), ...changeOf(a.answer, a.at) }, a.at)
 }
+
+/**
+ * The reply a closed whistle owes the order it came from, inside the closing transaction: an order
+ * not signed yet (dispatched, or reopened for 重办) is signed first by the closing person, and an
+ * order the town already answered otherwise (replied or returned by hand) is left as it is.
+ */
+export async function replyForClosedWhistle (tx: Queryable, a: { orderNo: string, body: { result: string, text: string, handler: string, time: string }, actor: { kind: string, id: string, name: string }, at: string }): Promise<'replied' | 'already-answered'> {
+  const order = await lockOrder(tx, a.orderNo)
+  if (!order) throw new TongbanError('TB_ORDER_NOT_FOUND', [a.orderNo])
+  if (allowedAnswers(order.state).includes('sign')) {
+    await answerOrder(tx, { orderNo: a.orderNo, answer: 'sign', body: { signer: a.actor.name, time: a.at }, actor: a.actor, at: a.at })
+  } else if (!allowedAnswers(order.state).includes('reply')) {
+    return 'already-answered'
+  }
+  await answerOrder(tx, { orderNo: a.orderNo, answer: 'reply', body: a.body, actor: a.actor, at: a.at })
+  return 'replied'
+}

@@ -24,7 +24,7 @@ import {
   type WhistleListItem, type WhistleRow,
 } from '../store/whistles.ts'
 import { armRungs, deadlinesInForce, resumeRungs, rungsOf, stopRungs, type RungRow } from '../store/rungs.ts'
-import { answerOrder } from '../orders/answers.ts'
+import { replyForClosedWhistle } from '../orders/answers.ts'
 import { clockWindow, deadlinesOf, targetClocks, type ClockWindow } from './clocks.ts'
 import { decideDepartment, decideTown, departmentActions, townActions, type Refusal } from './machine.ts'
 import { departmentProblem, departmentsFor, routingOf } from './routing.ts'
@@ -324,8 +324,8 @@ export function createWhistleService (deps: WhistleServiceDeps) {
         await stopRungs(tx, subject)
         await moveActiveTargets(tx, w.id, ['whistled', 'responded', 'arrived', 'done-declared'], 'finished')
         if (w.source.kind === 'order' && w.source.id) {
-          await answerOrder(tx, {
-            orderNo: w.source.id, answer: 'reply',
+          await replyForClosedWhistle(tx, {
+            orderNo: w.source.id,
             body: { result: input.replyResult ?? '1', text: input.check, handler: by.actor.name, time: at },
             actor: by.actor, at,
           })

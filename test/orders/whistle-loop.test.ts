@@ -40,3 +40,35 @@ t.test('a whistle from an order replies to it when closed, and reopens when the 
   })
   t.match(reopened.events.at(-1), { action: 'reopen', actor: { kind: 'system' }, data: { reason: /重办：垃圾又堆起来了/ } })
 })
+
+t.test('closing a whistle whose order was never signed signs it first; one the town already replied to by hand is left as it is', async (t) => {
+  const { base, db, sim, gateway, auth } = await startOrdersGateway(t, {
+    redisIndex: 29, store: 'postgres', simulator: true, extra: 'whistles: { departments: [{ code: wj-urban, name: 武进区城管局, county: "320412" }] }',
+  })
+  const whistles = gateway.platform.whistles
+  const staff = await auth(['window-staff'])
+  const closeFrom = async (orderNo: string): Promise<string> => {
+    const { id } = await whistles.blow({ type: 'routine', source: { kind: 'order', id: orderNo }, title: '河道漂浮物', description: '请城管局处置', departments: [{ code: 'wj-urban', role: 'lead' }] }, leader)
+    await whistles.transition(id, { action: 'arrive', who: '李队长', at: new Date().toISOString() }, liaison)
+    await whistles.transition(id, { action: 'declare-done', text: '已打捞', photos: [] }, liaison)
+    await whistles.transition(id, { action: 'close', check: '已核查', rating: 4 }, leader)
+    return id
+  }
+
+  const unsigned = sim!.dispatch().orderNo
+  await eventually(async () => await getOrder(db, unsigned))
+  await closeFrom(unsigned)
+  const read = await callApi(base, 'GET', `/api/v1/orders/${unsigned}`, { headers: staff })
+  t.match(read.body, { state: 'replied', events: [{ type: 'order.dispatched' }, { type: 'town.sign', data: { signer: '王镇长' } }, { type: 'town.reply', data: { text: '已核查' } }] }, 'signed, then replied')
+  await eventually(() => sim!.order(unsigned)!.state === 'replied')
+
+  const answered = sim!.dispatch().orderNo
+  await eventually(async () => await getOrder(db, answered))
+  for (const body of [{ answer: 'sign' }, { answer: 'reply', result: '2', text: '已电话解释' }]) {
+    t.equal((await callApi(base, 'POST', `/api/v1/orders/${answered}/answers`, { headers: staff, body })).status, 200)
+  }
+  const id = await closeFrom(answered)
+  t.equal((await whistles.view(id)).whistle.state, 'closed', 'the whistle closes')
+  const after = await callApi(base, 'GET', `/api/v1/orders/${answered}`, { headers: staff })
+  t.equal(after.body.events.filter((e: { type: string }) => e.type === 'town.reply').length, 1, 'the hand-written reply stays the only one')
+})
