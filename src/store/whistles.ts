@@ -252,15 +252,15 @@ export async function addRouting (tx: Queryable, town: string, rules: readonly R
 }
 
 /** The work order a whistle is blown from: its town and the hotline's revisit (回访), if any. */
-export async function orderForWhistle (db: Queryable, orderNo: string): Promise<{ town: string, revisit: unknown } | undefined> {
-  const { rows } = await db.query<{ town: string, revisit: unknown }>('SELECT town, revisit FROM orders WHERE order_no = $1', [orderNo])
-  return rows[0] && { town: rows[0].town, revisit: rows[0].revisit ?? null }
+export async function orderForWhistle (db: Queryable, orderNo: string): Promise<{ town: string, division: string | null, revisit: unknown } | undefined> {
+  const { rows } = await db.query<{ town: string, division: string | null, revisit: unknown }>('SELECT town, division, revisit FROM orders WHERE order_no = $1', [orderNo])
+  return rows[0] && { town: rows[0].town, division: rows[0].division, revisit: rows[0].revisit ?? null }
 }
 
-/** The town of a risk report a whistle is blown from, if it exists. */
-export async function riskTown (db: Queryable, id: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ town: string }>('SELECT town FROM risks WHERE id = $1', [id])
-  return rows[0]?.town
+/** The town and village of a risk report a whistle is blown from, if it exists. */
+export async function riskPlace (db: Queryable, id: string): Promise<{ town: string, division: string | null } | undefined> {
+  const { rows } = await db.query<{ town: string, village: string | null }>('SELECT town, village FROM risks WHERE id = $1', [id])
+  return rows[0] && { town: rows[0].town, division: rows[0].village }
 }
 
 export interface DeliveryRow { id: number, instance: string, operation: string, state: string, attempts: number, lastError: string | null, createdAt: string }

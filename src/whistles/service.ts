@@ -19,7 +19,7 @@ import {
 import { addOutbox, type OutboxCall } from '../store/outbox.ts'
 import {
   appendWhistleEvent, eventOfRequest, getWhistle, insertWhistle, listWhistles, lockWhistle, moveActiveTargets, nextWhistleSequence,
-  orderForWhistle, riskTown, summonTargets, updateTarget, updateWhistle, whistleDeliveries, whistleEvents, whistleOfBlowRequest, whistleTargets,
+  orderForWhistle, riskPlace, summonTargets, updateTarget, updateWhistle, whistleDeliveries, whistleEvents, whistleOfBlowRequest, whistleTargets,
   whistlesOfSource, type DeliveryRow, type NewWhistleEvent, type TargetChange, type TargetRow, type WhistleChange, type WhistleListFilter,
   type WhistleListItem, type WhistleRow,
 } from '../store/whistles.ts'
@@ -149,10 +149,12 @@ export function createWhistleService (deps: WhistleServiceDeps) {
     return out
   }
 
-  async function checkSource (source: BlowInput['source'], town: string): Promise<void> {
-    if (source.kind === 'direct') return
-    const found = source.kind === 'order' ? (await orderForWhistle(db, source.id))?.town : await riskTown(db, source.id)
-    if (found !== town) throw new TongbanError('TB_WHISTLE_SOURCE_NOT_FOUND', [source.kind, source.id, town])
+  /** The source's village (or town) when it has one: where the whistle is unless the blower says otherwise. */
+  async function checkSource (source: BlowInput['source'], town: string): Promise<string | null> {
+    if (source.kind === 'direct') return null
+    const found = source.kind === 'order' ? await orderForWhistle(db, source.id) : await riskPlace(db, source.id)
+    if (found?.town !== town) throw new TongbanError('TB_WHISTLE_SOURCE_NOT_FOUND', [source.kind, source.id, town])
+    return found.division
   }
 
   /** 吹哨: numbers the whistle and summons its departments; opens at once for a leader (or when no approval is configured). */
@@ -169,7 +171,7 @@ export function createWhistleService (deps: WhistleServiceDeps) {
     const type = config.types.find((t) => t.id === input.type)
     if (!type) throw new TongbanError('TB_WHISTLE_TYPE_UNKNOWN', [input.type, config.types.map((t) => `${t.id} (${t.name})`).join(', ')])
     if (input.division && !input.division.startsWith(divisionPrefix(town))) throw new TongbanError('TB_WHISTLE_SOURCE_NOT_FOUND', ['division', input.division, town])
-    await checkSource(input.source, town)
+    const sourceDivision = await checkSource(input.source, town)
     const at = now()
     let routingVersion: number | null = null
     let named = input.departments
@@ -188,7 +190,7 @@ export function createWhistleService (deps: WhistleServiceDeps) {
       return await db.transaction(async (tx) => {
         const seq = await nextWhistleSequence(tx, town, day)
         const w: WhistleRow = {
-          id: `CS${town}${day.replace(/-/g, '')}${pad4(seq)}`, town, division: input.division ?? null, type: type as WhistleType,
+          id: `CS${town}${day.replace(/-/g, '')}${pad4(seq)}`, town, division: input.division ?? sourceDivision, type: type as WhistleType,
           source: { kind: input.source.kind, id: input.source.kind === 'direct' ? null : input.source.id }, category: input.category ?? null,
           title: input.title, description: input.description, state: opens ? 'open' : 'awaiting-approval', routingVersion, blownBy: actor,
           blownAt: at, openedAt: opens ? at : null, closedAt: null, rating: null, version: 1,

@@ -57,7 +57,8 @@ t.test('closing a whistle whose order was never signed signs it first; one the t
 
   const unsigned = sim!.dispatch().orderNo
   await eventually(async () => await getOrder(db, unsigned))
-  await closeFrom(unsigned)
+  const fromUnsigned = await closeFrom(unsigned)
+  t.equal((await whistles.view(fromUnsigned)).whistle.division, (await getOrder(db, unsigned))!.division, 'the whistle is where its order was placed')
   const read = await callApi(base, 'GET', `/api/v1/orders/${unsigned}`, { headers: staff })
   t.match(read.body, { state: 'replied', events: [{ type: 'order.dispatched' }, { type: 'town.sign', data: { signer: '王镇长' } }, { type: 'town.reply', data: { text: '已核查' } }] }, 'signed, then replied')
   await eventually(() => sim!.order(unsigned)!.state === 'replied')
