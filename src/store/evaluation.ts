@@ -5,7 +5,7 @@
 // total together.
 // Months are Beijing months (UTC+8, no daylight saving in China).
 import type { Queryable } from './db.ts'
-import type { DepartmentCounts, HotlineCounts } from '../evaluation/formulas.ts'
+import type { DepartmentCounts, HotlineCounts } from '../model/evaluation.ts'
 
 export interface EvaluationPeriod {
   /** Division prefix: a town's ('320412120') or a county's ('320412'). */
