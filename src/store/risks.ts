@@ -126,16 +126,7 @@ export interface RiskListFilter {
   limit: number
 }
 
-export interface RiskListItem {
-  id: string
-  town: string
-  village: string | null
-  category: string
-  severity: Severity
-  state: RiskState
-  reportedBy: RiskActor
-  reportedAt: string
-  closedAt: string | null
+export interface RiskListItem extends Omit<RiskRow, 'version' | 'updatedAt'> {
   /** The report's address and description as last corrected. */
   address: string
   description: string
