@@ -3,11 +3,11 @@
 // summon (their endpoint and secret live in the vault, never here) and the towns' first routing
 // tables (配合履职事项清单; later versions are made through the API).
 import { z } from 'zod'
-import { DEFAULT_WHISTLE_TYPES, Ladder, RoutingRule, WhistleType } from '../model/whistle.ts'
+import { DEFAULT_WHISTLE_TYPES, DepartmentCode, Ladder, RoutingRule, WhistleType } from '../model/whistle.ts'
 
 export const DepartmentConfig = z.object({
   /** The department's code: what whistles, tokens and liaison accounts name it by. */
-  code: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'lowercase letters, digits and dashes, e.g. county-urban-management'),
+  code: DepartmentCode,
   name: z.string().min(1).max(60),
   /** The 6-digit county (or 12-digit county code) the department serves. */
   county: z.string().regex(/^\d{6}(\d{6})?$/, 'a 6-digit county code (or its 12-digit form)'),

@@ -71,12 +71,15 @@ export const Ladder = z.object({
 }).strict().refine((l) => l.liaison <= l.head && l.head <= l.supervision, 'the rungs climb: liaison ≤ head ≤ supervision')
 export type Ladder = z.infer<typeof Ladder>
 
+/** A department's code: what whistles, tokens and liaison accounts name it by. */
+export const DepartmentCode = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'lowercase letters, digits and dashes, e.g. county-urban-management')
+
 /** One line of the town's 配合履职事项清单: a matter category, its lead department and co-departments. */
 export const RoutingRule = z.object({
   category: z.string().regex(/^\d{2,8}$/, 'a category code such as 0301'),
   name: z.string().min(1).max(100),
-  lead: z.string().min(1).max(40),
-  co: z.array(z.string().min(1).max(40)).max(20).default([]),
+  lead: DepartmentCode,
+  co: z.array(DepartmentCode).max(20).default([]),
 }).strict()
 export type RoutingRule = z.infer<typeof RoutingRule>
 
@@ -85,7 +88,6 @@ const note = (max: number): z.ZodString => lines().trim().min(1).max(max)
 /** Set by the client once per intended action: a repeat with the same id is answered, not applied twice. */
 const requestId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _').optional()
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of an uploaded photo (lowercase hex)')
-const departmentCode = z.string().min(1).max(40)
 
 /** 吹哨: what the town gives. Departments default to the routing table's lead and co-departments for the category. */
 export const BlowInput = z.object({
@@ -100,7 +102,7 @@ export const BlowInput = z.object({
   description: note(4000),
   division: z.string().regex(/^\d{12}$/).optional(),
   /** The lead first; absent: the routing table's for `category`. */
-  departments: z.array(z.object({ code: departmentCode, role: z.enum(['lead', 'co']) })).min(1).max(20).optional(),
+  departments: z.array(z.object({ code: DepartmentCode, role: z.enum(['lead', 'co']) })).min(1).max(20).optional(),
   requestId,
 })
 export type BlowInput = z.infer<typeof BlowInput>
@@ -115,9 +117,9 @@ export const WhistleTransitionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('declare-done'), text: note(4000), photos: z.array(sha256).max(20).default([]), requestId }),
   z.object({ action: z.literal('approve'), requestId }),
   z.object({ action: z.literal('withdraw'), reason: note(1000), requestId }),
-  z.object({ action: z.literal('reroute'), departments: z.array(z.object({ code: departmentCode, role: z.enum(['lead', 'co']) })).min(1).max(20), reason: note(1000), requestId }),
-  z.object({ action: z.literal('decide-extension'), department: departmentCode, grant: z.boolean(), reason: note(1000).optional(), requestId }),
-  z.object({ action: z.literal('reject-done'), department: departmentCode, reason: note(1000), requestId }),
+  z.object({ action: z.literal('reroute'), departments: z.array(z.object({ code: DepartmentCode, role: z.enum(['lead', 'co']) })).min(1).max(20), reason: note(1000), requestId }),
+  z.object({ action: z.literal('decide-extension'), department: DepartmentCode, grant: z.boolean(), reason: note(1000).optional(), requestId }),
+  z.object({ action: z.literal('reject-done'), department: DepartmentCode, reason: note(1000), requestId }),
   z.object({ action: z.literal('close'), check: note(2000), rating: z.number().int().min(1).max(5), replyResult: z.enum(['1', '2', '3']).optional(), version: z.number().int().min(1).optional().describe('the whistle version the leader checked: closed only if no answer came in since (else 409 TB_WHISTLE_CHANGED)'), requestId }),
   z.object({ action: z.literal('reopen'), reason: note(1000), requestId }),
 ])

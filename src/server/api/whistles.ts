@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { Platform } from '../../platform.ts'
 import { TongbanError } from '../../errors.ts'
 import { divisionPrefix } from '../../auth/access.ts'
-import { BlowInput, DEPARTMENT_ACTIONS, RoutingRule, WhistleState, WhistleTransitionInput } from '../../model/whistle.ts'
+import { BlowInput, DEPARTMENT_ACTIONS, DepartmentCode, RoutingRule, WhistleState, WhistleTransitionInput, WhistleType } from '../../model/whistle.ts'
 import { line } from '../../model/text.ts'
 import { actorOf, whistleScope, type WhistleScope } from '../../whistles/service.ts'
 import { publishRouting, routingOf } from '../../whistles/routing.ts'
@@ -24,8 +24,8 @@ const Id = z.object({ id: z.string().regex(/^CS\d{24}$/, 'a whistle number: CS +
 
 const ListQuery = z.object({
   state: line().max(200).optional().describe('one state or several, comma-separated'),
-  type: z.string().max(32).optional(),
-  department: z.string().max(40).optional().describe('only whistles summoning this department (a department sees only its own anyway)'),
+  type: WhistleType.shape.id.optional(),
+  department: DepartmentCode.optional().describe('only whistles summoning this department (a department sees only its own anyway)'),
   overdue: z.enum(['true', 'false']).optional().describe('true: open whistles with a department\'s clock past its deadline and not met'),
   cursor: line().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
