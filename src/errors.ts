@@ -27,6 +27,7 @@ export const errorCatalogue = {
   TB_WEBHOOK_SCHEME_NOT_ACCEPTED: { status: 401, message: 'webhook-signature carries no signature of a scheme this instance accepts (%s)' },
   TB_WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'The webhook timestamp %s is outside the ±%s second tolerance; check the sender clock' },
   TB_WEBHOOK_BODY_INVALID: { status: 400, message: 'The webhook body cannot be read: %s' },
+  TB_WEBHOOK_DUPLICATE: { status: 409, message: 'Webhook %s was already received; it is not processed again' },
   TB_INBOX_UNAVAILABLE: { status: 503, message: 'The inbox cannot store webhooks right now (%s); nothing was accepted, send it again later' },
 
   // records and normalisation (quarantine reasons)
@@ -50,6 +51,7 @@ export const errorCatalogue = {
   TB_ENCODING_UNREPRESENTABLE: { status: 422, message: 'The text cannot be written in %s: %s' },
   TB_CAPITAL_INVALID: { status: 422, message: 'Registered capital text cannot be read: %s' },
   TB_NUMBER_INVALID: { status: 422, message: 'Not a number in the expected form: %s' },
+  TB_FIELD_DECRYPT_FAILED: { status: 422, message: 'An encrypted field cannot be decrypted: %s' },
 
   // department systems
   TB_DEPARTMENT_UNAVAILABLE: { status: 503, message: 'Department system %s is unavailable: %s' },
