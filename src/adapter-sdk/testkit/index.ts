@@ -14,5 +14,6 @@ export * from './webhook-sender.ts'
 export * from './header-hmac-signer.ts'
 export * from './changing-registry.ts'
 export * from './beijing-time.ts'
+export * from './sftp-server.ts'
 // Departments encrypt fields with SM4; a simulator does the same with the platform's own code.
 export { encryptSm4Field, decryptSm4Field } from '../../crypto/sm4.ts'
