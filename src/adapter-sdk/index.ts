@@ -16,6 +16,7 @@ import type { CaseEventIntake } from './case-events.ts'
 import type { OrderEventIntake } from './order-events.ts'
 import type { FileDrop } from './files.ts'
 import type { CatalogueStream } from './catalogue.ts'
+import { linkProblems, type LinkDeclaration } from './links.ts'
 
 export * from './errors.ts'
 export type { CaseEventIntake, CaseEventMessage } from './case-events.ts'
@@ -42,6 +43,7 @@ export { BODY_MEDIA_TYPES, signatureType, WEBHOOK_SECRETS, type FormBody, type H
 export { readXmlBody, type XmlElement, type XmlNode } from './xml-body.ts'
 export { readFormBody } from './form-body.ts'
 export type { CatalogueStream, CataloguePage, Matter } from './catalogue.ts'
+export type { LinkDeclaration } from './links.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface PullPage<C> {
@@ -86,6 +88,11 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
    * raw record then also gives one facet entry, keyed to the record `fields` maps.
    */
   facet?: FacetProduction<any>
+  /**
+   * Other entities each raw record describes (an employer's credit code and name): per link, a
+   * field map into that kind; a record whose link key is given also yields a record of that kind.
+   */
+  links?: readonly LinkDeclaration[]
   /** Calls the platform may make to the department on a caller's behalf, by name. */
   operations?: Readonly<Record<string, OperationDeclaration<any, any>>>
   /** Case events (联办) the department sends by webhook, applied to the cases they name. */
@@ -120,7 +127,7 @@ export function producesRecords (adapter: AdapterDefinition): adapter is RecordA
  */
 export function defineAdapter<K extends EntityKind, const A extends AdapterDefinition<K>> (adapter: A & { produces?: K }): A {
   if (adapter.produces === undefined) {
-    for (const key of ['fields', 'facet', 'authority'] as const) {
+    for (const key of ['fields', 'facet', 'authority', 'links'] as const) {
       if (adapter[key] !== undefined) throw new TypeError(`adapter ${adapter.id} declares ${key} but produces no records: give produces ('person' or 'enterprise') or drop ${key}`)
     }
     if (!adapter.catalogue && !adapter.operations) throw new TypeError(`adapter ${adapter.id} produces no records, so it must read a matter catalogue or offer operations`)
@@ -137,6 +144,10 @@ export function defineAdapter<K extends EntityKind, const A extends AdapterDefin
   }
   for (const field of adapter.authority ?? []) {
     if (!isRecordField(adapter.produces, field)) throw new TypeError(`adapter ${adapter.id}: authority names ${field}, which is no ${adapter.produces} field`)
+  }
+  if (adapter.links !== undefined) {
+    const problems = linkProblems(adapter.links)
+    if (problems.length > 0) throw new TypeError(`adapter ${adapter.id}: ${problems.join('; ')}`)
   }
   if (adapter.facet && adapter.facet.declaration.of !== adapter.produces) throw new TypeError(`adapter ${adapter.id}: facet ${adapter.facet.declaration.name} is of a ${adapter.facet.declaration.of}, but the adapter produces ${adapter.produces} records`)
   if (!adapter.receive && !adapter.pull && !adapter.files && !adapter.catalogue) throw new TypeError(`adapter ${adapter.id} neither receives webhooks, pulls, takes files nor reads a matter catalogue`)

@@ -25,6 +25,8 @@ export interface MappedRecord {
   data: Record<string, unknown>
   /** The facet entry the same raw record gives, for adapters that produce a facet of this record. */
   facet?: MappedFacet
+  /** Records of other entities the same raw record describes (the adapter's `links`), unified with it. */
+  linked?: readonly MappedRecord[]
 }
 
 /** One facet entry, keyed to its record's subject (the MappedRecord's kind and key). */

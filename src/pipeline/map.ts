@@ -3,9 +3,9 @@
 // department field and its raw value; it never stops the rest of its batch.
 import { setImmediate } from 'node:timers/promises'
 import type { z } from 'zod'
-import { producesRecords, type AdapterDefinition, type FacetProduction } from '../adapter-sdk/index.ts'
+import { producesRecords, type AdapterDefinition, type FacetProduction, type LinkDeclaration } from '../adapter-sdk/index.ts'
 import type { ErrorCode } from '../errors.ts'
-import { entityKeys, entitySchemas } from '../model/index.ts'
+import { entityKeys, entitySchemas, type EntityKind } from '../model/index.ts'
 import type { MappedFacet, MappedRecord, RawRecord, Rejection } from '../model/intake.ts'
 import { idAgrees, isEmpty } from '../normalize/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
@@ -72,6 +72,33 @@ export function mapFacet (production: FacetProduction, raw: RawRecord): { ok: tr
   return { ok: true, facet: { name: declaration.name, entryKey, data: facetData } }
 }
 
+/** Normalised values checked against the kind's canonical schema (and a person's ID number against its birth date and gender). */
+function canonicalRecord (kind: EntityKind, data: Record<string, unknown>, raw: RawRecord, prefix = ''): { ok: true, record: MappedRecord } | { ok: false, failure: Failure } {
+  const parsed = entitySchemas[kind].safeParse(data)
+  if (!parsed.success) return { ok: false, failure: issueOf(parsed.error, data, 'TB_RECORD_INVALID', prefix) }
+  const record = parsed.data as Record<string, unknown>
+  if (kind === 'person') {
+    const agrees = idAgrees(record.idNumber as string, record.birthDate as string | undefined, record.gender as 'male' | 'female' | 'unknown' | undefined)
+    if (!agrees.ok) return { ok: false, failure: { code: agrees.error.code, message: `${prefix}${agrees.error.message}` } }
+  }
+  return { ok: true, record: { kind, key: record[entityKeys[kind]] as string, sourceId: raw.sourceId, observedAt: raw.observedAt, data: record } }
+}
+
+/**
+ * The record of another entity a raw record describes by `link`, or none when the link's key
+ * fields are all empty (the record names no such entity); failures name the link.
+ */
+function mapLink (link: LinkDeclaration, raw: RawRecord): { ok: true, record?: MappedRecord } | { ok: false, failure: Failure } {
+  const keyField = entityKeys[link.kind]
+  const keyed = Object.entries(link.fields).some(([field, rule]) => rule[0] === keyField && !isEmpty(raw.fields[field]))
+  if (!keyed) return { ok: true }
+  const prefix = `link ${link.kind}: `
+  const data: Record<string, unknown> = {}
+  const failure = normaliseFields(link.fields, raw, data)
+  if (failure) return { ok: false, failure: { ...failure, message: prefix + failure.message } }
+  return canonicalRecord(link.kind, data, raw, prefix)
+}
+
 export function mapRecord (adapter: AdapterDefinition, raw: RawRecord): MapResult {
   // no intake hands records to an adapter without produces (it has no ingest, pull or file workers)
   if (!producesRecords(adapter)) throw new TypeError(`adapter ${adapter.id} produces no records, so none can be mapped`)
@@ -81,18 +108,17 @@ export function mapRecord (adapter: AdapterDefinition, raw: RawRecord): MapResul
   if (failure) return reject(raw, failure.code, failure.message, failure.field, failure.rawValue)
   if (raw.set) Object.assign(data, raw.set)
 
-  const kind = adapter.produces
-  const parsed = entitySchemas[kind].safeParse(data)
-  if (!parsed.success) {
-    const issue = issueOf(parsed.error, data, 'TB_RECORD_INVALID')
-    return reject(raw, issue.code, issue.message)
+  const own = canonicalRecord(adapter.produces, data, raw)
+  if (!own.ok) return reject(raw, own.failure.code, own.failure.message)
+  const mapped = own.record
+  const linked: MappedRecord[] = []
+  for (const link of adapter.links ?? []) {
+    const result = mapLink(link, raw)
+    // a bad link value makes the whole raw record doubtful: it goes to quarantine, not half in
+    if (!result.ok) return reject(raw, result.failure.code, result.failure.message, result.failure.field, result.failure.rawValue)
+    if (result.record) linked.push(result.record)
   }
-  const record = parsed.data as Record<string, unknown>
-  if (kind === 'person') {
-    const agrees = idAgrees(record.idNumber as string, record.birthDate as string | undefined, record.gender as 'male' | 'female' | 'unknown' | undefined)
-    if (!agrees.ok) return reject(raw, agrees.error.code, agrees.error.message)
-  }
-  const mapped: MappedRecord = { kind, key: record[entityKeys[kind]] as string, sourceId: raw.sourceId, observedAt: raw.observedAt, data: record }
+  if (linked.length > 0) mapped.linked = linked
   if (adapter.facet) {
     const entry = mapFacet(adapter.facet, raw)
     if (!entry.ok) return reject(raw, entry.failure.code, entry.failure.message, entry.failure.field, entry.failure.rawValue)
