@@ -4,13 +4,14 @@
 import { z } from 'zod'
 import type { DemoContext } from '../src/adapter-sdk/index.ts'
 import { residentAt, residentFacts } from './household-registration/data.ts'
-import { hasBadCheck } from './market-regulation/data.ts'
+import { enterpriseAt, hasBadCheck } from './market-regulation/data.ts'
 import { COUNTIES } from '../src/adapter-sdk/testkit/geography.ts'
 
 // The options of each simulator this story reads (already validated against their declarations).
 const Household = z.object({ seed: z.number(), residents: z.number() })
 const Market = z.object({ seed: z.number(), enterprises: z.number(), representativesFromHousehold: z.number() })
 const CivilAffairs = z.object({ beneficiariesFromHousehold: z.number() })
+const SocialInsurance = z.object({ insuredFromHousehold: z.number(), employersFromMarket: z.boolean(), employerNameVariantEvery: z.number() })
 
 function bothRegisters (demo: DemoContext): { household: z.infer<typeof Household>, market: z.infer<typeof Market> } | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
@@ -105,5 +106,58 @@ export function householdBeneficiary (demo: DemoContext): ((slot: number) => { i
     const townCode = where.HJDZ_XZJDDM ?? `${where.HJDZ_XZQHDM}000`
     const committee = STREET_OFFICES.has(townCode) ? String(1 + (resident % 30)).padStart(3, '0') : String(201 + (resident % 30))
     return { idNumber: facts.idNumber, name: facts.name, division: townCode + committee }
+  }
+}
+
+/**
+ * Every `insuredFromHousehold`-th insured person of the social-insurance register is a resident of
+ * the household register, so the demo's residents carry insurance-enrolment facets: every other
+ * one a resident who lives in the demo's first town in the household simulator's revision 1 (as
+ * householdBeneficiary does), the rest spread over the whole population. The gender is the
+ * register's code (1 male, 2 female).
+ */
+export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2' } | undefined) | undefined {
+  const household = Household.safeParse(demo.simulators['household-registration'])
+  const insurance = SocialInsurance.safeParse(demo.simulators['social-insurance'])
+  if (!household.success || !insurance.success || insurance.data.insuredFromHousehold <= 0) return undefined
+  const { seed, residents } = household.data
+  const every = insurance.data.insuredFromHousehold
+  const town = demo.towns[0]?.slice(0, 9)
+  // the seeded conflict's resident stays out: a third source naming them would change its story
+  const conflicted = seededConflict(demo)?.resident
+  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
+  const inTown: number[] = []
+  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+  return (person) => {
+    if (person % every !== 0) return undefined
+    const n = person / every
+    const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
+    if (!usable(resident)) return undefined
+    const facts = residentFacts(seed, resident)
+    return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2' }
+  }
+}
+
+/** The market register's way of writing a name, as the social-insurance agency has it in 1 case in N: 有限公司 → 有限责任公司. */
+const agencyVariant = (name: string): string => name.includes('有限公司') ? name.replace('有限公司', '有限责任公司') : `${name}（社保）`
+
+/**
+ * With `employersFromMarket`, social-insurance employer `e` is enterprise `e` of the market
+ * register (skipping one whose credit code is quarantined there), so enrolment rows link to the
+ * demo's enterprises; every `employerNameVariantEvery`-th of them under a variant of the name,
+ * which opens a conflict on the enterprise's name once both registers have spoken.
+ */
+export function marketEmployer (demo: DemoContext): ((employer: number) => { name: string, creditCode: string } | undefined) | undefined {
+  const market = Market.safeParse(demo.simulators['market-regulation'])
+  const insurance = SocialInsurance.safeParse(demo.simulators['social-insurance'])
+  if (!market.success || !insurance.success || !insurance.data.employersFromMarket) return undefined
+  const { seed, enterprises } = market.data
+  const every = insurance.data.employerNameVariantEvery
+  return (employer) => {
+    const index = employer % enterprises
+    if (hasBadCheck(seed, index)) return undefined
+    const row = enterpriseAt(seed, index)
+    const name = row.QYMC.trim()
+    return { creditCode: row.TYSHXYDM, name: every > 0 && employer % every === every - 1 ? agencyVariant(name) : name }
   }
 }

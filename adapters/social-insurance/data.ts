@@ -1,0 +1,247 @@
+// Deterministic insured persons and enrolment batches for the social-insurance simulator and tests.
+//
+// Everything here is pure: `insuredAt(seed, person)` and `itemAt(...)` are O(1), so a register of
+// a million insured persons costs nothing until a batch mentions some. Like the department, this
+// module computes its own ID numbers and credit codes (the kit's check characters), never the
+// platform's normalisers, and writes the values in clear: the simulator encrypts AAC002 and AAE005.
+//
+// Persons and rows. Person `p` holds one row per insurance type it is enrolled in (spec: "one
+// person has one row per insurance type"): an employee 110, 210, 310, 410 with an employer; a
+// public-institution employee 120, 210, 310, 410; anyone else residents' insurance 170 and 390.
+// The register's rows are read in order (person 0's rows, person 1's, …, wrapping round), and a
+// batch is the next `items` rows from a cursor, so a person's rows may straddle two batches.
+// Who the person is comes from the register's own population, or — in the demo — from the
+// household register (`People`); an employer from its own list, or the market register's.
+// The kit's data modules, not its index: the demo story loads this file in gateway processes.
+import { int, mulberry32, pad, pick, seedKey, weighted, type Rng } from '../../src/adapter-sdk/testkit/random.ts'
+import { creditCodeCheckChar, orgCodeCheckChar, residentIdCheckChar } from '../../src/adapter-sdk/testkit/check-characters.ts'
+import { COUNTIES, placeName } from '../../src/adapter-sdk/testkit/geography.ts'
+import { givenName, mobilePhone, SURNAMES } from '../../src/adapter-sdk/testkit/people.ts'
+import { formatBeijingCompact } from '../../src/adapter-sdk/testkit/beijing-time.ts'
+
+/** One enrolment row as the department sends it (spec "Body" table), AAC002 and AAE005 in clear. */
+export interface InsuranceItem {
+  AAC002: string
+  AAC003: string
+  AAC004: string
+  AAE140: string
+  AAC008: string
+  AAE030: string
+  AAE031: string
+  AAB001: string
+  AAB004: string
+  AAB998: string
+  AAE005: string
+  AAE036: string
+}
+
+/** A batch as the department POSTs it. */
+export interface InsuranceBatch {
+  batchNo: string
+  sendTime: string
+  items: InsuranceItem[]
+}
+
+/** The spec's fields that are encrypted on the wire (SM4-CBC, base64 of IV || ciphertext). */
+export const ENCRYPTED_FIELDS = ['AAC002', 'AAE005'] as const
+
+/** AAE140, in the spec's order. */
+export const INSURANCE_TYPES = ['110', '120', '170', '210', '310', '390', '410'] as const
+export type InsuranceType = (typeof INSURANCE_TYPES)[number]
+
+const EMPLOYEE: readonly InsuranceType[] = ['110', '210', '310', '410']
+const INSTITUTION: readonly InsuranceType[] = ['120', '210', '310', '410']
+const RESIDENT: readonly InsuranceType[] = ['170', '390']
+/** The most rows one person has. */
+export const MAX_ROWS_PER_PERSON = 4
+
+/** A person the register knows: canonical ID number, name, AAC004 (`1` male, `2` female, `9` unspecified). */
+export interface Person {
+  idNumber: string
+  name: string
+  gender: '1' | '2' | '9'
+}
+
+/** An employer: its number with the social-insurance agency, its name and its credit code. */
+export interface Employer {
+  number: string
+  name: string
+  creditCode: string
+}
+
+/** Who person `p` is, when the demo says (a household resident); otherwise the register's own population. */
+export type People = (person: number) => Person | undefined
+/** Employer `e` of the register's `employers`, when the demo says (a market-register enterprise, its name as this department writes it). */
+export type Employers = (employer: number) => { name: string, creditCode: string } | undefined
+
+/** What the person's enrolment looks like, whoever they are. */
+export interface Insured extends Person {
+  phone: string
+  kind: 'employee' | 'institution' | 'resident'
+  types: readonly InsuranceType[]
+  /** The employer index, for employees. */
+  employer: number | undefined
+}
+
+export interface Register {
+  seed: number
+  /** Insured persons, 10..1,000,000. */
+  persons: number
+  /** Employers, 1..100,000. */
+  employers: number
+  people?: People
+  employerAt?: Employers
+}
+
+const STREAM = 0x72736269 // 'rsbx': unrelated to the other simulators' draws for the same seed
+const SALT_PERSON = 31
+const SALT_EMPLOYER = 32
+const SALT_ROW = 33
+const SALT_IV = 34
+const SALT_CHANGE = 40
+
+export function seeded (seed: number, index: number, salt: number): Rng {
+  return mulberry32(seedKey(seed, index, salt, STREAM))
+}
+
+// ---------------------------------------------------------------------------------------------
+// persons and employers
+
+const BIRTH_FROM = Date.UTC(1950, 0, 1) / 86_400_000
+const BIRTH_TO = Date.UTC(2008, 11, 31) / 86_400_000
+
+function ownPerson (r: Rng): Person {
+  const county = pick(r, COUNTIES)
+  const birth = new Date((BIRTH_FROM + int(r, BIRTH_TO - BIRTH_FROM + 1)) * 86_400_000)
+  const male = r() < 0.5
+  const first17 = `${county.code}${birth.getUTCFullYear()}${pad(birth.getUTCMonth() + 1, 2)}${pad(birth.getUTCDate(), 2)}${pad(int(r, 500) * 2 + (male ? 1 : 0), 3)}`
+  const name = weighted(r, SURNAMES) + givenName(r, male, birth.getUTCFullYear())
+  // 1 in 100: AAC004 left unspecified (9), which never contradicts the ID number
+  const gender = r() < 0.01 ? '9' : male ? '1' : '2'
+  return { idNumber: first17 + residentIdCheckChar(first17), name, gender }
+}
+
+/** Person `person` of the register: who, their phone, which types they are enrolled in and where they work. O(1). */
+export function insuredAt (reg: Register, person: number): Insured {
+  const r = seeded(reg.seed, person, SALT_PERSON)
+  const own = ownPerson(r)
+  const phone = mobilePhone(r)
+  const roll = r()
+  const employer = int(r, reg.employers)
+  const who = reg.people?.(person) ?? own
+  const kind = roll < 0.55 ? 'employee' : roll < 0.65 ? 'institution' : 'resident'
+  const types = kind === 'employee' ? EMPLOYEE : kind === 'institution' ? INSTITUTION : RESIDENT
+  return { ...who, phone, kind, types, employer: kind === 'resident' ? undefined : employer }
+}
+
+const INDUSTRIES = ['机械', '纺织', '电子', '建材', '物流', '食品', '化工', '塑业', '五金', '电器']
+const BRANDS = ['恒达', '华宇', '金鼎', '瑞丰', '新源', '永盛', '天润', '嘉诚', '宏图', '锦程', '鑫泰', '东方']
+
+/** Employer `index` of the register's own list: its number, name and a valid credit code. O(1). */
+export function ownEmployerAt (seed: number, index: number): Employer {
+  const r = seeded(seed, index, SALT_EMPLOYER)
+  const county = pick(r, COUNTIES)
+  const town = pick(r, county.towns)
+  const org8 = pad(10_000_000 + int(r, 90_000_000), 8)
+  const first17 = `91${county.code}${org8}${orgCodeCheckChar(org8)}`
+  return {
+    number: `${county.code}${pad(index, 8)}`,
+    name: `${placeName(county)}${town.name}${pick(r, BRANDS)}${pick(r, INDUSTRIES)}有限公司`,
+    creditCode: first17 + creditCodeCheckChar(first17),
+  }
+}
+
+/** Employer `index`: the market register's enterprise when the demo gives one, else the register's own. */
+export function employerAt (reg: Register, index: number): Employer {
+  const own = ownEmployerAt(reg.seed, index)
+  const market = reg.employerAt?.(index)
+  return market ? { ...own, ...market } : own
+}
+
+// ---------------------------------------------------------------------------------------------
+// rows
+
+/** YYYYMMDD of an epoch day. */
+const ymd = (epochDay: number): string => formatBeijingCompact(epochDay * 86_400_000 - 8 * 3_600_000).slice(0, 8)
+
+const STARTED_FROM = Date.UTC(2005, 0, 1) / 86_400_000
+const STARTED_TO = Date.UTC(2026, 5, 30) / 86_400_000
+
+/**
+ * The row of `person` for insurance type slot `slot` after `revision` changes (revision 0 is the
+ * enrolment as first sent; each later pass over the register may suspend, resume or end it), the
+ * change made at `changedAt` (epoch ms). O(1).
+ */
+export function itemAt (reg: Register, person: number, slot: number, revision: number, changedAt: number): InsuranceItem {
+  const insured = insuredAt(reg, person)
+  const type = insured.types[slot]
+  if (type === undefined) throw new RangeError(`person ${person} has ${insured.types.length} insurance types, not ${slot + 1}`)
+  const r = seeded(reg.seed, person * 8 + slot, SALT_ROW)
+  const started = STARTED_FROM + int(r, STARTED_TO - STARTED_FROM + 1)
+  // a pass over the register changes about 1 row in 5: suspended, resumed, ended or re-enrolled
+  const changed = revision > 0 && seeded(reg.seed, (person * 8 + slot) ^ (revision << 24), SALT_CHANGE)() < 0.2
+  const baseRoll = r()
+  const stateRoll = changed ? seeded(reg.seed, person * 8 + slot, SALT_CHANGE + revision)() : baseRoll
+  const state = stateRoll < 0.8 ? '1' : stateRoll < 0.92 ? '2' : '4'
+  const ended = started + 30 + int(r, 3000)
+  const employer = insured.employer === undefined ? undefined : employerAt(reg, insured.employer)
+  return {
+    AAC002: insured.idNumber,
+    AAC003: insured.name,
+    AAC004: insured.gender,
+    AAE140: type,
+    AAC008: state,
+    AAE030: ymd(started),
+    AAE031: state === '4' ? ymd(ended) : '', // empty while ongoing
+    AAB001: employer?.number ?? '', // empty for residents' insurance
+    AAB004: employer?.name ?? '',
+    AAB998: employer?.creditCode ?? '',
+    AAE005: insured.phone,
+    AAE036: formatBeijingCompact(changedAt),
+  }
+}
+
+/** Where in the register the next batch starts: a person and one of their rows. */
+export interface RowCursor { person: number, slot: number, revision: number }
+
+export const startOfRegister: RowCursor = { person: 0, slot: 0, revision: 0 }
+
+/**
+ * The next `items` rows from `from` (wrapping round the register; each wrap is one more revision)
+ * and where the batch after them starts. O(items).
+ */
+export function rowsFrom (reg: Register, from: RowCursor, items: number, changedAt: number): { items: InsuranceItem[], next: RowCursor } {
+  const out: InsuranceItem[] = []
+  let { person, slot, revision } = from
+  while (out.length < items) {
+    const types = insuredAt(reg, person).types.length
+    if (slot >= types) { slot = 0; person++ } else out.push(itemAt(reg, person, slot++, revision, changedAt))
+    if (person >= reg.persons) { person = 0; revision++ }
+  }
+  return { items: out, next: { person, slot, revision } }
+}
+
+/** `SI` + YYYYMMDD (Beijing, of the send time) + 5-digit sequence: the spec's batchNo, and the webhook-id. */
+export function batchNo (sentAt: number, sequence: number): string {
+  return `SI${formatBeijingCompact(sentAt).slice(0, 8)}${pad(sequence % 100_000, 5)}`
+}
+
+/** `2026-11-20T09:31:05+08:00`, the spec's sendTime. */
+export function sendTime (sentAt: number): string {
+  const c = formatBeijingCompact(sentAt)
+  return `${c.slice(0, 4)}-${c.slice(4, 6)}-${c.slice(6, 8)}T${c.slice(8, 10)}:${c.slice(10, 12)}:${c.slice(12, 14)}+08:00`
+}
+
+/** The IV the simulator encrypts field `field` of item `index` of batch `batch` with: seeded, so a run is repeatable, and unique per value. */
+export function ivFor (seed: number, batch: string, index: number, field: string): Buffer {
+  const r = mulberry32(seedKey(seed, index, SALT_IV, STREAM) ^ hash(`${batch}/${field}`))
+  const iv = Buffer.alloc(16)
+  for (let i = 0; i < 16; i += 4) iv.writeUInt32BE(Math.floor(r() * 0x1_0000_0000), i)
+  return iv
+}
+
+function hash (s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
