@@ -161,3 +161,35 @@ export function marketEmployer (demo: DemoContext): ((employer: number) => { nam
     return { creditCode: row.TYSHXYDM, name: every > 0 && employer % every === every - 1 ? agencyVariant(name) : name }
   }
 }
+
+const HealthFiles = z.object({ residentsFromHousehold: z.number() })
+
+/**
+ * Every `residentsFromHousehold`-th slot of the health commission's contract files is a resident
+ * of the household register, so the demo's residents carry family-doctor facets: every other one
+ * a resident who lives in the demo's first town in the household simulator's revision 1 (as
+ * householdBeneficiary does), the rest spread over the whole population; `town` is the
+ * resident's town (9 digits).
+ */
+export function householdContracted (demo: DemoContext): ((slot: number) => { idNumber: string, name: string, town: string } | undefined) | undefined {
+  const household = Household.safeParse(demo.simulators['household-registration'])
+  const health = HealthFiles.safeParse(demo.simulators['health-files'])
+  if (!household.success || !health.success || health.data.residentsFromHousehold <= 0) return undefined
+  const { seed, residents } = household.data
+  const every = health.data.residentsFromHousehold
+  const town = demo.towns[0]?.slice(0, 9)
+  // the seeded conflict's resident stays out: a third source naming them would change its story
+  const conflicted = seededConflict(demo)?.resident
+  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
+  const inTown: number[] = []
+  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+  return (slot) => {
+    if (slot % every !== 0) return undefined
+    const n = slot / every
+    const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
+    if (!usable(resident)) return undefined
+    const facts = residentFacts(seed, resident)
+    const where = residentAt(seed, resident, 1)
+    return { idNumber: facts.idNumber, name: facts.name, town: where.HJDZ_XZJDDM ?? `${where.HJDZ_XZQHDM}000` }
+  }
+}
