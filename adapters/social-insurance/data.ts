@@ -9,7 +9,7 @@
 // person has one row per insurance type"): an employee 110, 210, 310, 410 with an employer; a
 // public-institution employee 120, 210, 310, 410; anyone else residents' insurance 170 and 390.
 // The register's rows are read in order (person 0's rows, person 1's, …, wrapping round), and a
-// batch is the next `items` rows from a cursor, so a person's rows may straddle two batches.
+// batch is the next persons' rows from a cursor, up to `items` of them.
 // Who the person is comes from the register's own population, or — in the demo — from the
 // household register (`People`); an employer from its own list, or the market register's.
 // The kit's data modules, not its index: the demo story loads this file in gateway processes.
@@ -207,14 +207,18 @@ export interface RowCursor { person: number, slot: number, revision: number }
 export const startOfRegister: RowCursor = { person: 0, slot: 0, revision: 0 }
 
 /**
- * The next `items` rows from `from` (wrapping round the register; each wrap is one more revision)
- * and where the batch after them starts. O(items).
+ * The next rows from `from`, at most `items` (wrapping round the register; each wrap is one more
+ * revision), and where the batch after them starts. `whole`: a person's rows are not split between
+ * two batches (a batch then ends short of `items` before a person whose rows do not fit), so two
+ * batches sent within one second of AAE036 never both speak of one person, and applying a batch
+ * again leaves the person as it was. O(items).
  */
-export function rowsFrom (reg: Register, from: RowCursor, items: number, changedAt: number): { items: InsuranceItem[], next: RowCursor } {
+export function rowsFrom (reg: Register, from: RowCursor, items: number, changedAt: number, whole = true): { items: InsuranceItem[], next: RowCursor } {
   const out: InsuranceItem[] = []
   let { person, slot, revision } = from
   while (out.length < items) {
     const types = insuredAt(reg, person).types.length
+    if (whole && slot === 0 && out.length > 0 && out.length + types > items) break
     if (slot >= types) { slot = 0; person++ } else out.push(itemAt(reg, person, slot++, revision, changedAt))
     if (person >= reg.persons) { person = 0; revision++ }
   }
