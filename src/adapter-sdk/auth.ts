@@ -2,6 +2,7 @@
 // parameters (data, from the department's spec); the instance supplies credentials of the shape
 // the strategy names, from the configuration or the vault. The adapter never sees them.
 import { z } from 'zod'
+import { DATA_KEY_CREDENTIALS } from './encrypted.ts'
 
 /** Digests a signature may use; `hmac-*` are keyed with the secret, which then stays out of the signed string. */
 export type DigestAlgorithm = 'md5' | 'sha256' | 'sm3' | 'hmac-sha256' | 'hmac-sm3'
@@ -111,8 +112,9 @@ export const AUTH_CREDENTIALS = {
 
 export type CredentialsOf<T extends AuthType> = z.infer<(typeof AUTH_CREDENTIALS)[T]>
 
-const SECRET_KEYS: ReadonlySet<string> = new Set(Object.values(AUTH_CREDENTIALS).flatMap((schema) =>
-  Object.entries(schema.shape).filter(([, field]) => field !== id).map(([key]) => key)))
+// The data key of encrypted fields is a secret too, whatever the auth strategy.
+const SECRET_KEYS: ReadonlySet<string> = new Set([...Object.values(AUTH_CREDENTIALS).flatMap((schema) =>
+  Object.entries(schema.shape).filter(([, field]) => field !== id).map(([key]) => key)), ...Object.keys(DATA_KEY_CREDENTIALS.shape)])
 
 /** The secret entries (never the identifiers) of configured credentials, for checks such as "no published secret". */
 export function secretCredentials (credentials: Readonly<Record<string, string>> | 'vault' | undefined): Array<[key: string, value: string]> {

@@ -17,6 +17,7 @@ import type { OrderEventIntake } from './order-events.ts'
 import type { FileDrop } from './files.ts'
 import type { CatalogueStream } from './catalogue.ts'
 import { linkProblems, type LinkDeclaration } from './links.ts'
+import { encryptedProblems, type EncryptedFields } from './encrypted.ts'
 
 export * from './errors.ts'
 export type { CaseEventIntake, CaseEventMessage } from './case-events.ts'
@@ -44,6 +45,7 @@ export { readXmlBody, type XmlElement, type XmlNode } from './xml-body.ts'
 export { readFormBody } from './form-body.ts'
 export type { CatalogueStream, CataloguePage, Matter } from './catalogue.ts'
 export type { LinkDeclaration } from './links.ts'
+export { DATA_KEY_CREDENTIALS, type EncryptedFields, type FieldCipher } from './encrypted.ts'
 export { SoapService, defineSoapService, buildEnvelope, readSoapAnswer, callSoap, type SoapParams, type SoapValue } from './soap.ts'
 
 export interface PullPage<C> {
@@ -93,6 +95,11 @@ export interface AdapterDefinition<K extends EntityKind = EntityKind> {
    * field map into that kind; a record whose link key is given also yields a record of that kind.
    */
   links?: readonly LinkDeclaration[]
+  /**
+   * Department fields sent encrypted one by one (SM4-CBC), decrypted with the instance's
+   * `credentials.dataKey` before mapping; a value that does not decrypt quarantines its record.
+   */
+  encrypted?: EncryptedFields
   /** Calls the platform may make to the department on a caller's behalf, by name. */
   operations?: Readonly<Record<string, OperationDeclaration<any, any>>>
   /** Case events (联办) the department sends by webhook, applied to the cases they name. */
@@ -127,7 +134,7 @@ export function producesRecords (adapter: AdapterDefinition): adapter is RecordA
  */
 export function defineAdapter<K extends EntityKind, const A extends AdapterDefinition<K>> (adapter: A & { produces?: K }): A {
   if (adapter.produces === undefined) {
-    for (const key of ['fields', 'facet', 'authority', 'links'] as const) {
+    for (const key of ['fields', 'facet', 'authority', 'links', 'encrypted'] as const) {
       if (adapter[key] !== undefined) throw new TypeError(`adapter ${adapter.id} declares ${key} but produces no records: give produces ('person' or 'enterprise') or drop ${key}`)
     }
     if (!adapter.catalogue && !adapter.operations) throw new TypeError(`adapter ${adapter.id} produces no records, so it must read a matter catalogue or offer operations`)
@@ -147,6 +154,10 @@ export function defineAdapter<K extends EntityKind, const A extends AdapterDefin
   }
   if (adapter.links !== undefined) {
     const problems = linkProblems(adapter.links)
+    if (problems.length > 0) throw new TypeError(`adapter ${adapter.id}: ${problems.join('; ')}`)
+  }
+  if (adapter.encrypted !== undefined) {
+    const problems = encryptedProblems(adapter.encrypted)
     if (problems.length > 0) throw new TypeError(`adapter ${adapter.id}: ${problems.join('; ')}`)
   }
   if (adapter.facet && adapter.facet.declaration.of !== adapter.produces) throw new TypeError(`adapter ${adapter.id}: facet ${adapter.facet.declaration.name} is of a ${adapter.facet.declaration.of}, but the adapter produces ${adapter.produces} records`)

@@ -77,6 +77,11 @@ export interface WebhookReceive {
   /** Largest body the department sends; bigger bodies are answered 413. */
   maxBodyBytes: number
   /**
+   * How a repeated webhook id is answered: 200 (the default, a receipt marked duplicate), or 409
+   * TB_WEBHOOK_DUPLICATE for departments that read 409 as "already have it". Processed once either way.
+   */
+  duplicateStatus?: 200 | 409
+  /**
    * Split a verified body into raw records. Pure; throw TongbanError('TB_WEBHOOK_BODY_INVALID') if
    * unreadable. XML and form bodies are read with `readXmlBody` / `readFormBody` and the declared
    * `body`, which the platform has already run once (a body they refuse never reaches parse).

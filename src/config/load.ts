@@ -12,6 +12,7 @@ import { formatPath } from './path.ts'
 import { configuredSimulators } from './simulators.ts'
 import { RESOLUTION } from '../unify/survivorship.ts'
 import { AUTH_CREDENTIALS, secretCredentials } from '../adapter-sdk/auth.ts'
+import { DATA_KEY_CREDENTIALS } from '../adapter-sdk/encrypted.ts'
 import { signatureType, WEBHOOK_SECRETS } from '../adapter-sdk/webhook.ts'
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g
@@ -68,6 +69,12 @@ function checkInstances (config: Config, file: string): void {
     if (auth && instance.credentials && instance.credentials !== 'vault') {
       const bad = AUTH_CREDENTIALS[auth.type].safeParse(instance.credentials).error?.issues[0]
       if (bad) throw new TongbanError('TB_CONFIG_INVALID', [file, `${formatPath(['adapters', i, 'credentials', ...bad.path])}: ${auth.type} needs ${Object.keys(AUTH_CREDENTIALS[auth.type].shape).join(' and ')}: ${bad.message}`])
+    }
+    // Encrypted fields need the data key beside whatever the auth strategy needs; from the vault, at each use.
+    if (adapter!.encrypted && instance.credentials !== 'vault') {
+      if (instance.credentials === undefined) at('.credentials', `adapter ${adapter!.id} decrypts fields ${adapter!.encrypted.fields.join(', ')}: give credentials.dataKey (32 hex digits), or credentials: vault in production`)
+      const bad = DATA_KEY_CREDENTIALS.safeParse(instance.credentials).error?.issues[0]
+      if (bad) at(`.credentials.${formatPath(bad.path)}`, `adapter ${adapter!.id} decrypts fields ${adapter!.encrypted.fields.join(', ')} with it: ${bad.message}`)
     }
     // Webhook secrets are checked against the adapter's signature scheme (whsec_… for Standard Webhooks).
     const receive = adapter!.receive

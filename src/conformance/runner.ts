@@ -16,6 +16,8 @@ import { checkStream } from './simulator/paging.ts'
 import { startSimulatorRun } from './simulator/start.ts'
 import { checkStore, openStoreDb } from './simulator/store.ts'
 import { checkWebhooks } from './simulator/webhook.ts'
+import { checkSignatures, SIGNATURES } from './simulator/signatures.ts'
+import { checkEncrypted, ENCRYPTED } from './simulator/encrypted.ts'
 
 export interface CheckOptions {
   againstSimulator: boolean
@@ -61,9 +63,12 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
       samples = webhooks.samples
       return webhooks.checks
     })
+    checks.push(...await guarded(SIGNATURES, async () => await checkSignatures(adapter, run)))
     for (const [name, stream] of Object.entries(adapter.pull ?? {}) as Array<[string, PullStream]>) {
       checks.push(...await guarded(`pull ${name}`, async () => await checkStream(adapter, name, stream, run, client, store, seen)))
     }
+    // After paging, which counts what its own pages stored.
+    checks.push(...await guarded(ENCRYPTED, async () => await checkEncrypted(adapter, run, client, store)))
     checks.push(...await guarded('business codes', async () => [await checkFaults(adapter, run, client, seen)]))
     checks.push(...await guarded('operations against the simulator', async () => [await checkOperationCalls(adapter, client, run.declaration.staffAccount?.(run.options), run.instance.timeout, seen)]))
     return { checks, samples }

@@ -32,7 +32,7 @@ const SYSTEM = { kind: 'system', username: 'system', roles: [], town: null } as 
 /** `keys`: what the adapter's auth strategy needs (e.g. clientId, clientSecret), to say what is missing. */
 export function credentialsOf (
   deps: CredentialDeps, instanceId: string, configured: AdapterInstance['credentials'], keys: readonly string[],
-  opts: { ttlMs?: number, now?: () => number } = {},
+  opts: { ttlMs?: number, now?: () => number, purpose?: string } = {},
 ): Credentials | undefined {
   if (configured === undefined) return undefined
   if (configured !== 'vault') return { read: async () => configured, forget: () => {} }
@@ -44,7 +44,7 @@ export function credentialsOf (
   async function open (): Promise<Record<string, string>> {
     if (!deps.vault) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, 'credentials are in the vault, but this process has no master key'])
     const stored = await getServiceCredentials(deps.db, deps.vault, instanceId)
-    await deps.audit.append({ actor: SYSTEM, action: 'vault.use', subjectKind: 'adapter', subject: instanceId, outcome: stored ? 'ok' : 'failed', details: { purpose: 'department auth' } })
+    await deps.audit.append({ actor: SYSTEM, action: 'vault.use', subjectKind: 'adapter', subject: instanceId, outcome: stored ? 'ok' : 'failed', details: { purpose: opts.purpose ?? 'department auth' } })
     if (!stored || keys.some((k) => !stored[k])) throw new TongbanError('TB_DEPARTMENT_AUTH', [instanceId, `no ${keys.join(' and ')} stored in the vault for this instance`])
     return stored
   }

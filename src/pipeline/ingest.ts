@@ -11,7 +11,7 @@ import { resolveQuarantined } from '../store/quarantine.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import type { Queryable } from '../store/db.ts'
 import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from './commit.ts'
-import { mapBatch } from './map.ts'
+import { fieldKeyOf, mapReceived } from './decrypt.ts'
 import { messageFields, parseWebhookBody } from './webhook-body.ts'
 
 export type IngestOutcome = { status: 'already-processed' } | { status: 'done' | 'failed', ok: number, quarantined: number }
@@ -22,12 +22,12 @@ interface ReadMessage { row: InboxRow, batch: { records: readonly MappedRecord[]
 /** Messages read ahead of their transaction, with their records' unify prepared. */
 export interface PreparedMessages { messages: ReadonlyMap<number, ReadMessage>, batch: PreparedBatch }
 
-/** Parses and maps one row; a body that cannot be read is kept whole as one rejection. */
-function readMessage (instance: Instance, row: InboxRow): ReadMessage {
+/** Parses and maps one row (`key`: its encrypted fields' data key); a body that cannot be read is kept whole as one rejection. */
+function readMessage (instance: Instance, row: InboxRow, key: Buffer | undefined): ReadMessage {
   const { adapter } = instance
   try {
     const raws = parseWebhookBody(adapter, row.body, { webhookId: row.webhook_id, receivedAt: row.received_at })
-    const { records, rejections } = mapBatch(adapter, raws)
+    const { records, rejections } = mapReceived(adapter, key, raws)
     return { row, batch: { records, rejections }, outcome: { status: 'done', ok: records.length, quarantined: rejections.length } }
   } catch (err) {
     if (!isTongbanError(err)) throw err
@@ -50,7 +50,8 @@ async function recordsBatch (platform: Platform, instance: Instance, messages: r
 
 /** Reads, parses and maps the unfinished rows among `ids` without locking them: what their transaction then need not do. */
 export async function prepareInboxRows (platform: Platform, instance: Instance, ids: readonly number[]): Promise<PreparedMessages> {
-  const messages = (await unfinishedInboxRows(platform.db, ids)).map((row) => readMessage(instance, row))
+  const key = await fieldKeyOf(platform, instance)
+  const messages = (await unfinishedInboxRows(platform.db, ids)).map((row) => readMessage(instance, row, key))
   return { messages: new Map(messages.map((m) => [m.row.id, m])), batch: await recordsBatch(platform, instance, messages) }
 }
 
@@ -79,12 +80,14 @@ async function commitMessages (tx: Queryable, platform: Platform, instance: Inst
  */
 export async function processInboxRows (platform: Platform, instance: Instance, inboxIds: readonly number[], prepared?: PreparedMessages): Promise<Map<number, IngestOutcome>> {
   const ids = [...new Set(inboxIds)]
+  // Before the transaction: from the vault (once a minute) it is a read and an audit row of its own.
+  const key = await fieldKeyOf(platform, instance)
   const messages = await platform.db.transaction(async (tx) => {
     const claimed = await claimInboxRows(tx, ids)
     if (claimed.length === 0) return []
     const ahead = prepared?.messages ?? new Map<number, ReadMessage>()
     const missing = claimed.filter((c) => !ahead.has(c.id)).map((c) => c.id)
-    const late = new Map(missing.length === 0 ? [] : (await unfinishedInboxRows(tx, missing)).map((row) => [row.id, readMessage(instance, row)]))
+    const late = new Map(missing.length === 0 ? [] : (await unfinishedInboxRows(tx, missing)).map((row) => [row.id, readMessage(instance, row, key)]))
     // The claimed generation: a replay may have marked the row again since it was read.
     const read = claimed.map((c) => { const m = (ahead.get(c.id) ?? late.get(c.id))!; return { ...m, row: { ...m.row, generation: c.generation } } })
     const batch = prepared && missing.length === 0 && read.length === prepared.messages.size ? prepared.batch : await recordsBatch(platform, instance, read)

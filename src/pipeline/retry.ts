@@ -6,7 +6,7 @@ import { TongbanError, type ErrorCode } from '../errors.ts'
 import { getQuarantineItem, updateQuarantineItem, type Handling, type StoredRawRecord } from '../store/quarantine.ts'
 import { requeueMessage, storedMessage } from '../store/inbox.ts'
 import { commitBatch } from './commit.ts'
-import { mapRecord } from './map.ts'
+import { fieldKeyOf, mapReceivedRecord } from './decrypt.ts'
 import { MESSAGE_REASONS, parseWebhookBody } from './webhook-body.ts'
 
 export interface RetryOutcome { id: number, status: 'resolved' | 'open', reasonCode: string | null, reason: string | null }
@@ -17,6 +17,11 @@ function reviveRaw (raw: StoredRawRecord): RawRecord {
 
 /** `handling`: who retries and why, kept on the item. A resolved item stays resolved; a dismissed one is TB_QUARANTINE_CLOSED. */
 export async function retryQuarantined (platform: Platform, id: number, handling?: Handling): Promise<RetryOutcome> {
+  const item = await getQuarantineItem(platform.db, id)
+  const owner = item && platform.instances.get(item.adapter)
+  // Before the transaction (from the vault it is a read and an audit row of its own), and fresh:
+  // a retry usually follows storing the right key.
+  const key = owner ? await fieldKeyOf(platform, owner, { fresh: true }) : undefined
   return await platform.db.transaction(async (tx) => {
     const item = await getQuarantineItem(tx, id, true)
     if (!item) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
@@ -49,7 +54,7 @@ export async function retryQuarantined (platform: Platform, id: number, handling
       }
     }
     if (!raw) throw new TongbanError('TB_QUARANTINE_NOT_FOUND', [id])
-    const result = mapRecord(instance.adapter, raw)
+    const result = mapReceivedRecord(instance.adapter, key, raw)
     if (!result.ok) {
       const r = result.rejection
       await updateQuarantineItem(tx, id, { status: 'open', reasonCode: r.code, reason: r.message, field: r.field ?? null, rawValue: r.rawValue ?? null, ...handled })

@@ -44,11 +44,11 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
     serializerCompiler: (route) => route.httpStatus === '202' || route.httpStatus === '200' ? (data) => JSON.stringify(data) : serializerCompiler(route as never),
     schema: {
       summary: 'Receive a signed webhook from a department system',
-      description: 'Signed as the adapter declares. Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Header HMAC: the adapter\'s signature and timestamp headers (and nonce or id where signed). The body is JSON, XML or a form, as the adapter declares (Content-Type application/json, application/xml or text/xml, application/x-www-form-urlencoded, with its charset). Answered 202 once the raw body is committed; a repeated webhook id is answered 200 and processed once (with a different body it is counted in tongban_webhook_id_reused_total and logged).',
+      description: 'Signed as the adapter declares. Standard Webhooks: webhook-id, webhook-timestamp (unix seconds, ±5 min), webhook-signature ("v1,<base64 HMAC-SHA256>" or, where the instance accepts it, "v1sm3,<base64 HMAC-SM3>"; space-separated during key rotation). Header HMAC: the adapter\'s signature and timestamp headers (and nonce or id where signed). The body is JSON, XML or a form, as the adapter declares (Content-Type application/json, application/xml or text/xml, application/x-www-form-urlencoded, with its charset). Answered 202 once the raw body is committed; a repeated webhook id is answered 200 (409 TB_WEBHOOK_DUPLICATE where the adapter declares receive.duplicateStatus: 409) and processed once (with a different body it is counted in tongban_webhook_id_reused_total and logged).',
       tags: ['webhooks'],
       params: Params,
       headers: z.object({ 'webhook-id': z.string().optional(), 'webhook-timestamp': z.string().optional(), 'webhook-signature': z.string().optional() }).loose(),
-      response: { 202: Receipt, 200: Receipt, ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_WEBHOOK_SIGNATURE_INVALID', 'TB_BODY_TOO_LARGE', 'TB_UNSUPPORTED_MEDIA_TYPE', 'TB_INBOX_UNAVAILABLE') },
+      response: { 202: Receipt, 200: Receipt, ...errorResponses('TB_ADAPTER_NOT_FOUND', 'TB_WEBHOOK_SIGNATURE_INVALID', 'TB_BODY_TOO_LARGE', 'TB_UNSUPPORTED_MEDIA_TYPE', 'TB_WEBHOOK_DUPLICATE', 'TB_INBOX_UNAVAILABLE') },
     },
     onRequest: (req, _reply, done) => {
       // Reject before reading the body: unknown adapter, then a declared size over its limit.
@@ -93,6 +93,8 @@ export async function webhooksPlugin (app: FastifyInstance, opts: { platform: Pl
       platform.metrics.webhookIdReused.inc({ adapter: instance.config.id })
       req.log.warn({ adapter: instance.config.id, webhookId, inboxId: receipt.inboxId }, 'webhook-id reused with a different body: answered as a duplicate, the new body is not stored')
     }
+    // The department's own reading of a repeat, where it has one: 409 stops its retries as 200 would.
+    if (!receipt.fresh && receive.duplicateStatus === 409) throw new TongbanError('TB_WEBHOOK_DUPLICATE', [webhookId])
     return reply.code(receipt.fresh ? 202 : 200).send({ receiptId: String(receipt.inboxId), duplicate: !receipt.fresh })
   })
 }

@@ -9,7 +9,7 @@ import { readFileRecords, type FileExpectation, type FileInfo, type RawRecord } 
 import type { FileDrop } from '../adapter-sdk/index.ts'
 import { isTongbanError } from '../errors.ts'
 import type { Instance, Platform } from '../platform.ts'
-import { mapBatch } from '../pipeline/map.ts'
+import { fieldKeyOf, mapReceived } from '../pipeline/decrypt.ts'
 import { commitBatch, countCommitted } from '../pipeline/commit.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
 import { advanceImport, finishImport, type FileRow } from '../store/file-inbox.ts'
@@ -69,8 +69,9 @@ export async function importFile (ctx: { platform: Platform, instance: Instance,
   const batchRows = drop.batchRows ?? 1000
   let done = row.rowsDone
   const totals = { ok: 0, quarantined: 0 }
+  const key = await fieldKeyOf(platform, instance)
   const commit = async (batch: RawRecord[]): Promise<void> => {
-    const mapped = mapBatch(instance.adapter, batch)
+    const mapped = mapReceived(instance.adapter, key, batch)
     const counts = { rows: batch.length, ok: mapped.records.length, quarantined: mapped.rejections.length }
     await platform.db.transaction(async (tx) => {
       // The stored file can be read again: its batches need not wait for the disk either.

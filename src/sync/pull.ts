@@ -8,7 +8,7 @@ import type { Job } from 'bullmq'
 import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
-import { mapBatchInSlices } from '../pipeline/map.ts'
+import { fieldKeyOf, mapReceivedInSlices } from '../pipeline/decrypt.ts'
 import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from '../pipeline/commit.ts'
 import { commitWithoutWaitingForDisk, loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
 
@@ -60,6 +60,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   const runId = stored?.runId ?? await startRun(db, instance.config.id, streamName)
   if (!stored?.runId) await saveCursor(db, instance.config.id, streamName, cursor, runId)
 
+  const key = await fieldKeyOf(platform, instance)
   const pageSize = instance.config.pageSize ?? stream.pageSize
   const timeout = instance.config.timeout * 2
   const fetchFrom = (from: unknown): Promise<PullPage<unknown>> => {
@@ -91,7 +92,7 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
       // Three pages in flight: page n+1 is fetched and page n mapped (and prepared) while page n-1 is stored.
       // Stores run one at a time, in page order, so the cursor only ever moves forward.
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-      const batch = await prepareBatch(platform, instance, await mapBatchInSlices(instance.adapter, page.records))
+      const batch = await prepareBatch(platform, instance, await mapReceivedInSlices(instance.adapter, key, page.records))
       await storing
       storing = store(page, batch)
       storing.catch(() => {}) // awaited on the next turn or below

@@ -37,11 +37,18 @@ export interface WebhookSenderOptions {
   scheme?: WebhookScheme
   /** Sign with this header HMAC instead of Standard Webhooks. */
   signature?: HeaderHmacSignature
+  /**
+   * Statuses besides 2xx that mean the subscriber has the message (e.g. [409] where a department
+   * reads "duplicate" so): the message counts as delivered and is not retried.
+   */
+  alreadyHaveIt?: readonly number[]
 }
 
 export interface WebhookSenderStats {
-  /** Messages answered 2xx (duplicates not counted). */
+  /** Messages answered 2xx or an `alreadyHaveIt` status (duplicates not counted). */
   delivered: number
+  /** Attempts (deliveries, retries and duplicates) answered with an `alreadyHaveIt` status. */
+  alreadyHad: number
   /** POSTs made, including retries and duplicates. */
   attempts: number
   /** Attempts that got no 2xx in time. */
@@ -97,7 +104,8 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
   const agent = new Agent({ connections: opts.maxConnections ?? 64, keepAliveTimeout: 4_000 })
   const closing = new AbortController()
   const timers = new Set<NodeJS.Timeout>()
-  const s: WebhookSenderStats = { delivered: 0, attempts: 0, failedAttempts: 0, retriesPending: 0, gaveUp: 0, duplicatesSent: 0, inFlight: 0 }
+  const alreadyHaveIt = new Set(opts.alreadyHaveIt ?? [])
+  const s: WebhookSenderStats = { delivered: 0, alreadyHad: 0, attempts: 0, failedAttempts: 0, retriesPending: 0, gaveUp: 0, duplicatesSent: 0, inFlight: 0 }
   let subscriber = opts.subscriber === undefined ? undefined : checkSubscriber(opts.subscriber, opts.signature)
   let closed = false
 
@@ -113,7 +121,7 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
     timers.add(timer)
   }
 
-  /** One POST; true on a 2xx within the attempt timeout. New timestamp and signature each time. */
+  /** One POST; true on a 2xx (or an `alreadyHaveIt` status) within the attempt timeout. New timestamp and signature each time. */
   async function attempt (id: string, body: Buffer): Promise<boolean> {
     const target = subscriber
     if (!target || closed) return false
@@ -140,6 +148,10 @@ export function webhookSender (opts: WebhookSenderOptions = {}): WebhookSender {
         signal: AbortSignal.any([closing.signal, AbortSignal.timeout(attemptTimeoutMs)]),
       })
       await res.body.dump()
+      if (alreadyHaveIt.has(res.statusCode)) {
+        s.alreadyHad++
+        return true
+      }
       const ok = res.statusCode >= 200 && res.statusCode < 300
       if (!ok) s.failedAttempts++
       return ok

@@ -4,17 +4,25 @@ import type { AdapterDefinition, RawRecord } from '../../adapter-sdk/index.ts'
 import { migrate } from '../../store/migrate.ts'
 import { openPglite, type Db } from '../../store/db.ts'
 import { survivorshipRules, type SurvivorshipRules } from '../../unify/survivorship.ts'
-import { mapBatch } from '../../pipeline/map.ts'
+import { mapReceived } from '../../pipeline/decrypt.ts'
 import { commitBatch } from '../../pipeline/commit.ts'
 import type { AdapterInstance } from '../../config/schema.ts'
 import { entityKeys } from '../../model/index.ts'
 import type { CodesSeen } from '../result.ts'
 
-export interface Committed { keys: string[], rejected: number }
+export interface Committed {
+  keys: string[]
+  rejected: number
+  /** Why each rejected record was quarantined. */
+  reasons: Array<{ sourceId: string, code: string, message: string }>
+}
 
 export interface CheckStore {
-  /** Maps raw records as the platform does and commits them in one transaction. */
-  commit: (raws: readonly RawRecord[], where: string) => Promise<Committed>
+  /**
+   * Maps raw records as the platform does (encrypted fields decrypted first) and commits them in
+   * one transaction. `dataKey`: decrypt with this key, not the instance's (a check trying a wrong one).
+   */
+  commit: (raws: readonly RawRecord[], where: string, opts?: { dataKey?: Buffer }) => Promise<Committed>
   /**
    * What the commit step wrote: the records' and facet entries' rows whole (a row written again
    * has a new version and update time), and how many history entries, quarantine items and
@@ -33,17 +41,26 @@ export async function openStoreDb (): Promise<Db> {
   return db
 }
 
+/** The data key the configuration gives the instance inline; the checks cannot open the vault. */
+export function inlineDataKey (config: AdapterInstance): Buffer | undefined {
+  const key = config.credentials === 'vault' ? undefined : config.credentials?.dataKey
+  return key === undefined ? undefined : Buffer.from(key, 'hex')
+}
+
 export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterInstance, seen: CodesSeen): CheckStore {
+  const instanceKey = inlineDataKey(config)
   const survivorship: SurvivorshipRules = survivorshipRules(undefined, adapter.produces === undefined ? [] : [{ instance: config.id, kind: adapter.produces, fields: adapter.authority ?? [] }])
   const instance = { config, adapter }
   const table = adapter.produces === 'person' ? 'persons' : 'enterprises'
   const key = adapter.produces === 'person' ? 'id_number' : 'credit_code'
   return {
-    async commit (raws, where) {
-      const { records, rejections } = mapBatch(adapter, raws)
+    async commit (raws, where, opts = {}) {
+      const dataKey = opts.dataKey ?? instanceKey
+      if (adapter.encrypted && !dataKey) throw new Error(`adapter ${adapter.id} encrypts fields, but the instance gives no credentials.dataKey inline (the checks cannot open the vault): give it in the simulator's instance or the configuration's`)
+      const { records, rejections } = mapReceived(adapter, dataKey, raws)
       for (const r of rejections) seen.add(r.code, `${where}, record ${r.sourceId}`)
       await db.transaction(async (tx) => { await commitBatch(tx, { survivorship }, instance, { records, rejections }) })
-      return { keys: records.map((r) => r.key), rejected: rejections.length }
+      return { keys: records.map((r) => r.key), rejected: rejections.length, reasons: rejections.map((r) => ({ sourceId: r.sourceId, code: r.code, message: r.message })) }
     },
     async fingerprint () {
       const { rows } = await db.query(`SELECT
