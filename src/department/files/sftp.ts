@@ -134,6 +134,9 @@ export function sftpServer (opts: SftpOptions): FileSource {
         try {
           for await (const chunk of stream) yield chunk as Buffer
         } finally {
+          // Closing the remote handle may still be under way when the session ends (the drop
+          // closing): its error would reach a stream nobody listens to, and crash the process.
+          stream.on('error', () => {})
           stream.destroy()
         }
       } catch (err) {
