@@ -14,6 +14,7 @@ export interface Metrics {
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
+  filesSetAside: Gauge<'adapter'>
   outboxRows: Gauge<'state'>
   outboxOldestPending: Gauge
   deadlineAlerts: Counter<'kind'>
@@ -42,6 +43,7 @@ export function createMetrics (): Metrics {
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),
+    filesSetAside: new Gauge({ name: 'tongban_files_set_aside', help: 'Dropped files set aside whole (failed their integrity or format check) and not yet superseded by an imported correction, by adapter instance', labelNames: ['adapter'], registers: [registry] }),
     outboxRows: new Gauge({ name: 'tongban_outbox_rows', help: 'Outbox rows (reports owed to department systems) by state: pending, held (incomplete until the calendar covers its year), sent, dead (a person must look)', labelNames: ['state'], registers: [registry] }),
     outboxOldestPending: new Gauge({ name: 'tongban_outbox_oldest_pending_seconds', help: 'Age of the oldest pending outbox row, seconds (0 without one)', registers: [registry] }),
     deadlineAlerts: new Counter({ name: 'tongban_deadline_alerts_total', help: 'Deadline alerts claimed by this process, by kind (due-soon, overdue)', labelNames: ['kind'], registers: [registry] }),

@@ -31,8 +31,12 @@ export interface FileExpectation {
  * file without its manifest is not taken yet: it may still be uploading.
  */
 export interface FileManifest {
-  /** Its name for a data file: `{file}` is the data file's name, `{stem}` that name without its last extension (`{file}.ok`, `{stem}.sm3`). */
-  name: string
+  /**
+   * Its name for a data file: a template where `{file}` is the data file's name and `{stem}` that
+   * name without its last extension (`{file}.ok`, `{stem}.sm3`), or a function of the data file's
+   * name when one manifest covers several files (`JTYSQY_20261120_001.csv` → `JTYSQY_20261120.ok`).
+   */
+  name: string | ((file: string) => string)
   /** Reads the manifest's bytes (at most 64 KiB); throw TongbanError('TB_FILE_INTEGRITY', [file, why]) when they cannot be read. */
   parse: (bytes: Buffer, file: string) => FileExpectation
 }
@@ -81,24 +85,36 @@ export interface FileDrop {
   everyMs: number
   /** Rows committed per transaction; default 1,000. */
   batchRows?: number
+  /**
+   * Whether `file`, once imported, corrects `setAside`, a file set aside before, which then no
+   * longer counts as set aside. Default: the same name (the department delivered it again, whole).
+   * A department that sends corrections as new files says which they correct, e.g. a later day's.
+   */
+  corrects?: (file: string, setAside: string) => boolean
 }
 
 /** A manifest's name for a data file. */
 export function manifestName (manifest: FileManifest, file: string): string {
+  if (typeof manifest.name === 'function') return manifest.name(file)
   const dot = file.lastIndexOf('.')
   const stem = dot > 0 ? file.slice(0, dot) : file
   return manifest.name.replaceAll('{file}', file).replaceAll('{stem}', stem)
 }
 
 /**
- * A one-line manifest of fields split by `separator`, e.g. `persons_20261201.csv|200000|<sm3 hex>`:
- * the (0-based) positions of the values it holds. Blank lines and surrounding spaces are ignored.
+ * A manifest of fields split by `separator`: the (0-based) positions of the values it holds. Without
+ * `file` it has one line for its one data file (`persons_20261201.csv|200000|<sm3 hex>`); with `file`
+ * it has a line per data file, and the line whose `file` field is the data file's name is read (a
+ * data file it does not list fails its check). Blank lines and surrounding spaces are ignored.
  */
-export function delimitedManifest (spec: { separator: string, rows?: number, bytes?: number, digest?: { at: number, algorithm: FileDigestAlgorithm } }): FileManifest['parse'] {
+export function delimitedManifest (spec: { separator: string, file?: number, rows?: number, bytes?: number, digest?: { at: number, algorithm: FileDigestAlgorithm } }): FileManifest['parse'] {
   return (bytes, file) => {
-    const line = bytes.toString('latin1').split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '')
-    if (line === undefined) throw new TongbanError('TB_FILE_INTEGRITY', [file, 'its manifest is empty'])
-    const parts = line.split(spec.separator).map((p) => p.trim())
+    const lines = bytes.toString('latin1').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '').map((l) => l.split(spec.separator).map((p) => p.trim()))
+    if (lines.length === 0) throw new TongbanError('TB_FILE_INTEGRITY', [file, 'its manifest is empty'])
+    const at = spec.file
+    // Names are compared as bytes: latin1 keeps each byte, so a name in any charset matches itself.
+    const parts = at === undefined ? lines[0]! : lines.find((l) => l[at] === Buffer.from(file).toString('latin1'))
+    if (parts === undefined) throw new TongbanError('TB_FILE_INTEGRITY', [file, `it is not in its manifest (${lines.length} file(s) listed)`])
     const count = (at: number, what: string): number => {
       const text = parts[at] ?? ''
       if (!/^\d{1,12}$/.test(text)) throw new TongbanError('TB_FILE_INTEGRITY', [file, `its manifest gives ${what} as ${JSON.stringify(text)}, not a count`])

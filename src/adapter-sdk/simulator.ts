@@ -17,8 +17,12 @@ export interface RunningSimulator {
   emit?: () => unknown
 }
 
-/** What a department's spec says one of its answers means, as the platform's errors name it. */
-export type FaultMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'business'
+/**
+ * What a department's spec says one of its answers means, as the platform's errors name it.
+ * `integrity`, for a file drop: the next file written does not match its manifest (a truncated
+ * upload); the platform must set it aside whole (TB_FILE_INTEGRITY), and the next emit corrects it.
+ */
+export type FaultMeaning = 'auth' | 'rate-limited' | 'unavailable' | 'business' | 'integrity'
 
 /** What a simulator may know of the demo around it. */
 export interface DemoContext {

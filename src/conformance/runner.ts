@@ -16,6 +16,7 @@ import { checkStream } from './simulator/paging.ts'
 import { startSimulatorRun } from './simulator/start.ts'
 import { checkStore, openStoreDb } from './simulator/store.ts'
 import { checkWebhooks } from './simulator/webhook.ts'
+import { checkFileIntegrity } from './simulator/files.ts'
 import { checkSignatures, SIGNATURES } from './simulator/signatures.ts'
 import { checkEncrypted, ENCRYPTED } from './simulator/encrypted.ts'
 
@@ -70,6 +71,7 @@ async function againstSimulator (subject: Subject, opts: CheckOptions, seen: Cod
     // After paging, which counts what its own pages stored.
     checks.push(...await guarded(ENCRYPTED, async () => await checkEncrypted(adapter, run, client, store)))
     checks.push(...await guarded('business codes', async () => [await checkFaults(adapter, run, client, seen)]))
+    checks.push(...await guarded('files: integrity against the simulator', async () => [await checkFileIntegrity(adapter, run, await db, store)]))
     checks.push(...await guarded('operations against the simulator', async () => [await checkOperationCalls(adapter, client, run.declaration.staffAccount?.(run.options), run.instance.timeout, seen)]))
     return { checks, samples }
   } finally {

@@ -28,7 +28,10 @@ export interface DepartmentClient extends DepartmentHttp {
 
 export function createDepartmentClient (opts: DepartmentClientOptions): DepartmentClient {
   const base = new URL(opts.baseUrl)
-  const pool = new Pool(base.origin, { connections: 8, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs })
+  // Opened on the first request: a client made for a department never called over HTTP (a file
+  // drop's simulator, a directory or an SFTP server) holds no pool.
+  let pool: Pool | undefined
+  const poolOf = (): Pool => (pool ??= new Pool(base.origin, { connections: 8, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs }))
   const basePath = base.pathname.replace(/\/$/, '')
   const spacing = opts.rateLimit ? opts.rateLimit.duration / opts.rateLimit.max : 0
   let nextSlot = 0
@@ -58,7 +61,7 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
     await slot()
     const signal = AbortSignal.timeout(opts.timeoutMs)
     try {
-      const res = await pool.request({ path: out.url.pathname + out.url.search, method: out.method as 'GET' | 'POST', headers: out.headers, body: out.body, signal })
+      const res = await poolOf().request({ path: out.url.pathname + out.url.search, method: out.method as 'GET' | 'POST', headers: out.headers, body: out.body, signal })
       const bytes = new Uint8Array(await res.body.arrayBuffer())
       const contentType = [res.headers['content-type']].flat()[0]
       if (res.statusCode >= 500 && !transport.readsServerError(res.statusCode, contentType, bytes)) throw new DepartmentUnavailableError(opts.department, `HTTP ${res.statusCode}`)
@@ -86,7 +89,7 @@ export function createDepartmentClient (opts: DepartmentClientOptions): Departme
     },
     sign: async (values = {}) => await auth.sign(values),
     resetAuth: () => { auth.reset() },
-    close: async () => { await pool.close() },
+    close: async () => { await pool?.close() },
   }
   return client
 }

@@ -35,7 +35,7 @@ export async function commitBatch (tx: Queryable, platform: CommitPlatform, inst
   await quarantine(tx, instance.config.id, instance.adapter.produces ?? 'none', prepared.rejections, inboxId)
 }
 
-export function countCommitted (platform: Platform, instance: Instance, outcome: { ok: number, quarantined: number }): void {
+export function countCommitted (platform: Pick<Platform, 'metrics'>, instance: Pick<Instance, 'config'>, outcome: { ok: number, quarantined: number }): void {
   platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'unified' }, outcome.ok)
   platform.metrics.records.inc({ adapter: instance.config.id, outcome: 'quarantined' }, outcome.quarantined)
 }

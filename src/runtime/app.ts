@@ -28,6 +28,7 @@ import { recordRoutes } from '../server/api/records.ts'
 import { facetRoutes } from '../server/api/facets.ts'
 import { operationRoutes } from '../server/api/operations.ts'
 import { adapterOperationRoutes } from '../server/api/adapter-operations.ts'
+import { adapterFileRoutes } from '../server/api/adapter-files.ts'
 import { createOperations } from '../department/operations.ts'
 import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
 import { conflictRoutes } from '../server/api/conflicts.ts'
@@ -109,6 +110,7 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
     await api.register(conflictRoutes, { platform })
     await api.register(operationRoutes, { platform })
     await api.register(adapterOperationRoutes, { platform, operations })
+    await api.register(adapterFileRoutes, { platform })
     await api.register(adminRoutes, { platform })
     await api.register(staffRoutes, { platform, sessions })
     await api.register(auditRoutes, { platform })

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { Platform } from '../platform.ts'
 import { syncStatus } from '../sync/status.ts'
 import { queuesOf } from '../queues/queues.ts'
+import { setAsideCounts } from '../store/file-inbox.ts'
 
 async function probe (fn: () => Promise<unknown>, timeoutMs = 2000): Promise<'ok' | string> {
   try {
@@ -41,6 +42,10 @@ export async function healthRoutes (app: FastifyInstance, opts: { platform: Plat
       for (const s of await syncStatus(platform)) {
         if (s.lagSeconds !== null) metrics.syncLag.set({ adapter: s.adapter }, s.lagSeconds)
         metrics.breakerOpen.set({ adapter: s.adapter }, s.breaker.state === 'closed' ? 0 : 1)
+      }
+      const setAside = await setAsideCounts(platform.db)
+      for (const [id, instance] of platform.instances) {
+        if (instance.adapter.files) metrics.filesSetAside.set({ adapter: id }, setAside.get(id) ?? 0)
       }
     } catch (err) {
       reply.log.warn({ err: (err as Error).message }, 'metrics: shared state unavailable; serving process counters only')

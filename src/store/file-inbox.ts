@@ -38,15 +38,17 @@ export interface FileRow {
   error: string | null
   finishedAt: Date | null
   bytesRemovedAt: Date | null
+  /** A set-aside file's correction, once imported: it no longer counts as set aside. */
+  supersededBy: number | null
 }
 
 const COLUMNS = `id, adapter, name, source, content_hash, size, modified_at, fetched_at, manifest, status, rows_total, rows_done,
-  rows_ok, rows_quarantined, reason_code, error, finished_at, bytes_removed_at`
+  rows_ok, rows_quarantined, reason_code, error, finished_at, bytes_removed_at, superseded_by`
 
 interface Row {
   id: number, adapter: string, name: string, source: string, content_hash: string, size: number, modified_at: Date, fetched_at: Date,
   manifest: Uint8Array | null, status: FileStatus, rows_total: number | null, rows_done: number, rows_ok: number, rows_quarantined: number,
-  reason_code: string | null, error: string | null, finished_at: Date | null, bytes_removed_at: Date | null
+  reason_code: string | null, error: string | null, finished_at: Date | null, bytes_removed_at: Date | null, superseded_by: string | number | null
 }
 
 function toFile (r: Row): FileRow {
@@ -69,6 +71,7 @@ function toFile (r: Row): FileRow {
     error: r.error,
     finishedAt: r.finished_at,
     bytesRemovedAt: r.bytes_removed_at,
+    supersededBy: r.superseded_by === null ? null : Number(r.superseded_by),
   }
 }
 
@@ -151,13 +154,41 @@ export async function markBytesRemoved (db: Queryable, adapter: string, hash: st
   await db.query('UPDATE file_inbox SET bytes_removed_at = now() WHERE adapter = $1 AND content_hash = $2 AND bytes_removed_at IS NULL', [adapter, hash])
 }
 
-export async function listFiles (db: Queryable, filter: { adapter?: string | undefined, status?: FileStatus | undefined, beforeId?: number | undefined, limit: number }): Promise<FileRow[]> {
+export async function listFiles (db: Queryable, filter: { adapter?: string | undefined, status?: FileStatus | undefined, superseded?: boolean | undefined, beforeId?: number | undefined, limit: number }): Promise<FileRow[]> {
   const { where, params } = whereClause([
     ['adapter = ?', filter.adapter],
     ['status = ?', filter.status],
     ['id < ?', filter.beforeId],
   ])
+  const superseded = filter.superseded === undefined ? '' : `${where === '' ? 'WHERE' : ' AND'} superseded_by IS ${filter.superseded ? 'NOT ' : ''}NULL`
   params.push(filter.limit)
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM file_inbox ${where} ORDER BY id DESC LIMIT $${params.length}`, params)
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM file_inbox ${where}${superseded} ORDER BY id DESC LIMIT $${params.length}`, params)
   return rows.map(toFile)
+}
+
+/** Files set aside and not superseded, by adapter: what someone must still look at. */
+export async function setAsideCounts (db: Queryable): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ adapter: string, n: number }>(
+    "SELECT adapter, count(*)::int AS n FROM file_inbox WHERE status = 'rejected' AND superseded_by IS NULL GROUP BY adapter")
+  return new Map(rows.map((r) => [r.adapter, r.n]))
+}
+
+/** An adapter's files set aside and not superseded that were fetched before the file `id` (its possible corrections' targets). */
+export async function openSetAsideBefore (db: Queryable, adapter: string, id: number): Promise<Array<{ id: number, name: string }>> {
+  const { rows } = await db.query<{ id: string | number, name: string }>(
+    "SELECT id, name FROM file_inbox WHERE adapter = $1 AND status = 'rejected' AND superseded_by IS NULL AND id < $2 ORDER BY id", [adapter, id])
+  return rows.map((r) => ({ id: Number(r.id), name: r.name }))
+}
+
+/** An adapter's files imported after the file `id` (fetched later), oldest first: what may already correct it. */
+export async function importedAfter (db: Queryable, adapter: string, id: number): Promise<Array<{ id: number, name: string }>> {
+  const { rows } = await db.query<{ id: string | number, name: string }>(
+    "SELECT id, name FROM file_inbox WHERE adapter = $1 AND status = 'done' AND id > $2 ORDER BY id", [adapter, id])
+  return rows.map((r) => ({ id: Number(r.id), name: r.name }))
+}
+
+/** Files set aside that the imported file `by` corrects: no longer counted as set aside. */
+export async function supersede (db: Queryable, ids: readonly number[], by: number): Promise<void> {
+  if (ids.length === 0) return
+  await db.query("UPDATE file_inbox SET superseded_by = $2 WHERE id = ANY($1::bigint[]) AND status = 'rejected' AND superseded_by IS NULL", [ids, by])
 }

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto'
 import type { Job } from 'bullmq'
 import { manifestName, type FileInfo } from '../adapter-sdk/index.ts'
-import type { Instance, Platform } from '../platform.ts'
+import type { Instance } from '../platform.ts'
 import { readSmall, type FileSource } from '../department/files/index.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
-import { expiredBytes, fileByListing, markBytesRemoved, recheck, recordFile, setAside, startImport, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
-import { checkFile, importFile } from './file-import.ts'
+import { expiredBytes, fileByListing, importedAfter, markBytesRemoved, openSetAsideBefore, recheck, recordFile, setAside, startImport, supersede, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
+import { checkFile, importFile, type FilePlatform } from './file-import.ts'
 
 /** Name of the jobs the scheduler adds; the jobs of single files are named `file`. */
 export const LOOK = 'look'
@@ -22,8 +22,8 @@ export const LOOK = 'look'
 export interface FileJobData { name: string, size: number, modifiedAt: string, manifest?: string }
 
 export interface FileDropContext {
-  platform: Platform
-  instance: Instance
+  platform: FilePlatform
+  instance: Pick<Instance, 'config' | 'adapter'>
   source: FileSource
   bytes: FileBytes
   /** True once the worker is shutting down: an import stops after the batch in hand. */
@@ -66,15 +66,18 @@ async function correctedManifest (ctx: FileDropContext, row: FileRow): Promise<B
   return now && !(row.manifest?.equals(now) ?? false) ? now : undefined
 }
 
-/** The scheduled look at the drop: queues a job for each complete file not yet finished. */
-export async function lookAtDrop (ctx: FileDropContext): Promise<{ queued: number }> {
+/**
+ * What a look at the drop finds to do: each complete file not yet finished (or set aside and since
+ * given a corrected manifest), and each import interrupted (a crash, Redis lost its job), listed or not.
+ */
+export async function dueFiles (ctx: FileDropContext): Promise<FileJobData[]> {
   const { platform, instance } = ctx
   const drop = instance.adapter.files!
-  await dropExpiredBytes(ctx)
   const listed = await ctx.source.list()
   const names = new Set(listed.map((f) => f.name))
   const settleMs = drop.settleMs ?? DEFAULT_SETTLE_MS
-  // A data file is complete once its manifest is there, or, without one, once it stopped changing.
+  // A data file is complete once its manifest is there (one manifest may cover several files), or,
+  // without one, once it stopped changing.
   const complete = (file: FileInfo): boolean => drop.manifest
     ? names.has(manifestName(drop.manifest, file.name))
     : Date.now() - file.modifiedAt.getTime() >= settleMs
@@ -88,14 +91,41 @@ export async function lookAtDrop (ctx: FileDropContext): Promise<{ queued: numbe
     if (corrected) data.manifest = createHash('sha256').update(corrected).digest('hex')
     jobs.set(fileJobId(data), data)
   }
-  // An import interrupted (a crash, Redis lost its job) resumes from the stored bytes, listed or not.
   for (const row of await unfinishedFiles(platform.db, instance.config.id)) {
     const data = jobDataOf(row)
     jobs.set(fileJobId(data), data)
   }
+  return [...jobs.values()]
+}
+
+/** The scheduled look at the drop: queues a job for each file due. */
+export async function lookAtDrop (ctx: FileDropContext & { instance: Instance }): Promise<{ queued: number }> {
+  await dropExpiredBytes(ctx)
+  const due = await dueFiles(ctx)
   // A job id that exists is not added again: a file already queued or running is not doubled.
-  await instance.queues.files!.addBulk([...jobs].map(([jobId, data]) => ({ name: 'file', data, opts: { jobId } })))
-  return { queued: jobs.size }
+  await ctx.instance.queues.files!.addBulk(due.map((data) => ({ name: 'file', data, opts: { jobId: fileJobId(data) } })))
+  return { queued: due.length }
+}
+
+const sameName = (file: string, setAside: string): boolean => file === setAside
+
+/**
+ * A file set aside stays reported until a file correcting it is imported: after an import, the
+ * files set aside before that it corrects; after a set-aside, whether a file fetched later (files
+ * are taken concurrently) already corrected it.
+ */
+async function settleCorrections (ctx: FileDropContext, row: FileRow, outcome: 'imported' | 'rejected'): Promise<void> {
+  const { db, logger } = ctx.platform
+  const adapter = ctx.instance.config.id
+  const corrects = ctx.instance.adapter.files!.corrects ?? sameName
+  if (outcome === 'imported') {
+    const corrected = (await openSetAsideBefore(db, adapter, row.id)).filter((f) => corrects(row.name, f.name))
+    await supersede(db, corrected.map((f) => f.id), row.id)
+    if (corrected.length > 0) logger.info({ adapter, file: row.name, fileId: row.id, corrects: corrected.map((f) => f.name) }, 'file imported corrects files set aside before')
+    return
+  }
+  const correction = (await importedAfter(db, adapter, row.id)).find((f) => corrects(f.name, row.name))
+  if (correction) await supersede(db, [row.id], correction.id)
 }
 
 /** Fetches a listed file into the store and records it in the file inbox (with its manifest's bytes). */
@@ -145,17 +175,19 @@ export async function processFile (ctx: FileDropContext, data: FileJobData): Pro
     if (!verdict.ok) {
       await setAside(db, row.id, verdict)
       logger.warn({ adapter, file: file.name, fileId: row.id, code: verdict.code, reason: verdict.message }, 'file set aside: none of its rows imported')
+      await settleCorrections(ctx, row, 'rejected')
       return outcome('rejected')
     }
     await startImport(db, row.id, verdict.rows)
     row = { ...row, status: 'importing', rowsTotal: verdict.rows }
   }
   const counts = await importFile(ctx, row)
+  await settleCorrections(ctx, row, 'imported')
   logger.info({ adapter, file: file.name, fileId: row.id, rows: row.rowsTotal, resumedAt: row.rowsDone || undefined, ...counts }, 'file imported')
   return outcome('imported', counts)
 }
 
-export async function processFileDropJob (ctx: FileDropContext, job: Job<FileJobData | Record<string, never>>): Promise<FileOutcome | { queued: number }> {
+export async function processFileDropJob (ctx: FileDropContext & { instance: Instance }, job: Job<FileJobData | Record<string, never>>): Promise<FileOutcome | { queued: number }> {
   if (job.name === LOOK) return await lookAtDrop(ctx)
   return await processFile(ctx, job.data as FileJobData)
 }

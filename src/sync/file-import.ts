@@ -15,6 +15,9 @@ import type { FileBytes } from '../store/file-bytes.ts'
 import { advanceImport, finishImport, type FileRow } from '../store/file-inbox.ts'
 import { commitWithoutWaitingForDisk } from '../store/sync.ts'
 
+/** What a file's import needs of the platform (the conformance kit gives it a store of its own). */
+export type FilePlatform = Pick<Platform, 'db' | 'logger' | 'metrics' | 'survivorship' | 'vault' | 'audit'>
+
 export type CheckVerdict = { ok: true, rows: number } | { ok: false, code: string, message: string }
 
 const infoOf = (row: FileRow): FileInfo => ({ name: row.name, size: row.size, modifiedAt: row.modifiedAt })
@@ -63,7 +66,7 @@ export class ImportPaused extends Error {
 }
 
 /** Imports a checked file from its checkpoint on; answers the rows imported and quarantined in this run. */
-export async function importFile (ctx: { platform: Platform, instance: Instance, bytes: FileBytes, stopping: () => boolean }, row: FileRow): Promise<{ ok: number, quarantined: number }> {
+export async function importFile (ctx: { platform: FilePlatform, instance: Pick<Instance, 'config' | 'adapter'>, bytes: FileBytes, stopping: () => boolean }, row: FileRow): Promise<{ ok: number, quarantined: number }> {
   const { platform, instance } = ctx
   const drop = instance.adapter.files!
   const batchRows = drop.batchRows ?? 1000

@@ -72,6 +72,8 @@ for (const store of ['pglite', 'postgres'] as const) {
     await writeFile(full.path, bytes)
     const corrected = await eventually(async () => (await files(db)).find((f) => f.name === 'RK_20261202.csv' && f.status === 'done'))
     t.equal(corrected!.rows_done, 200)
+    const { rows: superseded } = await db.query<{ status: string, by: string | null }>("SELECT status, superseded_by::text AS by FROM file_inbox WHERE name = 'RK_20261202.csv' ORDER BY id")
+    t.match(superseded, [{ status: 'rejected', by: String }, { status: 'done', by: null }], 'the same name with other bytes supersedes the file set aside')
     t.same(await fromFile(db, 'RK_20261202.csv'), { persons: 200 - quirky(300, 200), quarantined: quirky(300, 200) })
 
     // A file that is not GB18030 (a manifest that matches it): unreadable, set aside whole.

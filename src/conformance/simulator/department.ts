@@ -12,7 +12,9 @@ export function departmentClient (adapter: AdapterDefinition, instance: AdapterI
     department: instance.id,
     baseUrl: instance.baseUrl!,
     timeoutMs: instance.timeout,
-    auth: adapter.auth,
+    // An SFTP key opens a file drop, never an HTTP call: a file-drop adapter's client goes without
+    // it (and is never called: its simulator is a directory or an SFTP server).
+    auth: adapter.auth?.type === 'sftp-key' ? undefined : adapter.auth,
     credentials: credentials === undefined ? undefined : async () => credentials,
     rateLimit: instance.rateLimit,
   })

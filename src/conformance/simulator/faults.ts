@@ -11,7 +11,10 @@ import type { SimulatorRun } from './start.ts'
 
 const NAME = 'business codes map to the right errors'
 
-const EXPECTED: Readonly<Record<FaultMeaning, { code: ErrorCode, error: string }>> = {
+/** A file's integrity fault is no answer to a page: the file-integrity check asks for it (files.ts). */
+type AnswerMeaning = Exclude<FaultMeaning, 'integrity'>
+
+const EXPECTED: Readonly<Record<AnswerMeaning, { code: ErrorCode, error: string }>> = {
   auth: { code: 'TB_DEPARTMENT_AUTH', error: 'DepartmentAuthError' },
   'rate-limited': { code: 'TB_DEPARTMENT_RATE_LIMITED', error: 'DepartmentRateLimitedError' },
   unavailable: { code: 'TB_DEPARTMENT_UNAVAILABLE', error: 'DepartmentUnavailableError' },
@@ -19,7 +22,7 @@ const EXPECTED: Readonly<Record<FaultMeaning, { code: ErrorCode, error: string }
 }
 
 /** The gateway in front of every department: what the kit's fault injector answers by itself. */
-const GATEWAY_FAULTS: Readonly<Record<string, FaultMeaning>> = { 503: 'unavailable', html502: 'unavailable', html503: 'unavailable', html504: 'unavailable' }
+const GATEWAY_FAULTS: Readonly<Record<string, AnswerMeaning>> = { 503: 'unavailable', html502: 'unavailable', html503: 'unavailable', html504: 'unavailable' }
 
 function described (err: unknown): string {
   if (isTongbanError(err)) return `${err.constructor.name} ${err.code} (${err.message})`
@@ -46,7 +49,8 @@ export async function checkFaults (adapter: AdapterDefinition, run: SimulatorRun
   }
   const failNext = run.sim.failNext?.bind(run.sim)
   if (!failNext) return skip(NAME, 'the simulator offers no failNext: it cannot be asked for faults')
-  const faults = { ...GATEWAY_FAULTS, ...run.declaration.faults }
+  const declared = Object.entries(run.declaration.faults ?? {}).filter((f): f is [string, AnswerMeaning] => f[1] !== 'integrity')
+  const faults = { ...GATEWAY_FAULTS, ...Object.fromEntries(declared) }
   const findings: string[] = []
   for (const [name, fetchPage] of streams) {
     // A page first, outside the count: the token is fetched and the next call is the one that fails.

@@ -3,6 +3,7 @@
 import type { AdapterStatus, IntakeMode } from '../../sync/status.ts'
 import type { RunSummary } from '../../store/sync.ts'
 import type { InboxListItem } from '../../store/inbox.ts'
+import type { FileRow } from '../../store/file-inbox.ts'
 import type { FailedJobInfo } from '../../queues/failed.ts'
 import type { QueueKind } from '../../queues/queues.ts'
 import { maskPersonalData } from '../../log.ts'
@@ -31,6 +32,8 @@ export interface DepartmentDetail {
   operations?: {
     runs?: RunSummary[] | undefined
     inbox?: { items: InboxListItem[], counts: Record<string, number> } | undefined
+    /** A file drop's files set aside and not superseded (the newest), and how many there are. */
+    setAside?: { items: FileRow[], count: number } | undefined
     failures?: QueueFailures[] | undefined
     canRetry: boolean
     shownJobs: number
@@ -102,6 +105,7 @@ ${ops
     ? html`${dep.status ? healthSection(ctx, dep.status) : ''}
 ${ops.runs ? runsSection(ctx, ops.runs) : ''}
 ${ops.inbox ? inboxSection(ctx, ops.inbox) : ''}
+${ops.setAside ? setAsideSection(ctx, ops.setAside) : ''}
 ${ops.failures ? failuresSection(ctx, dep.id, ops.failures, ops.canRetry, ops.shownJobs) : ''}`
     : html`<p class="muted">${t('departments.healthHidden')}</p>`}`
 }
@@ -142,6 +146,19 @@ function inboxSection (ctx: PageContext, inbox: { items: InboxListItem[], counts
   <td>${beijingTime(i.receivedAt)}</td><td>${i.webhookId}</td><td>${inboxStatus(ctx, i.status)}</td><td>${beijingTime(i.processedAt)}</td>
   <td>${i.recordsOk ?? ''}</td><td>${i.recordsQuarantined ?? ''}</td><td>${errorText(i.error)}</td>
 </tr>`)}</tbody></table>`
+}
+
+function setAsideSection (ctx: PageContext, files: { items: FileRow[], count: number }): Html {
+  const { t } = ctx
+  const heading = html`<h2 id="set-aside-h">${t('departments.setAside')}</h2>`
+  if (files.count === 0) return html`${heading}<p class="muted">${t('departments.setAsideNone')}</p>`
+  return html`${heading}
+<p id="set-aside-count">${t('departments.setAsideCount', files.count)}</p>
+<table id="set-aside" aria-labelledby="set-aside-h"><thead><tr><th scope="col">${t('departments.file.name')}</th><th scope="col">${t('departments.file.fetched')}</th><th scope="col">${t('departments.file.reasonCode')}</th><th scope="col">${t('departments.file.reason')}</th></tr></thead>
+<tbody>${files.items.map((f) => html`<tr class="conflict" data-file="${f.id}">
+  <td>${f.name}</td><td>${beijingTime(f.fetchedAt.toISOString())}</td><td>${f.reasonCode ?? ''}</td><td>${errorText(f.error)}</td>
+</tr>`)}</tbody></table>
+${files.count > files.items.length ? html`<p class="muted">${t('departments.more', files.items.length)}</p>` : ''}`
 }
 
 function failuresSection (ctx: PageContext, adapterId: string, failures: QueueFailures[], canRetry: boolean, shown: number): Html {

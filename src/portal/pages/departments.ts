@@ -1,6 +1,6 @@
 // The departments pages: every configured department system with the links that open its apps
-// already signed in (for all staff), its health and sync history (operations:read), its inbox and
-// failed jobs (intake:read),
+// already signed in (for all staff), its health, sync history and files set aside (operations:read),
+// its inbox and failed jobs (intake:read),
 // and retrying failed jobs (operations:manage).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -10,6 +10,7 @@ import { can } from '../../auth/access.ts'
 import { intakeMode, syncStatus } from '../../sync/status.ts'
 import { recentRuns } from '../../store/sync.ts'
 import { listInbox } from '../../store/inbox.ts'
+import { listFiles, setAsideCounts } from '../../store/file-inbox.ts'
 import { listFailed, retryFailed } from '../../queues/failed.ts'
 import { QUEUE_KINDS, queuesOf, type QueueKind } from '../../queues/queues.ts'
 import { OIDC_PREFIX, issuerOf } from '../../auth/provider/issuer.ts'
@@ -94,9 +95,10 @@ async function operationsOf (platform: Platform, s: SignedIn, id: string, instan
   const queues = queuesOf(instance.queues)
   // What departments sent (and why it failed) covers every town: county admins only (intake:read).
   const intake = can(s.principal, 'intake:read')
-  const [runs, inbox, failures] = await Promise.all([
+  const [runs, inbox, setAside, failures] = await Promise.all([
     instance.adapter.pull ? recentRuns(db, id, HISTORY_SIZE) : undefined,
     intake && instance.adapter.receive ? inboxOf(platform, id) : undefined,
+    instance.adapter.files ? setAsideOf(platform, id) : undefined,
     intake
       ? Promise.all(queues.map(async ([kind, q]): Promise<QueueFailures> => {
         const [count, jobs] = await Promise.all([q.getFailedCount(), listFailed(q, FAILED_SHOWN)])
@@ -104,7 +106,7 @@ async function operationsOf (platform: Platform, s: SignedIn, id: string, instan
       }))
       : undefined,
   ])
-  return { runs, inbox, failures, canRetry: can(s.principal, 'operations:manage'), shownJobs: FAILED_SHOWN }
+  return { runs, inbox, setAside, failures, canRetry: can(s.principal, 'operations:manage'), shownJobs: FAILED_SHOWN }
 }
 
 async function inboxOf (platform: Platform, id: string) {
@@ -113,6 +115,14 @@ async function inboxOf (platform: Platform, id: string) {
     platform.db.query<{ status: string, n: number }>('SELECT status, count(*)::int AS n FROM inbox WHERE adapter = $1 GROUP BY status', [id]),
   ])
   return { items, counts: Object.fromEntries(counts.rows.map((r) => [r.status, r.n])) }
+}
+
+async function setAsideOf (platform: Platform, id: string) {
+  const [items, counts] = await Promise.all([
+    listFiles(platform.db, { adapter: id, status: 'rejected', superseded: false, limit: HISTORY_SIZE }),
+    setAsideCounts(platform.db),
+  ])
+  return { items, count: counts.get(id) ?? 0 }
 }
 
 /**
