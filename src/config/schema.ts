@@ -54,7 +54,8 @@ export const AdapterInstance = z.object({
   /**
    * Where a file-drop adapter's files are: a directory (`dir`) or an SFTP server (`sftp`: the host
    * key's SHA256 fingerprint is required, and at most `sessions` sessions are opened). `keep`: how
-   * long fetched files' bytes stay in the data directory once imported or set aside.
+   * long fetched files' bytes stay in the data directory once imported or set aside, also after the
+   * department deleted them from the drop; their file inbox entries stay for good.
    */
   files: z.object({
     dir: z.string().min(1).optional(),
