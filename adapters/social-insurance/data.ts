@@ -45,15 +45,12 @@ export interface InsuranceBatch {
 /** The spec's fields that are encrypted on the wire (SM4-CBC, base64 of IV || ciphertext). */
 export const ENCRYPTED_FIELDS = ['AAC002', 'AAE005'] as const
 
-/** AAE140, in the spec's order. */
-export const INSURANCE_TYPES = ['110', '120', '170', '210', '310', '390', '410'] as const
-export type InsuranceType = (typeof INSURANCE_TYPES)[number]
+/** AAE140: 110, 120, 170, 210, 310, 390, 410 (spec). */
+type InsuranceType = '110' | '120' | '170' | '210' | '310' | '390' | '410'
 
 const EMPLOYEE: readonly InsuranceType[] = ['110', '210', '310', '410']
 const INSTITUTION: readonly InsuranceType[] = ['120', '210', '310', '410']
 const RESIDENT: readonly InsuranceType[] = ['170', '390']
-/** The most rows one person has. */
-export const MAX_ROWS_PER_PERSON = 4
 
 /** A person the register knows: canonical ID number, name, AAC004 (`1` male, `2` female, `9` unspecified). */
 export interface Person {
@@ -100,7 +97,7 @@ const SALT_ROW = 33
 const SALT_IV = 34
 const SALT_CHANGE = 40
 
-export function seeded (seed: number, index: number, salt: number): Rng {
+function seeded (seed: number, index: number, salt: number): Rng {
   return mulberry32(seedKey(seed, index, salt, STREAM))
 }
 
@@ -138,7 +135,7 @@ const INDUSTRIES = ['机械', '纺织', '电子', '建材', '物流', '食品', 
 const BRANDS = ['恒达', '华宇', '金鼎', '瑞丰', '新源', '永盛', '天润', '嘉诚', '宏图', '锦程', '鑫泰', '东方']
 
 /** Employer `index` of the register's own list: its number, name and a valid credit code. O(1). */
-export function ownEmployerAt (seed: number, index: number): Employer {
+function ownEmployerAt (seed: number, index: number): Employer {
   const r = seeded(seed, index, SALT_EMPLOYER)
   const county = pick(r, COUNTIES)
   const town = pick(r, county.towns)
