@@ -34,8 +34,8 @@ for (const id of Object.keys(adapters)) {
     t.notOk(report.checks.some((c) => c.name === 'the simulator starts'), 'the simulator started')
     const adapter = adapters[id]!
     if (adapter.receive) {
-      t.equal(named(report, 'webhooks:').length, 2)
-      t.ok(named(report, 'webhooks:').every((c) => c.outcome === 'pass'), 'deliveries verified, parsed, unified and replayed')
+      t.equal(named(report, 'webhooks:').length, 3)
+      t.ok(named(report, 'webhooks:').every((c) => c.outcome === 'pass'), 'deliveries verified, parsed, unified and replayed; tampering refused')
     }
     for (const stream of Object.keys(adapter.pull ?? {})) {
       const pull = named(report, `pull ${stream}:`)
