@@ -48,7 +48,8 @@ t.test('the definition reads like the spec sheet', async (t) => {
   t.same(Object.entries(fields).map(([f, [target]]) => `${f}->${target}`), [
     'AAE140->insuranceType', 'AAC008->state', 'AAE030->from', 'AAE031->until', 'AAB998->employerCreditCode', 'AAB004->employerName', 'AAB001->employerNumber',
   ])
-  t.same(insuranceEnrolment.schema.shape.employerCreditCode.unwrap().meta(), { link: 'enterprise' }, 'the credit code links to the enterprise in the portal')
+  t.match(insuranceEnrolment.schema.shape.employerCreditCode.meta(), { link: 'enterprise' }, 'the credit code links to the enterprise in the portal')
+  t.same(Object.values(insuranceEnrolment.schema.shape).map((field) => field.description), ['险种', '参保状态', '参保日期', '终止日期', '参保单位统一社会信用代码', '参保单位', '单位编号'], 'each field labelled for the portal')
 })
 
 t.test('a spec row maps to a person, an enrolment entry and the employer', async (t) => {

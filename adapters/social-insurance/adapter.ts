@@ -34,19 +34,21 @@ export const insuranceEnrolment = defineFacet({
   title: { zh: '社保参保', en: 'Insurance enrolment' },
   of: 'person',
   sensitivity: 'ordinary',
+  // descriptions label the fields in the portal
   schema: z.object({
     insuranceType: z.enum([
       'enterprise-employee-pension', 'public-institution-pension', 'resident-pension',
       'unemployment', 'employee-medical', 'resident-medical', 'work-injury',
-    ]),
-    state: z.enum(['paying', 'suspended', 'ended']),
-    from: isoDate,
+    ]).meta({ description: '险种' }),
+    state: z.enum(['paying', 'suspended', 'ended']).meta({ description: '参保状态' }),
+    from: isoDate.meta({ description: '参保日期' }),
     /** Absent while the enrolment goes on. */
-    until: isoDate.optional(),
-    employerCreditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'an 18-character unified social credit code').meta({ link: 'enterprise' }).optional(),
-    employerName: z.string().min(1).max(256).optional(),
+    until: isoDate.optional().meta({ description: '终止日期' }),
+    employerCreditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'an 18-character unified social credit code').optional()
+      .meta({ description: '参保单位统一社会信用代码', link: 'enterprise' }),
+    employerName: z.string().min(1).max(256).optional().meta({ description: '参保单位' }),
     /** The employer's number with the social-insurance agency (AAB001). */
-    employerNumber: z.string().min(1).max(32).optional(),
+    employerNumber: z.string().min(1).max(32).optional().meta({ description: '单位编号' }),
   }),
   entryKey: ['insuranceType'],
 })
