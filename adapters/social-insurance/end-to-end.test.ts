@@ -49,7 +49,7 @@ adapters:
   t.match(found.facets, [{ name: 'insurance-enrolment', sensitivity: 'ordinary', entries: rows.length }])
   const entries = await get(`/persons/${person.AAC002}/facets/insurance-enrolment`)
   t.equal(entries.status, 200)
-  t.same(entries.body.items.map((i: Json) => i.data.insuranceType).sort(), rows.map((r) => insuranceTypes[r.AAE140 as keyof typeof insuranceTypes]).sort(), 'one entry per insurance type')
+  t.same(entries.body.items.map((i: Json) => i.data.insuranceType).sort(), rows.map((r) => (insuranceTypes as Record<string, string>)[r.AAE140]).sort(), 'one entry per insurance type')
   t.match(entries.body.items[0].source, { adapter: 'social-insurance' })
 
   const employee = batch.items.find((i) => i.AAB998 !== '')!
