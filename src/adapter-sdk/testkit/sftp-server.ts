@@ -172,8 +172,11 @@ export async function startSftpServer (opts: SftpServerOptions): Promise<Running
     ctx.reject(methods)
   }
 
-  const server = new Server({ hostKeys: [hostKey] }, (client) => {
+  // Departments' servers are OpenSSH, and clients size their reads by the name (ssh2 asks OpenSSH for 256 KiB, others for 32 KiB).
+  const server = new Server({ hostKeys: [hostKey], ident: 'OpenSSH_9.2p1' }, (client) => {
     clients.add(client)
+    // One READ answered at a time: Nagle's algorithm would hold each answer back for the client's delayed ACK.
+    client.setNoDelay(true)
     let username: string | undefined
     client.on('authentication', (ctx) => {
       authenticate(ctx)
