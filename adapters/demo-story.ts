@@ -116,7 +116,7 @@ export function householdBeneficiary (demo: DemoContext): ((slot: number) => { i
  * householdBeneficiary does), the rest spread over the whole population. The gender is the
  * register's code (1 male, 2 female).
  */
-export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2' } | undefined) | undefined {
+export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2', phone: '' } | undefined) | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
   const insurance = SocialInsurance.safeParse(demo.simulators['social-insurance'])
   if (!household.success || !insurance.success || insurance.data.insuredFromHousehold <= 0) return undefined
@@ -134,7 +134,9 @@ export function householdInsured (demo: DemoContext): ((person: number) => { idN
     const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
     if (!usable(resident)) return undefined
     const facts = residentFacts(seed, resident)
-    return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2' }
+    // no phone (AAE005 empty): the household register's phone changes with every message the
+    // demo sends, and a second department's would open a conflict on nearly every resident
+    return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2', phone: '' }
   }
 }
 

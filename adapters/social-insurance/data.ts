@@ -57,6 +57,8 @@ export interface Person {
   idNumber: string
   name: string
   gender: '1' | '2' | '9'
+  /** AAE005 when the demo says (empty: the agency holds none); a seeded mobile otherwise. */
+  phone?: string
 }
 
 /** An employer: its number with the social-insurance agency, its name and its credit code. */
@@ -72,8 +74,7 @@ export type People = (person: number) => Person | undefined
 export type Employers = (employer: number) => { name: string, creditCode: string } | undefined
 
 /** What the person's enrolment looks like, whoever they are. */
-export interface Insured extends Person {
-  phone: string
+export interface Insured extends Required<Person> {
   kind: 'employee' | 'institution' | 'resident'
   types: readonly InsuranceType[]
   /** The employer index, for employees. */
@@ -128,7 +129,7 @@ export function insuredAt (reg: Register, person: number): Insured {
   const who = reg.people?.(person) ?? own
   const kind = roll < 0.55 ? 'employee' : roll < 0.65 ? 'institution' : 'resident'
   const types = kind === 'employee' ? EMPLOYEE : kind === 'institution' ? INSTITUTION : RESIDENT
-  return { ...who, phone, kind, types, employer: kind === 'resident' ? undefined : employer }
+  return { ...who, phone: who.phone ?? phone, kind, types, employer: kind === 'resident' ? undefined : employer }
 }
 
 const INDUSTRIES = ['机械', '纺织', '电子', '建材', '物流', '食品', '化工', '塑业', '五金', '电器']
