@@ -43,7 +43,9 @@ export function filesSimulatorTs (n: Names): string {
   return `// A simulator of ${n.department}: it drops the register's rows into a directory as the
 // department's export does — GB18030 CSV with CRLF line ends, each file written whole (under
 // another name, then renamed) and its manifest after it — a batch when asked (emit) and on a
-// schedule. Add the department's own quirks here (quoted line breaks, a BOM, a late manifest).
+// schedule. failNext('truncated') makes the next file a truncated upload (its manifest gives the
+// whole file's rows and SM3), which the emit after delivers again whole, under the same name. Add
+// the department's own quirks here (quoted line breaks, a BOM, a late manifest).
 import { createHash } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -59,17 +61,34 @@ export const COLUMNS = ['ZJHM', 'XM', 'XZQHDM', 'LXDH', 'GXSJ'] as const
 const field = (value: string): string => /[",\\r\\n]/.test(value) ? '"' + value.replaceAll('"', '""') + '"' : value
 
 export interface ${n.type}Simulator extends RunningSimulator {
-  /** Drop the next batch now; answers the file's name. */
+  /** Drop the next batch now (or the truncated file again, whole); answers the file's name. */
   emit: () => Promise<string>
+  /** \`truncated\`: the next file written is cut short. */
+  failNext: (...kinds: string[]) => void
 }
 
 export async function startSimulator (opts: SimulatorOptions): Promise<${n.type}Simulator> {
   await mkdir(opts.dir, { recursive: true })
   let sent = 0
   let files = 0
+  let truncate = false
+  /** A file uploaded truncated, delivered whole by the next emit. */
+  let owed: { name: string, bytes: Buffer } | undefined
+
+  /** Written under another name, then renamed: the drop never shows a file half-written. */
+  async function put (name: string, bytes: Buffer): Promise<void> {
+    await writeFile(join(opts.dir, name + '.part'), bytes)
+    await rename(join(opts.dir, name + '.part'), join(opts.dir, name))
+  }
 
   /** The next \`batch\` rows of the register; after the first pass each row comes again, updated now. */
   async function emit (): Promise<string> {
+    if (owed) {
+      const { name, bytes } = owed
+      owed = undefined
+      await put(name, bytes)
+      return name
+    }
     const now = Math.floor(Date.now() / 1000)
     const rows: Row[] = []
     for (let i = 0; i < opts.batch; i++, sent++) {
@@ -79,8 +98,9 @@ export async function startSimulator (opts: SimulatorOptions): Promise<${n.type}
     const name = 'RK_' + formatTime(now) + '_' + String(++files) + '.csv'
     const text = [COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(','))].join('\\r\\n') + '\\r\\n'
     const bytes = encodeText(text, 'gb18030')
-    await writeFile(join(opts.dir, name + '.part'), bytes)
-    await rename(join(opts.dir, name + '.part'), join(opts.dir, name))
+    if (truncate) owed = { name, bytes }
+    await put(name, truncate ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes)
+    truncate = false
     await writeFile(join(opts.dir, name + '.ok'), name + '|' + String(rows.length) + '|' + createHash('sm3').update(bytes).digest('hex') + '\\r\\n')
     return name
   }
@@ -89,6 +109,12 @@ export async function startSimulator (opts: SimulatorOptions): Promise<${n.type}
   return {
     url: pathToFileURL(opts.dir).href,
     emit,
+    failNext (...kinds) {
+      for (const kind of kinds) {
+        if (kind !== 'truncated') throw new Error('no fault ' + kind + ': this simulator offers truncated')
+        truncate = true
+      }
+    },
     async close () { clearInterval(timer) },
   }
 }
@@ -114,6 +140,9 @@ export type SimulatorOptions = z.infer<typeof SimulatorOptions>
 export const demoSimulator = defineSimulator({
   options: SimulatorOptions,
   callsGateway: false,
+  // A truncated upload: the platform must set the file aside whole (the conformance kit asks for it).
+  faults: { truncated: 'integrity' },
+  instance: (options) => ({ files: { dir: options.dir } }),
   async start (options) {
     // Loaded only when started: gateways and workers load this file with the adapter.
     const { startSimulator } = await import('./simulator.ts')
