@@ -155,7 +155,9 @@ function dayOfRow (opts: Omit<DataOptions, 'residents' | 'people'>, g: number): 
 export function contractFacts (opts: DataOptions, g: number, day = dayOfRow(opts, g)): ContractFacts {
   const slot = g % opts.residents
   const revision = Math.floor(g / opts.residents)
-  const person = opts.people?.(slot) ?? ownPerson(opts.seed, slot)
+  const given = opts.people?.(slot)
+  const own = given === undefined
+  const person = given ?? ownPerson(opts.seed, slot)
   const town = TOWNS.get(person.town ?? '') ?? TOWNS.get('320412120')!
   const r = seeded(opts.seed, slot, SALT_CONTRACT)
   const birthYear = Number(person.idNumber.slice(6, 10))
@@ -177,7 +179,10 @@ export function contractFacts (opts: DataOptions, g: number, day = dayOfRow(opts
   if (age < 7) groups.push('child')
   if (r() < 0.03) groups.push('disabled')
   if (r() < 0.01) groups.push('severe-mental-disorder')
-  const phone = r() < 0.07 ? undefined : mobilePhone(r)
+  const drawn = r() < 0.07 ? undefined : mobilePhone(r)
+  // A household resident's phone stays empty: the household register's changes with every message
+  // the demo sends, and a second department's would open a conflict on nearly every resident.
+  const phone = own ? drawn : undefined
 
   const v = seeded(opts.seed, slot, SALT_REVISION + revision)
   const signed = now - (1 + int(v, 700)) * DAY_MS
