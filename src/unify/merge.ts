@@ -61,7 +61,11 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
     const current = record.values[field] ?? null
     const currentKey = record.provenance[field]
     const currentSource = currentKey === undefined ? undefined : record.sources[currentKey]
-    const wins = currentSource === undefined || outranks(rules[field], source, currentSource)
+    // Two observations that outrank each other (one rank, one instant) saying the same: the value
+    // stays with the one it has, so a message applied again — or another naming the same linked
+    // record at that instant — moves nothing.
+    const wins = currentSource === undefined || (outranks(rules[field], source, currentSource) &&
+      !(outranks(rules[field], currentSource, source) && sameValue(current, value)))
     if (wins) {
       if (!sameValue(current, value)) {
         changes[field] = [current, value]

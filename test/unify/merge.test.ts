@@ -72,6 +72,21 @@ t.test('the same observation again changes nothing', async (t) => {
   t.notOk(r.changed, 'nothing to write')
 })
 
+t.test('another observation of the same instant saying the same moves nothing; saying otherwise replaces', async (t) => {
+  // Two messages naming one record (an employer many employees' rows link to) at one instant.
+  const first = obs(MR, '01', { phone: '13800000001', address: '湟里镇' }, 'msg-1#0')
+  const r = record(first)
+  r.changed = false
+  const second = obs(MR, '01', { phone: '13800000001', address: '湟里镇东街' }, 'msg-2#0')
+  t.same(applyObservation(r, second, rules, KEY)?.changes, { address: ['湟里镇', '湟里镇东街'] })
+  t.equal(source(r, 'phone')!.sourceId, 'msg-1#0', 'the same phone stays with the observation it has')
+  t.equal(source(r, 'address')!.sourceId, 'msg-2#0', 'a corrected address at that instant replaces')
+  r.changed = false
+  t.equal(applyObservation(r, { ...first, data: { phone: '13800000001' } }, rules, KEY), undefined)
+  t.equal(applyObservation(r, second, rules, KEY), undefined)
+  t.notOk(r.changed, 'either message applied again, where it says the same: nothing to write')
+})
+
 t.test('a non-authoritative source never overwrites an authoritative value; the disagreement opens a conflict', async (t) => {
   const r = record(obs(HR, '01', { name: '张伟' }), obs(MR, '05', { name: '张 伟' }))
   t.equal(r.values.name, '张伟')

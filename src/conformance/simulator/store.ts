@@ -24,9 +24,9 @@ export interface CheckStore {
    */
   commit: (raws: readonly RawRecord[], where: string, opts?: { dataKey?: Buffer }) => Promise<Committed>
   /**
-   * What the commit step wrote: the records' and facet entries' rows whole (a row written again
-   * has a new version and update time), and how many history entries, quarantine items and
-   * conflicts there are. Equal fingerprints: nothing changed.
+   * What the commit step wrote: the records' (of both kinds: links write the other) and facet
+   * entries' rows whole (a row written again has a new version and update time), and how many
+   * history entries, quarantine items and conflicts there are. Equal fingerprints: nothing changed.
    */
   fingerprint: () => Promise<string>
   /** Unified records of the adapter's kind. */
@@ -53,6 +53,8 @@ export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterI
   const instance = { config, adapter }
   const table = adapter.produces === 'person' ? 'persons' : 'enterprises'
   const key = adapter.produces === 'person' ? 'id_number' : 'credit_code'
+  // records of the other kind: what its links (or an enterprise's legal representative) wrote
+  const [otherTable, otherKey] = adapter.produces === 'person' ? ['enterprises', 'credit_code'] : ['persons', 'id_number']
   return {
     async commit (raws, where, opts = {}) {
       const dataKey = opts.dataKey ?? instanceKey
@@ -66,6 +68,7 @@ export function checkStore (db: Db, adapter: AdapterDefinition, config: AdapterI
       const { rows } = await db.query(`SELECT
         (SELECT count(*) FROM ${table}) AS records,
         (SELECT md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY ${key}), '')) FROM ${table} t) AS content,
+        (SELECT md5(coalesce(string_agg(to_jsonb(o)::text, ',' ORDER BY ${otherKey}), '')) FROM ${otherTable} o) AS linked_content,
         (SELECT count(*) FROM record_history) AS history,
         (SELECT count(*) FROM facet_entries) AS facets,
         (SELECT md5(coalesce(string_agg(to_jsonb(f)::text, ',' ORDER BY subject_key, facet, entry_key), '')) FROM facet_entries f) AS facet_content,
