@@ -31,13 +31,13 @@ export const familyDoctor = defineFacet({
   of: 'person',
   sensitivity: 'sensitive',
   schema: z.object({
-    state: z.enum(['signed', 'terminated', 'expired']),
-    signedOn: isoDate,
-    expiresOn: isoDate,
-    team: z.string().min(1),
-    clinic: z.string().min(1),
+    state: z.enum(['signed', 'terminated', 'expired']).describe('签约状态'),
+    signedOn: isoDate.describe('签约日期'),
+    expiresOn: isoDate.describe('到期日期'),
+    team: z.string().min(1).describe('签约团队'),
+    clinic: z.string().min(1).describe('签约机构'),
     /** Empty for a resident in none of the key groups (重点人群 left empty). */
-    keyGroups: z.array(z.enum(KEY_GROUPS)).default([]),
+    keyGroups: z.array(z.enum(KEY_GROUPS)).default([]).describe('重点人群'),
   }),
   // a resident holds one contract at a time: a later row replaces it
   entryKey: [],
