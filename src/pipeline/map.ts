@@ -1,4 +1,5 @@
-// Raw department record -> canonical record, by the adapter's field map. Pure: no I/O.
+// Raw department record -> canonical record, by the adapter's field map (and, by its links, the
+// records of the other entities it names). Pure: no I/O.
 // A record that cannot be normalised comes back as a quarantine verdict with the reason, the
 // department field and its raw value; it never stops the rest of its batch.
 import { setImmediate } from 'node:timers/promises'
