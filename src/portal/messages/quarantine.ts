@@ -74,6 +74,7 @@ export const zh = {
   'quarantine.reason.TB_TEXT_INVALID': '文本为空或无法使用',
   'quarantine.reason.TB_ENCODING_INVALID': '字符编码错误',
   'quarantine.reason.TB_CAPITAL_INVALID': '注册资本无法识别',
+  'quarantine.reason.TB_FIELD_DECRYPT_FAILED': '加密字段无法解密（数据密钥可能有误）',
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -151,4 +152,5 @@ export const en: Record<keyof typeof zh, string> = {
   'quarantine.reason.TB_TEXT_INVALID': 'Empty or unusable text',
   'quarantine.reason.TB_ENCODING_INVALID': 'Wrong character encoding',
   'quarantine.reason.TB_CAPITAL_INVALID': 'Registered capital cannot be read',
+  'quarantine.reason.TB_FIELD_DECRYPT_FAILED': 'An encrypted field cannot be decrypted (wrong data key?)',
 }
