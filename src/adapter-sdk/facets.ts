@@ -4,7 +4,7 @@
 // number or the enterprise's credit code), keeps it with provenance and history like any record,
 // and shows it beside the record — sensitive facets only to the roles the configuration allows,
 // every read audited with its purpose (PIPL art. 28).
-import type { z } from 'zod'
+import { z } from 'zod'
 import type { EntityKind } from '../model/index.ts'
 import type { Normalizer } from '../normalize/result.ts'
 
@@ -24,6 +24,10 @@ export interface FacetDeclaration<S extends z.ZodObject = z.ZodObject> {
   title: { zh: string, en: string }
   /** Whose facet it is; the adapter's own `fields` map the subject's key (and may add observations of its canonical fields). */
   of: EntityKind
+  /**
+   * The entries' fields; `.describe()` labels a field in the portal, and `.meta({ link: 'enterprise' })`
+   * on a credit code (`'person'` on an ID number) shows its value as a link to that record's page.
+   */
   schema: S
   sensitivity: Sensitivity
   /**
@@ -45,9 +49,20 @@ export interface FacetProduction<S extends z.ZodObject = z.ZodObject> {
   fields: FacetFieldMap<S>
 }
 
+/** A facet field's metadata (description, link), whether given on the field or on what it makes optional. */
+export function facetFieldMeta (schema: z.ZodType): { description?: string, link?: unknown } {
+  let inner = schema
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType
+  return { ...inner.meta(), ...schema.meta() }
+}
+
 /** Identity function that keeps the facet's schema type for its field map. */
 export function defineFacet<S extends z.ZodObject> (declaration: FacetDeclaration<S>): FacetDeclaration<S> {
   if (!/^[a-z][a-z0-9-]{1,62}$/.test(declaration.name)) throw new TypeError(`facet ${declaration.name}: a name is lowercase letters, digits and dashes`)
+  for (const [field, schema] of Object.entries(declaration.schema.shape as Record<string, z.ZodType>)) {
+    const { link } = facetFieldMeta(schema)
+    if (link !== undefined && link !== 'person' && link !== 'enterprise') throw new TypeError(`facet ${declaration.name}: field ${field} links to ${JSON.stringify(link)}; a link is 'person' (an ID number) or 'enterprise' (a credit code)`)
+  }
   return declaration
 }
 

@@ -5,6 +5,7 @@
 // each read with a purpose for the audit log; an ordinary one by whoever may read the record.
 import { z } from 'zod'
 import type { AdapterDefinition, Sensitivity } from '../adapter-sdk/index.ts'
+import { facetFieldMeta } from '../adapter-sdk/facets.ts'
 import type { Role } from '../auth/principal.ts'
 import type { Config } from '../config/schema.ts'
 import type { EntityKind } from '../model/index.ts'
@@ -27,7 +28,14 @@ export interface FacetInfo {
   fields: readonly string[]
   /** Per field of the facet's schema, its description (what the portal labels it with). */
   labels: Readonly<Record<string, string>>
+  /**
+   * Fields whose value names another record — `.meta({ link: 'enterprise' })` on a credit code,
+   * `.meta({ link: 'person' })` on an ID number — which the portal shows as a link to its page.
+   */
+  links: Readonly<Record<string, EntityKind>>
 }
+
+const LINKABLE: ReadonlySet<unknown> = new Set<EntityKind>(['person', 'enterprise'])
 
 /** The facets the adapters declare, by name; where two declarations of a name differ, the sensitive one. */
 export function facetCatalogue (adapters: Iterable<AdapterDefinition>): Map<string, FacetInfo> {
@@ -36,18 +44,21 @@ export function facetCatalogue (adapters: Iterable<AdapterDefinition>): Map<stri
     const declaration = adapter.facet?.declaration
     if (!declaration || catalogue.get(declaration.name)?.sensitivity === 'sensitive') continue
     const labels: Record<string, string> = {}
+    const links: Record<string, EntityKind> = {}
     for (const [field, schema] of Object.entries(declaration.schema.shape as Record<string, z.ZodType>)) {
-      if (schema.description) labels[field] = schema.description
+      const meta = facetFieldMeta(schema)
+      if (meta.description) labels[field] = meta.description
+      if (LINKABLE.has(meta.link)) links[field] = meta.link as EntityKind
     }
     const fields = Object.keys(declaration.schema.shape)
-    catalogue.set(declaration.name, { name: declaration.name, title: declaration.title, of: declaration.of, sensitivity: declaration.sensitivity, fields, labels })
+    catalogue.set(declaration.name, { name: declaration.name, title: declaration.title, of: declaration.of, sensitivity: declaration.sensitivity, fields, labels, links })
   }
   return catalogue
 }
 
 /** A facet of `of` as the catalogue knows it, or — declared by no running adapter — as sensitive, titled by its name. */
 export function facetInfo (catalogue: ReadonlyMap<string, FacetInfo>, name: string, of: EntityKind): FacetInfo {
-  return catalogue.get(name) ?? { name, title: { zh: name, en: name }, of, sensitivity: 'sensitive', fields: [], labels: {} }
+  return catalogue.get(name) ?? { name, title: { zh: name, en: name }, of, sensitivity: 'sensitive', fields: [], labels: {}, links: {} }
 }
 
 /** `open`: read freely; `purpose`: read with a purpose, audited; `denied`: only its existence is shown. */

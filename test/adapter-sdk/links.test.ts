@@ -1,9 +1,10 @@
 // Links are typed like `fields`: a target is a canonical field of the linked kind (a compile error
 // otherwise, `@ts-expect-error` below), and defineAdapter refuses, for adapters written in
-// JavaScript too, a link that names no field, maps no key, or sits on an adapter producing nothing.
+// JavaScript too, a link that names no field, maps no key, or sits on an adapter producing nothing;
+// a facet field links to a person or an enterprise only.
 import t from 'tap'
 import { z } from 'zod'
-import { defineAdapter, type RawRecord } from '../../src/adapter-sdk/index.ts'
+import { defineAdapter, defineFacet, type RawRecord } from '../../src/adapter-sdk/index.ts'
 import { mapRecord } from '../../src/pipeline/map.ts'
 import { creditCode, enterpriseName, personName, residentId } from '../../src/normalize/index.ts'
 
@@ -80,4 +81,18 @@ t.test('a raw record yields the linked record when its link key is given, quaran
   t.match(bad.rejection.message, /^link enterprise: DWDM: /)
   t.equal(bad.rejection.field, 'DWDM')
   t.equal(bad.rejection.rawValue, `${EMPLOYER.slice(0, 17)}1`)
+})
+
+t.test('a facet field links to a person or an enterprise, nothing else', async (t) => {
+  const declare = (link: string): unknown => defineFacet({
+    name: 'test-employment',
+    title: { zh: '就业', en: 'Employment' },
+    of: 'person',
+    schema: z.object({ employer: z.string().optional().meta({ link }) }),
+    sensitivity: 'ordinary',
+    entryKey: [],
+  })
+  t.ok(declare('enterprise'))
+  t.ok(declare('person'))
+  t.throws(() => declare('employer'), { message: /facet test-employment: field employer links to "employer"; a link is 'person' \(an ID number\) or 'enterprise' \(a credit code\)/ })
 })

@@ -95,6 +95,15 @@ t.test('a field typo fails, naming the department field and the target', async (
   t.same(fields?.details, ['fields.XM maps to "nmae", which is no person field'])
 })
 
+t.test('a typo in a link\'s field map fails, naming the link, the department field and the target', async (t) => {
+  const report = await check(fixture('link-typo'), false)
+  t.notOk(report.ok)
+  const [fields] = named(report, 'field targets')
+  t.equal(fields?.outcome, 'fail')
+  t.same(fields?.details, ['links[0].fields.GZDWMC maps to "nmae", which is no enterprise field'])
+  t.equal(report.checks.filter((c) => c.outcome === 'fail').length, 1, 'nothing else is blamed')
+})
+
 t.test('a parse that throws TypeError fails, naming the input and the seed that repeats it', async (t) => {
   const report = await check(fixture('parse-type-error'), false)
   t.notOk(report.ok)

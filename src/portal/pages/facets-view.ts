@@ -6,11 +6,13 @@ import type { FacetSummary } from '../../facets/read.ts'
 import type { FacetEntry } from '../../store/facets.ts'
 import { html, type Html } from '../../html.ts'
 import { csrfField, type PageContext } from '../layout.ts'
-import { beijingTime, departmentOf } from '../format.ts'
+import { beijingTime, departmentOf, maskId } from '../format.ts'
 
 export interface FacetView extends FacetSummary {
   /** Loaded when shown: an ordinary facet always, a sensitive one once a purpose was given. */
   shown?: FacetEntry[]
+  /** The page references of the residents the shown entries link to, by ID number (those the store knows). */
+  refs?: ReadonlyMap<string, string>
 }
 
 /**
@@ -54,7 +56,20 @@ function entriesTable (ctx: PageContext, platform: Platform, f: FacetView, entri
   const given = new Set(entries.flatMap((e) => Object.keys(e.data)))
   const fields = [...f.fields.filter((field) => given.has(field)), ...[...given].filter((field) => !f.fields.includes(field)).sort()]
   return html`<table><thead><tr>${fields.map((field) => html`<th scope="col">${f.labels[field] ?? field}</th>`)}<th scope="col">${t('record.source')}</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr>${fields.map((field) => html`<td data-field="${field}">${valueText(e.data[field], t('record.empty'))}</td>`)}<td class="muted">${t('facet.from', departmentOf(platform, e.source.adapter, t), beijingTime(e.source.observedAt))}</td></tr>`)}</tbody></table>`
+<tbody>${entries.map((e) => html`<tr>${fields.map((field) => html`<td data-field="${field}">${valueCell(f, field, e.data[field], t('record.empty'))}</td>`)}<td class="muted">${t('facet.from', departmentOf(platform, e.source.adapter, t), beijingTime(e.source.observedAt))}</td></tr>`)}</tbody></table>`
+}
+
+/**
+ * A value naming another record (a field the schema links) as a link to that record's page; any
+ * other as text. A resident's ID number is masked as on the record pages: the full number is
+ * on that resident's page, read with a purpose.
+ */
+function valueCell (f: FacetView, field: string, value: unknown, empty: string): Html | string {
+  const kind = f.links[field]
+  if (typeof value !== 'string' || value === '' || kind === undefined) return valueText(value, empty)
+  if (kind === 'enterprise') return html`<a href="/portal/enterprises/${encodeURIComponent(value)}">${value}</a>`
+  const ref = f.refs?.get(value)
+  return ref === undefined ? maskId(value) : html`<a href="/portal/persons/${ref}">${maskId(value)}</a>`
 }
 
 function valueText (value: unknown, empty: string): string {

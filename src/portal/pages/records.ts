@@ -34,10 +34,19 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
   // -------------------------------------------------------------------------------------------
   // residents and enterprises
 
+  /** A shown facet with the page references of the residents its entries link to (persons are addressed by reference). */
+  const withRefs = async (f: FacetView): Promise<FacetView> => {
+    const fields = Object.keys(f.links).filter((field) => f.links[field] === 'person')
+    if (!f.shown || fields.length === 0) return f
+    const ids = f.shown.flatMap((e) => fields.map((field) => e.data[field]).filter((v): v is string => typeof v === 'string'))
+    const labels = await recordLabels(db, 'person', ids)
+    return { ...f, refs: new Map([...labels].flatMap(([id, label]) => label.ref === undefined ? [] : [[id, label.ref] as const])) }
+  }
+
   /** The subject's facets as the staff member may see them, ordinary ones with their entries. */
   const facetViews = async (s: SignedIn, kind: EntityKind, key: string): Promise<FacetView[]> =>
     await Promise.all((await facetsOf(platform, s.principal.roles, kind, key)).map(async (f) =>
-      f.access === 'open' ? { ...f, shown: await facetEntries(db, kind, key, f.name) } : f))
+      f.access === 'open' ? await withRefs({ ...f, shown: await facetEntries(db, kind, key, f.name) }) : f))
 
   /**
    * A sensitive facet shown for a purpose: read (or refused) and audited either way, with the
@@ -55,7 +64,7 @@ export async function recordPages (app: FastifyInstance, kit: PortalKit): Promis
       throw new PageError(status)
     }
     await audit(req, s, 'facet.read', { ...note, details: { facet: name } })
-    return (await facetViews(s, kind, key)).map((f) => f.name === name ? { ...f, shown: read.entries } : f)
+    return await Promise.all((await facetViews(s, kind, key)).map(async (f) => f.name === name ? await withRefs({ ...f, shown: read.entries }) : f))
   }
 
   /** The purpose a facet form gives, or a 422 page asking for it. */
