@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { z } from 'zod'
-import { defineAdapter, type AdapterDefinition } from '../src/adapter-sdk/index.ts'
+import { defineAdapter } from '../src/adapter-sdk/index.ts'
 import { personName, phone, residentId } from '../src/normalize/index.ts'
 import { signSm3 } from '../src/crypto/webhook-signature.ts'
 import { encryptSm4Field, jsonAnswer, startSimServer, webhookSender } from '../src/adapter-sdk/testkit/index.ts'
@@ -38,7 +38,7 @@ const encrypted = { fields: ['SFZH', 'SJHM'], cipher: 'sm4-cbc' } as const
 const pulled = [encryptedRow(200), encryptedRow(201, 'SJHM'), encryptedRow(202)]
 const pullDepartment = await startSimServer({ routes: { 'GET /persons': () => jsonAnswer({ records: pulled }) } })
 t.teardown(pullDepartment.close)
-const encryptedPull: AdapterDefinition = defineAdapter({
+const encryptedPull = defineAdapter({
   id: 'encrypted-pull',
   department: { name: '测试 加密拉取', level: 'city' },
   produces: 'person',
@@ -63,7 +63,7 @@ const dropDir = await tempDir(t)
 await mkdir(dropDir, { recursive: true })
 const dropped = [encryptedRow(300), encryptedRow(301, 'SFZH'), encryptedRow(302)]
 await writeFile(join(dropDir, 'ENC_20261120.csv'), `SFZH,XM,SJHM\n${dropped.map((r) => `${r.SFZH},${r.XM},${r.SJHM}`).join('\n')}\n`)
-const encryptedFiles: AdapterDefinition = defineAdapter({
+const encryptedFiles = defineAdapter({
   id: 'encrypted-files',
   department: { name: '测试 加密文件', level: 'city' },
   produces: 'person',
@@ -133,7 +133,7 @@ t.test('the fields decrypt before mapping; a value that does not decrypt quarant
   const msgId = nextId('RIGHT')
   const message = encryptedMessage(msgId, 100, 3, KEY)
   const garbled = Buffer.from(message.records[1]!.SFZH, 'base64')
-  garbled[garbled.length - 1] ^= 0x01 // the last block's padding no longer checks
+  garbled[garbled.length - 1] = garbled[garbled.length - 1]! ^ 0x01 // the last block's padding no longer checks
   message.records[1]!.SFZH = garbled.toString('base64')
   const body = JSON.stringify(message)
   t.equal((await post('enc-right', msgId, body)).status, 202)

@@ -11,7 +11,7 @@ import { resident } from './conformance/fixtures/encrypted-push.ts'
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex')
 const fields = { SFZH: ['idNumber', residentId], XM: ['name', personName], SJHM: ['phone', phone] } as const
-const adapter: AdapterDefinition = defineAdapter({
+const adapter = defineAdapter({
   id: 'enc', department: { name: '测试', level: 'city' }, produces: 'person',
   receive: { signature: 'standard-webhooks', maxBodyBytes: 1024, parse: () => [] },
   encrypted: { fields: ['SFZH', 'SJHM'], cipher: 'sm4-cbc' },
@@ -49,7 +49,7 @@ t.test('a normaliser rejection also carries the record as received, the decrypte
 })
 
 t.test('a value that is not text, and a record already rejected by parse', async (t) => {
-  const { rejections } = await mapReceivedInSlices(adapter, KEY, [raw(6, { SFZH: 320412 }), { ...raw(7), reject: { code: 'TB_EVENT_TYPE_UNKNOWN', message: 'XX' } }], 1)
+  const { rejections } = await mapReceivedInSlices(adapter, KEY, [raw(6, { SFZH: 320412 }), { ...raw(7), reject: { code: 'TB_EVENT_TYPE_UNKNOWN', message: 'XX' } }])
   t.match(rejections, [{ code: 'TB_FIELD_DECRYPT_FAILED', field: 'SFZH', message: 'SFZH: a number, not encrypted text' }, { code: 'TB_EVENT_TYPE_UNKNOWN' }])
 })
 
