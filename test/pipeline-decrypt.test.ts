@@ -50,7 +50,7 @@ t.test('a normaliser rejection also carries the record as received, the decrypte
 
 t.test('a value that is not text, and a record already rejected by parse', async (t) => {
   const { rejections } = await mapReceivedInSlices(adapter, KEY, [raw(6, { SFZH: 320412 }), { ...raw(7), reject: { code: 'TB_EVENT_TYPE_UNKNOWN', message: 'XX' } }])
-  t.match(rejections, [{ code: 'TB_FIELD_DECRYPT_FAILED', field: 'SFZH', message: 'SFZH: a number, not encrypted text' }, { code: 'TB_EVENT_TYPE_UNKNOWN' }])
+  t.match(rejections, [{ code: 'TB_FIELD_DECRYPT_FAILED', field: 'SFZH', message: 'SFZH: An encrypted field cannot be decrypted: a number, not encrypted text' }, { code: 'TB_EVENT_TYPE_UNKNOWN' }])
 })
 
 t.test('a wrong key rejects, never maps', async (t) => {

@@ -6,7 +6,7 @@
 import type { AdapterDefinition, EncryptedFields } from '../adapter-sdk/index.ts'
 import { decryptSm4Field } from '../crypto/sm4.ts'
 import { dataKeyOf } from '../department/data-key.ts'
-import { isTongbanError } from '../errors.ts'
+import { isTongbanError, TongbanError } from '../errors.ts'
 import type { RawRecord, Rejection } from '../model/intake.ts'
 import { isEmpty } from '../normalize/index.ts'
 import type { Instance, Platform } from '../platform.ts'
@@ -27,7 +27,7 @@ function decryptRecord (encrypted: EncryptedFields, key: Buffer, raw: RawRecord)
     const value = fields[field]
     if (isEmpty(value)) continue
     try {
-      if (typeof value !== 'string') return { plain: { ...raw, reject: { code: 'TB_FIELD_DECRYPT_FAILED', message: `${field}: a ${typeof value}, not encrypted text` } }, failed: field }
+      if (typeof value !== 'string') throw new TongbanError('TB_FIELD_DECRYPT_FAILED', [`a ${typeof value}, not encrypted text`])
       fields[field] = decryptSm4Field(key, value)
     } catch (err) {
       if (!isTongbanError(err)) throw err
