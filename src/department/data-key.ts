@@ -6,7 +6,8 @@ import type { AdapterInstance } from '../config/schema.ts'
 import { TongbanError } from '../errors.ts'
 import { credentialsOf, type CredentialDeps, type Credentials } from './credentials.ts'
 
-const readers = new WeakMap<AdapterInstance, Credentials>()
+// Per process's platform (its database and vault) and instance: a gateway started again on the same configuration reads its own.
+const readers = new WeakMap<CredentialDeps, WeakMap<AdapterInstance, Credentials>>()
 
 /**
  * The instance's 16-byte data key; TB_DEPARTMENT_AUTH when it has none (or not 32 hex digits).
@@ -14,11 +15,13 @@ const readers = new WeakMap<AdapterInstance, Credentials>()
  * should not wait out the minute the last read is kept.
  */
 export async function dataKeyOf (deps: CredentialDeps, config: AdapterInstance, opts: { fresh?: boolean } = {}): Promise<Buffer> {
-  let reader = readers.get(config)
+  let ofDeps = readers.get(deps)
+  if (!ofDeps) readers.set(deps, ofDeps = new WeakMap())
+  let reader = ofDeps.get(config)
   if (!reader) {
     reader = credentialsOf(deps, config.id, config.credentials, ['dataKey'], { purpose: 'field decryption' })
     if (!reader) throw new TongbanError('TB_DEPARTMENT_AUTH', [config.id, 'its adapter decrypts fields, but the instance has no credentials.dataKey'])
-    readers.set(config, reader)
+    ofDeps.set(config, reader)
   }
   if (opts.fresh) reader.forget()
   const parsed = DATA_KEY_CREDENTIALS.safeParse(await reader.read())
