@@ -1,9 +1,9 @@
 // Encrypted fields through a real gateway (PGlite, real Redis): SM4-encrypted ID and mobile numbers
 // in webhooks signed with HMAC-SM3, in pulled pages and in dropped files are decrypted before
 // mapping; a value that does not decrypt quarantines its record alone (kept encrypted); an
-// instance holding a wrong key stores nothing;
-// a key fixed in the vault lets a quarantine retry through; a repeated webhook id is answered 409
-// where the adapter says so, and the kit's sender takes that 409 as delivered.
+// instance holding a wrong key stores nothing; a key fixed in the vault lets a quarantine retry
+// through, and one missing holds messages back unprocessed until it is stored; a repeated webhook
+// id is answered 409 where the adapter says so, and the kit's sender takes that 409 as delivered.
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -90,6 +90,7 @@ const gateway = await (async () => {
         { id: 'enc-right', adapter: 'encrypted-push', webhook, credentials: { dataKey: DATA_KEY } },
         { id: 'enc-wrong', adapter: 'encrypted-push', webhook, credentials: { dataKey: WRONG_KEY } },
         { id: 'enc-vault', adapter: 'encrypted-push', webhook, credentials: 'vault' },
+        { id: 'enc-later', adapter: 'encrypted-push', webhook, credentials: 'vault', retries: { attempts: 100, backoff: '100ms' } },
         { id: 'enc-pull', adapter: 'encrypted-pull', baseUrl: pullDepartment.url, credentials: { dataKey: DATA_KEY } },
         { id: 'enc-files', adapter: 'encrypted-files', files: { dir: dropDir }, credentials: { dataKey: DATA_KEY } },
       ],
@@ -194,6 +195,16 @@ t.test('a key fixed in the vault lets the quarantined record through on retry', 
   await eventually(async () => ((await api('GET', '/audit?action=vault.use&limit=50', undefined, auditor)).body.items as Json[] | undefined)
     ?.find((e) => e.subject === 'enc-vault' && e.details?.purpose === 'field decryption'))
   t.pass('each read of the key is audited with its purpose')
+})
+
+t.test('a message arriving before the key is in the vault waits for it: nothing quarantined, nothing lost', async (t) => {
+  const msgId = nextId('LATER')
+  t.equal((await post('enc-later', msgId, JSON.stringify(encryptedMessage(msgId, 160, 1, KEY)))).status, 202)
+  await eventually(() => lines.some((l) => l.includes('Department system enc-later rejected our credentials: no dataKey stored in the vault')), 60_000)
+  t.same((await api('GET', '/quarantine?adapter=enc-later')).body.items, [], 'not quarantined')
+  const token = (await api('POST', '/tokens', { name: 'enc-later-security', roles: ['security-admin'], town: '320412120000' }, { authorization: 'Bearer test-admin-token-0123456789' })).body.token as string
+  t.equal((await api('PUT', '/vault/credentials/enc-later', { credentials: { dataKey: DATA_KEY } }, { authorization: `Bearer ${token}` })).status, 204)
+  t.match(await eventually(async () => await person(resident(160).idNumber)), { phone: resident(160).mobile }, 'processed once the key is stored')
 })
 
 t.test('pulled pages and dropped files decrypt alike, a record that does not decrypt quarantined alone', async (t) => {
