@@ -111,10 +111,9 @@ export function householdBeneficiary (demo: DemoContext): ((slot: number) => { i
 
 /**
  * Every `insuredFromHousehold`-th insured person of the social-insurance register is a resident of
- * the household register, so the demo's residents carry insurance-enrolment facets: every other
- * one a resident who lives in the demo's first town in the household simulator's revision 1 (as
- * householdBeneficiary does), the rest spread over the whole population. The gender is the
- * register's code (1 male, 2 female).
+ * the household register, in the register's order (nearly everyone is insured: with 1 and as many
+ * insured persons as residents, every resident of the demo town carries insurance-enrolment
+ * facets). The gender is the register's code (1 male, 2 female).
  */
 export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2', phone: '' } | undefined) | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
@@ -122,18 +121,13 @@ export function householdInsured (demo: DemoContext): ((person: number) => { idN
   if (!household.success || !insurance.success || insurance.data.insuredFromHousehold <= 0) return undefined
   const { seed, residents } = household.data
   const every = insurance.data.insuredFromHousehold
-  const town = demo.towns[0]?.slice(0, 9)
   // the seeded conflict's resident stays out: a third source naming them would change its story
   const conflicted = seededConflict(demo)?.resident
-  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
-  const inTown: number[] = []
-  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
   return (person) => {
-    if (person % every !== 0) return undefined
-    const n = person / every
-    const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
-    if (!usable(resident)) return undefined
+    const resident = (person / every) % residents
+    if (person % every !== 0 || resident === conflicted) return undefined
     const facts = residentFacts(seed, resident)
+    if (facts.quirk !== undefined) return undefined
     // no phone (AAE005 empty): the household register's phone changes with every message the
     // demo sends, and a second department's would open a conflict on nearly every resident
     return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2', phone: '' }
