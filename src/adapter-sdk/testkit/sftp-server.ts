@@ -176,7 +176,8 @@ export async function startSftpServer (opts: SftpServerOptions): Promise<Running
   const server = new Server({ hostKeys: [hostKey], ident: 'OpenSSH_9.2p1' }, (client) => {
     clients.add(client)
     // One READ answered at a time: Nagle's algorithm would hold each answer back for the client's delayed ACK.
-    client.setNoDelay(true)
+    // ssh2's server-side connection has setNoDelay (lib/server.js); @types/ssh2 declares it on the client only
+    ;(client as unknown as { setNoDelay: (noDelay: boolean) => void }).setNoDelay(true)
     let username: string | undefined
     client.on('authentication', (ctx) => {
       authenticate(ctx)
