@@ -61,7 +61,7 @@ export const AdapterInstance = z.object({
     dir: z.string().min(1).optional(),
     sftp: z.object({
       host: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(22),
+      port: z.coerce.number().int().min(1).max(65535).default(22),
       path: z.string().min(1),
       hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'the server\'s host key fingerprint as ssh-keygen -l prints it: SHA256:<43 base64 characters>'),
       sessions: z.number().int().min(1).max(16).default(2),
