@@ -19,7 +19,8 @@ export const CATEGORIES = { '01': 'dibao', '02': 'tekun' } as const
 
 /** The facet's fields: which assistance, since when, a remark. */
 export const AssistanceSchema = z.object({
-  category: z.enum(['dibao', 'tekun']).describe('救助类别'),
+  // labelled by its description; its values by their labels
+  category: z.enum(['dibao', 'tekun']).meta({ description: '救助类别', values: { dibao: { zh: '低保', en: 'Subsistence allowance' }, tekun: { zh: '特困', en: 'Extreme poverty' } } }),
   since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('起始日期'),
   note: z.string().max(200).optional().describe('备注'),
 })

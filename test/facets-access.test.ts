@@ -17,7 +17,7 @@ t.test('the catalogue and the access rule', async (t) => {
     assistanceAdapter('d', 'test-shared', 'sensitive'),
   ])
   const assistance = facetInfo(catalogue, 'test-assistance', 'person')
-  t.match(assistance, { of: 'person', sensitivity: 'sensitive', fields: ['category', 'since', 'note'], labels: { category: '救助类别', since: '起始日期', note: '备注' } })
+  t.match(assistance, { of: 'person', sensitivity: 'sensitive', fields: ['category', 'since', 'note'], labels: { category: { zh: '救助类别' }, since: { zh: '起始日期' }, note: { zh: '备注' } } })
   t.equal(facetInfo(catalogue, 'test-shared', 'person').sensitivity, 'sensitive', 'of two declarations of a name, the sensitive one')
   const gone = facetInfo(catalogue, 'no-longer-declared', 'enterprise')
   t.same([gone.sensitivity, gone.of, gone.title], ['sensitive', 'enterprise', { zh: 'no-longer-declared', en: 'no-longer-declared' }], 'a facet no adapter declares is sensitive')

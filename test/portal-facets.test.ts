@@ -33,7 +33,7 @@ t.test('facets on the resident page', { skip: skipWithoutChromium }, async (t) =
   await page.goto(`${base}/portal/persons/${ref}?lang=zh`)
   const doctor = page.locator('[data-facet="test-doctor"]')
   t.match(await doctor.locator('h3').innerText(), /家庭医生签约\s*1 条/, 'an ordinary facet with its entry count')
-  t.match(await doctor.locator('tbody').innerText(), /dibao\s+2025-01-01\s+来自 测试救助系统 doctor-test（doctor） 2026-03-01 08:00/, 'its entries inline, each saying where it came from')
+  t.match(await doctor.locator('tbody').innerText(), /低保\s+2025-01-01\s+来自 测试救助系统 doctor-test（doctor） 2026-03-01 08:00/, 'its entries inline, each saying where it came from')
   t.same(await doctor.locator('thead th').allInnerTexts(), ['救助类别', '起始日期', '来源部门'], "labelled by the schema's descriptions")
 
   const assistance = page.locator('[data-facet="test-assistance"]')
@@ -46,7 +46,7 @@ t.test('facets on the resident page', { skip: skipWithoutChromium }, async (t) =
   await page.waitForURL(`${base}/portal/persons/${ref}/facets/test-assistance`)
   const opened = page.locator('[data-facet="test-assistance"]')
   t.match(await opened.getByRole('status').innerText(), /已显示“社会救助”，查询事由：低保年审/)
-  t.match(await opened.locator('tbody').innerText(), /dibao\s+2024-01-05[\s\S]*tekun\s+2023-06-01\s+分散供养/, 'shown once the purpose is given')
+  t.match(await opened.locator('tbody').innerText(), /低保\s+2024-01-05[\s\S]*特困\s+2023-06-01\s+分散供养/, 'shown once the purpose is given')
   t.match(await opened.locator('h3').innerText(), /社会救助\s*2 条/, 'with its count')
   await shot('2-shown-with-purpose')
 

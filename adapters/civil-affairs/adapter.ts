@@ -40,15 +40,26 @@ export const socialAssistance = defineFacet({
   of: 'person',
   sensitivity: 'sensitive',
   schema: z.object({
-    category: z.enum(['urban-minimum-living', 'rural-minimum-living', 'extreme-poverty-support', 'temporary-assistance']),
-    peopleCovered: z.number().int().min(1).max(99),
+    category: z.enum(['urban-minimum-living', 'rural-minimum-living', 'extreme-poverty-support', 'temporary-assistance']).meta({
+      label: { zh: '救助类别', en: 'Category' },
+      values: {
+        'urban-minimum-living': { zh: '城市低保', en: 'Urban subsistence allowance' },
+        'rural-minimum-living': { zh: '农村低保', en: 'Rural subsistence allowance' },
+        'extreme-poverty-support': { zh: '特困供养', en: 'Extreme-poverty support' },
+        'temporary-assistance': { zh: '临时救助', en: 'Temporary assistance' },
+      },
+    }),
+    peopleCovered: z.number().int().min(1).max(99).meta({ label: { zh: '保障人数', en: 'People covered' } }),
     /** Integer fen (76500 is 765.00 yuan): exact, summable, no binary fractions of a payment. */
-    monthlyAmountFen: z.number().int().min(0),
-    from: month,
+    monthlyAmountFen: z.number().int().min(0).meta({ label: { zh: '月救助金额（分）', en: 'Monthly amount (fen)' } }),
+    from: month.meta({ label: { zh: '开始年月', en: 'From' } }),
     /** Absent while the assistance goes on. */
-    until: month.optional(),
-    state: z.enum(['in-payment', 'suspended', 'ended']),
-    division: z.string().regex(/^\d{12}$/, 'a 12-digit division code'),
+    until: month.optional().meta({ label: { zh: '结束年月', en: 'Until' } }),
+    state: z.enum(['in-payment', 'suspended', 'ended']).meta({
+      label: { zh: '救助状态', en: 'State' },
+      values: { 'in-payment': { zh: '在保', en: 'In payment' }, suspended: { zh: '暂停', en: 'Suspended' }, ended: { zh: '终止', en: 'Ended' } },
+    }),
+    division: z.string().regex(/^\d{12}$/, 'a 12-digit division code').meta({ label: { zh: '户籍区划', en: 'Division' } }),
   }),
   // a person may receive temporary assistance beside a subsistence allowance: one entry each
   entryKey: ['category'],

@@ -31,13 +31,27 @@ export const familyDoctor = defineFacet({
   of: 'person',
   sensitivity: 'sensitive',
   schema: z.object({
-    state: z.enum(['signed', 'terminated', 'expired']).describe('签约状态'),
-    signedOn: isoDate.describe('签约日期'),
-    expiresOn: isoDate.describe('到期日期'),
-    team: z.string().min(1).describe('签约团队'),
-    clinic: z.string().min(1).describe('签约机构'),
+    state: z.enum(['signed', 'terminated', 'expired']).meta({
+      label: { zh: '签约状态', en: 'State' },
+      values: { signed: { zh: '已签约', en: 'Signed' }, terminated: { zh: '已解约', en: 'Terminated' }, expired: { zh: '已到期', en: 'Expired' } },
+    }),
+    signedOn: isoDate.meta({ label: { zh: '签约日期', en: 'Signed on' } }),
+    expiresOn: isoDate.meta({ label: { zh: '到期日期', en: 'Expires on' } }),
+    team: z.string().min(1).meta({ label: { zh: '签约团队', en: 'Team' } }),
+    clinic: z.string().min(1).meta({ label: { zh: '签约机构', en: 'Clinic' } }),
     /** Empty for a resident in none of the key groups (重点人群 left empty). */
-    keyGroups: z.array(z.enum(KEY_GROUPS)).default([]).describe('重点人群'),
+    keyGroups: z.array(z.enum(KEY_GROUPS)).default([]).meta({
+      label: { zh: '重点人群', en: 'Key groups' },
+      values: {
+        elderly: { zh: '老年人', en: 'Elderly' },
+        hypertension: { zh: '高血压', en: 'Hypertension' },
+        diabetes: { zh: '糖尿病', en: 'Diabetes' },
+        maternal: { zh: '孕产妇', en: 'Pregnant or postpartum' },
+        child: { zh: '儿童', en: 'Child' },
+        disabled: { zh: '残疾人', en: 'Disabled' },
+        'severe-mental-disorder': { zh: '严重精神障碍', en: 'Severe mental disorder' },
+      },
+    }),
   }),
   // a resident holds one contract at a time: a later row replaces it
   entryKey: [],

@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { RawRecord } from '../../src/adapter-sdk/index.ts'
+import { facetFieldMeta } from '../../src/adapter-sdk/facets.ts'
 import { isTongbanError } from '../../src/errors.ts'
 import { mapRecord, type MapResult } from '../../src/pipeline/map.ts'
 import adapter, { AAE036, insuranceEnrolment, MAX_BODY_BYTES, parse } from './adapter.ts'
@@ -49,7 +50,8 @@ t.test('the definition reads like the spec sheet', async (t) => {
     'AAE140->insuranceType', 'AAC008->state', 'AAE030->from', 'AAE031->until', 'AAB998->employerCreditCode', 'AAB004->employerName', 'AAB001->employerNumber',
   ])
   t.match(insuranceEnrolment.schema.shape.employerCreditCode.meta(), { link: 'enterprise' }, 'the credit code links to the enterprise in the portal')
-  t.same(Object.values(insuranceEnrolment.schema.shape).map((field) => field.description), ['险种', '参保状态', '参保日期', '终止日期', '参保单位统一社会信用代码', '参保单位', '单位编号'], 'each field labelled for the portal')
+  t.same(Object.values(insuranceEnrolment.schema.shape).map((field) => facetFieldMeta(field).label?.zh), ['险种', '参保状态', '参保日期', '终止日期', '单位信用代码', '参保单位', '单位编号'], 'each field labelled for the portal')
+  t.same(facetFieldMeta(insuranceEnrolment.schema.shape.state).values?.paying, { zh: '参保缴费', en: 'Paying' }, 'and its coded values')
 })
 
 t.test('a spec row maps to a person, an enrolment entry and the employer', async (t) => {

@@ -34,21 +34,35 @@ export const insuranceEnrolment = defineFacet({
   title: { zh: '社保参保', en: 'Insurance enrolment' },
   of: 'person',
   sensitivity: 'ordinary',
-  // descriptions label the fields in the portal
+  // the portal's labels: each field's, and each coded value's
   schema: z.object({
     insuranceType: z.enum([
       'enterprise-employee-pension', 'public-institution-pension', 'resident-pension',
       'unemployment', 'employee-medical', 'resident-medical', 'work-injury',
-    ]).meta({ description: '险种' }),
-    state: z.enum(['paying', 'suspended', 'ended']).meta({ description: '参保状态' }),
-    from: isoDate.meta({ description: '参保日期' }),
+    ]).meta({
+      label: { zh: '险种', en: 'Insurance' },
+      values: {
+        'enterprise-employee-pension': { zh: '企业职工基本养老保险', en: "Enterprise employees' pension" },
+        'public-institution-pension': { zh: '机关事业单位养老保险', en: 'Public institutions\' pension' },
+        'resident-pension': { zh: '城乡居民基本养老保险', en: "Residents' pension" },
+        unemployment: { zh: '失业保险', en: 'Unemployment' },
+        'employee-medical': { zh: '职工基本医疗保险', en: "Employees' medical" },
+        'resident-medical': { zh: '城乡居民基本医疗保险', en: "Residents' medical" },
+        'work-injury': { zh: '工伤保险', en: 'Work injury' },
+      },
+    }),
+    state: z.enum(['paying', 'suspended', 'ended']).meta({
+      label: { zh: '参保状态', en: 'State' },
+      values: { paying: { zh: '参保缴费', en: 'Paying' }, suspended: { zh: '暂停缴费', en: 'Suspended' }, ended: { zh: '终止参保', en: 'Ended' } },
+    }),
+    from: isoDate.meta({ label: { zh: '参保日期', en: 'From' } }),
     /** Absent while the enrolment goes on. */
-    until: isoDate.optional().meta({ description: '终止日期' }),
+    until: isoDate.optional().meta({ label: { zh: '终止日期', en: 'Until' } }),
     employerCreditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/, 'an 18-character unified social credit code').optional()
-      .meta({ description: '参保单位统一社会信用代码', link: 'enterprise' }),
-    employerName: z.string().min(1).max(256).optional().meta({ description: '参保单位' }),
+      .meta({ label: { zh: '单位信用代码', en: 'Employer credit code' }, link: 'enterprise' }),
+    employerName: z.string().min(1).max(256).optional().meta({ label: { zh: '参保单位', en: 'Employer' } }),
     /** The employer's number with the social-insurance agency (AAB001). */
-    employerNumber: z.string().min(1).max(32).optional().meta({ description: '单位编号' }),
+    employerNumber: z.string().min(1).max(32).optional().meta({ label: { zh: '单位编号', en: 'Employer number' } }),
   }),
   entryKey: ['insuranceType'],
 })

@@ -25,8 +25,10 @@ export interface FacetDeclaration<S extends z.ZodObject = z.ZodObject> {
   /** Whose facet it is; the adapter's own `fields` map the subject's key (and may add observations of its canonical fields). */
   of: EntityKind
   /**
-   * The entries' fields; `.describe()` labels a field in the portal, and `.meta({ link: 'enterprise' })`
-   * on a credit code (`'person'` on an ID number) shows its value as a link to that record's page.
+   * The entries' fields. In the portal a field is labelled by `.meta({ label: { zh, en } })` (else
+   * its `.describe()`), its coded values read by `.meta({ values: { paying: { zh: '参保缴费', en:
+   * 'Paying' } } })` (on an array, for its items), and `.meta({ link: 'enterprise' })` on a credit
+   * code (`'person'` on an ID number) shows its value as a link to that record's page.
    */
   schema: S
   sensitivity: Sensitivity
@@ -49,8 +51,11 @@ export interface FacetProduction<S extends z.ZodObject = z.ZodObject> {
   fields: FacetFieldMap<S>
 }
 
-/** A facet field's metadata (description, link), whether given on the field or on what it makes optional. */
-export function facetFieldMeta (schema: z.ZodType): { description?: string, link?: unknown } {
+/** A label in the portal's two languages. */
+export interface FacetLabel { zh: string, en: string }
+
+/** A facet field's metadata (description, label, value labels, link), whether given on the field or on what it makes optional. */
+export function facetFieldMeta (schema: z.ZodType): { description?: string, label?: FacetLabel, values?: Readonly<Record<string, FacetLabel>>, link?: unknown } {
   let inner = schema
   while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType
   return { ...inner.meta(), ...schema.meta() }

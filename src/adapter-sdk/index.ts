@@ -36,7 +36,7 @@ export type { Normalizer, Normalized } from '../normalize/result.ts'
 export type { RawRecord }
 export type { DepartmentHttp, DepartmentRequest, DepartmentResponse } from './http.ts'
 export { Charset, charsetOf, contentTypeCharset, decodeBytes, encodeText } from './codec.ts'
-export { defineFacet, facet, type FacetDeclaration, type FacetField, type FacetFieldMap, type FacetProduction, type Sensitivity } from './facets.ts'
+export { defineFacet, facet, type FacetDeclaration, type FacetLabel, type FacetField, type FacetFieldMap, type FacetProduction, type Sensitivity } from './facets.ts'
 export { defineOperation, type OperationContext, type OperationDeclaration, type StaffAccountPlacement } from './operations.ts'
 export { delimitedManifest, manifestName, DIGEST_ALGORITHMS, type CsvRead, type CustomRead, type FileDigestAlgorithm, type FileDrop, type FileExpectation, type FileInfo, type FileManifest } from './files.ts'
 export { readFileRecords } from './file-reader.ts'

@@ -5,7 +5,7 @@
 // each read with a purpose for the audit log; an ordinary one by whoever may read the record.
 import { z } from 'zod'
 import type { AdapterDefinition, Sensitivity } from '../adapter-sdk/index.ts'
-import { facetFieldMeta } from '../adapter-sdk/facets.ts'
+import { facetFieldMeta, type FacetLabel } from '../adapter-sdk/facets.ts'
 import type { Role } from '../auth/principal.ts'
 import type { Config } from '../config/schema.ts'
 import type { EntityKind } from '../model/index.ts'
@@ -26,8 +26,10 @@ export interface FacetInfo {
   sensitivity: Sensitivity
   /** The facet's fields in the schema's order (stored entries keep no order). */
   fields: readonly string[]
-  /** Per field of the facet's schema, its description (what the portal labels it with). */
-  labels: Readonly<Record<string, string>>
+  /** Per field of the facet's schema, what the portal labels it with: its label, else its description in both languages. */
+  labels: Readonly<Record<string, FacetLabel>>
+  /** Per field with coded values (an enum, or an array of one), what each value reads as. */
+  values: Readonly<Record<string, Readonly<Record<string, FacetLabel>>>>
   /**
    * Fields whose value names another record — `.meta({ link: 'enterprise' })` on a credit code,
    * `.meta({ link: 'person' })` on an ID number — which the portal shows as a link to its page.
@@ -43,22 +45,25 @@ export function facetCatalogue (adapters: Iterable<AdapterDefinition>): Map<stri
   for (const adapter of adapters) {
     const declaration = adapter.facet?.declaration
     if (!declaration || catalogue.get(declaration.name)?.sensitivity === 'sensitive') continue
-    const labels: Record<string, string> = {}
+    const labels: Record<string, FacetLabel> = {}
+    const values: Record<string, Readonly<Record<string, FacetLabel>>> = {}
     const links: Record<string, EntityKind> = {}
     for (const [field, schema] of Object.entries(declaration.schema.shape as Record<string, z.ZodType>)) {
       const meta = facetFieldMeta(schema)
-      if (meta.description) labels[field] = meta.description
+      const label = meta.label ?? (meta.description ? { zh: meta.description, en: meta.description } : undefined)
+      if (label) labels[field] = label
+      if (meta.values) values[field] = meta.values
       if (LINKABLE.has(meta.link)) links[field] = meta.link as EntityKind
     }
     const fields = Object.keys(declaration.schema.shape)
-    catalogue.set(declaration.name, { name: declaration.name, title: declaration.title, of: declaration.of, sensitivity: declaration.sensitivity, fields, labels, links })
+    catalogue.set(declaration.name, { name: declaration.name, title: declaration.title, of: declaration.of, sensitivity: declaration.sensitivity, fields, labels, values, links })
   }
   return catalogue
 }
 
 /** A facet of `of` as the catalogue knows it, or — declared by no running adapter — as sensitive, titled by its name. */
 export function facetInfo (catalogue: ReadonlyMap<string, FacetInfo>, name: string, of: EntityKind): FacetInfo {
-  return catalogue.get(name) ?? { name, title: { zh: name, en: name }, of, sensitivity: 'sensitive', fields: [], labels: {}, links: {} }
+  return catalogue.get(name) ?? { name, title: { zh: name, en: name }, of, sensitivity: 'sensitive', fields: [], labels: {}, values: {}, links: {} }
 }
 
 /** `open`: read freely; `purpose`: read with a purpose, audited; `denied`: only its existence is shown. */

@@ -4,6 +4,7 @@
 import type { Platform } from '../../platform.ts'
 import type { FacetSummary } from '../../facets/read.ts'
 import type { FacetEntry } from '../../store/facets.ts'
+import type { FacetLabel } from '../../adapter-sdk/index.ts'
 import { html, type Html } from '../../html.ts'
 import { csrfField, type PageContext } from '../layout.ts'
 import { beijingTime, departmentOf, maskId } from '../format.ts'
@@ -55,8 +56,8 @@ function entriesTable (ctx: PageContext, platform: Platform, f: FacetView, entri
   // The schema's fields the entries have, in its order (then any it no longer declares), labelled by its descriptions.
   const given = new Set(entries.flatMap((e) => Object.keys(e.data)))
   const fields = [...f.fields.filter((field) => given.has(field)), ...[...given].filter((field) => !f.fields.includes(field)).sort()]
-  return html`<table><thead><tr>${fields.map((field) => html`<th scope="col">${f.labels[field] ?? field}</th>`)}<th scope="col">${t('record.source')}</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr>${fields.map((field) => html`<td data-field="${field}">${valueCell(f, field, e.data[field], t('record.empty'))}</td>`)}<td class="muted">${t('facet.from', departmentOf(platform, e.source.adapter, t), beijingTime(e.source.observedAt))}</td></tr>`)}</tbody></table>`
+  return html`<table><thead><tr>${fields.map((field) => html`<th scope="col">${f.labels[field]?.[ctx.lang] ?? field}</th>`)}<th scope="col">${t('record.source')}</th></tr></thead>
+<tbody>${entries.map((e) => html`<tr>${fields.map((field) => html`<td data-field="${field}">${valueCell(ctx, f, field, e.data[field])}</td>`)}<td class="muted">${t('facet.from', departmentOf(platform, e.source.adapter, t), beijingTime(e.source.observedAt))}</td></tr>`)}</tbody></table>`
 }
 
 /**
@@ -64,15 +65,17 @@ function entriesTable (ctx: PageContext, platform: Platform, f: FacetView, entri
  * other as text. A resident's ID number is masked as on the record pages: the full number is
  * on that resident's page, read with a purpose.
  */
-function valueCell (f: FacetView, field: string, value: unknown, empty: string): Html | string {
+function valueCell (ctx: PageContext, f: FacetView, field: string, value: unknown): Html | string {
   const kind = f.links[field]
-  if (typeof value !== 'string' || value === '' || kind === undefined) return valueText(value, empty)
+  if (typeof value !== 'string' || value === '' || kind === undefined) return valueText(ctx, f.values[field], value)
   if (kind === 'enterprise') return html`<a href="/portal/enterprises/${encodeURIComponent(value)}">${value}</a>`
   const ref = f.refs?.get(value)
   return ref === undefined ? maskId(value) : html`<a href="/portal/persons/${ref}">${maskId(value)}</a>`
 }
 
-function valueText (value: unknown, empty: string): string {
-  if (value === null || value === undefined || value === '') return empty
-  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+/** A coded value as its label reads in the page's language; a list of them joined as the language lists. */
+function valueText (ctx: PageContext, labels: Readonly<Record<string, FacetLabel>> | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return ctx.t('record.empty')
+  const one = (v: unknown): string => typeof v === 'string' ? labels?.[v]?.[ctx.lang] ?? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)
+  return Array.isArray(value) ? value.map(one).join(ctx.lang === 'zh' ? '、' : ', ') : one(value)
 }
