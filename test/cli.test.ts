@@ -140,7 +140,15 @@ t.test('tongban start on the embedded defaults', async (t) => {
   })
   const port = await freePort()
   // No HOST: the default must be loopback, since the demo's passwords are published.
-  const env = { TONGBAN_DATA_DIR: dataDir, PORT: String(port), TONGBAN_DEMO_MARKET_PORT: String(await freePort()), TONGBAN_DEMO_CIVIL_PORT: String(await freePort()), TONGBAN_DEMO_APP_PORT: String(await freePort()) }
+  const env = {
+    TONGBAN_DATA_DIR: dataDir,
+    PORT: String(port),
+    TONGBAN_DEMO_MARKET_PORT: String(await freePort()),
+    TONGBAN_DEMO_CIVIL_PORT: String(await freePort()),
+    TONGBAN_DEMO_APP_PORT: String(await freePort()),
+    TONGBAN_DEMO_SOCIAL_PORT: String(await freePort()),
+    TONGBAN_DEMO_HEALTH_PORT: String(await freePort()),
+  }
   const url = `http://127.0.0.1:${port}`
 
   async function startAndWait (): Promise<Cli> {
@@ -206,6 +214,38 @@ t.test('tongban start on the embedded defaults', async (t) => {
   }, 60_000)
   t.pass(`an open conflict in 湟里镇 ${Date.now() - ready} ms after start-up`)
   t.same(seeded.candidates.map((c) => c.adapter).sort(), ['household-registration', 'market-regulation'], 'the two registers disagree on the name')
+
+  // Social insurance (v1sm3, SM4 fields) and the family-doctor files (SFTP) reach the town's
+  // residents within minutes: a resident carries both facets, each entry with its source.
+  const facetsOf = async (idNumber: string): Promise<Array<{ name: string, entries: number | null, access: string }>> =>
+    (await (await fetch(`${url}/api/v1/persons/${idNumber}`, { headers: windowAuth })).json() as { facets: Array<{ name: string, entries: number | null, access: string }> }).facets
+  const resident = await whileRunning(gateway, async () => {
+    // the residents in ID number order, page by page, until one has both
+    let cursor: string | undefined
+    do {
+      const page = await list('persons', cursor) as { items: Array<{ idNumber: string, divisionCode: string | null }>, next: string | null }
+      for (const person of page.items) {
+        if (!person.divisionCode?.startsWith('320412120')) continue
+        const facets = await facetsOf(person.idNumber)
+        const insured = facets.find((f) => f.name === 'insurance-enrolment')?.entries ?? 0
+        if (insured === 0 || !facets.some((f) => f.name === 'family-doctor')) continue
+        const doctor = await fetch(`${url}/api/v1/persons/${person.idNumber}/facets/family-doctor?purpose=${encodeURIComponent('核对家庭医生签约')}`, { headers: windowAuth })
+        const items = (await doctor.json() as { items: unknown[] }).items
+        if (items.length > 0) return { idNumber: person.idNumber, facets, doctor: items }
+      }
+      cursor = page.next ?? undefined
+    } while (cursor)
+    // a pass reads many facets (each read audited): the next in a few seconds
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+    return undefined
+  }, 240_000)
+  t.pass(`a resident of 湟里镇 with insurance and family-doctor facets ${Date.now() - ready} ms after start-up`)
+  t.match(resident.facets.find((f) => f.name === 'family-doctor'), { entries: null, access: 'purpose' }, 'the family-doctor facet is sensitive: read with a purpose')
+  t.match(resident.doctor, [{ data: { state: String, clinic: String }, source: { adapter: 'health-files' } }], 'its entry says where it came from')
+  const enrolment = await (await fetch(`${url}/api/v1/persons/${resident.idNumber}/facets/insurance-enrolment`, { headers: windowAuth })).json() as { items: unknown[] }
+  t.match(enrolment.items[0], { data: { insuranceType: String, state: String }, source: { adapter: 'social-insurance' } }, 'an enrolment entry from social insurance')
+  const noPurpose = await fetch(`${url}/api/v1/persons/${resident.idNumber}/facets/family-doctor`, { headers: windowAuth })
+  t.match({ status: noPurpose.status, body: await noPurpose.json() }, { status: 400, body: { code: 'TB_PURPOSE_REQUIRED' } }, 'without a purpose the family-doctor facet is refused')
 
   // Awaited: these must run while this gateway is up, not after the body returns.
   await t.test('migrate goes through the running gateway', async (t) => {
