@@ -113,9 +113,10 @@ export function householdBeneficiary (demo: DemoContext): ((slot: number) => { i
  * Every `insuredFromHousehold`-th insured person of the social-insurance register is a resident of
  * the household register, in the register's order (nearly everyone is insured: with 1 and as many
  * insured persons as residents, every resident of the demo town carries insurance-enrolment
- * facets). The gender is the register's code (1 male, 2 female).
+ * facets). The gender is the register's code (1 male, 2 female); the birth date the household
+ * register's, which the enrolments fit.
  */
-export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2', phone: '' } | undefined) | undefined {
+export function householdInsured (demo: DemoContext): ((person: number) => { idNumber: string, name: string, gender: '1' | '2', phone: '', birthDate: string } | undefined) | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
   const insurance = SocialInsurance.safeParse(demo.simulators['social-insurance'])
   if (!household.success || !insurance.success || insurance.data.insuredFromHousehold <= 0) return undefined
@@ -130,7 +131,7 @@ export function householdInsured (demo: DemoContext): ((person: number) => { idN
     if (facts.quirk !== undefined) return undefined
     // no phone (AAE005 empty): the household register's phone changes with every message the
     // demo sends, and a second department's would open a conflict on nearly every resident
-    return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2', phone: '' }
+    return { idNumber: facts.idNumber, name: facts.name, gender: facts.gender === 'male' ? '1' : '2', phone: '', birthDate: facts.birthDate }
   }
 }
 
@@ -163,11 +164,15 @@ const HealthFiles = z.object({ residentsFromHousehold: z.number() })
 /**
  * Every `residentsFromHousehold`-th slot of the health commission's contract files is a resident
  * of the household register, so the demo's residents carry family-doctor facets: every other one
- * a resident who lives in the demo's first town in the household simulator's revision 1 (as
- * householdBeneficiary does), the rest spread over the whole population; `town` is the
- * resident's town (9 digits).
+ * a resident of the demo's first town, the rest spread over the whole population; `town` is the
+ * resident's town (9 digits), the demo town's clinic for the former. The household simulator moves
+ * a resident to a town of their own county in most of its messages (another county in the rest),
+ * so whoever lives in the demo town a few minutes into the demo is mostly one of that county's
+ * residents, not who lived there in revision 1: the town's share cycles through those who do in
+ * revision 1 (as householdBeneficiary picks) and then the rest of the county's, a new ~100 of
+ * them with each day of files in the demo, so most of the town has a contract within minutes.
  */
-export function householdContracted (demo: DemoContext): ((slot: number) => { idNumber: string, name: string, town: string } | undefined) | undefined {
+export function householdContracted (demo: DemoContext): ((slot: number) => { idNumber: string, name: string, town: string, birthDate: string } | undefined) | undefined {
   const household = Household.safeParse(demo.simulators['household-registration'])
   const health = HealthFiles.safeParse(demo.simulators['health-files'])
   if (!household.success || !health.success || health.data.residentsFromHousehold <= 0) return undefined
@@ -178,14 +183,21 @@ export function householdContracted (demo: DemoContext): ((slot: number) => { id
   const conflicted = seededConflict(demo)?.resident
   const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
   const inTown: number[] = []
-  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+  const inCounty: number[] = []
+  for (let i = 0; i < residents && town !== undefined; i++) {
+    if (!usable(i)) continue
+    if (residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+    else if (residentAt(seed, i, 0).HJDZ_XZQHDM === town.slice(0, 6)) inCounty.push(i)
+  }
+  const townShare = [...inTown, ...inCounty]
   return (slot) => {
     if (slot % every !== 0) return undefined
     const n = slot / every
-    const resident = n % 2 === 0 && inTown.length > 0 ? inTown[(n / 2) % inTown.length]! : (n * 7919) % residents
+    const local = n % 2 === 0 && townShare.length > 0
+    const resident = local ? townShare[(n / 2) % townShare.length]! : (n * 7919) % residents
     if (!usable(resident)) return undefined
     const facts = residentFacts(seed, resident)
     const where = residentAt(seed, resident, 1)
-    return { idNumber: facts.idNumber, name: facts.name, town: where.HJDZ_XZJDDM ?? `${where.HJDZ_XZQHDM}000` }
+    return { idNumber: facts.idNumber, name: facts.name, town: local ? town! : where.HJDZ_XZJDDM ?? `${where.HJDZ_XZQHDM}000`, birthDate: facts.birthDate }
   }
 }

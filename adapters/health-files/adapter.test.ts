@@ -10,6 +10,8 @@ import { encodeText, manifestName, readFileRecords, type RawRecord } from '../..
 import { sshFingerprint } from '../../src/adapter-sdk/testkit/sftp-server.ts'
 import { mapRecord } from '../../src/pipeline/map.ts'
 import { listOf, codeTable } from '../../src/normalize/index.ts'
+import { householdContracted } from '../demo-story.ts'
+import { residentAt, residentFacts } from '../household-registration/data.ts'
 
 const OPTS: DataOptions = { seed: 1, residents: 1000, rowsPerFile: 1500, maxFilesPerDay: 2, startDay: '2026-11-01' }
 const info = (name: string) => ({ name, size: 0, modifiedAt: new Date('2026-11-20T00:00:00Z') })
@@ -121,4 +123,52 @@ t.test("the generator's file read and mapped gives what the generator says", asy
     if (raw.observedAt.getTime() !== facts.updatedAt.getTime()) t.fail(`row ${i}: observedAt`)
   }
   t.ok(quotedBreaks > 10 && slashes > 100 && groups > 100, `quirks present: ${quotedBreaks} rows with quoted line breaks, ${slashes} slashed dates, ${groups} with key groups`)
+})
+
+t.test('key groups and signing dates fit the resident; in the demo the town\'s residents get contracts within minutes', async (t) => {
+  const demo = { towns: ['320412120000'], simulators: { 'household-registration': { seed: 1, residents: 5000 }, 'health-files': { residentsFromHousehold: 2 } } }
+  const people = householdContracted(demo)!
+  const DEMO: DataOptions = { seed: 1, residents: 5000, rowsPerFile: 400, maxFilesPerDay: 2, startDay: '2026-10-01', people }
+  for (const opts of [{ ...OPTS, residents: 5000 }, DEMO]) {
+    const wrong: string[] = []
+    const seen = new Set<string>()
+    for (let g = 0; g < 5000; g++) {
+      const f = contractFacts(opts, g)
+      const birth = `${f.idNumber.slice(6, 10)}-${f.idNumber.slice(10, 12)}-${f.idNumber.slice(12, 14)}`
+      const today = new Date(f.updatedAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10)
+      const age = Number(today.slice(0, 4)) - Number(birth.slice(0, 4)) - (today.slice(5) < birth.slice(5) ? 1 : 0)
+      const female = Number(f.idNumber[16]) % 2 === 0
+      for (const group of f.keyGroups) seen.add(group)
+      const why = [
+        f.signedOn <= birth && 'signed before birth',
+        f.keyGroups.includes('elderly') !== age >= 65 && '老年人 is 65 and over',
+        f.keyGroups.includes('child') !== age < 7 && '儿童 is under 7',
+        f.keyGroups.includes('maternal') && !(female && age >= 18 && age <= 49) && '孕产妇 is a woman of 18-49',
+      ].filter(Boolean)
+      if (why.length > 0) wrong.push(`row ${g}, born ${birth}, ${age} on ${today}, signed ${f.signedOn}, ${f.keyGroups.join('、')}: ${why.join(', ')}`)
+    }
+    t.same(wrong.slice(0, 10), [], `${opts.people ? 'the demo' : 'own population'}: ${wrong.length} rows out of line`)
+    t.same([...seen].sort(), ['child', 'diabetes', 'disabled', 'elderly', 'hypertension', 'maternal', 'severe-mental-disorder'], 'every group occurs')
+  }
+
+  // The household simulator moves residents between the towns of their county from message to
+  // message: the demo town's residents a few minutes in are mostly its county's. The rows of the
+  // demo's first five days (a day every 2 minutes) reach more than half of them.
+  const county: number[] = []
+  for (let i = 0; i < 5000; i++) if (residentAt(1, i, 0).HJDZ_XZQHDM === '320412' && residentFacts(1, i).quirk === undefined) county.push(i)
+  const contracted = new Set<string>()
+  let local = 0
+  for (let d = 0; d < 5; d++) {
+    for (const file of dayFiles(DEMO, d)) {
+      for (let g = file.from; g < file.from + file.rows; g++) {
+        const p = people(g % DEMO.residents)
+        if (p === undefined) continue
+        contracted.add(p.idNumber)
+        if (d === 0 && p.town === '320412120') local++
+      }
+    }
+  }
+  t.ok(local >= 90, `${local} of the first day's 400 rows are of residents the demo town's clinic serves`)
+  const reached = county.filter((i) => contracted.has(residentFacts(1, i).idNumber)).length
+  t.ok(reached > county.length / 2, `${reached} of the county's ${county.length} residents have a contract after five days`)
 })

@@ -8,9 +8,10 @@
 // Rows and residents. Row g concerns the resident of slot g mod residents, in revision
 // floor(g / residents): a later row of the same resident is a later state of their contract. Who
 // sits in a slot is the department's own population, or — in the demo — a resident of the
-// household register (`People`), so the demo's residents get family-doctor facets. Birth year and
-// gender are read from the ID number, and the key groups follow them (老年人 from 65, 儿童 under 7,
-// 孕产妇 women of 20-45).
+// household register (`People`), so the demo's residents get family-doctor facets. Birth date
+// (the household register's, else the ID number's) and gender (the ID number's) decide the key
+// groups, by the age on the row's day (老年人 from 65, 儿童 under 7, 孕产妇 women of 20-45), and
+// a contract is signed after its resident's birth.
 //
 // Quirks (spec): dates as `2026/1/5` or `2026-01-05`; team names and addresses with line breaks
 // inside quotes, commas and doubled quotes; an empty phone now and then.
@@ -26,8 +27,8 @@ export const COLUMNS = ['身份证号', '姓名', '签约状态', '签约日期'
 export type Column = (typeof COLUMNS)[number]
 export type ContractRow = Record<Column, string>
 
-/** A resident the department knows: an 18-character ID number and a name; `town` (9 digits) when known. */
-export interface Person { idNumber: string, name: string, town?: string }
+/** A resident the department knows: an 18-character ID number and a name; `town` (9 digits) and `birthDate` (`YYYY-MM-DD`) when known. */
+export interface Person { idNumber: string, name: string, town?: string, birthDate?: string }
 /** Who sits in a slot, when the demo says (a household resident); otherwise the department's own population. */
 export type People = (slot: number) => Person | undefined
 
@@ -160,7 +161,7 @@ export function contractFacts (opts: DataOptions, g: number, day = dayOfRow(opts
   const person = given ?? ownPerson(opts.seed, slot)
   const town = TOWNS.get(person.town ?? '') ?? TOWNS.get('320412120')!
   const r = seeded(opts.seed, slot, SALT_CONTRACT)
-  const birthYear = Number(person.idNumber.slice(6, 10))
+  const birthDate = person.birthDate ?? `${person.idNumber.slice(6, 10)}-${person.idNumber.slice(10, 12)}-${person.idNumber.slice(12, 14)}`
   const female = Number(person.idNumber[16]) % 2 === 0
   const clinic = town.street ? `${town.name}社区卫生服务中心` : `常州市${town.name}卫生院`
   const teamNo = 1 + int(r, 6)
@@ -171,7 +172,9 @@ export function contractFacts (opts: DataOptions, g: number, day = dayOfRow(opts
     : teamStyle < 0.09 ? `"${lead}"团队（${town.name}）` : `${lead}家庭医生团队第${teamNo}组`
   const groups: string[] = []
   const now = midnight(opts.startDay) + day.day * DAY_MS
-  const age = new Date(now).getUTCFullYear() - birthYear
+  const today = isoDay(now)
+  // whole years on the row's day: a birthday later in the year does not count yet
+  const age = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4)) - (today.slice(5) < birthDate.slice(5) ? 1 : 0)
   if (age >= 65) groups.push('elderly')
   if (age >= 30 && r() < 0.2) groups.push('hypertension')
   if (age >= 30 && r() < 0.1) groups.push('diabetes')
@@ -185,7 +188,9 @@ export function contractFacts (opts: DataOptions, g: number, day = dayOfRow(opts
   const phone = own ? drawn : undefined
 
   const v = seeded(opts.seed, slot, SALT_REVISION + revision)
-  const signed = now - (1 + int(v, 700)) * DAY_MS
+  // signed within the last 700 days, and not before the day after birth
+  const daysAlive = Math.round((now - midnight(birthDate)) / DAY_MS)
+  const signed = now - (1 + int(v, Math.max(1, Math.min(700, daysAlive - 1)))) * DAY_MS
   const expires = signed + 365 * DAY_MS
   const state = expires <= now ? 'expired' : v() < 0.05 ? 'terminated' : 'signed'
   return {

@@ -5,6 +5,7 @@ import { isTongbanError } from '../../src/errors.ts'
 import { mapRecord, type MapResult } from '../../src/pipeline/map.ts'
 import adapter, { AAE036, insuranceEnrolment, MAX_BODY_BYTES, parse } from './adapter.ts'
 import { employerAt, insuredAt, itemAt, rowsFrom, startOfRegister, type InsuranceItem, type Register } from './data.ts'
+import { householdInsured } from '../demo-story.ts'
 
 // The items here are in clear, as the platform hands them to mapping once it has decrypted AAC002
 // and AAE005 (simulator.test.ts checks the encryption on the wire).
@@ -187,4 +188,55 @@ t.test('a later pass over the register changes some enrolments, never the person
     }
   }
   t.ok(changed > 10 && changed < 300, `${changed} states changed`)
+})
+
+t.test('enrolments fit the person\'s age: over the first 5,000 persons, own and the demo\'s household residents', async (t) => {
+  const changedAt = Date.UTC(2026, 11, 7, 2, 0, 0)
+  const changeDay = '20261207'
+  const EMPLOYEE_TYPES = new Set(['110', '120', '210', '310', '410'])
+  /** YYYYMMDD of the day `years` after a YYYYMMDD birth date (29 February counted as 1 March). */
+  const plusYears = (birth: string, years: number): string => new Date(Date.UTC(Number(birth.slice(0, 4)) + years, Number(birth.slice(4, 6)) - 1, Number(birth.slice(6, 8)))).toISOString().slice(0, 10).replaceAll('-', '')
+  const demo = {
+    towns: ['320412120000'],
+    simulators: {
+      'household-registration': { seed: 1, residents: 5000 },
+      'social-insurance': { insuredFromHousehold: 1, employersFromMarket: false, employerNameVariantEvery: 10 },
+    },
+  }
+  const people = householdInsured(demo)
+  t.ok(people, 'the demo story gives household residents')
+  for (const reg of [{ seed: 5, persons: 5000, employers: 40 }, { seed: 1, persons: 5000, employers: 200, people: people! }] satisfies Register[]) {
+    const wrong: string[] = []
+    const seen = { children: 0, employees: 0, retired: 0, residents: 0 }
+    for (let p = 0; p < reg.persons; p++) {
+      const insured = insuredAt(reg, p)
+      const birth = insured.idNumber.slice(6, 14)
+      if (reg.people && insured.birthDate !== `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`) wrong.push(`person ${p}: birth date ${insured.birthDate} is not the ID number's`)
+      const child = plusYears(birth, 16) > changeDay
+      if (child) seen.children++
+      if (child && insured.types.join() !== '390') wrong.push(`person ${p}, born ${birth}: ${insured.types.join()}`)
+      if (insured.kind !== 'resident') seen.employees++
+      if (insured.retired) seen.retired++
+      if (!child && insured.kind === 'resident') seen.residents++
+      if (insured.retired !== (insured.kind !== 'resident' && plusYears(birth, 60) <= '20260630')) wrong.push(`person ${p}, born ${birth}: retired ${insured.retired}`)
+      for (let slot = 0; slot < insured.types.length; slot++) {
+        for (const revision of [0, 3]) {
+          const item = itemAt(reg, p, slot, revision, changedAt)
+          const why = [
+            item.AAE030 < birth && 'starts before birth',
+            EMPLOYEE_TYPES.has(item.AAE140) && item.AAE030 < plusYears(birth, 18) && 'an employee type before 18',
+            item.AAE140 === '170' && item.AAE030 < plusYears(birth, 16) && "residents' pension before 16",
+            item.AAE030 >= changeDay && 'starts on or after the change',
+            item.AAE031 !== '' && item.AAE031 <= item.AAE030 && 'ends before it starts',
+            item.AAE031 > changeDay && 'ends after the change',
+            insured.retired && EMPLOYEE_TYPES.has(item.AAE140) && item.AAE030 >= plusYears(birth, 60) && 'starts after retirement',
+            insured.retired && item.AAC008 !== (item.AAE140 === '210' || item.AAE140 === '410' ? '4' : '1') && `retired, state ${item.AAC008}`,
+          ].filter(Boolean)
+          if (why.length > 0) wrong.push(`person ${p}, born ${birth}, ${item.AAE140} ${item.AAE030}-${item.AAE031} revision ${revision}: ${why.join(', ')}`)
+        }
+      }
+    }
+    t.same(wrong.slice(0, 10), [], `seed ${reg.seed}${reg.people ? ' (household residents)' : ''}: ${wrong.length} rows out of line`)
+    t.ok(seen.children > 200 && seen.employees > 2000 && seen.retired > 100 && seen.residents > 500, `children, employees, retirees and residents: ${JSON.stringify(seen)}`)
+  }
 })

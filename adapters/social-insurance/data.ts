@@ -6,8 +6,13 @@
 // platform's normalisers, and writes the values in clear: the simulator encrypts AAC002 and AAE005.
 //
 // Persons and rows. Person `p` holds one row per insurance type it is enrolled in (spec: "one
-// person has one row per insurance type"): an employee 110, 210, 310, 410 with an employer; a
-// public-institution employee 120, 210, 310, 410; anyone else residents' insurance 170 and 390.
+// person has one row per insurance type"), as fits their age on AS_OF (birth date from the ID
+// number, or the household register's): a child under 16 residents' medical 390 only; from 18 to
+// 59 an employee 110, 210, 310, 410 with an employer, a public-institution employee 120, 210,
+// 310, 410, or a resident 170 and 390 (16 and 17: residents); from 60 a resident, or a retired
+// employee whose pension and medical rows go on and whose unemployment and work-injury rows ended
+// at 60. No row starts before its holder's birth (employee types before 18, 170 before 16) or
+// after the change it is sent with, and an end date follows its start.
 // The register's rows are read in order (person 0's rows, person 1's, …, wrapping round), and a
 // batch is the next persons' rows from a cursor, up to `items` of them.
 // Who the person is comes from the register's own population, or — in the demo — from the
@@ -51,6 +56,7 @@ type InsuranceType = '110' | '120' | '170' | '210' | '310' | '390' | '410'
 const EMPLOYEE: readonly InsuranceType[] = ['110', '210', '310', '410']
 const INSTITUTION: readonly InsuranceType[] = ['120', '210', '310', '410']
 const RESIDENT: readonly InsuranceType[] = ['170', '390']
+const CHILD: readonly InsuranceType[] = ['390']
 
 /** A person the register knows: canonical ID number, name, AAC004 (`1` male, `2` female, `9` unspecified). */
 export interface Person {
@@ -59,6 +65,8 @@ export interface Person {
   gender: '1' | '2' | '9'
   /** AAE005 when the demo says (empty: the agency holds none); a seeded mobile otherwise. */
   phone?: string
+  /** `YYYY-MM-DD`, when the demo says (the household register's); otherwise the ID number's. */
+  birthDate?: string
 }
 
 /** An employer: its number with the social-insurance agency, its name and its credit code. */
@@ -76,6 +84,8 @@ export type Employers = (employer: number) => { name: string, creditCode: string
 /** What the person's enrolment looks like, whoever they are. */
 export interface Insured extends Required<Person> {
   kind: 'employee' | 'institution' | 'resident'
+  /** An employee or public-institution employee of 60 or more: drawing a pension. */
+  retired: boolean
   types: readonly InsuranceType[]
   /** The employer index, for employees. */
   employer: number | undefined
@@ -105,12 +115,30 @@ function seeded (seed: number, index: number, salt: number): Rng {
 // ---------------------------------------------------------------------------------------------
 // persons and employers
 
-const BIRTH_FROM = Date.UTC(1950, 0, 1) / 86_400_000
-const BIRTH_TO = Date.UTC(2008, 11, 31) / 86_400_000
+const DAY_MS = 86_400_000
+const BIRTH_FROM = Date.UTC(1936, 0, 1) / DAY_MS
+const BIRTH_TO = Date.UTC(2024, 11, 31) / DAY_MS
+/** The day ages are counted on: the last day an enrolment may start in the register. */
+const AS_OF = Date.UTC(2026, 5, 30) / DAY_MS
+
+/** The epoch day of `YYYY-MM-DD` plus `years` (29 February becomes 1 March in a common year). */
+function birthday (birthDate: string, years = 0): number {
+  return Date.UTC(Number(birthDate.slice(0, 4)) + years, Number(birthDate.slice(5, 7)) - 1, Number(birthDate.slice(8, 10))) / DAY_MS
+}
+
+/** Whole years from `birthDate` to epoch day `day`. */
+function ageOn (birthDate: string, day: number): number {
+  let years = new Date(day * DAY_MS).getUTCFullYear() - Number(birthDate.slice(0, 4))
+  if (birthday(birthDate, years) > day) years--
+  return years
+}
+
+/** `YYYY-MM-DD` from an 18-character ID number (characters 7 to 14). */
+const birthDateOf = (idNumber: string): string => `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`
 
 function ownPerson (r: Rng): Person {
   const county = pick(r, COUNTIES)
-  const birth = new Date((BIRTH_FROM + int(r, BIRTH_TO - BIRTH_FROM + 1)) * 86_400_000)
+  const birth = new Date((BIRTH_FROM + int(r, BIRTH_TO - BIRTH_FROM + 1)) * DAY_MS)
   const male = r() < 0.5
   const first17 = `${county.code}${birth.getUTCFullYear()}${pad(birth.getUTCMonth() + 1, 2)}${pad(birth.getUTCDate(), 2)}${pad(int(r, 500) * 2 + (male ? 1 : 0), 3)}`
   const name = weighted(r, SURNAMES) + givenName(r, male, birth.getUTCFullYear())
@@ -127,9 +155,14 @@ export function insuredAt (reg: Register, person: number): Insured {
   const roll = r()
   const employer = int(r, reg.employers)
   const who = reg.people?.(person) ?? own
-  const kind = roll < 0.55 ? 'employee' : roll < 0.65 ? 'institution' : 'resident'
-  const types = kind === 'employee' ? EMPLOYEE : kind === 'institution' ? INSTITUTION : RESIDENT
-  return { ...who, phone: who.phone ?? phone, kind, types, employer: kind === 'resident' ? undefined : employer }
+  const birthDate = who.birthDate ?? birthDateOf(who.idNumber)
+  const age = ageOn(birthDate, AS_OF)
+  // employment by age: none before 18; from 60 fewer of the insured were employees, and none
+  // whose working life ended before the register's first enrolments (EMPLOYED_FROM)
+  const employed = age >= 60 ? (birthday(birthDate, 60) > EMPLOYED_FROM + 365 ? 0.55 : 0) : age >= 18 ? 0.82 : 0
+  const kind = roll < employed * 0.85 ? 'employee' : roll < employed ? 'institution' : 'resident'
+  const types = kind === 'employee' ? EMPLOYEE : kind === 'institution' ? INSTITUTION : age < 16 ? CHILD : RESIDENT
+  return { ...who, birthDate, phone: who.phone ?? phone, kind, retired: kind !== 'resident' && age >= 60, types, employer: kind === 'resident' ? undefined : employer }
 }
 
 const INDUSTRIES = ['机械', '纺织', '电子', '建材', '物流', '食品', '化工', '塑业', '五金', '电器']
@@ -160,10 +193,19 @@ export function employerAt (reg: Register, index: number): Employer {
 // rows
 
 /** YYYYMMDD of an epoch day. */
-const ymd = (epochDay: number): string => formatBeijingCompact(epochDay * 86_400_000 - 8 * 3_600_000).slice(0, 8)
+const ymd = (epochDay: number): string => formatBeijingCompact(epochDay * DAY_MS - 8 * 3_600_000).slice(0, 8)
 
-const STARTED_FROM = Date.UTC(2005, 0, 1) / 86_400_000
-const STARTED_TO = Date.UTC(2026, 5, 30) / 86_400_000
+/** Residents' insurance rows start from here (the schemes' merger), employees' rows from EMPLOYED_FROM. */
+const STARTED_FROM = Date.UTC(2005, 0, 1) / DAY_MS
+const EMPLOYED_FROM = Date.UTC(1995, 0, 1) / DAY_MS
+const STARTED_TO = AS_OF
+
+/** The earliest day a row of `type` may start for someone born on `birthDate`: employees' types from 18, residents' pension from 16, residents' medical from birth. */
+function earliestStart (type: InsuranceType, birthDate: string): number {
+  if (type === '390') return Math.max(STARTED_FROM, birthday(birthDate))
+  if (type === '170') return Math.max(STARTED_FROM, birthday(birthDate, 16))
+  return Math.max(EMPLOYED_FROM, birthday(birthDate, 18))
+}
 
 /**
  * The row of `person` for insurance type slot `slot` after `revision` changes (revision 0 is the
@@ -175,13 +217,24 @@ export function itemAt (reg: Register, person: number, slot: number, revision: n
   const type = insured.types[slot]
   if (type === undefined) throw new RangeError(`person ${person} has ${insured.types.length} insurance types, not ${slot + 1}`)
   const r = seeded(reg.seed, person * 8 + slot, SALT_ROW)
-  const started = STARTED_FROM + int(r, STARTED_TO - STARTED_FROM + 1)
+  // the Beijing day of the change: a row starts the day before at the latest, so an end fits between
+  const changeDay = Math.floor((changedAt + 8 * 3_600_000) / DAY_MS)
+  const born = birthday(insured.birthDate)
+  const retiredOn = birthday(insured.birthDate, 60)
+  const earliest = earliestStart(type, insured.birthDate)
+  // a newborn is enrolled in residents' medical within its first year; a retiree's employee rows began before 60
+  let latest = Math.min(STARTED_TO, changeDay - 1, type === '390' && born >= STARTED_FROM ? born + 365 : Infinity, insured.retired ? retiredOn - 1 : Infinity)
+  latest = Math.max(latest, earliest)
+  const started = earliest + int(r, latest - earliest + 1)
   // a pass over the register changes about 1 row in 5: suspended, resumed, ended or re-enrolled
   const changed = revision > 0 && seeded(reg.seed, (person * 8 + slot) ^ (revision << 24), SALT_CHANGE)() < 0.2
   const baseRoll = r()
   const stateRoll = changed ? seeded(reg.seed, person * 8 + slot, SALT_CHANGE + revision)() : baseRoll
-  const state = stateRoll < 0.8 ? '1' : stateRoll < 0.92 ? '2' : '4'
-  const ended = started + 30 + int(r, 3000)
+  const drawnEnd = started + 30 + int(r, 3000)
+  // a retiree's pension is in payment and their employees' medical goes on; unemployment and work
+  // injury ended at retirement, and none of it changes from one pass to the next
+  const state = insured.retired ? (type === '210' || type === '410' ? '4' : '1') : stateRoll < 0.8 ? '1' : stateRoll < 0.92 ? '2' : '4'
+  const ended = Math.max(started + 1, Math.min(insured.retired ? retiredOn : drawnEnd, changeDay))
   const employer = insured.employer === undefined ? undefined : employerAt(reg, insured.employer)
   return {
     AAC002: insured.idNumber,
