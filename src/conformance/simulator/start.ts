@@ -86,7 +86,11 @@ export async function startSimulatorRun (adapter: AdapterDefinition, configFile:
   } else {
     sim = await declaration.start(options, demo)
   }
-  const instance = AdapterInstance.safeParse({ ...(configuredInstance ?? { id: adapter.id, adapter: adapter.id, ...declaration.instance?.(options) }), baseUrl: sim.url })
+  const declared = declaration.instance?.(options)
+  // The simulator listens where it was started (a free port): a pull reaches it at its URL, a file
+  // drop where it declares its files, whatever the configuration's port.
+  const reach = { baseUrl: sim.url, ...(configuredInstance?.files && declared?.files ? { files: declared.files } : {}) }
+  const instance = AdapterInstance.safeParse({ ...(configuredInstance ?? { id: adapter.id, adapter: adapter.id, ...declared }), ...reach })
   if (!instance.success) {
     await sim.close()
     await receiver?.close()
