@@ -10,7 +10,6 @@
 // As bench:file-import, V8's old space is capped at 128 MB, as a gateway taking large drops should be run.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,10 +17,10 @@ import { createInterface } from 'node:readline'
 import { getHeapStatistics } from 'node:v8'
 import { Redis } from 'ioredis'
 import { createDatabase, dropDatabase } from './database.ts'
+import { floorSeconds, waitForFile } from './file-inbox.ts'
 import { ownPeakRssMb, report, resetPeakRss } from './report.ts'
 import adapter from '../adapters/health-files/adapter.ts'
 import { DEMO_HOST_KEY, DEMO_HOST_KEY_FINGERPRINT, DEMO_USER_KEY } from '../adapters/health-files/demo-keys.ts'
-import { readFileRecords } from '../src/adapter-sdk/index.ts'
 import { AdapterInstance, Config } from '../src/config/schema.ts'
 import { createLogger } from '../src/log.ts'
 import { createPlatform } from '../src/platform.ts'
@@ -88,16 +87,9 @@ async function bench (): Promise<void> {
   const cpuBefore = process.cpuUsage()
   started = performance.now()
   const workers = await startWorkers(platform, [config.id])
-  let status: { status: string, rows_done: number, seconds: number | null } | undefined
-  for (let shown = 0; status?.status !== 'done' && status?.status !== 'rejected';) {
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    status = (await db.query<{ status: string, rows_done: number, seconds: number | null }>(
-      'SELECT status, rows_done, extract(epoch FROM finished_at - fetched_at)::float8 AS seconds FROM file_inbox ORDER BY id LIMIT 1')).rows[0]
-    if (status && Math.floor(status.rows_done / 50_000) > shown) {
-      shown = Math.floor(status.rows_done / 50_000)
-      console.log(`  … ${status.rows_done.toLocaleString()} rows after ${((performance.now() - started) / 1000).toFixed(1)} s (peak RSS ${ownPeakRssMb()} MB)`)
-    }
-  }
+  const status = await waitForFile(db, (rows) => {
+    console.log(`  … ${rows.toLocaleString()} rows after ${((performance.now() - started) / 1000).toFixed(1)} s (peak RSS ${ownPeakRssMb()} MB)`)
+  })
   const wall = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   const rssMb = ownPeakRssMb()
@@ -110,34 +102,16 @@ async function bench (): Promise<void> {
   await flush.flushdb()
   flush.disconnect()
   // From the file's record in the inbox (fetched over SFTP and stored) to its last batch: the check included.
-  const seconds = status!.seconds!
+  const seconds = status.seconds!
   const realRate = served.rows / seconds
 
-  // Floor: the same bytes decoded and parsed as they stream (the adapter's reading), inserted as they are.
-  const floorName = `tb_bench_health_floor_${Date.now()}`
-  const floor = await openPostgres(await createDatabase(floorName))
-  await floor.query('CREATE TABLE rows (line text, fields jsonb)')
-  started = performance.now()
-  let batch: Array<{ line: string, fields: unknown }> = []
-  const insert = async (): Promise<void> => {
-    await floor.query('INSERT INTO rows (line, fields) SELECT line, fields FROM jsonb_to_recordset($1::jsonb) AS r(line text, fields jsonb)', [JSON.stringify(batch)])
-    batch = []
-  }
-  for await (const raw of readFileRecords(adapter.files!, createReadStream(join(served.outbox, served.file), { highWaterMark: 64 * 1024 }), { name: served.file, size: bytes, modifiedAt: new Date() })) {
-    batch.push({ line: raw.sourceId, fields: raw.fields })
-    if (batch.length === 1000) await insert()
-  }
-  if (batch.length > 0) await insert()
-  const floorSeconds = (performance.now() - started) / 1000
-  const floorRate = served.rows / floorSeconds
-  await floor.close()
-  await dropDatabase(floorName)
+  const floorRate = served.rows / await floorSeconds(adapter.files!, join(served.outbox, served.file), { name: served.file, size: bytes, modifiedAt: new Date() })
   department.stdin!.end()
   await new Promise((resolve) => department.once('exit', resolve))
   await rm(work, { recursive: true, force: true })
 
-  console.log(`floor  (local stream decode + csv-parse + INSERT, unmapped)                  ${Math.round(floorRate).toLocaleString()} rows/s  (${floorSeconds.toFixed(1)} s)`)
-  console.log(`import (SFTP + store + SM3/rows check + parse + map + normalise + unify)   ${Math.round(realRate).toLocaleString()} rows/s  (${seconds.toFixed(1)} s in the file inbox, ${wall.toFixed(1)} s wall; status ${status!.status})`)
+  console.log(`floor  (local stream decode + csv-parse + INSERT, unmapped)                  ${Math.round(floorRate).toLocaleString()} rows/s  (${(served.rows / floorRate).toFixed(1)} s)`)
+  console.log(`import (SFTP + store + SM3/rows check + parse + map + normalise + unify)   ${Math.round(realRate).toLocaleString()} rows/s  (${seconds.toFixed(1)} s in the file inbox, ${wall.toFixed(1)} s wall; status ${status.status})`)
   console.log(`stored: ${counts!.persons.toLocaleString()} persons, ${counts!.facets.toLocaleString()} family-doctor facets, ${counts!.rows_ok.toLocaleString()} rows unified, ${counts!.rows_quarantined.toLocaleString()} quarantined`)
   console.log(`process CPU during the import: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`)
   console.log(`peak RSS of the importing process: ${rssMb} MB (V8 heap limit ${mb(getHeapStatistics().heap_size_limit)}; goal < ${GOAL_RSS_MB} MB)  ${rssMb < GOAL_RSS_MB ? 'ok' : 'OVER'}`)
@@ -145,7 +119,7 @@ async function bench (): Promise<void> {
   const size = `${served.rows.toLocaleString('en-US')} rows`
   report({
     bench: 'health-files', figure: `import over SFTP, ${size}, PostgreSQL`, unit: 'rows/s', goal: `≥ ${GOAL_ROWS_PER_SECOND.toLocaleString('en-US')}`,
-    now: Math.round(realRate), floor: Math.round(floorRate), ratio: realRate / floorRate, met: status!.status === 'done' && realRate >= GOAL_ROWS_PER_SECOND, rssMb,
+    now: Math.round(realRate), floor: Math.round(floorRate), ratio: realRate / floorRate, met: status.status === 'done' && realRate >= GOAL_ROWS_PER_SECOND, rssMb,
   })
   report({ bench: 'health-files', figure: `peak RSS, import of ${size}`, unit: 'MB', goal: `< ${GOAL_RSS_MB}`, now: rssMb, met: rssMb < GOAL_RSS_MB, rssMb })
 }

@@ -5,7 +5,7 @@
 // server and the webhook sender are the SDK's test kit; what is here is the department.
 import type { RunningSimulator } from '../../src/adapter-sdk/index.ts'
 import {
-  checkSubscriber, jsonAnswer, mulberry32, SimHttpError, startSimServer, webhookSender,
+  checkSubscriber, intOption, jsonAnswer, mulberry32, SimHttpError, startSimServer, webhookSender,
   type Subscriber, type WebhookSenderStats,
 } from '../../src/adapter-sdk/testkit/index.ts'
 import { buildMessage, messageResidents, residentAt, residentFacts, type HouseholdMessage } from './data.ts'
@@ -69,14 +69,6 @@ export interface HouseholdSimulator extends RunningSimulator {
 
 /** message() remembers recent messages up to this many records in all. */
 const KEPT_RECORDS = 100_000
-
-function intOption (value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SimHttpError(400, `${name} must be an integer from ${min} to ${max}`)
-  }
-  return value
-}
 
 /** The emit options of a POST /_sim/emit body. */
 function emitOptions (o: Record<string, unknown>, residents: number): EmitOptions {

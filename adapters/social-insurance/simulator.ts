@@ -7,7 +7,7 @@
 import type { RunningSimulator } from '../../src/adapter-sdk/index.ts'
 import { encryptSm4Field } from '../../src/crypto/sm4.ts'
 import {
-  checkSubscriber, jsonAnswer, mulberry32, SimHttpError, startSimServer, webhookSender,
+  checkSubscriber, intOption, jsonAnswer, mulberry32, SimHttpError, startSimServer, webhookSender,
   type Subscriber, type WebhookSenderStats,
 } from '../../src/adapter-sdk/testkit/index.ts'
 import {
@@ -81,14 +81,6 @@ export interface SocialInsuranceSimulator extends RunningSimulator {
 
 /** batch() remembers recent batches up to this many rows in all. */
 const KEPT_ITEMS = 100_000
-
-function intOption (value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SimHttpError(400, `${name} must be an integer from ${min} to ${max}`)
-  }
-  return value
-}
 
 /** The emit options of a POST /_sim/emit body. */
 function emitOptions (o: Record<string, unknown>): EmitOptions {

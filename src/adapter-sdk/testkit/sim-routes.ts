@@ -55,3 +55,12 @@ export const jsonAnswer = (value: unknown, status = 200, outcome?: string): SimA
 /** The page nginx answers when the department behind it fails. */
 export const nginxPage = (status: number, title: string): string =>
   `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
+
+/** A control route's integer option: absent, or an integer from `min` to `max` (else a 400 saying so). */
+export function intOption (value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SimHttpError(400, `${name} must be an integer from ${min} to ${max}`)
+  }
+  return value
+}
