@@ -302,6 +302,7 @@ t.test('one login on postgres', async (t) => {
       'GET /api/v1/sync/status': 'operations:read',
       'GET /api/v1/sync/{adapterId}/runs': 'operations:read',
       'GET /api/v1/adapters/{instance}/operations': 'operations:read',
+      'GET /api/v1/adapters/{instance}/files': 'operations:read',
       'GET /api/v1/quarantine': 'quarantine:read',
       'POST /api/v1/quarantine/{id}/retry': 'quarantine:manage',
       'POST /api/v1/quarantine/{id}/dismiss': 'quarantine:manage',
