@@ -10,13 +10,14 @@ const minimal = (adapters: string): string => `towns:\n  - { code: "320412120000
 
 t.test('the demo and example configurations are valid', async (t) => {
   const demo = await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})
-  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs', 'matters-exchange', 'hotline-12345'])
+  t.same(demo.adapters.map((a) => a.adapter), ['household-registration', 'market-regulation', 'civil-affairs', 'matters-exchange', 'hotline-12345', 'social-insurance', 'health-files'])
   t.equal(demo.adapters[0]!.webhook!.secrets[0], 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', 'the documented default demo secret')
   t.equal(demo.adapters[1]!.every, 15_000, 'durations are read as milliseconds')
   t.same(demo.adapters[1]!.rateLimit, { max: 8, duration: 1000 })
   const example = parseConfig(await readFile(new URL('../config/example.yaml', import.meta.url), 'utf8'), 'example.yaml', {
-    HOUSEHOLD_WEBHOOK_SECRET: 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', MARKET_CLIENT_ID: 'id', MARKET_CLIENT_SECRET: 'secret',
+    HOUSEHOLD_WEBHOOK_SECRET: 'whsec_dG9uZ2Jhbi1kZW1vLWhvdXNlaG9sZC1zZWNyZXQ=', MARKET_CLIENT_ID: 'id', MARKET_CLIENT_SECRET: 'secret', SOCIAL_INSURANCE_WEBHOOK_SECRET: 'whsec_c29jaWFsLWluc3VyYW5jZS1leGFtcGxlLXNlY3JldA==',
   })
+  t.match(example.adapters[2], { adapter: 'social-insurance', credentials: 'vault', webhook: { schemes: ['v1sm3'] } }, 'a data key is kept in the vault')
   t.equal(example.towns.length, 2)
   t.equal(example.adapters[1]!.breaker.resetTimeout, 30_000)
 })
@@ -80,9 +81,17 @@ t.test('outside the demo, the demo configuration\'s published secrets are refuse
   await t.rejects(loadConfig(file, ownMatters), { code: 'TB_CONFIG_INSECURE', message: /adapters\[4\]\.webhook\.secrets\[0\]/ }, 'the demo hotline\'s work-order secret')
   const ownOrders = { ...ownMatters, TONGBAN_DEMO_HOTLINE_EVENTS_SECRET: 'whsec_b3VyLW93bi1ob3RsaW5lLW9yZGVycy1zZWNyZXQ=' }
   await t.rejects(loadConfig(file, ownOrders), { code: 'TB_CONFIG_INSECURE', message: /adapters\[4\]\.credentials\.clientSecret/ })
-  const own = await loadConfig(file, { ...ownOrders, TONGBAN_DEMO_HOTLINE_SECRET: 'a-fourth-secret-of-our-own' })
-  t.equal(own.adapters.length, 5, 'with secrets of its own the same file starts')
-  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 5, 'the demo itself may use them')
+  const ownHotline = { ...ownOrders, TONGBAN_DEMO_HOTLINE_SECRET: 'a-fourth-secret-of-our-own' }
+  await t.rejects(loadConfig(file, ownHotline), { code: 'TB_CONFIG_INSECURE', message: /adapters\[5\]\.webhook\.secrets\[0\]/ }, 'the demo social-insurance secret')
+  const ownSocial = { ...ownHotline, TONGBAN_DEMO_SOCIAL_SECRET: 'whsec_b3VyLW93bi1zb2NpYWwtaW5zdXJhbmNlLXNlY3JldA==' }
+  await t.rejects(loadConfig(file, ownSocial), { code: 'TB_CONFIG_INSECURE', message: /adapters\[5\]\.credentials\.dataKey/ }, "the demo's SM4 data key")
+  const ownKey = { ...ownSocial, TONGBAN_DEMO_SOCIAL_KEY: '00112233445566778899aabbccddeeff' }
+  await t.rejects(loadConfig(file, ownKey), { code: 'TB_CONFIG_INSECURE', message: /adapters\[6\]\.credentials\.privateKey/ }, "the demo's SFTP private key")
+  const demoKey = /    credentials:\n      username: hlz320412120\n      privateKey: \|\n(?: {8}.*\n)+/
+  await writeFile(file, (await readFile(file, 'utf8')).replace(demoKey, '    credentials: vault\n'))
+  const own = await loadConfig(file, ownKey)
+  t.equal(own.adapters.length, 7, 'with secrets of its own the same file starts')
+  t.equal((await loadConfig(new URL('../config/demo.yaml', import.meta.url).pathname, {})).adapters.length, 7, 'the demo itself may use them')
 })
 
 t.test('a missing file says so', async (t) => {
