@@ -78,6 +78,26 @@ export function householdRepresentative (demo: DemoContext): ((index: number) =>
 const STREET_OFFICES = new Set(COUNTIES.flatMap((county) => county.towns.filter((town) => town.street).map((town) => town.code)))
 
 /**
+ * The household residents another department's story may name: not the seeded conflict's (a
+ * third source naming them would change its story) and none with a quirk; `inTown`, those who
+ * live in the demo's first town in the household simulator's revision 1; `inCounty`, the rest of
+ * that town's county (by their revision-0 county).
+ */
+function storyResidents (demo: DemoContext, seed: number, residents: number): { usable: (i: number) => boolean, inTown: number[], inCounty: number[] } {
+  const town = demo.towns[0]?.slice(0, 9)
+  const conflicted = seededConflict(demo)?.resident
+  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
+  const inTown: number[] = []
+  const inCounty: number[] = []
+  for (let i = 0; i < residents && town !== undefined; i++) {
+    if (!usable(i)) continue
+    if (residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+    else if (residentAt(seed, i, 0).HJDZ_XZQHDM === town.slice(0, 6)) inCounty.push(i)
+  }
+  return { usable, inTown, inCounty }
+}
+
+/**
  * Every `beneficiariesFromHousehold`-th case of the social-assistance register concerns a resident
  * of the household register, so the demo's residents carry assistance facets: every other one a
  * resident who lives in the demo's first town in the household simulator's revision 1 (as the
@@ -90,12 +110,7 @@ export function householdBeneficiary (demo: DemoContext): ((slot: number) => { i
   if (!household.success || !civil.success || civil.data.beneficiariesFromHousehold <= 0) return undefined
   const { seed, residents } = household.data
   const every = civil.data.beneficiariesFromHousehold
-  const town = demo.towns[0]?.slice(0, 9)
-  // the seeded conflict's resident stays out: a third source naming them would change its story
-  const conflicted = seededConflict(demo)?.resident
-  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
-  const inTown: number[] = []
-  for (let i = 0; i < residents && town !== undefined; i++) if (usable(i) && residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
+  const { usable, inTown } = storyResidents(demo, seed, residents)
   return (slot) => {
     if (slot % every !== 0) return undefined
     const n = slot / every
@@ -179,16 +194,7 @@ export function householdContracted (demo: DemoContext): ((slot: number) => { id
   const { seed, residents } = household.data
   const every = health.data.residentsFromHousehold
   const town = demo.towns[0]?.slice(0, 9)
-  // the seeded conflict's resident stays out: a third source naming them would change its story
-  const conflicted = seededConflict(demo)?.resident
-  const usable = (i: number): boolean => i !== conflicted && residentFacts(seed, i).quirk === undefined
-  const inTown: number[] = []
-  const inCounty: number[] = []
-  for (let i = 0; i < residents && town !== undefined; i++) {
-    if (!usable(i)) continue
-    if (residentAt(seed, i, 1).HJDZ_XZJDDM === town) inTown.push(i)
-    else if (residentAt(seed, i, 0).HJDZ_XZQHDM === town.slice(0, 6)) inCounty.push(i)
-  }
+  const { usable, inTown, inCounty } = storyResidents(demo, seed, residents)
   const townShare = [...inTown, ...inCounty]
   return (slot) => {
     if (slot % every !== 0) return undefined
