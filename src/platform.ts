@@ -1,6 +1,6 @@
 // Everything a gateway or worker process shares: configuration, database, Redis, queues and
 // the adapter instances. Built once at start, closed once at shutdown.
-import { Redis } from 'ioredis'
+import { connectRedis, type Redis } from './redis/connect.ts'
 import type { AdapterDefinition } from './adapter-sdk/index.ts'
 import { adapterOf } from './config/adapters.ts'
 import type { Config, AdapterInstance } from './config/schema.ts'
@@ -61,10 +61,8 @@ export interface Platform {
   close: () => Promise<void>
 }
 
-export function connectRedis (url: string): Redis {
-  // BullMQ workers block on Redis; they need commands to wait through reconnects, not fail.
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
-}
+// Standalone, Sentinel or Cluster, by REDIS_URL (src/redis/connect.ts).
+export { connectRedis }
 
 /**
  * What each configured instance's adapter declares itself the authority for, disabled instances

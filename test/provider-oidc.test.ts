@@ -289,7 +289,7 @@ t.test('tongban as OpenID Provider for department apps', async (t) => {
 
   t.test('the provider keeps its state in Redis under tb:oidc:, with expiry', async (t) => {
     const keys = await redis.keys('tb:oidc:*')
-    t.ok(keys.some((k) => k.startsWith('tb:oidc:Session:')))
+    t.ok(keys.some((k) => k.startsWith('tb:oidc:{state}:Session:')))
     for (const key of keys.filter((k) => k !== KEYS_KEY)) {
       t.ok(await redis.ttl(key) > 0, `${key} expires`)
     }

@@ -3,8 +3,11 @@
 // `absoluteMs` after sign-in, whichever comes first; signing in always starts a new session
 // (no fixation), and every session of a staff member can be ended at once. A session also keeps
 // the department apps it signed in to, so that ending it signs the staff member out of them too.
+//
+// On a Redis Cluster the keys of one session and the index of a staff member's sessions live on
+// different slots, so no command or transaction here spans both: each touches one key.
 import { createHash, randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 
 export interface Session {
   staffId: number
@@ -61,11 +64,10 @@ export class SessionStore {
   async create (staffId: number, method: string): Promise<{ id: string, session: Session }> {
     const id = randomBytes(32).toString('base64url')
     const session: Session = { staffId, csrf: randomBytes(24).toString('base64url'), createdAt: Date.now(), method }
-    await this.redis.multi()
-      .set(sessionKey(id), JSON.stringify(session), 'PX', Math.min(this.options.idleMs, this.options.absoluteMs))
-      .sadd(staffKey(staffId), digest(id))
-      .pexpire(staffKey(staffId), this.options.absoluteMs)
-      .exec()
+    // Indexed before it exists: a session is never live without being in its staff member's index
+    // (destroyAllOf must find it); a create that stops half-way leaves only a digest of nothing.
+    await this.redis.multi().sadd(staffKey(staffId), digest(id)).pexpire(staffKey(staffId), this.options.absoluteMs).exec()
+    await this.redis.set(sessionKey(id), JSON.stringify(session), 'PX', Math.min(this.options.idleMs, this.options.absoluteMs))
     return { id, session }
   }
 
@@ -94,7 +96,8 @@ export class SessionStore {
   async destroyAllOf (staffId: number): Promise<number> {
     const digests = await this.redis.smembers(staffKey(staffId))
     if (digests.length === 0) return 0
-    const removed = await this.redis.del(...digests.map((d) => `tb:session:${d}`))
+    // One DEL per session: a cluster refuses a DEL of keys on several slots.
+    const removed = (await Promise.all(digests.map(async (d) => await this.redis.del(`tb:session:${d}`)))).reduce((a, b) => a + b, 0)
     await this.redis.del(staffKey(staffId))
     await this.ended(digests)
     return removed

@@ -2,7 +2,7 @@
 // app speaks). The secret is sealed by the vault in the staff row; enrolment keeps the new
 // secret in Redis until the staff member proves their app has it.
 import { Secret, TOTP } from 'otpauth'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import type { Db, Queryable } from '../store/db.ts'
 import { SEALED_COLUMNS, secretRef, type Vault } from '../vault/vault.ts'
 

@@ -59,9 +59,9 @@ async function direct (settings: Settings): Promise<AdminOps> {
   const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
   await migrate(db)
   // Sessions live in Redis; without REDIS_URL the gateway's private Redis went with it.
-  const { Redis } = await import('ioredis')
+  const { connectRedis } = await import('../redis/connect.ts')
   const { SessionStore } = await import('../auth/sessions.ts')
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl) : undefined
+  const redis = settings.redisUrl ? connectRedis(settings.redisUrl, { maxRetriesPerRequest: 20 }) : undefined
   const sessions = redis ? new SessionStore(redis) : { destroyAllOf: async () => 0 }
   return {
     createStaff: async (input) => { await checkLiaison(input); return await staff.createStaff(db, input) },

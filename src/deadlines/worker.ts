@@ -1,11 +1,11 @@
 // The deadline sweeper's BullMQ job scheduler: one sweep a minute (sweep.ts). A lost or doubled
 // job changes nothing: alerts are claimed on the deadline table, once.
 import { Queue, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import { QUEUE_PREFIX } from '../queues/queues.ts'
 import { sweepDeadlines, type SweepDeps } from './sweep.ts'
 
-export const DEADLINES_QUEUE = 'deadlines'
+export const DEADLINES_QUEUE = '{deadlines}'
 export const SWEEP_EVERY_MS = 60_000
 
 export interface DeadlineWorker { queue: Queue, worker: Worker }

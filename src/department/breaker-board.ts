@@ -1,6 +1,6 @@
 // The breaker states of all connections, kept in Redis so the status board is right however
 // many worker processes hold connections.
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import type { BreakerState } from './breaker.ts'
 
 // Beside the queues' keys, under the same `tongban` prefix.

@@ -1,7 +1,7 @@
 // One adapter instance's connection to its department system: the HTTP client with its auth,
 // rate and credentials, and the circuit breaker around it, whose state changes are logged,
 // counted and published for the status board.
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import type { AdapterDefinition, DepartmentHttp } from '../adapter-sdk/index.ts'
 import { AUTH_CREDENTIALS, DepartmentAuthError } from '../adapter-sdk/index.ts'
 import type { AdapterInstance } from '../config/schema.ts'

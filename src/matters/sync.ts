@@ -31,9 +31,9 @@ export function cataloguePageJobId (town: string, runId: number, cursor: unknown
   return `catalogue-${town}-run${runId}-${createHash('sha1').update(JSON.stringify(cursor)).digest('hex').slice(0, 16)}`
 }
 
-/** The queue of an instance's catalogue jobs (`catalogue.<id>`, beside its other queues). */
+/** The queue of an instance's catalogue jobs (`{catalogue.<id>}`, a cluster hash tag like its other queues'). */
 export function catalogueQueueName (instanceId: string): string {
-  return `catalogue.${instanceId}`
+  return `{catalogue.${instanceId}}`
 }
 
 const schedulerId = (town: string): string => `catalogue-${town}`

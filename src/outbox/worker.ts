@@ -4,12 +4,12 @@
 import { Queue, Worker } from 'bullmq'
 import type { Metrics } from '../metrics.ts'
 import type { Logger } from '../log.ts'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import { QUEUE_PREFIX } from '../queues/queues.ts'
 import { outboxStats } from '../store/outbox.ts'
 import { drainOutbox, type OutboxDeps } from './send.ts'
 
-export const OUTBOX_QUEUE = 'outbox'
+export const OUTBOX_QUEUE = '{outbox}'
 export const OUTBOX_EVERY_MS = 2000
 
 export interface OutboxWorker { queue: Queue, worker: Worker }

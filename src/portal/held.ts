@@ -4,7 +4,7 @@
 // history and access logs. A token is good only for the staff member who made it, for as long as
 // a session can last.
 import { randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 
 const TTL_SECONDS = 12 * 3600
 type Kind = 'search' | 'audit'

@@ -1,7 +1,7 @@
 // How many residents and enterprises a scope holds, for the home page. Counted at most once a
 // minute per scope and kept in Redis (every gateway shares it): counting a town of a
 // million-resident county takes a few hundred milliseconds, too long for each visit home.
-import type { Redis } from 'ioredis'
+import type { Redis } from '../redis/connect.ts'
 import type { Queryable } from '../store/db.ts'
 import type { Scope } from '../model/scope.ts'
 import { countInScope } from '../store/records.ts'

@@ -1,17 +1,24 @@
-// The BullMQ queues of each adapter instance: `ingest.<id>` carries inbox ids of webhooks,
-// `pull.<id>` carries one page of a pull stream per job, `files.<id>` looks at a file drop or
+// The BullMQ queues of each adapter instance: `{ingest.<id>}` carries inbox ids of webhooks,
+// `{pull.<id>}` carries one page of a pull stream per job, `{files.<id>}` looks at a file drop or
 // imports one of its files. Separate queues per instance are the
 // bulkhead: a slow department fills only its own.
 import { Queue, type JobsOptions } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { AdapterInstance } from '../config/schema.ts'
+import type { Redis } from '../redis/connect.ts'
 
 export const QUEUE_PREFIX = 'tongban'
 export const QUEUE_KINDS = ['ingest', 'pull', 'files'] as const
 export type QueueKind = (typeof QUEUE_KINDS)[number]
 
+/**
+ * A queue's name as a Redis Cluster hash tag: BullMQ's scripts touch several keys of one queue at
+ * once (`tongban:{ingest.hr}:wait`, `…:active`, …), which a cluster allows only within one slot;
+ * the braces put each queue on its own slot, so the queues of a province spread over the masters.
+ */
+export const slotted = (name: string): string => `{${name}}`
+
 export function queueName (kind: QueueKind, instanceId: string): string {
-  return `${kind}.${instanceId}`
+  return slotted(`${kind}.${instanceId}`)
 }
 
 export function jobOptions (instance: AdapterInstance): JobsOptions {

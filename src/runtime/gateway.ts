@@ -22,6 +22,7 @@ import { buildApp } from './app.ts'
 import { openDb } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
 import { startRedisChild, type RedisChild } from './redis-child.ts'
+import { requireNoEviction } from '../redis/connect.ts'
 import { startPullSimulators, startPushSimulators } from './demo.ts'
 import { startDepartmentSystems } from '../departments/demo-systems.ts'
 import type { Settings } from './settings.ts'
@@ -90,6 +91,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
       redisUrl = child.url
       logger.info({ redis: redisUrl, dir: join(settings.dataDir, 'redis') }, 'REDIS_URL is not set: started a private redis-server (AOF, fsync every second)')
     }
+    await requireNoEviction(redisUrl)
     const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
     cleanups.push(['database', db.close])
     const applied = await migrate(db)

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { TongbanError } from '../errors.ts'
 import { fromRoot } from '../paths.ts'
+import { RedisUrl } from '../redis/connect.ts'
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -10,7 +11,7 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   TONGBAN_DATA_DIR: z.string().default('./var'),
   TONGBAN_CONFIG: z.string().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  REDIS_URL: RedisUrl.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 })

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.ts'
 import { TongbanError } from '../errors.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform } from '../platform.ts'
+import { requireNoEviction } from '../redis/connect.ts'
 import { startWorkers } from './workers.ts'
 import { openPostgres } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
@@ -14,6 +15,7 @@ export async function startWorkerProcess (settings: Settings, adapterIds: string
   if (!settings.databaseUrl || !settings.redisUrl) {
     throw new TongbanError('TB_CONFIG_INVALID', ['environment', 'separate worker processes share the database and Redis with the gateway: set DATABASE_URL (PostgreSQL; the embedded PGlite belongs to one process) and REDIS_URL'])
   }
+  await requireNoEviction(settings.redisUrl)
   const config = await loadConfig(settings.configPath)
   const db = await openPostgres(settings.databaseUrl)
   await migrate(db)

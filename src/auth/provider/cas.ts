@@ -6,7 +6,7 @@
 // Single logout (§2.3.3 and Appendix C): when the tongban session that a ticket came from ends,
 // the service URL receives a POST with a SAML LogoutRequest whose SessionIndex is the ticket.
 import { createHash, randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../../redis/connect.ts'
 import type { Queryable } from '../../store/db.ts'
 import { staffById, type Staff } from '../staff.ts'
 import type { CasService } from './config.ts'

@@ -10,7 +10,7 @@
 // If Redis loses the keys, the first gateway that notices puts its own back and the others adopt
 // them (see `KeyStore.current`); department apps fetch the JWKS again on an unknown `kid`.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../../redis/connect.ts'
 import type { JWK } from 'oidc-provider'
 import { OIDC_PREFIX } from './redis-adapter.ts'
 

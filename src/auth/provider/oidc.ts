@@ -15,7 +15,7 @@ import type { ProviderKeys } from './keys.ts'
 import { redisAdapter } from './redis-adapter.ts'
 import { escapeHtml } from '../../html.ts'
 import { page } from './html.ts'
-import type { Redis } from 'ioredis'
+import type { Redis } from '../../redis/connect.ts'
 
 /** The scopes and the claims each carries (`amr`: how the staff member signed in to tongban). `profile` carries everything a department app needs. */
 export const SCOPE_CLAIMS = {

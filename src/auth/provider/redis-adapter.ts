@@ -1,28 +1,33 @@
 // oidc-provider's storage in Redis: authorization codes, tokens, grants, OP sessions and
-// interactions, each under tb:oidc:<Model>:<id> with the TTL the provider gives it. All of it is
-// short-lived and shared by every gateway of a deployment; losing Redis means staff sign in to
-// department apps again, nothing more (the same as losing tongban's own sessions).
+// interactions, each under tb:oidc:{state}:<Model>:<id> with the TTL the provider gives it. All of
+// it is short-lived and shared by every gateway of a deployment; losing Redis means staff sign in
+// to department apps again, nothing more (the same as losing tongban's own sessions).
+//
+// `{state}` is a Redis Cluster hash tag: a write spans a token, its grant's list and its uid, and a
+// revocation deletes a grant's tokens at once, which a cluster allows only within one slot. The
+// state of staff signing in to department apps is small, so one slot (one master) carries all of it.
 //
 // Consumable artefacts (authorization codes, refresh tokens) are hashes whose `consumed` field is
 // set with HSETNX: two concurrent redemptions of one code cannot both succeed; the loser revokes
 // the grant, as RFC 6749 §4.1.2 asks of a code used twice.
-import type { Redis } from 'ioredis'
+import type { Redis } from '../../redis/connect.ts'
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 
 export const OIDC_PREFIX = 'tb:oidc:'
+const STATE_PREFIX = `${OIDC_PREFIX}{state}:`
 
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'])
 const CONSUMABLE = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'])
 
-const grantKey = (grantId: string): string => `${OIDC_PREFIX}grant:${grantId}`
-const userCodeKey = (code: string): string => `${OIDC_PREFIX}user-code:${code}`
+const grantKey = (grantId: string): string => `${STATE_PREFIX}grant:${grantId}`
+const userCodeKey = (code: string): string => `${STATE_PREFIX}user-code:${code}`
 
 export function redisAdapter (redis: Redis): new (name: string) => Adapter {
   return class RedisAdapter implements Adapter {
     constructor (private readonly name: string) {}
 
-    private key (id: string): string { return `${OIDC_PREFIX}${this.name}:${id}` }
-    private uidKey (uid: string): string { return `${OIDC_PREFIX}${this.name}-uid:${uid}` }
+    private key (id: string): string { return `${STATE_PREFIX}${this.name}:${id}` }
+    private uidKey (uid: string): string { return `${STATE_PREFIX}${this.name}-uid:${uid}` }
 
     async upsert (id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const key = this.key(id)
