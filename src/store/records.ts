@@ -1,5 +1,6 @@
 // Persons and enterprises in the store, all their SQL built from the column tables: the state
 // unify loads and writes (optimistic, versioned), and the reads of the API and the portal.
+import { randomBytes } from 'node:crypto'
 import type { Queryable } from './db.ts'
 import type { Scope } from '../model/scope.ts'
 import type { EntityKind } from '../model/index.ts'
@@ -15,6 +16,9 @@ const PROVENANCE = '_p'
 const SOURCES = '_s'
 const VERSION = '_v'
 const CREATED_FROM = '_f'
+const REFERENCE = '_r'
+/** 128 random bits, as hex: the shape of migration 008's default. */
+const REFERENCE_BYTES = 16
 const columnKey = (i: number): string => String.fromCharCode(97 + i)
 
 function buildStatements (kind: EntityKind): { select: string, upsert: string, insertNew: string } {
@@ -22,10 +26,12 @@ function buildStatements (kind: EntityKind): { select: string, upsert: string, i
   const cols = Object.values(columns)
   const keyCol = columns[key]!.name
   const names = cols.map((c) => c.name)
-  const recordset = [...cols.map((c, i) => `${columnKey(i)} ${c.type}`), `${PROVENANCE} jsonb`, `${SOURCES} jsonb`, `${VERSION} int`, `${CREATED_FROM} jsonb`].join(', ')
+  // A new resident's opaque reference (migration 008) comes with the row; a stored one keeps its own.
+  const reference = kind === 'person' ? { column: ', ref', value: `, r.${REFERENCE}`, type: `, ${REFERENCE} text` } : { column: '', value: '', type: '' }
+  const recordset = [...cols.map((c, i) => `${columnKey(i)} ${c.type}`), `${PROVENANCE} jsonb`, `${SOURCES} jsonb`, `${VERSION} int`, `${CREATED_FROM} jsonb`].join(', ') + reference.type
   const createdFrom = `CASE WHEN jsonb_typeof(r.${CREATED_FROM}) = 'string' THEN r.${SOURCES} -> (r.${CREATED_FROM} #>> '{}') ELSE r.${CREATED_FROM} END`
-  const insert = `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from)
-SELECT ${names.map((_, i) => `r.${columnKey(i)}`).join(', ')}, r.${PROVENANCE}, r.${SOURCES}, r.${VERSION}, ${createdFrom} FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})`
+  const insert = `INSERT INTO ${table} AS t (${names.join(', ')}, provenance, sources, version, created_from${reference.column})
+SELECT ${names.map((_, i) => `r.${columnKey(i)}`).join(', ')}, r.${PROVENANCE}, r.${SOURCES}, r.${VERSION}, ${createdFrom}${reference.value} FROM jsonb_to_recordset($1::jsonb) AS r(${recordset})`
   return {
     select: `SELECT ${names.join(', ')}, provenance, sources, version FROM ${table} WHERE ${keyCol} = ANY($1::text[])`,
     // `version` is the version the row will have: one more than the version the state was read at.
@@ -96,8 +102,11 @@ function keyIn (sources: Record<string, Provenance>, p: Provenance): string | un
 export function recordRows (kind: EntityKind, states: readonly RecordState[]): string {
   const { key: keyField, columns } = tables[kind]
   const fields = Object.keys(columns)
-  return JSON.stringify([...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s) => {
+  // Every row carries one, the insert's NOT NULL is checked before a conflict turns it into an update.
+  const references = kind === 'person' ? randomBytes(REFERENCE_BYTES * states.length).toString('hex') : ''
+  return JSON.stringify([...states].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((s, i) => {
     const row: Record<string, unknown> = { [PROVENANCE]: s.provenance, [SOURCES]: s.sources, [VERSION]: s.version + 1 }
+    if (references) row[REFERENCE] = references.slice(2 * REFERENCE_BYTES * i, 2 * REFERENCE_BYTES * (i + 1))
     if (s.createdFrom) row[CREATED_FROM] = keyIn(s.sources, s.createdFrom) ?? s.createdFrom
     fields.forEach((field, i) => {
       const value = field === keyField ? s.key : s.values[field]
@@ -197,8 +206,8 @@ const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 /**
  * Keyset-paged search; `after` is the key of the previous page's last record. Persons match by
  * name prefix, enterprises by name substring. Each match comes in the order of the index that
- * finds it (under the "C" collation: persons_name_key, persons_id_c, persons_id_suffix,
- * enterprises_credit_code_c), so a page reads only the index entries it shows, however few of
+ * finds it (under the "C" collation: persons_name_key, the primary keys (migration 020),
+ * persons_id_suffix), so a page reads only the index entries it shows, however few of
  * them lie in the scope; names by (name, key), last digits by the reversed key, anything else by
  * key.
  */
