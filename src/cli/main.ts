@@ -75,7 +75,7 @@ async function migrateCommand (): Promise<void> {
   }
   const { openDb } = await import('../store/db.ts')
   const { migrate } = await import('../store/migrate.ts')
-  const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+  const db = await openDb(settings)
   try {
     const applied = await migrate(db)
     process.stdout.write(`migrations applied on ${db.kind}: ${applied.join(', ') || 'none pending'}\n`)

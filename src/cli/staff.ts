@@ -56,7 +56,7 @@ async function direct (settings: Settings): Promise<AdminOps> {
     const { departmentRegistry } = await import('../departments/registry.ts')
     departmentRegistry((await loadConfig(settings.configPath)).whistles.departments).checkLiaison(input)
   }
-  const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+  const db = await openDb(settings)
   await migrate(db)
   // Sessions live in Redis; without REDIS_URL the gateway's private Redis went with it.
   const { connectRedis } = await import('../redis/connect.ts')

@@ -39,7 +39,7 @@ async function withDb<T> (settings: Settings, fn: (db: Db) => Promise<T>): Promi
     release = (await claimDataDir(settings.dataDir)).release
   }
   try {
-    const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+    const db = await openDb(settings)
     try {
       await migrate(db)
       return await fn(db)

@@ -43,6 +43,8 @@ import { evaluationRoutes } from '../server/api/evaluation.ts'
 import { outboxRoutes } from '../server/api/outbox.ts'
 import { riskRoutes } from '../server/api/risks.ts'
 import { photoRoutes } from '../server/api/photos.ts'
+import { callerOf, readRouting } from '../store/read-routing.ts'
+import type { Principal } from '../auth/principal.ts'
 
 export interface AppOptions {
   platform: Platform
@@ -88,6 +90,14 @@ export async function buildApp ({ platform, adminToken, connections }: AppOption
   await app.register(cookie)
   await app.register(formbody)
   const sessions = new SessionStore(platform.redis)
+  // Read-your-writes for searches that read from a standby (store/read-routing.ts): a caller's
+  // change is remembered before its answer leaves, so the page it is sent to next already sees it.
+  const reads = readRouting(platform)
+  app.addHook('onSend', async (req, reply, payload) => {
+    const caller = (req.principal as Principal | null | undefined) ?? req.portal?.principal
+    if (caller && req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 400) await reads.wrote(callerOf(caller))
+    return payload
+  })
   const departments = connections ?? departmentConnections(platform)
   if (!connections) app.addHook('onClose', departments.close)
   const { db, vault, audit, instances, logger, metrics } = platform

@@ -92,7 +92,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
       logger.info({ redis: redisUrl, dir: join(settings.dataDir, 'redis') }, 'REDIS_URL is not set: started a private redis-server (AOF, fsync every second)')
     }
     await requireNoEviction(redisUrl)
-    const db = await openDb({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir })
+    const db = await openDb(settings)
     cleanups.push(['database', db.close])
     const applied = await migrate(db)
     logger.info({ database: db.kind, applied }, 'database ready')

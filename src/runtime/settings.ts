@@ -13,6 +13,10 @@ const Env = z.object({
   TONGBAN_CONFIG: z.string().optional(),
   REDIS_URL: RedisUrl.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  // What needs a session (migrations) when DATABASE_URL is a pooler in transaction mode; default DATABASE_URL.
+  DATABASE_DIRECT_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  // A standby for searches that may lag (read-your-writes kept per caller: store/read-routing.ts).
+  DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 })
 
@@ -23,6 +27,8 @@ export interface Settings {
   configPath: string
   redisUrl: string | undefined
   databaseUrl: string | undefined
+  databaseDirectUrl?: string | undefined
+  databaseReadUrl?: string | undefined
   adminToken: string | undefined
 }
 
@@ -34,6 +40,9 @@ export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     throw new TongbanError('TB_CONFIG_INVALID', [`environment variable ${issue.path.join('.')}`, issue.message])
   }
   const e = parsed.data
+  if (!e.DATABASE_URL && (e.DATABASE_DIRECT_URL || e.DATABASE_READ_URL)) {
+    throw new TongbanError('TB_CONFIG_INVALID', ['environment variable DATABASE_URL', 'DATABASE_DIRECT_URL and DATABASE_READ_URL go with a PostgreSQL DATABASE_URL, not the embedded database'])
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -42,6 +51,8 @@ export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     configPath: e.TONGBAN_CONFIG ? resolve(e.TONGBAN_CONFIG) : fromRoot('config', 'demo.yaml'),
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     adminToken: e.TONGBAN_ADMIN_TOKEN,
   }
 }

@@ -17,7 +17,7 @@ export async function startWorkerProcess (settings: Settings, adapterIds: string
   }
   await requireNoEviction(settings.redisUrl)
   const config = await loadConfig(settings.configPath)
-  const db = await openPostgres(settings.databaseUrl)
+  const db = await openPostgres({ ...settings, databaseUrl: settings.databaseUrl })
   await migrate(db)
   const platform = createPlatform({ config, db, redisUrl: settings.redisUrl, logger, dataDir: settings.dataDir, configDir: dirname(settings.configPath) })
   const ids = adapterIds.length > 0 ? adapterIds : [...platform.instances.keys()]

@@ -10,4 +10,8 @@ export interface Db extends Queryable {
   exec: (sql: string) => Promise<void>
   transaction: <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>
   close: () => Promise<void>
+  /** PostgreSQL behind a pooler in transaction mode: a direct connection for what needs a session (migrations). Absent: this one is direct. */
+  readonly direct?: Db
+  /** A streaming standby searches may read from, through store/read-routing.ts (read-your-writes). */
+  readonly standby?: Db
 }

@@ -16,6 +16,7 @@ import { beijingMidnight, changesSince } from '../../store/activity.ts'
 import { syncStatus } from '../../sync/status.ts'
 import { maySearch, page } from '../layout.ts'
 import { scopeCounts } from '../scope-counts.ts'
+import { callerOf, readRouting } from '../../store/read-routing.ts'
 import type { PortalKit } from '../kit.ts'
 import { signInPage } from './sign-in.ts'
 import { homeBody } from './home-view.ts'
@@ -39,7 +40,7 @@ export async function homePages (app: FastifyInstance, kit: PortalKit): Promise<
     const scope = scopeOf(principal)
     const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query<{ n: number }>(sql, params)).rows[0]!.n
     const [counts, openConflicts, quarantine, status, today, staff, staffChanges, cases] = await Promise.all([
-      scope ? scopeCounts(db, platform.redis, scope) : undefined,
+      scope ? readRouting(platform).reader(callerOf(principal)).then(async (reader) => await scopeCounts(reader, platform.redis, scope)) : undefined,
       scope && can(principal, 'conflicts:read')
         ? count("SELECT count(*)::int AS n FROM conflicts WHERE status = 'open' AND (division_code LIKE $1 || '%' OR ($2::boolean AND division_code IS NULL))", scopeParams(scope))
         : undefined,

@@ -13,12 +13,14 @@ import { classifyQuery, formText, noControl, queryText } from '../query.ts'
 import { heldSearch, holdSearch } from '../held.ts'
 import type { PortalKit } from '../kit.ts'
 import { searchBody, type SearchResults } from './search-view.ts'
+import { callerOf, readRouting } from '../../store/read-routing.ts'
 
 const PAGE_SIZE = 20
 
 export async function searchPages (app: FastifyInstance, kit: PortalKit): Promise<void> {
   const { platform, sendPage, signIn, requireCsrf, requirePermission, recordScope, ctxOf, audit } = kit
   const { db, redis } = platform
+  const reads = readRouting(platform)
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.post('/portal/search', {
@@ -64,7 +66,8 @@ export async function searchPages (app: FastifyInstance, kit: PortalKit): Promis
       return { items: found ? [found] : [], next: null, paged: false }
     }
     const search = async (k: 'person' | 'enterprise', match: RecordMatch): Promise<SearchResults> => {
-      const r = await searchRecords(db, k, scope, match, kind === k ? after : undefined, PAGE_SIZE)
+      // May read from a standby (the caller's own changes included); the rest of the page from the primary.
+      const r = await searchRecords(await reads.reader(callerOf(s.principal)), k, scope, match, kind === k ? after : undefined, PAGE_SIZE)
       return { items: r.items, next: r.next, paged: kind === k && after !== undefined }
     }
     if (query.is === 'person') persons = await one('person', query.idNumber)

@@ -13,6 +13,7 @@ import { recordHistory } from '../../store/history.ts'
 import { errorResponses } from '../errors.ts'
 import { Enterprise, EnterpriseDetail, FacetRef, HistoryItem, ListQuery, Person, PersonDetail, page } from './schemas.ts'
 import { decodeCursor, encodeCursor } from '../../web/cursor.ts'
+import { callerOf, readRouting } from '../../store/read-routing.ts'
 
 const PREFIX = '/api/v1'
 
@@ -23,6 +24,9 @@ const HistoryQuery = z.object({
 
 export async function recordRoutes (app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { db } = opts.platform
+  // Searches may read from a standby; whatever else a request reads stays on the primary.
+  const reads = readRouting(opts.platform)
+  const searchDb = async (req: FastifyRequest) => await reads.reader(callerOf(req.principal))
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   const existingPerson = async (input: string, scope: Scope): Promise<string> => await existingSubject(db, 'person', input, scope)
@@ -70,7 +74,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
     schema: { summary: 'Search residents by name or ID number prefix', description: 'Name matches come in (name, ID number) order; an ID number prefix, or no q, in ID number order.', tags: ['records'], querystring: ListQuery, response: { 200: page(Person), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
     const q = req.query.q?.toUpperCase()
-    const result = await searchRecords(db, 'person', scopeOf(req), matchOf('person', q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(await searchDb(req), 'person', scopeOf(req), matchOf('person', q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Person>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 
@@ -113,7 +117,7 @@ export async function recordRoutes (app: FastifyInstance, opts: { platform: Plat
     config: { audit: { action: 'enterprise.search' }, permission: 'records:read' },
     schema: { summary: 'Search enterprises by name or credit code prefix', tags: ['records'], querystring: ListQuery, response: { 200: page(Enterprise), ...errorResponses('TB_CURSOR_INVALID') } },
   }, async (req) => {
-    const result = await searchRecords(db, 'enterprise', scopeOf(req), matchOf('enterprise', req.query.q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
+    const result = await searchRecords(await searchDb(req), 'enterprise', scopeOf(req), matchOf('enterprise', req.query.q), decodeCursor(req.query.cursor, 'string'), req.query.limit)
     return { items: result.items as Array<z.infer<typeof Enterprise>>, next: result.next === null ? null : encodeCursor(result.next) }
   })
 }
