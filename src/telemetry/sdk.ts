@@ -1,0 +1,66 @@
+// The OpenTelemetry SDK, loaded only when tracing is configured (see index.ts): a tracer provider
+// exporting over OTLP/HTTP (JSON, to the standard endpoint variables), the instrumentations of the
+// libraries a message passes through, and BullMQ's telemetry to carry a trace through a job.
+import { register } from 'node:module'
+import { createAddHookMessageChannel } from 'import-in-the-middle'
+import { diag, DiagLogLevel, type DiagLogFunction } from '@opentelemetry/api'
+import { registerInstrumentations } from '@opentelemetry/instrumentation'
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources'
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { createLogger } from '../log.ts'
+import { redactingExporter } from './redact.ts'
+import type { Tracing, TracingSettings } from './index.ts'
+
+/** Probes and scrapes, every few seconds from the orchestrator: no spans. */
+const UNTRACED_ROUTES = new Set(['/healthz', '/livez', '/readyz', '/metrics'])
+
+export async function startSdk (settings: TracingSettings): Promise<Tracing> {
+  const logger = createLogger({ base: { service: settings.serviceName } })
+  // The SDK reports a failed export through its diagnostics: a warning in our log, not silence.
+  const warn: DiagLogFunction = (message, ...args) => { logger.warn({ otel: args.map(String) }, `tracing: ${message}`) }
+  const quiet: DiagLogFunction = () => {}
+  diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN)
+
+  // pg and ioredis are CommonJS modules imported from our ES modules: import-in-the-middle sees
+  // those imports, for the modules the instrumentations ask for only.
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel()
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions)
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': settings.serviceName }).merge(detectResources({ detectors: [envDetector] })),
+    // The exporter reads the endpoint, headers, timeout and compression from the standard variables.
+    spanProcessors: [new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter()))],
+  })
+  provider.register()
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: (route) => UNTRACED_ROUTES.has(route.url),
+      }),
+      // SQL text (with $1 placeholders), never the values bound to it; only within a trace.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+      // The command's name only: keys and arguments can be session ids, addresses or data.
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
+      // Calls to departments; their URLs lose their query strings in redact.ts.
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+    ],
+  })
+  await waitForAllMessagesAcknowledged()
+  // bullmq-otel is imported here, after the hooks: it is only glue over @opentelemetry/api.
+  const { BullMQOtel } = await import('bullmq-otel')
+  logger.info({ endpoint: new URL(settings.endpoint).origin, serviceName: settings.serviceName }, 'tracing: exporting spans over OTLP')
+  return {
+    queues: new BullMQOtel({ tracerName: 'tongban' }),
+    async stop () {
+      unregister()
+      await provider.shutdown()
+    },
+  }
+}
