@@ -100,6 +100,33 @@ export function applyObservation (record: RecordState, o: Observation, rules: Pa
   return { ...source, changedBy: null, changes }
 }
 
+/**
+ * Applies the first observation of a record not stored yet: what `applyObservation` does to an
+ * empty record (every value given wins, nothing to compare, no conflict), without building the
+ * changes a creation does not keep. Returns whether it gave a value, i.e. created the record.
+ */
+export function createFrom (record: RecordState, o: Observation, keyField: string): boolean {
+  const source = provenanceOf(o)
+  const k = sourceKey(source)
+  let used = false
+  let given = false
+  for (const field in o.data) {
+    if (field === keyField) continue
+    const value = o.data[field]
+    if (value === undefined) continue
+    used = true
+    record.provenance[field] = k
+    if (value !== null) {
+      record.values[field] = value
+      given = true
+    }
+  }
+  if (!used) return false
+  record.sources[k] = source
+  record.changed = true
+  return given
+}
+
 /** Sets a field to a value a person chose (resolving a conflict); returns the history entry when the value changed. */
 export function chooseValue (record: RecordState, field: string, value: unknown, source: Provenance, changedBy: string): HistoryEntry | undefined {
   const k = sourceKey(source)

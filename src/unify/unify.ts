@@ -17,7 +17,7 @@ import type { MappedRecord } from '../model/intake.ts'
 import type { HistoryEntry } from '../model/provenance.ts'
 import { emptyRecord, type RecordState } from '../model/record-state.ts'
 import { withLinkedRecords } from './link.ts'
-import { applyObservation, type Observation } from './merge.ts'
+import { applyObservation, createFrom, type Observation } from './merge.ts'
 import type { FieldRule, SurvivorshipRules } from './survivorship.ts'
 
 /** Kinds in the order unify writes them (linked persons before the enterprises naming them). */
@@ -38,10 +38,11 @@ interface PreparedKind {
 /** A batch ready to be written: all the work that needs no database done. */
 export interface PreparedUnify { adapter: string, kinds: PreparedKind[] }
 
-/** Applies a record's observations in order; the history entries of every change after its creation. */
-function applyAll (state: RecordState, list: readonly Observation[], rules: Partial<Record<string, FieldRule>>, keyField: string): HistoryEntry[] {
+/** Applies a record's observations in order, from the `from`th; the history entries of every change after its creation. */
+function applyAll (state: RecordState, list: readonly Observation[], rules: Partial<Record<string, FieldRule>>, keyField: string, from = 0): HistoryEntry[] {
   const entries: HistoryEntry[] = []
-  for (const o of list) {
+  for (let i = from; i < list.length; i++) {
+    const o = list[i]!
     const entry = applyObservation(state, o, rules, keyField)
     if (!entry) continue
     if (state.version === 0 && state.createdFrom === undefined) state.createdFrom = { adapter: entry.adapter, sourceId: entry.sourceId, observedAt: entry.observedAt }
@@ -68,7 +69,9 @@ async function newRecords (kind: EntityKind, rules: Partial<Record<string, Field
   for (const [key, list] of observations) {
     if (++done % SLICE === 0) await setImmediate()
     const state = emptyRecord(key)
-    const entries = applyAll(state, list, rules, keyField)
+    const first = list[0]!
+    if (createFrom(state, first, keyField)) state.createdFrom = { adapter: first.adapter, sourceId: first.sourceId, observedAt: first.observedAt }
+    const entries = applyAll(state, list, rules, keyField, 1)
     // An observation with nothing but the key creates no record (and changes no stored one).
     if (!state.changed) continue
     states.push(state)
