@@ -12,6 +12,9 @@ export interface Metrics {
   operations: Counter<'adapter' | 'operation' | 'outcome'>
   matters: Counter<'adapter' | 'outcome'>
   queueDepth: Gauge<'adapter' | 'queue' | 'state'>
+  queueWaiting: Gauge<'adapter' | 'queue'>
+  queueOldestWaiting: Gauge<'adapter' | 'queue'>
+  rounds: Counter<'work' | 'outcome'>
   syncLag: Gauge<'adapter'>
   breakerOpen: Gauge<'adapter'>
   filesSetAside: Gauge<'adapter'>
@@ -41,6 +44,10 @@ export function createMetrics (): Metrics {
     operations: new Counter({ name: 'tongban_operation_calls_total', help: 'Operation calls to department systems, by adapter instance, operation and outcome (ok, replayed: answered from the kept result, refused: invalid input or no staff account, failed: the department or its answer)', labelNames: ['adapter', 'operation', 'outcome'], registers: [registry] }),
     matters: new Counter({ name: 'tongban_matter_versions_total', help: 'Matter versions read from catalogues, by adapter instance and outcome (stored, rejected: did not fit the model, not stored)', labelNames: ['adapter', 'outcome'], registers: [registry] }),
     queueDepth: new Gauge({ name: 'tongban_queue_depth', help: 'Jobs in each queue by state', labelNames: ['adapter', 'queue', 'state'], registers: [registry] }),
+    // For a horizontal autoscaler of worker processes: how much waits, and for how long.
+    queueWaiting: new Gauge({ name: 'tongban_queue_waiting_jobs', help: 'Jobs waiting for a worker, by adapter instance and queue', labelNames: ['adapter', 'queue'], registers: [registry] }),
+    queueOldestWaiting: new Gauge({ name: 'tongban_queue_oldest_waiting_seconds', help: 'Age of the oldest job waiting for a worker (since it was added), by adapter instance and queue; 0 when none waits', labelNames: ['adapter', 'queue'], registers: [registry] }),
+    rounds: new Counter({ name: 'tongban_scheduler_rounds_total', help: 'Rounds of periodic work (inbox sweep, pruning) by this scheduler process, by work and outcome (ran; skipped: another replica claimed the round; failed)', labelNames: ['work', 'outcome'], registers: [registry] }),
     syncLag: new Gauge({ name: 'tongban_sync_lag_seconds', help: 'Seconds the adapter instance is behind its department system', labelNames: ['adapter'], registers: [registry] }),
     breakerOpen: new Gauge({ name: 'tongban_breaker_open', help: '1 while the circuit breaker of the adapter instance is open or half-open', labelNames: ['adapter'], registers: [registry] }),
     filesSetAside: new Gauge({ name: 'tongban_files_set_aside', help: 'Dropped files set aside whole (failed their integrity or format check) and not yet superseded by an imported correction, by adapter instance', labelNames: ['adapter'], registers: [registry] }),

@@ -13,6 +13,9 @@ const USAGE = `Usage: tongban <command> [options]
 
 Commands:
   start [--no-workers]        gateway, all adapter workers (unless --no-workers) and configured simulators
+  start --role api|worker|scheduler|all [--adapter <id>]...
+                              one part only (needs DATABASE_URL and REDIS_URL): api the HTTP server, worker the
+                              workers (of --adapter's instances), scheduler schedules and sweeps; all (default) everything
   worker --adapter <id> ...   workers of the given adapter instances only (needs DATABASE_URL and REDIS_URL)
   migrate                     apply database migrations (through the running gateway on the embedded database)
   normalize <kind> [value]    normalise a value (or lines of standard input) and print JSON:
@@ -38,7 +41,7 @@ Commands:
   help                        this text
 
 Environment: PORT, HOST, TONGBAN_DATA_DIR, TONGBAN_CONFIG, REDIS_URL, DATABASE_URL, TONGBAN_ADMIN_TOKEN, TONGBAN_API_TOKEN,
-TONGBAN_DEMO_HOUSEHOLD_SECRET, LOG_LEVEL. See README.md.`
+TONGBAN_ROLE, TONGBAN_SWEEP_EVERY_MS, TONGBAN_DEMO_HOUSEHOLD_SECRET, LOG_LEVEL. See README.md.`
 
 function onSignals (stop: () => Promise<void>): void {
   let stopping = false
@@ -88,12 +91,23 @@ async function main (argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
     case 'start': {
-      const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false } } })
-      const { startGateway } = await import('../runtime/gateway.ts')
+      const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false }, role: { type: 'string' }, adapter: { type: 'string', multiple: true } } })
+      const { roleOf, startRole } = await import('../runtime/roles.ts')
+      const chosen = roleOf(values.role)
+      const misuse = 'usage' in chosen
+        ? chosen.usage
+        : values.adapter && chosen.role !== 'worker' ? '--adapter goes with --role worker' : values['no-workers'] && chosen.role !== 'all' ? '--no-workers goes with the role all' : undefined
+      if (misuse || 'usage' in chosen) {
+        process.stderr.write(`tongban: ${misuse}\n\n${USAGE}\n`)
+        process.exitCode = 2
+        return
+      }
+      const { role } = chosen
       const settings = readSettings()
-      const gateway = await startGateway(settings, { workers: !values['no-workers'] })
-      onSignals(gateway.stop)
-      process.stderr.write(startedLine(gateway.url, settings, gateway.platform.config))
+      const logger = role === 'all' ? createLogger() : createLogger({ base: { service: `tongban-${role}` } })
+      const running = await startRole(role, settings, logger, { workers: !values['no-workers'], adapters: values.adapter })
+      onSignals(running.stop)
+      process.stderr.write(running.config ? startedLine(running.url, settings, running.config) : `tongban: ${role} answering /livez, /readyz and /metrics on ${running.url}/\n`)
       return
     }
     case 'worker': {

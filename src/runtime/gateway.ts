@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
 import { startWorkers, type RunningWorkers } from './workers.ts'
 import { departmentConnections } from '../department/connections.ts'
-import { startSweeper, type Sweeper } from '../webhooks/sweeper.ts'
+import { startSweeper, SWEEP_EVERY_MS, SWEEP_GRACE_MS, type Sweeper } from '../webhooks/sweeper.ts'
 import { pruneCalls } from '../store/operation-calls.ts'
 import { listStaffAccounts, putStaffAccount } from '../vault/credentials.ts'
 import { REPLAY_MS } from '../department/operations.ts'
@@ -34,6 +34,12 @@ export interface Gateway {
   platform: Platform
   app: FastifyInstance
   stop: () => Promise<void>
+}
+
+/** fn, run by the first call only; later calls wait for that run. */
+function once (fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined
+  return async () => { running ??= fn(); await running }
 }
 
 async function adminTokenFor (settings: Settings, logger: Logger): Promise<string> {
@@ -58,6 +64,11 @@ export interface GatewayOptions {
   sweepEveryMs?: number
   /** False when workers run as separate processes (`tongban worker`). */
   workers?: boolean
+  /**
+   * `api`: the HTTP server alone (webhooks, API, portal), for `tongban start --role api`: it
+   * queues work but runs no workers, sweeps, schedules or simulators (roles.ts).
+   */
+  role?: 'all' | 'api'
 }
 
 export async function startGateway (settings: Settings, opts: GatewayOptions = {}): Promise<Gateway> {
@@ -115,7 +126,9 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
       }
     }
     cleanups.push(['queues', platform.close])
-    const simulators: RunningSimulator[] = await startPullSimulators(config, logger)
+    const api = opts.role === 'api'
+    // Simulators stand in for departments in the demo and tests: the whole gateway's business.
+    const simulators: RunningSimulator[] = api ? [] : await startPullSimulators(config, logger)
     const closeSimulators = async (): Promise<void> => { await Promise.all(simulators.splice(0).map(async (s) => { await s.close() })) }
     cleanups.push(['simulators', closeSimulators])
 
@@ -129,8 +142,14 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const { port } = app.server.address() as { port: number }
     const url = `http://${settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host}:${port}`
 
+    if (api) {
+      cleanups.push(['http', async () => { await app.close() }])
+      logger.info({ url, role: 'api', adapters: [...platform.instances.keys()] }, 'tongban api listening')
+      return { url, adminToken, platform, app, stop: once(cleanup) }
+    }
+
     const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()], connections)
-    const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? 10_000, graceMs: 15_000 })
+    const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? settings.sweepEveryMs ?? SWEEP_EVERY_MS, graceMs: SWEEP_GRACE_MS })
     // Kept operation results may hold personal data: none outlives its replay window by more than an hour.
     const pruning = setInterval(() => {
       pruneCalls(db, REPLAY_MS).catch((err: Error) => { logger.warn({ err: err.message }, 'pruning kept operation calls failed') })
@@ -144,14 +163,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     await claim?.publish(url)
     logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')
 
-    let stopping: Promise<void> | undefined
-    return {
-      url,
-      adminToken,
-      platform,
-      app,
-      stop: async () => { stopping ??= cleanup(); await stopping },
-    }
+    return { url, adminToken, platform, app, stop: once(cleanup) }
   } catch (err) {
     await cleanup()
     throw err

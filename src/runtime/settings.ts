@@ -18,6 +18,7 @@ const Env = z.object({
   // A standby for searches that may lag (read-your-writes kept per caller: store/read-routing.ts).
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  TONGBAN_SWEEP_EVERY_MS: z.coerce.number().int().min(100).optional(),
 })
 
 export interface Settings {
@@ -30,6 +31,8 @@ export interface Settings {
   databaseDirectUrl?: string | undefined
   databaseReadUrl?: string | undefined
   adminToken: string | undefined
+  /** How often unfinished inbox rows are offered again (default: the sweeper's). */
+  sweepEveryMs?: number | undefined
 }
 
 export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
@@ -54,5 +57,6 @@ export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     databaseDirectUrl: e.DATABASE_DIRECT_URL,
     databaseReadUrl: e.DATABASE_READ_URL,
     adminToken: e.TONGBAN_ADMIN_TOKEN,
+    sweepEveryMs: e.TONGBAN_SWEEP_EVERY_MS,
   }
 }

@@ -1,23 +1,26 @@
 // Starts the BullMQ workers of the given adapter instances (all of them in the gateway process
-// by default, or one per process with `tongban worker --adapter <id>`).
+// by default, or one per process with `tongban worker --adapter <id>`), and the job schedulers
+// and deadline sweep unless a `scheduler` role process runs those (roles.ts).
 import { join } from 'node:path'
-import { Worker, type Job, type Queue } from 'bullmq'
+import { Queue, Worker, type Job } from 'bullmq'
 import type { Instance, Platform } from '../platform.ts'
 import { queueName, QUEUE_PREFIX, type InboxJobData, type QueueKind } from '../queues/queues.ts'
 import { ingestGroups } from './ingest-groups.ts'
+import { queueTelemetry } from '../telemetry/index.ts'
 import { processPullJob, SCHEDULED, type PullJobData } from '../sync/pull.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { departmentConnections, type DepartmentConnections } from '../department/connections.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
 import { failRun, loadCursor } from '../store/sync.ts'
 import { processFileDropJob, scheduleFileDrop, type FileJobData } from '../sync/file-drop.ts'
+import { catalogueQueueName, scheduleCatalogue } from '../matters/sync.ts'
 import { openFileSource, type FileSource } from '../department/files/index.ts'
 import { FileBytes } from '../store/file-bytes.ts'
 import { startCatalogueWorker } from '../matters/worker.ts'
 import { createOperations } from '../department/operations.ts'
 import { startOutboxWorker } from '../outbox/worker.ts'
 import { departmentWebhooks } from '../outbox/department-webhooks.ts'
-import { startDeadlineWorker } from '../deadlines/worker.ts'
+import { startDeadlineWorker, type DeadlineWorker } from '../deadlines/worker.ts'
 import { sweepLadders } from '../deadlines/ladder.ts'
 import { applyCaseEvents } from '../cases/department-events.ts'
 import { applyOrderEvents, type OrderEventDeps } from '../orders/events.ts'
@@ -62,7 +65,7 @@ function startIngestWorker (platform: Platform, instance: Instance, running: Map
   const commit = ingestGroups(platform, instance, 1, perGroup)
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     await commit(job.data.inboxIds)
-  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 3 * perGroup })
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 3 * perGroup, telemetry: queueTelemetry() })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }
@@ -127,6 +130,7 @@ function startPullWorker (platform: Platform, instance: Instance, connection: De
     connection: platform.redis,
     prefix: QUEUE_PREFIX,
     concurrency: 1,
+    telemetry: queueTelemetry(),
   })
   observe(platform, worker, config.id, 'pull', running)
   return worker
@@ -140,7 +144,7 @@ function startFileWorker (platform: Platform, instance: Instance, source: FileSo
   // One job at a time: files are imported one after the other, in the order they were queued.
   const worker: Worker = new Worker(queueName('files', config.id), async (job: Job<FileJobData>) =>
     await processFileDropJob({ platform, instance, source, bytes, stopping: () => worker.closing !== undefined }, job),
-  { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1, telemetry: queueTelemetry() })
   observe(platform, worker, config.id, 'files', running)
   return worker
 }
@@ -153,8 +157,42 @@ export async function schedulePulls (instance: Instance): Promise<void> {
   }
 }
 
+/**
+ * The job schedulers of an instance: its pull streams, its file drop and its matter catalogue's
+ * towns. Upserting is idempotent by scheduler id, so any number of processes may do it.
+ */
+export async function scheduleInstance (platform: Platform, instance: Instance, opts: { catalogue: boolean } = { catalogue: true }): Promise<void> {
+  await schedulePulls(instance)
+  if (instance.adapter.files) await scheduleFileDrop(instance)
+  if (opts.catalogue && instance.adapter.catalogue) {
+    const queue = new Queue(catalogueQueueName(instance.config.id), { connection: platform.redis, prefix: QUEUE_PREFIX })
+    try {
+      await scheduleCatalogue(instance, queue, platform.config.towns)
+    } finally {
+      await queue.close()
+    }
+  }
+}
+
+/** The deadline sweep's job scheduler and worker (alerts and ladder rungs are claimed in the database, so several never act twice). */
+export async function startDeadlineSweeps (platform: Platform): Promise<DeadlineWorker> {
+  const { db, redis, logger, metrics, config } = platform
+  return await startDeadlineWorker({
+    db, redis, logger, metrics, calendar: () => platform.calendar, recompute: platform.cases.recompute, dueSoonWorkingDays: config.cases.dueSoonWorkingDays,
+    ladders: async (nowMs) => await sweepLadders({ db, logger, metrics, config: () => config.whistles }, nowMs),
+  })
+}
+
+export interface WorkerOptions {
+  /** Upsert the instances' job schedulers (default); false when a `scheduler` process does. */
+  schedules?: boolean
+  /** Run the deadline sweep (default); false when a `scheduler` process does. */
+  deadlines?: boolean
+}
+
 /** `shared`: the process's department connections (the gateway's, which its operations use too); without them the workers open their own and close them. */
-export async function startWorkers (platform: Platform, instanceIds: readonly string[], shared?: DepartmentConnections): Promise<RunningWorkers> {
+export async function startWorkers (platform: Platform, instanceIds: readonly string[], shared?: DepartmentConnections, opts: WorkerOptions = {}): Promise<RunningWorkers> {
+  const { schedules = true, deadlines = true } = opts
   const workers: Worker[] = []
   const connections = shared ?? departmentConnections(platform)
   const running = new Map<string, RunningJob>()
@@ -170,13 +208,13 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
       const source = openFileSource(instance, platform)
       sources.push(source)
       workers.push(startFileWorker(platform, instance, source, running))
-      await scheduleFileDrop(instance)
     }
     if (instance.adapter.pull) {
       const connection = await connections.of(instance)
       workers.push(startPullWorker(platform, instance, connection, running))
-      await schedulePulls(instance)
     }
+    // A catalogue worker schedules its towns itself, when it starts.
+    if (schedules) await scheduleInstance(platform, instance, { catalogue: false })
     if (instance.adapter.catalogue) {
       const catalogue = await startCatalogueWorker(platform, instance, await connections.of(instance))
       workers.push(catalogue.worker)
@@ -191,12 +229,13 @@ export async function startWorkers (platform: Platform, instanceIds: readonly st
     const { db, vault, audit, instances, logger, metrics, redis, config } = platform
     const operations = createOperations({ db, vault, audit, instances, logger, metrics, connections })
     const outbox = await startOutboxWorker({ db, operations, logger, metrics, redis, attempts: config.cases.reportAttempts, departmentWebhooks: webhooks })
-    const deadlines = await startDeadlineWorker({
-      db, redis, logger, metrics, calendar: () => platform.calendar, recompute: platform.cases.recompute, dueSoonWorkingDays: config.cases.dueSoonWorkingDays,
-      ladders: async (nowMs) => await sweepLadders({ db, logger, metrics, config: () => config.whistles }, nowMs),
-    })
-    workers.push(outbox.worker, deadlines.worker)
-    ownQueues.push(outbox.queue, deadlines.queue)
+    workers.push(outbox.worker)
+    ownQueues.push(outbox.queue)
+    if (deadlines) {
+      const sweeps = await startDeadlineSweeps(platform)
+      workers.push(sweeps.worker)
+      ownQueues.push(sweeps.queue)
+    }
   }
   return {
     async close (drainMs = DRAIN_TIMEOUT_MS) {

@@ -9,15 +9,23 @@ import { enqueueInboxRows } from '../queues/queues.ts'
 export interface Sweeper { sweep: () => Promise<number>, stop: () => void }
 
 const PAGE = 5000
+/** How often unfinished rows are offered again, unless TONGBAN_SWEEP_EVERY_MS says otherwise. */
+export const SWEEP_EVERY_MS = 10_000
+/** How old an unfinished row must be before a sweep offers it: its own job has had time to run. */
+export const SWEEP_GRACE_MS = 15_000
 
-export function startSweeper (platform: Platform, opts: { everyMs: number, graceMs: number }): Sweeper {
+/**
+ * One sweep: offers every unfinished row older than the grace period to its queue; how many there
+ * were. A sweep called while the last still runs offers nothing. Scheduler processes call it once
+ * per round (runtime/rounds.ts); the gateway calls it on its own timer (startSweeper).
+ */
+export function inboxSweep (platform: Platform, graceMs: number): () => Promise<number> {
   let running = false
-  /** Offers every unfinished row older than the grace period to its queue; how many there were. */
-  async function sweep (): Promise<number> {
+  return async function sweep (): Promise<number> {
     if (running) return 0
     running = true
     try {
-      const olderThan = new Date(Date.now() - opts.graceMs)
+      const olderThan = new Date(Date.now() - graceMs)
       let offered = 0
       let afterId = 0
       for (;;) {
@@ -40,6 +48,10 @@ export function startSweeper (platform: Platform, opts: { everyMs: number, grace
       running = false
     }
   }
+}
+
+export function startSweeper (platform: Platform, opts: { everyMs: number, graceMs: number }): Sweeper {
+  const sweep = inboxSweep(platform, opts.graceMs)
   const timer = setInterval(() => {
     sweep().catch((err: Error) => platform.logger.warn({ err: err.message }, 'inbox sweep failed'))
   }, opts.everyMs)

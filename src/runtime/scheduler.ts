@@ -1,0 +1,42 @@
+// `tongban start --role scheduler`: what runs on the clock rather than on a message. Safe with
+// several replicas: job schedulers are upserted by id (the same scheduler however many upsert it),
+// the deadline sweep is a scheduled job that one worker of the queue takes, and the sweeps on a
+// timer run once per round across replicas (rounds.ts).
+import type { Logger } from '../log.ts'
+import { inboxSweep, SWEEP_EVERY_MS, SWEEP_GRACE_MS } from '../webhooks/sweeper.ts'
+import { pruneCalls } from '../store/operation-calls.ts'
+import { REPLAY_MS } from '../department/operations.ts'
+import { openSharedPlatform } from './worker.ts'
+import { scheduleInstance, startDeadlineSweeps } from './workers.ts'
+import { everyRound } from './rounds.ts'
+import { startHealthServer } from './health-server.ts'
+import type { Settings } from './settings.ts'
+
+/** Kept operation results may hold personal data: none outlives its replay window by more than an hour. */
+const PRUNE_EVERY_MS = 3600_000
+
+export interface SchedulerProcess { url: string, stop: () => Promise<void> }
+
+export async function startSchedulerProcess (settings: Settings, logger: Logger): Promise<SchedulerProcess> {
+  const shared = await openSharedPlatform(settings, logger, 'a scheduler process (--role scheduler)')
+  const { platform } = shared
+  const stops: Array<() => Promise<void>> = [shared.close]
+  const stop = async (): Promise<void> => { for (const fn of stops.splice(0).reverse()) await fn() }
+  try {
+    for (const instance of platform.instances.values()) await scheduleInstance(platform, instance)
+    const deadlines = await startDeadlineSweeps(platform)
+    stops.push(async () => { await deadlines.worker.close(); await deadlines.queue.close() })
+    const sweeps = [
+      everyRound(platform, { work: 'inbox-sweep', everyMs: settings.sweepEveryMs ?? SWEEP_EVERY_MS, run: inboxSweep(platform, SWEEP_GRACE_MS) }),
+      everyRound(platform, { work: 'prune-operation-calls', everyMs: PRUNE_EVERY_MS, run: async () => { await pruneCalls(platform.db, REPLAY_MS) } }),
+    ]
+    stops.push(async () => { for (const s of sweeps) s.stop() })
+    const health = await startHealthServer(platform, settings)
+    stops.push(async () => { await health.app.close() })
+    logger.info({ url: health.url, role: 'scheduler', adapters: [...platform.instances.keys()] }, 'tongban scheduler started')
+    return { url: health.url, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
