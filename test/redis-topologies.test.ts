@@ -8,7 +8,8 @@ import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
 import { startGateway, type Gateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
-import { connectRedis } from '../src/redis/connect.ts'
+import { connectRedis, parseRedisUrl } from '../src/redis/connect.ts'
+import { readSettings } from '../src/runtime/settings.ts'
 import { redisAdapter } from '../src/auth/provider/redis-adapter.ts'
 import { BOOTSTRAP_TOKEN, DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, operatorAuth, tempDir } from './helpers.ts'
 import { setEvictionPolicy, startCluster, startSentinel, type Topology } from './helpers/redis-topologies.ts'
@@ -28,6 +29,20 @@ async function gatewayOn (t: Test, redisUrl: string, databaseUrl: string): Promi
   t.teardown(gateway.stop)
   return gateway
 }
+
+t.test('REDIS_URL: the three forms, and a wrong one refused with what is wrong', async (t) => {
+  t.match(parseRedisUrl('redis://:pw@127.0.0.1:6379/2'), { ok: true, target: { kind: 'standalone' } })
+  t.same(parseRedisUrl('redis+sentinel://:p%40ss@s1:26379,s2/mymaster/3?sentinelPassword=sp'), {
+    ok: true, target: { kind: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], name: 'mymaster', db: 3, password: 'p@ss', sentinelPassword: 'sp' },
+  })
+  t.same(parseRedisUrl('redis+cluster://n1:7001,[::1]'), { ok: true, target: { kind: 'cluster', nodes: [{ host: 'n1', port: 7001 }, { host: '::1', port: 6379 }] } })
+  const refused = (url: string): unknown => { try { readSettings({ REDIS_URL: url }); return undefined } catch (err) { return err } }
+  t.match(refused('redis+sentinel://s1:26379'), { code: 'TB_CONFIG_INVALID', message: /REDIS_URL is invalid: the path names the master/ })
+  t.match(refused('redis+cluster://:secret@n1:7001/1'), { code: 'TB_CONFIG_INVALID', message: /only database 0/ })
+  t.notMatch(String(refused('redis+cluster://:secret@n1:7001/1')), /secret/, 'the password is not repeated')
+  t.match(refused('redis+cluster://n1:70011'), { message: /"n1:70011" has no port number/ })
+  t.match(refused('memcached://m1'), { message: /a redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/.* or redis\+cluster:\/\// })
+})
 
 const topologies: Array<[string, (t: Test) => Promise<Topology>]> = [
   ['Sentinel', async (t) => await startSentinel(t, { master: 7201, replica: 7202, sentinels: [26371, 26372, 26373] })],

@@ -135,22 +135,18 @@ function mastersOf (redis: Redis, url: string): Array<[string, Server]> {
   return redis.nodes('master').map((node) => [`${node.options.host ?? ''}:${node.options.port ?? ''} of ${describeRedis(url)}`, node])
 }
 
-async function whenReady (redis: Redis, url: string, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return
-  let last = 'no answer'
-  const noted = (err: Error): void => { last = err.message }
-  redis.on('error', noted)
+/** Waits for `redis` to be ready; `lastError` names what went wrong meanwhile. */
+async function whenReady (redis: Redis, url: string, timeoutMs: number, lastError: () => string): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
       new Promise<void>((resolve) => redis.once('ready', resolve)),
       new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new TongbanError('TB_REDIS_UNREACHABLE', [describeRedis(url), timeoutMs / 1000, last])) }, timeoutMs)
+        timer = setTimeout(() => { reject(new TongbanError('TB_REDIS_UNREACHABLE', [describeRedis(url), timeoutMs / 1000, lastError()])) }, timeoutMs)
       }),
     ])
   } finally {
     clearTimeout(timer)
-    redis.off('error', noted)
   }
 }
 
@@ -161,8 +157,10 @@ async function whenReady (redis: Redis, url: string, timeoutMs: number): Promise
  */
 export async function requireNoEviction (url: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const redis = connectRedis(url)
+  let last = 'no answer'
+  redis.on('error', (err: Error) => { last = err.message })
   try {
-    await whenReady(redis, url, opts.timeoutMs ?? 15_000)
+    await whenReady(redis, url, opts.timeoutMs ?? 15_000, () => last)
     for (const [name, master] of mastersOf(redis, url)) {
       const info = await master.info('memory')
       const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? 'unknown'
