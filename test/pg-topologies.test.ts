@@ -5,7 +5,7 @@
 // just changed something reads from the primary until the standby has caught up, and a standby
 // that is down sends searches to the primary.
 import t from 'tap'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { buildMessage, residentAt, type HouseholdRecord } from '../adapters/household-registration/data.ts'
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
@@ -28,6 +28,24 @@ function resident (index: number, name: string): HouseholdRecord {
 let sequence = 0
 const message = (records: HouseholdRecord[]): Json & { msgId: string } =>
   ({ ...buildMessage(1, ++sequence, { records, eventType: 'BG' }), msgId: `HRPGTOPO${sequence}x${Date.now()}` })
+
+t.test('nothing in src/ keeps state on a session, which a pooler in transaction mode would lose', async (t) => {
+  const sessionState: Array<[string, RegExp]> = [
+    ['session-level advisory locks (use pg_advisory_xact_lock)', /pg_(try_)?advisory_lock(_shared)?\s*\(/],
+    ['LISTEN', /\b(UN)?LISTEN\s+[a-z_"*]/],
+    ['SET without LOCAL', /['"`]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?[a-z_.]+\s*(=|TO\b)/i],
+    ['set_config for the session', /set_config\s*\([^)]*,\s*false\s*\)/i],
+    ['temporary tables', /CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s+TABLE/i],
+    ['named prepared statements', /\.query\s*\(\s*\{[^}]*\bname\s*:/],
+  ]
+  const found: string[] = []
+  for (const file of await readdir(fromRoot('src'), { recursive: true })) {
+    if (!/\.(ts|sql)$/.test(file)) continue
+    const text = await readFile(fromRoot('src', file), 'utf8')
+    for (const [what, pattern] of sessionState) if (pattern.test(text)) found.push(`src/${file}: ${what}`)
+  }
+  t.same(found, [], 'transaction-level locks, SET LOCAL, unnamed statements only')
+})
 
 t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) => {
   const cluster = await startPgCluster(t, { basePort: BASE_PORT })
