@@ -129,7 +129,7 @@ export const errorCatalogue = {
   TB_CONFIG_INSECURE: { status: 500, message: 'Configuration %s uses the demo\'s published secret at %s; set a secret of your own (only config/demo.yaml may use the demo defaults)' },
   TB_CONFIG_ENV_MISSING: { status: 500, message: 'Configuration %s references environment variable %s, which is not set' },
   TB_REDIS_SERVER_MISSING: { status: 500, message: 'redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL' },
-  TB_REDIS_EVICTION_POLICY: { status: 500, message: 'Redis %s has maxmemory-policy %s, so it may evict queued jobs and sessions; run CONFIG SET maxmemory-policy noeviction on every master (and set it in redis.conf or the service\'s parameters, so that it outlives a restart)' },
+  TB_REDIS_EVICTION_POLICY: { status: 500, message: 'Redis %s has maxmemory-policy %s, so it may evict queued jobs and sessions; run CONFIG SET maxmemory-policy noeviction on it and every other node, replicas too (and set it in redis.conf or the service\'s parameters, so that it outlives a restart)' },
   TB_REDIS_UNREACHABLE: { status: 500, message: 'Redis %s did not answer within %s s (%s); check REDIS_URL and that Redis is running' },
   TB_DATA_DIR_LOCKED: { status: 500, message: 'The embedded database in %s is held by a running gateway (pid %s); run the command through it or set DATABASE_URL' },
 

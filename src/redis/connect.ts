@@ -129,7 +129,11 @@ export function connectRedis (url: string, opts: { maxRetriesPerRequest?: number
   }
 }
 
-/** The masters of a connection, named for errors: every master of a cluster, or the one server (Sentinel's current master). */
+/**
+ * The masters of a connection, named for errors: every master of a cluster, or the one server
+ * (with Sentinel, the current master). Replicas are not asked: ioredis knows a cluster's masters
+ * only, and a replica's address as its master reports it is often not one we can reach.
+ */
 function mastersOf (redis: Redis, url: string): Array<[string, Server]> {
   if (!(redis instanceof Cluster)) return [[describeRedis(url), redis]]
   return redis.nodes('master').map((node) => [`${node.options.host ?? ''}:${node.options.port ?? ''} of ${describeRedis(url)}`, node])
