@@ -6,6 +6,7 @@ import { readSettings, type Settings } from '../runtime/settings.ts'
 import { fromRoot } from '../paths.ts'
 import type { Config } from '../config/schema.ts'
 import { CliError, gatewayClient } from './gateway.ts'
+import { startTracing, stopTracing } from '../telemetry/index.ts'
 
 // Commands load what they need when they run: `tongban normalize` starts in a blink.
 
@@ -49,7 +50,8 @@ function onSignals (stop: () => Promise<void>): void {
     if (stopping) return
     stopping = true
     process.stderr.write(`tongban: ${signal} received, draining in-flight work…\n`)
-    stop().then(() => { process.stderr.write('tongban: stopped\n'); process.exit(0) }, (err: unknown) => { process.stderr.write(`tongban: shutdown failed: ${String(err)}\n`); process.exit(1) })
+    // Spans are flushed last, those of the shutdown with them.
+    stop().finally(stopTracing).then(() => { process.stderr.write('tongban: stopped\n'); process.exit(0) }, (err: unknown) => { process.stderr.write(`tongban: shutdown failed: ${String(err)}\n`); process.exit(1) })
   }
   process.once('SIGTERM', handler)
   process.once('SIGINT', handler)
@@ -89,6 +91,8 @@ async function migrateCommand (): Promise<void> {
 
 async function main (argv: string[]): Promise<void> {
   const [command, ...rest] = argv
+  // Before the runtime is imported: the instrumentations patch pg and ioredis as they load.
+  if (command === 'start' || command === 'worker') await startTracing()
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { 'no-workers': { type: 'boolean', default: false }, role: { type: 'string' }, adapter: { type: 'string', multiple: true } } })

@@ -5,6 +5,7 @@
 import { Queue, type JobsOptions } from 'bullmq'
 import type { AdapterInstance } from '../config/schema.ts'
 import type { Redis } from '../redis/connect.ts'
+import { queueTelemetry } from '../telemetry/index.ts'
 
 export const QUEUE_PREFIX = 'tongban'
 export const QUEUE_KINDS = ['ingest', 'pull', 'files'] as const
@@ -63,7 +64,7 @@ export function queuesOf (queues: InstanceQueues): Array<[QueueKind, Queue]> {
 }
 
 export function openQueues (connection: Redis, instance: AdapterInstance, pulls: boolean, files = false, records = true): InstanceQueues {
-  const opts = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(instance) }
+  const opts = { connection, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(instance), telemetry: queueTelemetry() }
   const queues: InstanceQueues = {}
   if (records) queues.ingest = new Queue(queueName('ingest', instance.id), opts)
   if (pulls) queues.pull = new Queue(queueName('pull', instance.id), opts)
