@@ -14,7 +14,8 @@ import { commitWebhooks } from '../src/store/inbox.ts'
 import { startSweeper } from '../src/webhooks/sweeper.ts'
 import { fromRoot } from '../src/paths.ts'
 import { BOOTSTRAP_TOKEN, DEMO_SECRET, callApi, captureLogger, eventually, freshRedis, operatorAuth, postSignedWebhook, tempDir, type Json } from './helpers.ts'
-import { startPgCluster } from './helpers/pg-cluster.ts'
+import { queryOnce, startPgCluster } from './helpers/pg-cluster.ts'
+import { readSettings } from '../src/runtime/settings.ts'
 
 const HR = 'household-registration'
 const TOWN = '320412120000'
@@ -45,6 +46,16 @@ t.test('nothing in src/ keeps state on a session, which a pooler in transaction 
     for (const [what, pattern] of sessionState) if (pattern.test(text)) found.push(`src/${file}: ${what}`)
   }
   t.same(found, [], 'transaction-level locks, SET LOCAL, unnamed statements only')
+})
+
+t.test('the three database URLs from the environment', async (t) => {
+  const primary = 'postgres://tongban@pgbouncer:6432/tongban'
+  const direct = 'postgres://tongban@db:5432/tongban'
+  const standby = 'postgres://tongban@standby:5432/tongban'
+  t.match(readSettings({ DATABASE_URL: primary, DATABASE_DIRECT_URL: direct, DATABASE_READ_URL: standby }), { databaseUrl: primary, databaseDirectUrl: direct, databaseReadUrl: standby })
+  t.match(readSettings({ DATABASE_URL: primary }), { databaseUrl: primary, databaseDirectUrl: undefined, databaseReadUrl: undefined }, 'both optional')
+  t.throws(() => readSettings({ DATABASE_READ_URL: standby }), { code: 'TB_CONFIG_INVALID' }, 'not without DATABASE_URL: the embedded database has no standby')
+  t.throws(() => readSettings({ DATABASE_URL: primary, DATABASE_DIRECT_URL: 'mysql://db' }), { code: 'TB_CONFIG_INVALID' })
 })
 
 t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) => {
@@ -154,7 +165,9 @@ t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) 
     const warned = lines.filter((l) => l.includes('read standby (DATABASE_READ_URL) failed'))
     t.equal(warned.length, 1, 'one warning, not one per search')
     await standby.start()
-    t.pass('the standby restarts (and is tried again after a pause)')
+    await standby.promote()
+    await queryOnce(standby.url('tongban'), 'CREATE TABLE promoted (id int)')
+    t.pass('the standby restarts, and once promoted takes writes of its own')
   })
 })
 

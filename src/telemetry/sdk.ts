@@ -1,10 +1,10 @@
 // The OpenTelemetry SDK, loaded only when tracing is configured (see index.ts): a tracer provider
 // exporting over OTLP/HTTP (JSON, to the standard endpoint variables), the instrumentations of the
 // libraries a message passes through, and BullMQ's telemetry to carry a trace through a job.
-import { register } from 'node:module'
+import { createRequire, register } from 'node:module'
 import { createAddHookMessageChannel } from 'import-in-the-middle'
 import { diag, DiagLogLevel, type DiagLogFunction } from '@opentelemetry/api'
-import { registerInstrumentations } from '@opentelemetry/instrumentation'
+import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation'
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources'
@@ -18,6 +18,27 @@ import type { Tracing, TracingSettings } from './index.ts'
 
 /** Probes and scrapes, every few seconds from the orchestrator: no spans. */
 const UNTRACED_ROUTES = new Set(['/healthz', '/livez', '/readyz', '/metrics'])
+
+/**
+ * Patches in place the instrumented modules that were loaded before tracing started, which the
+ * load hooks never see: the CLI's settings parse REDIS_URL with ioredis before any command runs.
+ * CommonJS modules imported from ES modules are in require's cache too, with the same exports.
+ */
+function patchLoaded (instrumentations: readonly InstrumentationBase[]): void {
+  const require = createRequire(import.meta.url)
+  const loadedModule = (name: string): NodeJS.Module | undefined => {
+    try { return require.cache[require.resolve(name)] } catch { return undefined }
+  }
+  for (const instrumentation of instrumentations) {
+    for (const definition of instrumentation.getModuleDefinitions()) {
+      const loaded = loadedModule(definition.name)
+      if (!loaded?.loaded || !definition.patch) continue
+      const { version } = require(`${definition.name}/package.json`) as { version: string }
+      definition.moduleExports = definition.patch(loaded.exports, version)
+      definition.moduleVersion = version
+    }
+  }
+}
 
 export async function startSdk (settings: TracingSettings): Promise<Tracing> {
   const logger = createLogger({ base: { service: settings.serviceName } })
@@ -37,22 +58,23 @@ export async function startSdk (settings: TracingSettings): Promise<Tracing> {
     spanProcessors: [new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter()))],
   })
   provider.register()
-  const unregister = registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        ignorePaths: (route) => UNTRACED_ROUTES.has(route.url),
-      }),
-      // SQL text (with $1 placeholders), never the values bound to it; only within a trace.
-      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
-      // The command's name only: keys and arguments can be session ids, addresses or data.
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
-      // Calls to departments; their URLs lose their query strings in redact.ts.
-      new UndiciInstrumentation({ requireParentforSpans: true }),
-    ],
-  })
+  // SQL text (with $1 placeholders), never the values bound to it; only within a trace.
+  const pg = new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true })
+  // The command's name only: keys and arguments can be session ids, addresses or data.
+  const redis = new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command })
+  const instrumentations = [
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route) => UNTRACED_ROUTES.has(route.url),
+    }),
+    pg,
+    redis,
+    // Calls to departments; their URLs lose their query strings in redact.ts.
+    new UndiciInstrumentation({ requireParentforSpans: true }),
+  ]
+  const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations })
   await waitForAllMessagesAcknowledged()
+  patchLoaded([pg, redis])
   // bullmq-otel is imported here, after the hooks: it is only glue over @opentelemetry/api.
   const { BullMQOtel } = await import('bullmq-otel')
   logger.info({ endpoint: new URL(settings.endpoint).origin, serviceName: settings.serviceName }, 'tracing: exporting spans over OTLP')
