@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -122,8 +122,10 @@ async function startMode (mode: string, databaseUrl: string): Promise<Gateway> {
   }
   // The demo configuration on free ports (another gateway may hold the demo's), logging at info
   // as `npm start` does, into /dev/null or the file BENCH_LOG names.
-  for (const name of ['MARKET', 'CIVIL', 'APP']) process.env[`TONGBAN_DEMO_${name}_PORT`] = String(await freePort())
   const configPath = fromRoot('config', 'demo.yaml')
+  // Every port the demo configuration reads from the environment, as it names them today.
+  const demoPorts = new Set((await readFile(configPath, 'utf8')).match(/TONGBAN_DEMO_[A-Z]+_PORT/g))
+  for (const name of demoPorts) process.env[name] = String(await freePort())
   const config = await loadConfig(configPath)
   const gateway = await startGateway({ ...settings, configPath }, { config, logger: createLogger({ level: 'info' }, pino.destination({ dest: process.env.BENCH_LOG ?? '/dev/null', sync: false })) })
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS))
