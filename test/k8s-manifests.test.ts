@@ -15,7 +15,8 @@ const K8S = join(ROOT, 'deploy', 'k8s')
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8')
 
 // Only the fields these checks read; the schemas check the rest.
-interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string, optional?: boolean } } }
+interface KeyRef { name: string, key: string, optional?: boolean }
+interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: KeyRef, configMapKeyRef?: KeyRef } }
 interface Probe { httpGet?: { path: string, port: string | number } }
 interface Container {
   name: string
@@ -120,7 +121,7 @@ t.test('no field the Kubernetes API does not know', async (t) => {
   host.getSourceFile = (name, language, ...rest) => name === file ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest)
   host.fileExists = (name) => name === file || fileExists.call(host, name)
   const program = ts.createProgram([file], options, host)
-  const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+  const problems = [...program.getOptionsDiagnostics(), ...program.getSemanticDiagnostics(program.getSourceFile(file))].map((d) => {
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1
     const l = loaded[line - first]
     return `${l ? label(l) : 'the imports'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`
@@ -181,7 +182,9 @@ t.test('every variable they set is one the gateway reads, secrets only from Secr
   const settings = read('src/runtime/settings.ts')
   const envKeys = new Set([.../const Env = z\.object\(\{([\s\S]*?)\n\}\)/.exec(settings)![1]!.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!))
   const src = filesUnder(join(ROOT, 'src'), '.ts').map((f) => readFileSync(f, 'utf8')).join('\n')
-  const reads = (name: string): boolean => envKeys.has(name) || src.includes(`'${name}'`) || src.includes(`process.env.${name}`)
+  // Beyond settings.ts: a constant naming the variable, process.env.NAME, or a key of another
+  // environment schema (src/telemetry reads OTEL_*).
+  const reads = (name: string): boolean => envKeys.has(name) || src.includes(`'${name}'`) || src.includes(`process.env.${name}`) || new RegExp(`^\\s+${name}: [A-Za-z]+[.(]`, 'm').test(src)
   for (const { at, c } of containers) {
     for (const e of c.env ?? []) {
       t.ok(reads(e.name), `${at}: ${e.name} is read by the gateway (src/runtime/settings.ts)`)
@@ -219,6 +222,15 @@ t.test('every Secret they name is documented in the README', async (t) => {
   const departments = /kubectl -n tongban create secret generic tongban-departments [\s\S]*?\n\n/.exec(section)?.[0] ?? ''
   for (const name of names) t.match(departments, `${name}=`, `the README's tongban-departments has ${name}`)
   t.match(section, 'kubectl -n tongban create configmap tongban-config --from-file=town.yaml=', 'how to create the ConfigMap')
+  for (const { at, c } of containers) {
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom?.configMapKeyRef
+      if (!ref) continue
+      t.equal(ref.name, 'tongban-config', `${at}: ${e.name} from the ConfigMap tongban-config`)
+      t.ok(ref.optional, `${at}: ${e.name} is optional (the README's command makes town.yaml only)`)
+      t.match(section, `--from-literal=${ref.key}=`, `${at}: how to set ${ref.key}`)
+    }
+  }
 })
 
 t.test('probes, ports, volumes and resources', async (t) => {
