@@ -41,6 +41,10 @@ t.test('REDIS_URL: the three forms, and a wrong one refused with what is wrong',
   t.match(refused('redis+cluster://:secret@n1:7001/1'), { code: 'TB_CONFIG_INVALID', message: /only database 0/ })
   t.notMatch(String(refused('redis+cluster://:secret@n1:7001/1')), /secret/, 'the password is not repeated')
   t.match(refused('redis+cluster://n1:70011'), { message: /"n1:70011" has no port number/ })
+  for (const url of ['redis+sentinel://:Qz7@Wk@s1/mymaster', 'redis+sentinel://:Qz7/Wk@s1/mymaster', 'redis+cluster://:Qz7%zzWk@n1']) {
+    t.match(refused(url), { code: 'TB_CONFIG_INVALID', message: /percent-encode|%-escape/ })
+    t.notMatch(String(refused(url)), /Qz7|Wk/, 'no part of the password is repeated')
+  }
   t.match(refused('memcached://m1'), { message: /a redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/.* or redis\+cluster:\/\// })
 })
 

@@ -47,7 +47,6 @@ function hostsOf (list: string, defaultPort: number): Array<{ host: string, port
   return hosts
 }
 
-const decoded = (part: string | undefined): string | undefined => part === undefined || part === '' ? undefined : decodeURIComponent(part)
 
 /** Reads REDIS_URL; a wrong URL says what is wrong and never repeats a password. */
 export function parseRedisUrl (url: string): Parsed {
@@ -58,8 +57,17 @@ export function parseRedisUrl (url: string): Parsed {
   const m = MULTI_HOST.exec(url)
   if (!m) return problem('a redis://, rediss://, redis+sentinel://host:26379,…/master or redis+cluster://host:port,… URL')
   const [, scheme, user, pass, list, path, query] = m
-  const username = decoded(user)
-  const password = decoded(pass)
+  // An @ left after the user name and password means one of them holds an unencoded @ or /: say
+  // so without quoting any part, which would be part of the password.
+  if (`${list ?? ''}${path ?? ''}`.includes('@')) return problem('the user name or password holds an unencoded @, : or /: percent-encode them (encodeURIComponent)')
+  let username: string | undefined
+  let password: string | undefined
+  try {
+    username = user ? decodeURIComponent(user) : undefined
+    password = pass ? decodeURIComponent(pass) : undefined
+  } catch {
+    return problem('the user name or password has a malformed %-escape: percent-encode it with encodeURIComponent')
+  }
   const params = new URLSearchParams(query ?? '')
   if (scheme === 'redis+cluster') {
     if (path !== undefined && path !== '') return problem('a Redis Cluster has only database 0: leave the path out (redis+cluster://host:port,host:port)')
