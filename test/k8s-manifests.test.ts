@@ -158,7 +158,9 @@ t.test('one Deployment per role, and per adapter instance of the example configu
     const role = args[args.indexOf('--role') + 1] ?? ''
     t.ok(ROLES.includes(role) && role !== 'all', `${label(l)}: one role, ${role}`)
     t.equal(l.manifest.metadata.labels?.['app.kubernetes.io/component'], role, `${label(l)}: labelled by its role`)
-    byRole.set(role, [...byRole.get(role) ?? [], ...args.slice(args.indexOf('--adapter') + 1, args.indexOf('--adapter') === -1 ? 0 : undefined)])
+    const adapters = args.filter((_a, i) => args[i - 1] === '--adapter')
+    if (role === 'worker') t.equal(adapters.length, 1, `${label(l)}: the workers of one adapter instance`)
+    byRole.set(role, [...byRole.get(role) ?? [], ...adapters])
   }
   t.same(byRole.get('api'), [], 'an api Deployment')
   t.same(byRole.get('scheduler'), [], 'a scheduler Deployment')
