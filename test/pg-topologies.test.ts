@@ -10,6 +10,7 @@ import { buildMessage, residentAt, type HouseholdRecord } from '../adapters/hous
 import { startGateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import { openPostgres } from '../src/store/db.ts'
+import { migrate } from '../src/store/migrate.ts'
 import { commitWebhooks } from '../src/store/inbox.ts'
 import { startSweeper } from '../src/webhooks/sweeper.ts'
 import { fromRoot } from '../src/paths.ts'
@@ -107,8 +108,24 @@ t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) 
     t.equal(rows[0]!.n, files.length, 'every migration applied')
     t.ok(gateway.platform.db.direct, 'a direct connection beside the pooled one')
     t.ok(gateway.platform.db.standby, 'and a standby for searches')
-    const stats = await pooler.show<{ database: string, total_xact_count: string }>('STATS')
+    const stats = await pooler.admin<{ database: string, total_xact_count: string }>('SHOW STATS')
     t.ok(Number(stats.find((s) => s.database === 'tongban')?.total_xact_count ?? 0) > 0, "the gateway's transactions go through PgBouncer")
+  })
+
+  t.test('migrations take the direct connection: they finish while the pooler holds every query back', async (t) => {
+    await cluster.createDatabase('tongban_direct')
+    const db = await openPostgres(cluster.urls('tongban_direct'), 2)
+    t.teardown(db.close)
+    await pooler.admin('PAUSE tongban_direct')
+    t.teardown(async () => { await pooler.admin('RESUME tongban_direct').catch(() => {}) }) // resumed already unless the test failed
+    const held = db.query('SELECT 1 AS one')
+    let answered = false
+    void held.then(() => { answered = true })
+    const applied = await Promise.race([migrate(db), new Promise<never>((_resolve, reject) => setTimeout(() => { reject(new Error('migrations waited on the paused pooler')) }, 30_000))])
+    t.ok(applied.length > 0, 'migrated')
+    t.notOk(answered, 'meanwhile a query through the pooler waits')
+    await pooler.admin('RESUME tongban_direct')
+    t.same((await held).rows, [{ one: 1 }], 'the pooled query went on once the pooler resumed')
   })
 
   t.test('a signed webhook is unified through the pooler, and searches read it from the standby', async (t) => {

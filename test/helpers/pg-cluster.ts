@@ -85,8 +85,8 @@ export interface PgStandby extends PgServer {
 export interface PgBouncer {
   port: number
   url: (database?: string) => string
-  /** SHOW <what> on PgBouncer's admin console (STATS, POOLS, CLIENTS …). */
-  show: <T = Record<string, unknown>>(what: string) => Promise<T[]>
+  /** A command on PgBouncer's admin console: `SHOW STATS`, `PAUSE <db>`, `RESUME`, `KILL <db>` (cuts its connections) … */
+  admin: <T = Record<string, unknown>>(command: string) => Promise<T[]>
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -226,7 +226,7 @@ async function startPgBouncer (root: string, port: number, primary: PgServer, st
   const bouncer: PgBouncer = {
     port,
     url,
-    show: async (what) => await queryOnce(url('pgbouncer'), `SHOW ${what}`),
+    admin: async (command) => await queryOnce(url('pgbouncer'), command),
     async start () {
       await asPostgres(dir, PGBOUNCER, ['-d', ini])
       await until(`PgBouncer on port ${port}`, async () => (await queryOnce(url('pgbouncer'), 'SHOW VERSION')).length > 0)
