@@ -133,6 +133,9 @@ t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) 
     t.equal((await api(reader, 'GET', `/persons/${residentAt(1, 11).GMSFHM}`)).name, '读备甲', 'unified')
     await eventually(async () => await found(reader, '读备甲'), 20_000)
     t.ok(await portalFinds('读备甲'), 'the portal finds it too')
+    const home = await fetch(`${base}/`, { headers: { cookie } })
+    t.equal(home.status, 200, "the portal's home page, its counts from the standby")
+    t.match(await home.text(), /读备/, 'signed in')
   })
 
   t.test('the sweeper re-queues a webhook whose job was lost, through the pooler', async (t) => {
