@@ -125,7 +125,7 @@ t.test('docker-compose.sentinel.yml: Redis as a master, a replica and three Sent
   const merged = parse(config.stdout) as { services: Record<string, Service> }
   t.same(Object.keys(merged.services).sort(), [...Object.keys(base.services), 'redis-replica', ...sentinels].sort(), 'the services of both files')
   t.equal(merged.services.gateway?.environment?.REDIS_URL, 'redis+sentinel://:redis0123@sentinel1:26379,sentinel2:26379,sentinel3:26379/mymaster?sentinelPassword=redis0123')
-  t.same(merged.services.gateway?.command, ['start', '--no-workers'], 'the rest of the gateway is docker-compose.yml\'s')
+  t.same(merged.services.gateway?.command, base.services.gateway!.command, 'the rest of the gateway is docker-compose.yml\'s')
   t.equal(merged.services.gateway?.environment?.DATABASE_URL, 'postgres://tongban:pg0123@postgres:5432/tongban')
 })
 
