@@ -146,4 +146,13 @@ t.test('api, worker and two schedulers as separate processes on one PostgreSQL a
   t.match(await ready.json(), { status: 'unavailable', database: 'ok' })
   const scrape = await fetch(`${worker.url}/metrics`)
   t.equal(scrape.status, 200, '/metrics still answers, with the process counters')
+
+  // And each ends on SIGTERM within the shutdown's bound, though its steps wait on Redis.
+  await Promise.all(Object.entries({ api, worker, scheduler: schedulerA }).map(async ([name, { p }]) => {
+    const sent = Date.now()
+    p.child.kill('SIGTERM')
+    const exit = await Promise.race([p.exited, new Promise<string>((resolve) => setTimeout(() => { resolve('still running after 20 s') }, 20_000).unref())])
+    t.same(exit, { code: 0, signal: null }, `${name}: exits 0 on SIGTERM`, { stderr: p.output.stderr })
+    t.ok(Date.now() - sent < 12_000, `${name}: within 12 s (took ${Date.now() - sent} ms)`)
+  }))
 })

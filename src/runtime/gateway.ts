@@ -27,6 +27,7 @@ import { startPullSimulators, startPushSimulators } from './demo.ts'
 import { startDepartmentSystems } from '../departments/demo-systems.ts'
 import type { Settings } from './settings.ts'
 import { claimDataDir } from './data-dir-lock.ts'
+import { shutdownSteps } from './shutdown.ts'
 
 export interface Gateway {
   url: string
@@ -34,12 +35,6 @@ export interface Gateway {
   platform: Platform
   app: FastifyInstance
   stop: () => Promise<void>
-}
-
-/** fn, run by the first call only; later calls wait for that run. */
-function once (fn: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined
-  return async () => { running ??= fn(); await running }
 }
 
 async function adminTokenFor (settings: Settings, logger: Logger): Promise<string> {
@@ -52,11 +47,6 @@ async function adminTokenFor (settings: Settings, logger: Logger): Promise<strin
   logger.info({ file }, 'TONGBAN_ADMIN_TOKEN is not set: generated an admin token for /api/v1 and saved it in this file')
   return token
 }
-
-/** The whole shutdown; the workers' drain (DRAIN_TIMEOUT_MS) is part of it. */
-const STOP_TIMEOUT_MS = 8000
-/** What a step gets once the whole is spent: closing the database and releasing the data directory still happen. */
-const STEP_MIN_MS = 500
 
 export interface GatewayOptions {
   config?: Config
@@ -78,22 +68,9 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
   const embedded = !settings.databaseUrl || !settings.redisUrl
   const claim = embedded ? await claimDataDir(settings.dataDir) : undefined
 
-  // Shutdown steps, run in reverse order, each named for the log.
-  const cleanups: Array<[string, () => Promise<void>]> = []
+  // Shutdown steps, run in reverse order, each named for the log, the whole bounded.
+  const { steps: cleanups, run: cleanup } = shutdownSteps(logger)
   if (claim) cleanups.push(['data directory', claim.release])
-  const cleanup = async (): Promise<void> => {
-    // Bounded, so SIGTERM always ends the process before an orchestrator's SIGKILL (Docker: 10 s),
-    // even when a step waits on a Redis that is gone. Each step still runs, with at least a moment.
-    const deadline = Date.now() + STOP_TIMEOUT_MS
-    for (const [step, fn] of cleanups.reverse()) {
-      const waitMs = Math.max(deadline - Date.now(), STEP_MIN_MS)
-      let timer: NodeJS.Timeout | undefined
-      const done = fn().then(() => true, (err: Error) => { logger.warn({ step, err: err.message }, 'shutdown step failed'); return true })
-      const inTime = await Promise.race([done, new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, waitMs) })])
-      clearTimeout(timer)
-      if (!inTime) logger.warn({ step, waitedMs: waitMs }, 'shutdown step did not finish in time; abandoned it')
-    }
-  }
   try {
     let redisUrl = settings.redisUrl
     if (!redisUrl) {
@@ -145,7 +122,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     if (api) {
       cleanups.push(['http', async () => { await app.close() }])
       logger.info({ url, role: 'api', adapters: [...platform.instances.keys()] }, 'tongban api listening')
-      return { url, adminToken, platform, app, stop: once(cleanup) }
+      return { url, adminToken, platform, app, stop: cleanup }
     }
 
     const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()], connections)
@@ -163,7 +140,7 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     await claim?.publish(url)
     logger.info({ url, docs: `${url}/docs`, adapters: [...platform.instances.keys()] }, 'tongban gateway listening')
 
-    return { url, adminToken, platform, app, stop: once(cleanup) }
+    return { url, adminToken, platform, app, stop: cleanup }
   } catch (err) {
     await cleanup()
     throw err

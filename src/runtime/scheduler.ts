@@ -10,6 +10,7 @@ import { openSharedPlatform } from './worker.ts'
 import { scheduleInstance, startDeadlineSweeps } from './workers.ts'
 import { everyRound } from './rounds.ts'
 import { startHealthServer } from './health-server.ts'
+import { shutdownSteps } from './shutdown.ts'
 import type { Settings } from './settings.ts'
 
 /** Kept operation results may hold personal data: none outlives its replay window by more than an hour. */
@@ -20,19 +21,19 @@ export interface SchedulerProcess { url: string, stop: () => Promise<void> }
 export async function startSchedulerProcess (settings: Settings, logger: Logger): Promise<SchedulerProcess> {
   const shared = await openSharedPlatform(settings, logger, 'a scheduler process (--role scheduler)')
   const { platform } = shared
-  const stops: Array<() => Promise<void>> = [shared.close]
-  const stop = async (): Promise<void> => { for (const fn of stops.splice(0).reverse()) await fn() }
+  const { steps, run: stop } = shutdownSteps(logger)
+  steps.push(['queues and database', shared.close])
   try {
+    const health = await startHealthServer(platform, settings)
+    steps.push(['health server', async () => { await health.app.close() }])
     for (const instance of platform.instances.values()) await scheduleInstance(platform, instance)
     const deadlines = await startDeadlineSweeps(platform)
-    stops.push(async () => { await deadlines.worker.close(); await deadlines.queue.close() })
+    steps.push(['deadline sweep', async () => { await deadlines.worker.close(); await deadlines.queue.close() }])
     const sweeps = [
       everyRound(platform, { work: 'inbox-sweep', everyMs: settings.sweepEveryMs ?? SWEEP_EVERY_MS, run: inboxSweep(platform, SWEEP_GRACE_MS) }),
       everyRound(platform, { work: 'prune-operation-calls', everyMs: PRUNE_EVERY_MS, run: async () => { await pruneCalls(platform.db, REPLAY_MS) } }),
     ]
-    stops.push(async () => { for (const s of sweeps) s.stop() })
-    const health = await startHealthServer(platform, settings)
-    stops.push(async () => { await health.app.close() })
+    steps.push(['sweeps', async () => { for (const s of sweeps) s.stop() }])
     logger.info({ url: health.url, role: 'scheduler', adapters: [...platform.instances.keys()] }, 'tongban scheduler started')
     return { url: health.url, stop }
   } catch (err) {

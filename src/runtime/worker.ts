@@ -14,6 +14,7 @@ import { migrate } from '../store/migrate.ts'
 import { loadMasterKey, MASTER_KEY_ENV } from '../vault/master-key.ts'
 import { createVault } from '../vault/vault.ts'
 import { startHealthServer } from './health-server.ts'
+import { shutdownSteps } from './shutdown.ts'
 import type { Settings } from './settings.ts'
 
 export interface SharedPlatform {
@@ -39,7 +40,7 @@ export async function openSharedPlatform (settings: Settings, logger: Logger, wh
   const config = await loadConfig(settings.configPath)
   // Read before any connection opens: a missing key stops the start at once.
   const masterKey = opts.vault === true || process.env[MASTER_KEY_ENV] ? await loadMasterKey(settings) : undefined
-  const db = await openPostgres(databaseUrl)
+  const db = await openPostgres({ ...settings, databaseUrl })
   try {
     await migrate(db)
   } catch (err) {
@@ -69,16 +70,18 @@ export async function startWorkerProcess (settings: Settings, adapterIds: string
       throw new TongbanError('TB_ADAPTER_NOT_FOUND', [id])
     }
   }
-  const workers = await startWorkers(platform, ids, undefined, role ? { schedules: false, deadlines: false } : {})
-  const health = role ? await startHealthServer(platform, settings) : undefined
-  logger.info({ adapters: ids, ...(role ? { role: 'worker', url: health?.url } : {}) }, 'tongban worker started')
-  return {
-    ...(health ? { url: health.url } : {}),
-    async stop () {
-      // Probes keep their answers while the jobs drain.
-      await workers.close()
-      await health?.app.close()
-      await shared.close()
-    },
+  const shutdown = shutdownSteps(logger)
+  shutdown.steps.push(['queues and database', shared.close])
+  try {
+    const workers = await startWorkers(platform, ids, undefined, role ? { schedules: false, deadlines: false } : {})
+    const health = role ? await startHealthServer(platform, settings) : undefined
+    // Probes keep their answers while the jobs drain.
+    if (health) shutdown.steps.push(['health server', async () => { await health.app.close() }])
+    shutdown.steps.push(['workers', async () => { await workers.close() }])
+    logger.info({ adapters: ids, ...(role ? { role: 'worker', url: health?.url } : {}) }, 'tongban worker started')
+    return { ...(health ? { url: health.url } : {}), stop: shutdown.run }
+  } catch (err) {
+    await shutdown.run()
+    throw err
   }
 }
