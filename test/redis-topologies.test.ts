@@ -10,6 +10,7 @@ import { startGateway, type Gateway } from '../src/runtime/gateway.ts'
 import { Config } from '../src/config/schema.ts'
 import { connectRedis, parseRedisUrl } from '../src/redis/connect.ts'
 import { readSettings } from '../src/runtime/settings.ts'
+import { openSharedPlatform } from '../src/runtime/worker.ts'
 import { redisAdapter } from '../src/auth/provider/redis-adapter.ts'
 import { BOOTSTRAP_TOKEN, DEMO_SECRET, captureLogger, eventually, freshPostgresUrl, operatorAuth, tempDir } from './helpers.ts'
 import { setEvictionPolicy, startCluster, startSentinel, type Topology } from './helpers/redis-topologies.ts'
@@ -65,6 +66,9 @@ for (const [name, start] of topologies) {
       await setEvictionPolicy(last, 'allkeys-lru')
       try {
         await t.rejects(gatewayOn(t, topology.url, databaseUrl), { code: 'TB_REDIS_EVICTION_POLICY', message: /maxmemory-policy allkeys-lru.*CONFIG SET maxmemory-policy noeviction/ })
+        // Worker and scheduler processes open their platform another way, and refuse the same.
+        const opened = openSharedPlatform(readSettings({ REDIS_URL: topology.url, DATABASE_URL: databaseUrl }), captureLogger().logger, 'a worker')
+        await t.rejects(opened.then(async (shared) => { await shared.close() }), { code: 'TB_REDIS_EVICTION_POLICY' })
       } finally {
         await setEvictionPolicy(last, 'noeviction')
       }

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load.ts'
 import { TongbanError } from '../errors.ts'
 import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
+import { requireNoEviction } from '../redis/connect.ts'
 import { startWorkers } from './workers.ts'
 import { openPostgres } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
@@ -40,6 +41,7 @@ export async function openSharedPlatform (settings: Settings, logger: Logger, wh
   const config = await loadConfig(settings.configPath)
   // Read before any connection opens: a missing key stops the start at once.
   const masterKey = opts.vault === true || process.env[MASTER_KEY_ENV] ? await loadMasterKey(settings) : undefined
+  await requireNoEviction(redisUrl)
   const db = await openPostgres({ ...settings, databaseUrl })
   try {
     await migrate(db)

@@ -98,23 +98,29 @@ export async function startCluster (t: Teardown, ports: [number, number, number,
     ...plain(port, dir), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000',
   ])))
   await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 })
-  await until('the cluster ok on every node', async () => {
+  await until('the cluster ok on every node, three masters each with a replica', async () => {
     for (const port of ports) {
       if (!/cluster_state:ok/.test(await clusterInfo(port))) return false
     }
-    return true
+    return (await clusterNodes(ports[0])).filter((node) => node.flags.includes('slave')).length === 3
   })
-  const masters = async (): Promise<Array<{ host: string, port: number }>> => {
-    const r = new Redis(ports[0], '127.0.0.1', { maxRetriesPerRequest: 1 })
-    try {
-      const nodes = await r.call('CLUSTER', 'NODES') as string
-      return nodes.split('\n').filter((line) => /\bmaster\b/.test(line) && !/\bfail\b/.test(line)).map((line) => {
-        const [host, port] = line.split(' ')[1]!.split('@')[0]!.split(':')
-        return { host: host!, port: Number(port) }
-      })
-    } finally { r.disconnect() }
-  }
+  // Masters that serve slots: a node on its way to being a replica is briefly a master of none.
+  const masters = async (): Promise<Array<{ host: string, port: number }>> =>
+    (await clusterNodes(ports[0])).filter((node) => node.flags.includes('master') && node.slots > 0).map(({ host, port }) => ({ host, port }))
   return { url: `redis+cluster://127.0.0.1:${ports[0]},127.0.0.1:${ports[1]}`, masters }
+}
+
+/** CLUSTER NODES as one node sees them: "<id> <host:port@bus> <flags> <master> … <slot ranges…>". */
+async function clusterNodes (port: number): Promise<Array<{ host: string, port: number, flags: string[], slots: number }>> {
+  const r = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 })
+  try {
+    const lines = (await r.call('CLUSTER', 'NODES') as string).split('\n').filter((line) => line.trim() !== '')
+    return lines.map((line) => {
+      const fields = line.split(' ')
+      const [host, nodePort] = fields[1]!.split('@')[0]!.split(':')
+      return { host: host!, port: Number(nodePort), flags: fields[2]!.split(','), slots: fields.length - 8 }
+    })
+  } finally { r.disconnect() }
 }
 
 async function clusterInfo (port: number): Promise<string> {
