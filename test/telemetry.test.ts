@@ -11,6 +11,7 @@ import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
 import { eventually, freshPostgresUrl, operatorAuth, tempDir, BOOTSTRAP_TOKEN } from './helpers.ts'
 import { startGatewayProcess, startRedisServer } from './processes.ts'
+import { redactAttributes, redactText } from '../src/telemetry/redact.ts'
 
 t.setTimeout(120_000)
 
@@ -157,4 +158,25 @@ t.test('without an OTLP endpoint nothing is exported', async (t) => {
   const { gateway } = await gatewayWithOneResident(t, 42, {})
   t.notMatch(gateway.output.stdout, /tracing:/, 'no tracing started')
   if (receiver) t.equal(receiver.requests(), 0, 'nothing was sent to the default OTLP port')
+})
+
+t.test('the redaction every span passes', async (t) => {
+  t.equal(redactText('no person 320412199001011234 here, nor 32041219900101X'), 'no person [redacted] here, nor 32041219900101X', '18 characters go; 14 digits and an X are no ID number')
+  t.equal(redactText('old 320412900101123 and 32041219900101123x'), 'old [redacted] and [redacted]', 'the legacy 15 digits and a lower-case check character')
+  t.equal(redactText('order 1234567890123456789 and case 20261207000001'), 'order 1234567890123456789 and case 20261207000001', 'longer and shorter runs of digits stay')
+  t.same(redactAttributes({
+    'url.full': 'https://dept.example/api/people?name=张三&page=2',
+    'url.path': '/api/v1/persons/320412199001011234',
+    'url.query': '?name=张三',
+    'db.query.text': 'SELECT 1 FROM persons WHERE id_number = $1',
+    'http.response.status_code': 200,
+    tags: ['320412199001011234', 'ok'],
+  }), {
+    'url.full': 'https://dept.example/api/people',
+    'url.path': '/api/v1/persons/[redacted]',
+    'url.query': '[redacted]',
+    'db.query.text': 'SELECT 1 FROM persons WHERE id_number = $1',
+    'http.response.status_code': 200,
+    tags: ['[redacted]', 'ok'],
+  }, 'URLs lose their query strings; SQL with placeholders and numbers stay')
 })

@@ -16,6 +16,12 @@ import { createLogger } from '../log.ts'
 import { redactingExporter } from './redact.ts'
 import type { Tracing, TracingSettings } from './index.ts'
 
+/**
+ * How long a stop waits for the last spans: the exporter retries a collector that is gone for
+ * longer, and the process must end before an orchestrator's SIGKILL (the gateway's own bound is 8 s).
+ */
+const FLUSH_TIMEOUT_MS = 1500
+
 /** Probes and scrapes, every few seconds from the orchestrator: no spans. */
 const UNTRACED_ROUTES = new Set(['/healthz', '/livez', '/readyz', '/metrics'])
 
@@ -54,8 +60,8 @@ export async function startSdk (settings: TracingSettings): Promise<Tracing> {
 
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName }).merge(detectResources({ detectors: [envDetector] })),
-    // The exporter reads the endpoint, headers, timeout and compression from the standard variables.
-    spanProcessors: [new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter()))],
+    // Headers, timeout and compression come from the standard variables too.
+    spanProcessors: [new BatchSpanProcessor(redactingExporter(new OTLPTraceExporter({ url: settings.endpoint })))],
   })
   provider.register()
   // SQL text (with $1 placeholders), never the values bound to it; only within a trace.
@@ -82,7 +88,12 @@ export async function startSdk (settings: TracingSettings): Promise<Tracing> {
     queues: new BullMQOtel({ tracerName: 'tongban' }),
     async stop () {
       unregister()
-      await provider.shutdown()
+      // A collector that is gone costs the spans still buffered, never the shutdown.
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`no answer within ${FLUSH_TIMEOUT_MS} ms`)) }, FLUSH_TIMEOUT_MS) })
+      await Promise.race([provider.shutdown(), late])
+        .catch((err: Error) => { logger.warn({ err: err.message }, 'tracing: the last spans were not exported') })
+        .finally(() => { clearTimeout(timer) })
     },
   }
 }
