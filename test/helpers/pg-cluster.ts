@@ -4,6 +4,7 @@
 // to, so every server runs as the `postgres` OS user (runuser) on directories it owns. The servers
 // daemonise; each is stopped by its own pid file at teardown, and the directory removed.
 import { execFile } from 'node:child_process'
+import { connect } from 'node:net'
 import { chown, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -112,6 +113,10 @@ export interface PgClusterOptions {
 
 /** A primary, optionally a streaming standby and PgBouncer (both by default), stopped and removed at teardown. */
 export async function startPgCluster (t: Teardown, opts: PgClusterOptions): Promise<PgCluster> {
+  // Servers daemonise: a run killed before its teardown leaves them behind, on these ports.
+  for (const port of [opts.basePort, opts.basePort + 1, opts.basePort + 2]) {
+    if (await listening(port)) throw new Error(`pg cluster: port ${port} is taken; stop what listens there (a run that did not tear down: its postmaster.pid and pgbouncer.pid are under /tmp/tongban-pg-*)`)
+  }
   const root = await mkdtemp(join(tmpdir(), 'tongban-pg-'))
   const stops: Array<() => Promise<void>> = []
   const stop = async (): Promise<void> => {
@@ -241,6 +246,14 @@ async function startPgBouncer (root: string, port: number, primary: PgServer, st
   await bouncer.start()
   stops.push(bouncer.stop)
   return bouncer
+}
+
+async function listening (port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => { resolve(false) })
+  })
 }
 
 async function osUser (): Promise<{ uid: number, gid: number }> {
