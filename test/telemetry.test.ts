@@ -1,7 +1,8 @@
 // Traces, end to end: `tongban start` with an OTLP endpoint exports one trace from a signed webhook
-// to its unified record (the HTTP server span, BullMQ's enqueue and processing, the unify's SQL),
-// with no resident ID number in any span; without an endpoint nothing is exported. Real processes,
-// PostgreSQL, Redis and an OTLP/HTTP (JSON) receiver of the test's own.
+// to its unified record (the HTTP server span, BullMQ's enqueue and processing, the unify's SQL)
+// across an api and a worker process (the trace travels in the job), with no resident ID number in
+// any span; without an endpoint nothing is exported. Real processes, PostgreSQL, Redis and an
+// OTLP/HTTP (JSON) receiver of the test's own.
 import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
@@ -10,7 +11,7 @@ import { freePort } from '../src/runtime/redis-child.ts'
 import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
 import { eventually, freshPostgresUrl, operatorAuth, tempDir, BOOTSTRAP_TOKEN } from './helpers.ts'
-import { startGatewayProcess, startRedisServer } from './processes.ts'
+import { startGatewayProcess, startRedisServer, type GatewayProcess } from './processes.ts'
 import { redactAttributes, redactText } from '../src/telemetry/redact.ts'
 
 t.setTimeout(120_000)
@@ -88,15 +89,25 @@ async function setup (t: Test) {
   return { dir, configPath, redisUrl: `redis://127.0.0.1:${redisPort}` }
 }
 
-/** Starts `tongban start` with `env`, sends one signed webhook about a new resident and waits until the resident is unified. */
-async function gatewayWithOneResident (t: Test, seed: number, env: Record<string, string>) {
+/**
+ * Starts `tongban start` with `env` — one process, or an `api` and a `worker` process with `workerEnv`
+ * on top — sends one signed webhook about a new resident, waits until the resident is unified and
+ * stops the processes with SIGTERM (the shutdown flushes the spans still buffered).
+ */
+async function gatewayWithOneResident (t: Test, seed: number, env: Record<string, string>, workerEnv?: Record<string, string>) {
   const { dir, configPath, redisUrl } = await setup(t)
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const gateway = await startGatewayProcess(t, url, {
-    TONGBAN_DATA_DIR: join(dir, 'data'), TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: redisUrl,
-    PORT: String(port), HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: BOOTSTRAP_TOKEN, ...env,
-  })
+  const shared = {
+    TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: redisUrl, HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: BOOTSTRAP_TOKEN, ...env,
+  }
+  const start = async (name: string, more: Record<string, string>): Promise<{ url: string, p: GatewayProcess }> => {
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    return { url, p: await startGatewayProcess(t, url, { ...shared, TONGBAN_DATA_DIR: join(dir, name), PORT: String(port), ...more }) }
+  }
+  const processes = workerEnv
+    ? await Promise.all([start('api', { TONGBAN_ROLE: 'api' }), start('worker', { TONGBAN_ROLE: 'worker', ...workerEnv })])
+    : [await start('all', {})]
+  const { url } = processes[0]!
   const facts = residentFacts(seed, 2)
   const message = { ...buildMessage(seed, 1, { records: [residentAt(seed, 2)], eventType: 'QR' }), msgId: `TRACE${process.pid}${seed}${Date.now()}` }
   const body = JSON.stringify(message)
@@ -110,19 +121,18 @@ async function gatewayWithOneResident (t: Test, seed: number, env: Record<string
   const auth = await operatorAuth(url)
   // The resident is read by ID number in the path: that request's span must not keep it either.
   await eventually(async () => (await fetch(`${url}/api/v1/persons/${facts.idNumber}`, { headers: auth })).status === 200, 30_000, 200)
-  // SIGTERM: the shutdown flushes the spans still buffered.
-  gateway.child.kill('SIGTERM')
-  t.same(await gateway.exited, { code: 0, signal: null }, 'stops cleanly', { stderr: gateway.output.stderr })
-  return { facts, gateway }
+  for (const { p } of processes) p.child.kill('SIGTERM')
+  for (const { p } of processes) t.same(await p.exited, { code: 0, signal: null }, 'stops cleanly', { stderr: p.output.stderr })
+  return { facts, logs: processes.map(({ p }) => p.output.stdout).join('') }
 }
 
-t.test('one trace from the webhook to the unified record, without ID numbers', async (t) => {
+t.test('one trace from the webhook to the unified record, across an api and a worker process, without ID numbers', async (t) => {
   const receiver = await otlpReceiver(t)
-  const { facts, gateway } = await gatewayWithOneResident(t, 41, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url })
-  t.match(gateway.output.stdout, /tracing: exporting spans over OTLP/, 'the log says where spans go')
+  const { facts, logs } = await gatewayWithOneResident(t, 41, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, { OTEL_SERVICE_NAME: 'tongban-worker' })
+  t.match(logs, /tracing: exporting spans over OTLP/, 'the log says where spans go')
   const { spans } = receiver
   t.ok(spans.length > 0, 'spans were exported')
-  t.ok(spans.every((s) => s.service === 'tongban'), 'service.name defaults to tongban')
+  t.same([...new Set(spans.map((s) => s.service))].sort(), ['tongban', 'tongban-worker'], 'service.name: tongban by default, OTEL_SERVICE_NAME where set')
 
   const webhook = spans.find((s) => s.kind === SERVER && attribute(s, 'http.route') === '/webhooks/:adapterId')
   t.ok(webhook, 'the webhook request has a server span', { names: spans.map((s) => s.name) })
@@ -137,7 +147,8 @@ t.test('one trace from the webhook to the unified record, without ID numbers', a
   const enqueue = trace.find((s) => s.scope === 'tongban' && /^addBulk \{ingest\./.test(s.name))
   t.ok(enqueue, 'the enqueue is in the webhook\'s trace', { names: trace.map((s) => `${s.scope}: ${s.name}`) })
   const processing = trace.find((s) => s.scope === 'tongban' && s.kind === CONSUMER && /^process \{ingest\./.test(s.name))
-  t.ok(processing, 'the worker\'s processing of the job is in the same trace')
+  t.equal(processing?.service, 'tongban-worker', 'the worker process\'s processing of the job is in the same trace')
+  t.equal(webhook.service, 'tongban', 'as the api process\'s request')
   const statement = (s: OtlpSpan): string => String(attribute(s, 'db.statement') ?? attribute(s, 'db.query.text') ?? '')
   const unify = trace.find((s) => /INSERT INTO persons/i.test(statement(s)))
   t.ok(unify, 'the unify\'s SQL (the person written) is in the same trace')
@@ -155,8 +166,8 @@ t.test('without an OTLP endpoint nothing is exported', async (t) => {
   // An SDK started without an endpoint would export to localhost:4318: listen there when free.
   const receiver = await otlpReceiver(t, OTLP_DEFAULT_PORT).catch(() => undefined)
   if (!receiver) t.comment(`port ${OTLP_DEFAULT_PORT} is taken: checking the log only`)
-  const { gateway } = await gatewayWithOneResident(t, 42, {})
-  t.notMatch(gateway.output.stdout, /tracing:/, 'no tracing started')
+  const { logs } = await gatewayWithOneResident(t, 42, {})
+  t.notMatch(logs, /tracing:/, 'no tracing started')
   if (receiver) t.equal(receiver.requests(), 0, 'nothing was sent to the default OTLP port')
 })
 
