@@ -5,9 +5,10 @@
 // The instrumentations patch pg and ioredis as they are loaded, so tracing starts before the
 // runtime is imported: the CLI calls startTracing() before it imports the gateway or the worker
 // (src/cli/main.ts loads those lazily), the same way under tsx and from the compiled dist/.
-import type { Telemetry } from 'bullmq'
 import { z } from 'zod'
 import { TongbanError } from '../errors.ts'
+import type { Telemetry } from 'bullmq'
+import type { Tracing, TracingSettings } from './sdk.ts'
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
 
@@ -17,12 +18,6 @@ const Env = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: HttpUrl.optional(),
   OTEL_SERVICE_NAME: z.string().default('tongban'),
 })
-
-export interface TracingSettings {
-  /** Where spans go: the traces endpoint as given, else the general endpoint's /v1/traces (as the exporter reads them). */
-  endpoint: string
-  serviceName: string
-}
 
 /** The tracing the environment asks for; undefined when no OTLP endpoint is set (or OTEL_SDK_DISABLED=true). */
 export function tracingSettings (env: NodeJS.ProcessEnv = process.env): TracingSettings | undefined {
@@ -36,13 +31,6 @@ export function tracingSettings (env: NodeJS.ProcessEnv = process.env): TracingS
   if (e.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined
   const endpoint = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined)
   return endpoint ? { endpoint, serviceName: e.OTEL_SERVICE_NAME } : undefined
-}
-
-export interface Tracing {
-  /** BullMQ's telemetry for queues and workers: carries the trace from the enqueuer to the job's processing. */
-  queues: Telemetry
-  /** Exports the spans still buffered and stops the SDK. */
-  stop: () => Promise<void>
 }
 
 let started: Tracing | undefined

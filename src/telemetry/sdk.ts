@@ -12,9 +12,22 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
+import type { Telemetry } from 'bullmq'
 import { createLogger } from '../log.ts'
 import { redactingExporter } from './redact.ts'
-import type { Tracing, TracingSettings } from './index.ts'
+
+export interface TracingSettings {
+  /** Where spans go: the traces endpoint as given, else the general endpoint's /v1/traces (as the exporter reads them). */
+  endpoint: string
+  serviceName: string
+}
+
+export interface Tracing {
+  /** BullMQ's telemetry for queues and workers: carries the trace from the enqueuer to the job's processing. */
+  queues: Telemetry
+  /** Exports the spans still buffered and stops the SDK. */
+  stop: () => Promise<void>
+}
 
 /**
  * How long a stop waits for the last spans: the exporter retries a collector that is gone for
