@@ -2,29 +2,17 @@
 // Redis, so it is cut short, and the log says what was abandoned.
 import t from 'tap'
 import { join } from 'node:path'
-import { writeFile } from 'node:fs/promises'
 import { freePort } from '../src/runtime/redis-child.ts'
-import { freshPostgresUrl, tempDir } from './helpers.ts'
-import { startGatewayProcess, startRedisServer } from './processes.ts'
+import { freshPostgresUrl } from './helpers.ts'
+import { householdProcessSetup, startGatewayProcess } from './processes.ts'
 
 t.setTimeout(300_000)
 
 t.test('a gateway whose Redis is gone stops on SIGTERM within the bound', async (t) => {
-  const dir = await tempDir(t)
-  const redisPort = await freePort()
-  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
-  t.teardown(() => { redis.kill('SIGKILL') })
-  const configPath = join(dir, 'tongban.yaml')
-  await writeFile(configPath, [
-    'towns:',
-    '  - { code: "320412120000", name: 武进区湟里镇 }',
-    'adapters:',
-    '  - { id: household-registration, adapter: household-registration, webhook: { secrets: [ "whsec_c3RvcC10ZXN0LXNlY3JldC1vZi1pdHMtb3du" ] } }',
-    '',
-  ].join('\n'))
+  const { dir, configPath, redis, redisUrl } = await householdProcessSetup(t, 'whsec_c3RvcC10ZXN0LXNlY3JldC1vZi1pdHMtb3du')
   const port = await freePort()
   const gateway = await startGatewayProcess(t, `http://127.0.0.1:${port}`, {
-    TONGBAN_DATA_DIR: join(dir, 'data'), TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    TONGBAN_DATA_DIR: join(dir, 'data'), TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: redisUrl,
     PORT: String(port), HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: 'test-admin-token-0123456789',
   })
 

@@ -1,10 +1,12 @@
 // Whole processes for tests that crash things: a redis-server the test may kill or wipe, and a
 // `tongban start` gateway the test may kill -9.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { eventually } from './helpers.ts'
+import { freePort } from '../src/runtime/redis-child.ts'
+import { eventually, tempDir } from './helpers.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -18,6 +20,27 @@ export async function startRedisServer (port: number, dir: string): Promise<Chil
     try { await r.connect(); return (await r.ping()) === 'PONG' } catch { return false } finally { r.disconnect() }
   }, 10_000, 50)
   return child
+}
+
+/**
+ * What a test of `tongban start` processes begins with: a temp dir, a redis-server of its own
+ * (killed at teardown) and a configuration of the demo town with one household-registration
+ * instance taking webhooks signed with `secret`.
+ */
+export async function householdProcessSetup (t: { teardown: (fn: () => unknown) => void }, secret: string): Promise<{ dir: string, configPath: string, redis: ChildProcess, redisPort: number, redisUrl: string }> {
+  const dir = await tempDir(t)
+  const redisPort = await freePort()
+  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
+  t.teardown(() => { redis.kill('SIGKILL') })
+  const configPath = join(dir, 'tongban.yaml')
+  await writeFile(configPath, [
+    'towns:',
+    '  - { code: "320412120000", name: 武进区湟里镇 }',
+    'adapters:',
+    `  - { id: household-registration, adapter: household-registration, webhook: { secrets: [ "${secret}" ] } }`,
+    '',
+  ].join('\n'))
+  return { dir, configPath, redis, redisPort, redisUrl: `redis://127.0.0.1:${redisPort}` }
 }
 
 export interface GatewayProcess {

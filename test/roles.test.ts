@@ -4,7 +4,6 @@
 // /livez answers while Redis is gone.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -14,7 +13,7 @@ import { readSettings } from '../src/runtime/settings.ts'
 import { newMasterKeyText } from '../src/vault/master-key.ts'
 import { buildMessage, isQuirky, residentFacts } from '../adapters/household-registration/data.ts'
 import { captureLogger, eventually, freshPostgresUrl, postSignedWebhook, tempDir } from './helpers.ts'
-import { startGatewayProcess, startRedisServer, type GatewayProcess } from './processes.ts'
+import { householdProcessSetup, startGatewayProcess, type GatewayProcess } from './processes.ts'
 
 t.setTimeout(120_000)
 
@@ -69,21 +68,10 @@ t.test('a split role refuses to start without DATABASE_URL and REDIS_URL', async
 })
 
 t.test('api, worker and two schedulers as separate processes on one PostgreSQL and one Redis', async (t) => {
-  const dir = await tempDir(t)
-  const redisPort = await freePort()
-  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
-  t.teardown(() => { redis.kill('SIGKILL') })
+  const { dir, configPath, redis, redisUrl } = await householdProcessSetup(t, SECRET)
   const databaseUrl = await freshPostgresUrl(t)
-  const configPath = join(dir, 'tongban.yaml')
-  await writeFile(configPath, [
-    'towns:',
-    '  - { code: "320412120000", name: 武进区湟里镇 }',
-    'adapters:',
-    `  - { id: household-registration, adapter: household-registration, webhook: { secrets: [ "${SECRET}" ] } }`,
-    '',
-  ].join('\n'))
   const shared = {
-    TONGBAN_CONFIG: configPath, DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${redisPort}`, HOST: '127.0.0.1',
+    TONGBAN_CONFIG: configPath, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, HOST: '127.0.0.1',
     TONGBAN_ADMIN_TOKEN: 'test-admin-token-0123456789', TONGBAN_MASTER_KEY: newMasterKeyText(),
   }
   const start = async (name: string, env: Record<string, string>): Promise<{ url: string, p: GatewayProcess }> => {

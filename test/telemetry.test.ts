@@ -6,12 +6,11 @@
 import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { writeFile } from 'node:fs/promises'
 import { freePort } from '../src/runtime/redis-child.ts'
 import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
-import { eventually, freshPostgresUrl, operatorAuth, tempDir, BOOTSTRAP_TOKEN } from './helpers.ts'
-import { startGatewayProcess, startRedisServer, type GatewayProcess } from './processes.ts'
+import { eventually, freshPostgresUrl, operatorAuth, BOOTSTRAP_TOKEN } from './helpers.ts'
+import { householdProcessSetup, startGatewayProcess, type GatewayProcess } from './processes.ts'
 import { redactAttributes, redactText } from '../src/telemetry/redact.ts'
 
 t.setTimeout(120_000)
@@ -73,29 +72,13 @@ function texts (span: OtlpSpan): string {
   return JSON.stringify([span.name, span.attributes, span.events, span.status?.message])
 }
 
-async function setup (t: Test) {
-  const dir = await tempDir(t)
-  const redisPort = await freePort()
-  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
-  t.teardown(() => { redis.kill('SIGKILL') })
-  const configPath = join(dir, 'tongban.yaml')
-  await writeFile(configPath, [
-    'towns:',
-    '  - { code: "320412120000", name: 武进区湟里镇 }',
-    'adapters:',
-    `  - { id: household-registration, adapter: household-registration, webhook: { secrets: [ "${SECRET}" ] } }`,
-    '',
-  ].join('\n'))
-  return { dir, configPath, redisUrl: `redis://127.0.0.1:${redisPort}` }
-}
-
 /**
  * Starts `tongban start` with `env` — one process, or an `api` and a `worker` process with `workerEnv`
  * on top — sends one signed webhook about a new resident, waits until the resident is unified and
  * stops the processes with SIGTERM (the shutdown flushes the spans still buffered).
  */
 async function gatewayWithOneResident (t: Test, seed: number, env: Record<string, string>, workerEnv?: Record<string, string>) {
-  const { dir, configPath, redisUrl } = await setup(t)
+  const { dir, configPath, redisUrl } = await householdProcessSetup(t, SECRET)
   const shared = {
     TONGBAN_CONFIG: configPath, DATABASE_URL: await freshPostgresUrl(t), REDIS_URL: redisUrl, HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: BOOTSTRAP_TOKEN, ...env,
   }

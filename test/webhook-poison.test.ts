@@ -5,7 +5,6 @@
 // gateway as a process (to kill -9 it).
 import t from 'tap'
 import { join } from 'node:path'
-import { writeFile } from 'node:fs/promises'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { freePort } from '../src/runtime/redis-child.ts'
@@ -18,7 +17,7 @@ import { startSweeper } from '../src/webhooks/sweeper.ts'
 import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, isQuirky, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, captureLogger, eventually, freshPglite, freshPostgresUrl, tempDir } from './helpers.ts'
-import { startGatewayProcess, startRedisServer } from './processes.ts'
+import { householdProcessSetup, startGatewayProcess, startRedisServer } from './processes.ts'
 
 t.setTimeout(600_000)
 
@@ -72,20 +71,8 @@ t.test('the sweeper queues every unfinished row whose job is gone, whatever else
 })
 
 t.test('poison messages between good ones, a kill -9 and an empty Redis', async (t) => {
-  const dir = await tempDir(t)
-  const redisPort = await freePort()
-  const redisUrl = `redis://127.0.0.1:${redisPort}`
-  const redis = await startRedisServer(redisPort, join(dir, 'redis'))
-  t.teardown(() => { redis.kill('SIGKILL') })
+  const { dir, configPath, redis, redisPort, redisUrl } = await householdProcessSetup(t, SECRET)
   const databaseUrl = await freshPostgresUrl(t)
-  const configPath = join(dir, 'tongban.yaml')
-  await writeFile(configPath, [
-    'towns:',
-    '  - { code: "320412120000", name: 武进区湟里镇 }',
-    'adapters:',
-    `  - { id: ${HR}, adapter: ${HR}, webhook: { secrets: [ "${SECRET}" ] } }`,
-    '',
-  ].join('\n'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env = { TONGBAN_DATA_DIR: join(dir, 'data'), TONGBAN_CONFIG: configPath, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1', TONGBAN_ADMIN_TOKEN: 'test-admin-token-0123456789' }
