@@ -22,7 +22,7 @@ export interface Outcome {
   duplicates: number
   /** From the fault to the first 2xx after the last refusal (0: nothing was refused). */
   ackRecoveredMs: number | undefined
-  /** From the fault to the first unification of a webhook received after it. */
+  /** From the fault to the first unification of a webhook sent after it and after the last refusal. */
   unifiedRecoveredMs: number | undefined
   /** Jobs waiting, active, delayed (not a schedule's next run) or failed in the suite's queues at the end. */
   stuck: { waiting: number, active: number, delayed: number, failed: number }
@@ -93,8 +93,11 @@ export async function measure (opts: { databaseUrl: () => string, redisUrl: stri
 
   const lastRefusal = Math.max(0, ...sent.filter((s) => s.ackAt === undefined && s.sentAt >= faultAt).map((s) => s.sentAt))
   const firstAck = lastRefusal === 0 ? undefined : Math.min(...acked.filter((s) => s.sentAt > lastRefusal).map((s) => s.ackAt!))
+  // Webhooks sent after the last refusal: those the system took once it was back (a fault that
+  // needs a moment to bite lets a few through first, which say nothing about the recovery).
+  const since = sent.filter((s) => s.sentAt > Math.max(faultAt, lastRefusal)).map((s) => s.id)
   const [first] = await query<{ at: Date | null }>(opts.databaseUrl,
-    "SELECT min(processed_at) AS at FROM inbox WHERE adapter = 'household-registration' AND status = 'done' AND received_at >= $1 AND webhook_id = ANY($2::text[])", [new Date(faultAt), sent.map((s) => s.id)])
+    "SELECT min(processed_at) AS at FROM inbox WHERE adapter = 'household-registration' AND status = 'done' AND webhook_id = ANY($1::text[])", [since])
   return {
     sent: sent.length,
     acked: acked.length,

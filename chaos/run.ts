@@ -10,6 +10,7 @@
 //   CHAOS_ONLY=api,pg-promote (scenario keys), CHAOS_RATE (webhooks/s, default 20),
 //   CHAOS_HOLD_MS (keep every server up that long after the table, to look around)
 import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startCluster, startSentinel } from '../test/helpers/redis-topologies.ts'
@@ -79,7 +80,7 @@ async function main (): Promise<Row[]> {
     const own = (name: string, role: 'api' | 'worker' | 'scheduler', port: number) =>
       tongbanProcess(t, { name: `${name}-${redis.kind}`, role, port, logDir, env: () => ({ ...env, TONGBAN_DATA_DIR: join(scratch, `${name}-${redis.kind}`) }) })
     const stage: Stage = {
-      t, redis, pg, database: DATABASE, env, market, scratch,
+      t, redis, pg, database: DATABASE, env, market, scratch, struck: () => {},
       api: own('api', 'api', PORTS.api[0]),
       worker: own('worker', 'worker', PORTS.worker[0]),
       scheduler: own('scheduler', 'scheduler', PORTS.scheduler),
@@ -105,8 +106,8 @@ async function main (): Promise<Row[]> {
       log(`${scenario.name}: load ${RATE}/s`)
       load.start()
       await sleep(BEFORE_MS)
-      const faultAt = Date.now()
-      const note = await scenario.fault(stage)
+      let faultAt = Date.now()
+      const note = await scenario.fault({ ...stage, struck: () => { faultAt = Date.now() } })
       log(`${scenario.name}: operator done after ${seconds(Date.now() - faultAt)} s`)
       const operatorDone = Date.now()
       while (Date.now() < operatorDone + RECOVER_MS) {
@@ -144,7 +145,9 @@ let failed = false
 try {
   if (process.argv[2] === 'throughput') {
     const { throughput } = await import('./throughput.ts')
-    console.log(`\nThroughput, node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n\n${await throughput(t)}`)
+    const figure = await throughput(t)
+    // The rest of the machine is in the table (`other`); the load average says how busy it was.
+    console.log(`\nThroughput, node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n${figure}`)
   } else {
     failed = !(await scenarios())
   }

@@ -20,6 +20,8 @@ export interface Stage {
   scheduler: TongbanProcess
   market: { pid: number }
   scratch: string
+  /** Marks the moment the fault strikes (a kill, a stop), after the look-ups that prepare it. */
+  struck: () => void
 }
 
 export interface Scenario {
@@ -51,14 +53,14 @@ export const SCENARIOS: Scenario[] = [
     name: 'kill -9 the api process',
     topology: 'sentinel',
     does: 'SIGKILL the `--role api` process mid-load, start it again at once (as a supervisor would).',
-    async fault (stage) { await stage.api.kill(); await stage.api.start() },
+    async fault (stage) { stage.struck(); await stage.api.kill(); await stage.api.start() },
   },
   {
     key: 'worker',
     name: 'kill -9 the worker process',
     topology: 'sentinel',
     does: 'SIGKILL the `--role worker` process with jobs active, start it again at once; its active jobs are stalled and taken over.',
-    async fault (stage) { await stage.worker.kill(); await stage.worker.start() },
+    async fault (stage) { stage.struck(); await stage.worker.kill(); await stage.worker.start() },
   },
   {
     key: 'redis-master',
@@ -67,7 +69,9 @@ export const SCENARIOS: Scenario[] = [
     does: 'SIGKILL the master Redis; Sentinel (down-after 2 s) promotes the replica; the old master is started again, empty, and rejoins as a replica.',
     async fault (stage) {
       const master = await currentMaster(stage)
-      signal(await redisPid(master), 'SIGKILL')
+      const pid = await redisPid(master)
+      stage.struck()
+      signal(pid, 'SIGKILL')
       await failedOverFrom(stage, master, 60_000)
     },
   },
@@ -80,9 +84,11 @@ export const SCENARIOS: Scenario[] = [
       const master = await currentMaster(stage)
       const replica = await replicaOf(master)
       const replicaPid = await redisPid(replica)
+      const masterPid = await redisPid(master)
+      stage.struck()
       signal(replicaPid, 'SIGSTOP')
       try {
-        signal(await redisPid(master), 'SIGKILL')
+        signal(masterPid, 'SIGKILL')
         await sleep(10_000)
       } finally {
         signal(replicaPid, 'SIGCONT')
@@ -103,6 +109,7 @@ export const SCENARIOS: Scenario[] = [
     does: 'The primary dies (`pg_ctl stop -m immediate`); the operator promotes the standby (`pg_ctl promote`), points PgBouncer\'s entry for the database at it (edit `[databases]`, `RELOAD`, `RECONNECT`) and changes DATABASE_DIRECT_URL for processes started from then on. The running processes keep DATABASE_URL (the pooler) and are not restarted.',
     async fault (stage) {
       const standby = stage.pg.standby!
+      stage.struck()
       await stage.pg.primary.stop('immediate')
       await standby.promote()
       await pinPoolerDatabase(stage.pg, stage.database, standby.port)
@@ -116,6 +123,7 @@ export const SCENARIOS: Scenario[] = [
     topology: 'sentinel',
     does: 'PgBouncer admin console: `KILL <database>` (drops every client and server connection of the database and holds new ones), `RESUME <database>` 2 s later.',
     async fault (stage) {
+      stage.struck()
       await stage.pg.pooler!.admin(`KILL ${stage.database}`)
       await sleep(2000)
       await stage.pg.pooler!.admin(`RESUME ${stage.database}`)
@@ -127,6 +135,7 @@ export const SCENARIOS: Scenario[] = [
     topology: 'sentinel',
     does: 'SIGSTOP the market-regulation simulator (a pull department, every 5 s, timeout 2 s) for 20 s, then SIGCONT: its pulls time out and back off in their own queue while the webhooks flow.',
     async fault (stage) {
+      stage.struck()
       signal(stage.market.pid, 'SIGSTOP')
       try { await sleep(20_000) } finally { signal(stage.market.pid, 'SIGCONT') }
     },
@@ -139,7 +148,9 @@ export const SCENARIOS: Scenario[] = [
     async fault (stage) {
       const tag = queueName('ingest', 'household-registration')
       const master = await clusterMasterOf(stage.redis.nodes[0]!, tag)
-      signal(await redisPid(master), 'SIGKILL')
+      const pid = await redisPid(master)
+      stage.struck()
+      signal(pid, 'SIGKILL')
       const alive = stage.redis.nodes.find((p) => p !== master)!
       await until('the cluster to promote a replica', async () => (await clusterMasterOf(alive, tag)) !== master, 60_000, 500)
     },
