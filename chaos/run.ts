@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { startCluster, startSentinel } from '../test/helpers/redis-topologies.ts'
 import { startPgCluster } from '../test/helpers/pg-cluster.ts'
 import { startMarketSimulator, tongbanProcess } from './processes.ts'
-import { steadyLoad } from './load.ts'
+import { steadyLoad, type Load } from './load.ts'
 import { drain, measure, type Outcome } from './measure.ts'
 import { SCENARIOS, type Scenario, type Stage } from './scenarios.ts'
 import { pinPoolerDatabase } from './servers.ts'
@@ -50,7 +50,8 @@ const log = (line: string): void => { console.error(`[chaos ${new Date().toISOSt
 
 interface Row { scenario: Scenario, outcome: Outcome, note?: string | undefined }
 
-async function main (): Promise<Row[]> {
+/** Starts the servers and the processes, and runs the scenarios asked for, Sentinel's then the Cluster's. */
+async function runScenarios (): Promise<Row[]> {
   const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.includes(s.key))
   const scratch = await scratchDir('run')
   const logDir = join(scratch, 'logs')
@@ -102,31 +103,35 @@ async function main (): Promise<Row[]> {
       : { ...await startCluster(t, PORTS.cluster), kind, nodes: [...PORTS.cluster] }
     const stage = await processes(redis)
     const load = steadyLoad({ urls: () => [stage.api.url], perSecond: RATE })
-    for (const scenario of mine) {
-      log(`${scenario.name}: load ${RATE}/s`)
-      load.start()
-      await sleep(BEFORE_MS)
-      let faultAt = Date.now()
-      const note = await scenario.fault({ ...stage, struck: () => { faultAt = Date.now() } })
-      log(`${scenario.name}: operator done after ${seconds(Date.now() - faultAt)} s`)
-      const operatorDone = Date.now()
-      while (Date.now() < operatorDone + RECOVER_MS) {
-        if (Date.now() >= operatorDone + AFTER_MS && Date.now() - load.lastRefusal() >= STEADY_MS) break
-        await sleep(500)
-      }
-      const sent = await load.stop()
-      const byStatus = new Map<number, number>()
-      for (const s of sent) if (s.ackAt === undefined) byStatus.set(s.status ?? 0, (byStatus.get(s.status ?? 0) ?? 0) + 1)
-      const refusals = [...byStatus].map(([status, n]) => `${n}× ${status === 0 ? 'no answer' : status}`)
-      log(`${scenario.name}: ${sent.length} sent${refusals.length > 0 ? `, refused: ${refusals.join(', ')}` : ''}; draining`)
-      await drain(() => env.DATABASE_URL!, sent, DRAIN_MS)
-      const outcome = await measure({ databaseUrl: () => env.DATABASE_URL!, redisUrl: redis.url, sent, faultAt })
-      rows.push({ scenario, outcome, note: note ?? undefined })
-      log(`${scenario.name}: ${JSON.stringify(outcome)}`)
-    }
+    for (const scenario of mine) rows.push(await runScenario(scenario, stage, load))
     for (const p of [stage.api, stage.worker, stage.scheduler]) await p.stop()
   }
   return rows
+}
+
+/** One scenario under the load: strike, recover, stop the load, drain, measure. */
+async function runScenario (scenario: Scenario, stage: Stage, load: Load): Promise<Row> {
+  log(`${scenario.name}: load ${RATE}/s`)
+  load.start()
+  await sleep(BEFORE_MS)
+  let faultAt = Date.now()
+  const note = await scenario.fault({ ...stage, struck: () => { faultAt = Date.now() } })
+  log(`${scenario.name}: operator done after ${seconds(Date.now() - faultAt)} s`)
+  const operatorDone = Date.now()
+  while (Date.now() < operatorDone + RECOVER_MS) {
+    if (Date.now() >= operatorDone + AFTER_MS && Date.now() - load.lastRefusal() >= STEADY_MS) break
+    await sleep(500)
+  }
+  const sent = await load.stop()
+  const byStatus = new Map<number, number>()
+  for (const s of sent) if (s.ackAt === undefined) byStatus.set(s.status ?? 0, (byStatus.get(s.status ?? 0) ?? 0) + 1)
+  const refusals = [...byStatus].map(([status, n]) => `${n}× ${status === 0 ? 'no answer' : status}`)
+  log(`${scenario.name}: ${sent.length} sent${refusals.length > 0 ? `, refused: ${refusals.join(', ')}` : ''}; draining`)
+  const databaseUrl = (): string => stage.env.DATABASE_URL!
+  await drain(databaseUrl, sent, DRAIN_MS)
+  const outcome = await measure({ databaseUrl, redisUrl: stage.redis.url, sent, faultAt })
+  log(`${scenario.name}: ${JSON.stringify(outcome)}`)
+  return { scenario, outcome, note: note ?? undefined }
 }
 
 function table (rows: Row[]): string {
@@ -162,7 +167,7 @@ process.exit(failed ? 1 : 0)
 
 /** Runs the scenarios and prints their table; whether every acknowledged webhook was unified once. */
 async function scenarios (): Promise<boolean> {
-  const rows = await main()
+  const rows = await runScenarios()
   console.log(`\nChaos suite, ${RATE} webhooks/s, node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`)
   console.log(table(rows))
   const lost = rows.filter((r) => r.outcome.acked !== r.outcome.unified || r.outcome.duplicates > 0)
