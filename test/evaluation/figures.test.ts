@@ -88,7 +88,9 @@ t.test('every figure has both languages and a formula', async (t) => {
 
 t.test("the README's formulas table is the one computed", async (t) => {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('### Evaluation (考评)'))
+  const from = readme.indexOf('### Evaluation (考评)')
+  // Up to the next section of its level or above: tables further down have rows of this shape too.
+  const section = readme.slice(from, readme.slice(from + 1).search(/\n##? /) + from + 1)
   const rows = section.split('\n').filter((l) => /^\| .+ \| `\w+` \| /.test(l)).map((l) => l.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '')))
   t.same(rows.map((r) => r[1]), [...DEPARTMENT_FIGURES, ...HOTLINE_FIGURES].map((d) => `\`${d.key}\``), 'a row per figure, in order')
   for (const d of [...DEPARTMENT_FIGURES, ...HOTLINE_FIGURES]) {
