@@ -100,12 +100,23 @@ async function measureFloor (body: string): Promise<LoadResult & { cpu: CpuUsage
 // Each mode resets the peak (resetPeakRss) so it gets its own.
 const peakRssMb = (): number => peakRssMbOf(process.pid) ?? ownPeakRssMb()
 
+// Ports below the kernel's ephemeral range (32768 and up): a port found free there stays free
+// until its server listens, where an ephemeral one may meanwhile become some connection's own end.
+const taken = new Set<number>()
 async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (taken.has(port)) continue
+    const server = createServer()
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => { resolve(false) })
+      server.listen(port, '127.0.0.1', () => { resolve(true) })
+    })
+    if (!free) continue
+    await new Promise((resolve) => server.close(resolve))
+    taken.add(port)
+    return port
+  }
 }
 
 async function startMode (mode: string, databaseUrl: string): Promise<Gateway> {
