@@ -116,6 +116,8 @@ t.test('one trace from the webhook to the unified record, across an api and a wo
   const { spans } = receiver
   t.ok(spans.length > 0, 'spans were exported')
   t.same([...new Set(spans.map((s) => s.service))].sort(), ['tongban', 'tongban-worker'], 'service.name: tongban by default, OTEL_SERVICE_NAME where set')
+  t.ok(spans.some((s) => s.service === 'tongban-worker' && s.name.includes('{outbox}')), 'the outbox rounds (a scheduler\'s jobs, not a webhook\'s) are traced too',
+    { names: [...new Set(spans.map((s) => s.name))] })
 
   const webhook = spans.find((s) => s.kind === SERVER && attribute(s, 'http.route') === '/webhooks/:adapterId')
   t.ok(webhook, 'the webhook request has a server span', { names: spans.map((s) => s.name) })

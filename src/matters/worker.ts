@@ -5,6 +5,7 @@ import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { DepartmentRateLimitedError } from '../adapter-sdk/index.ts'
 import { QUEUE_PREFIX, jobOptions } from '../queues/queues.ts'
+import { queueTelemetry } from '../telemetry/index.ts'
 import { failRun, loadCursor } from '../store/sync.ts'
 import { catalogueQueueName, catalogueStream, processCatalogueJob, scheduleCatalogue, type CatalogueJobData } from './sync.ts'
 
@@ -14,7 +15,7 @@ export interface CatalogueWorker { queue: Queue, worker: Worker }
 export async function startCatalogueWorker (platform: Platform, instance: Instance, connection: DepartmentConnection): Promise<CatalogueWorker> {
   const { config } = instance
   const { logger, metrics } = platform
-  const queue = new Queue(catalogueQueueName(config.id), { connection: platform.redis, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(config) })
+  const queue = new Queue(catalogueQueueName(config.id), { connection: platform.redis, prefix: QUEUE_PREFIX, defaultJobOptions: jobOptions(config), telemetry: queueTelemetry() })
   queue.on('error', (err) => logger.warn({ adapter: config.id, queue: queue.name, err: err.message }, 'queue error'))
   const worker: Worker = new Worker(queue.name, async (job: Job<CatalogueJobData>) => {
     try {
@@ -33,7 +34,7 @@ export async function startCatalogueWorker (platform: Platform, instance: Instan
       }
       throw err
     }
-  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1, telemetry: queueTelemetry() })
   worker.on('completed', () => { metrics.jobs.inc({ adapter: config.id, queue: 'catalogue', outcome: 'completed' }) })
   worker.on('failed', (job, err) => {
     const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true

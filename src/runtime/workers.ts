@@ -81,7 +81,7 @@ function startCaseEventWorker (platform: Platform, instance: Instance, running: 
   }
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     await applyCaseEvents(deps, job.data.inboxIds)
-  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1, telemetry: queueTelemetry() })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }
@@ -100,7 +100,7 @@ function startOrderEventWorker (platform: Platform, instance: Instance, running:
   }
   const worker = new Worker(queueName('ingest', instance.config.id), async (job: Job<InboxJobData>) => {
     await applyOrderEvents(deps, job.data.inboxIds)
-  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1 })
+  }, { connection: platform.redis, prefix: QUEUE_PREFIX, concurrency: 1, telemetry: queueTelemetry() })
   observe(platform, worker, instance.config.id, 'ingest', running)
   return worker
 }
@@ -165,7 +165,7 @@ export async function scheduleInstance (platform: Platform, instance: Instance, 
   await schedulePulls(instance)
   if (instance.adapter.files) await scheduleFileDrop(instance)
   if (opts.catalogue && instance.adapter.catalogue) {
-    const queue = new Queue(catalogueQueueName(instance.config.id), { connection: platform.redis, prefix: QUEUE_PREFIX })
+    const queue = new Queue(catalogueQueueName(instance.config.id), { connection: platform.redis, prefix: QUEUE_PREFIX, telemetry: queueTelemetry() })
     try {
       await scheduleCatalogue(instance, queue, platform.config.towns)
     } finally {
