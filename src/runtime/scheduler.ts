@@ -9,6 +9,7 @@ import { REPLAY_MS } from '../department/operations.ts'
 import { openSharedPlatform } from './worker.ts'
 import { scheduleInstance, startDeadlineSweeps } from './workers.ts'
 import { everyRound } from './rounds.ts'
+import { PARTITION_MAINTENANCE_EVERY_MS, partitionMaintenance } from './partition-maintenance.ts'
 import { startHealthServer } from './health-server.ts'
 import { shutdownSteps } from './shutdown.ts'
 import type { Settings } from './settings.ts'
@@ -29,7 +30,12 @@ export async function startSchedulerProcess (settings: Settings, logger: Logger)
     for (const instance of platform.instances.values()) await scheduleInstance(platform, instance)
     const deadlines = await startDeadlineSweeps(platform)
     steps.push(['deadline sweep', async () => { await deadlines.worker.close(); await deadlines.queue.close() }])
+    // Once at start too, outside the rounds: a month must not begin without its partition (safe
+    // beside other replicas: partitions are made under a lock per table).
+    const maintainPartitions = partitionMaintenance(platform, settings.inboxRetentionMonths)
+    await maintainPartitions().catch((err: Error) => { logger.warn({ work: 'partition-maintenance', err: err.message }, 'partition maintenance failed; the next round tries again') })
     const sweeps = [
+      everyRound(platform, { work: 'partition-maintenance', everyMs: PARTITION_MAINTENANCE_EVERY_MS, run: maintainPartitions }),
       everyRound(platform, { work: 'inbox-sweep', everyMs: settings.sweepEveryMs ?? SWEEP_EVERY_MS, run: inboxSweep(platform, SWEEP_GRACE_MS) }),
       everyRound(platform, { work: 'prune-operation-calls', everyMs: PRUNE_EVERY_MS, run: async () => { await pruneCalls(platform.db, REPLAY_MS) } }),
     ]

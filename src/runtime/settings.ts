@@ -19,6 +19,8 @@ const Env = z.object({
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   TONGBAN_SWEEP_EVERY_MS: z.coerce.number().int().min(100).optional(),
+  // Whole months of webhooks kept in the inbox; 0 keeps them for good.
+  TONGBAN_INBOX_RETENTION_MONTHS: z.coerce.number().int().min(0).default(6),
 })
 
 export interface Settings {
@@ -33,6 +35,8 @@ export interface Settings {
   adminToken: string | undefined
   /** How often unfinished inbox rows are offered again (default: the sweeper's). */
   sweepEveryMs?: number | undefined
+  /** Whole months of webhooks the inbox keeps before their month is dropped; 0: for good (default 6). */
+  inboxRetentionMonths?: number | undefined
 }
 
 export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
@@ -58,5 +62,6 @@ export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     databaseReadUrl: e.DATABASE_READ_URL,
     adminToken: e.TONGBAN_ADMIN_TOKEN,
     sweepEveryMs: e.TONGBAN_SWEEP_EVERY_MS,
+    inboxRetentionMonths: e.TONGBAN_INBOX_RETENTION_MONTHS,
   }
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type { Db, Queryable } from './db.ts'
 import { whereClause } from './filters.ts'
+import { dropMonth, listMonthPartitions, monthStart } from './partitions.ts'
 
 export interface IncomingWebhook {
   adapter: string
@@ -37,27 +38,39 @@ export async function commitWebhooks (db: Queryable, batch: readonly IncomingWeb
   const uniqueValues = unique.map((i, j) => {
     const w = batch[i]!
     params.push(w.adapter, w.webhookId, w.receivedAt, w.body)
-    return `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`
+    return `($${j * 4 + 1}::text, $${j * 4 + 2}::text, $${j * 4 + 3}::timestamptz, $${j * 4 + 4}::bytea)`
   }).join(', ')
-  const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, generation: number, fresh: boolean }>(
-    `INSERT INTO inbox (adapter, webhook_id, received_at, body) VALUES ${uniqueValues}
-     ON CONFLICT (adapter, webhook_id) DO UPDATE SET adapter = EXCLUDED.adapter
-     RETURNING id, adapter, webhook_id, generation, (xmax = 0) AS fresh`, params)
+  // The inbox is partitioned by month, so its unique key cannot be (adapter, webhook_id) alone:
+  // inbox_dedupe holds that key and hands out the row's id; only ids it claims fresh get a row.
+  const { rows } = await db.query<{ id: number, adapter: string, webhook_id: string, generation: number | null, fresh: boolean }>(
+    `WITH incoming (adapter, webhook_id, received_at, body) AS (VALUES ${uniqueValues}),
+     claimed AS (
+       INSERT INTO inbox_dedupe (adapter, webhook_id, inbox_id, received_at)
+       SELECT adapter, webhook_id, nextval('inbox_id_seq'), received_at FROM incoming
+       ON CONFLICT (adapter, webhook_id) DO UPDATE SET adapter = EXCLUDED.adapter
+       RETURNING adapter, webhook_id, inbox_id, received_at, (xmax = 0) AS fresh),
+     stored AS (
+       INSERT INTO inbox (id, adapter, webhook_id, received_at, body)
+       SELECT c.inbox_id, c.adapter, c.webhook_id, c.received_at, i.body FROM claimed c JOIN incoming i USING (adapter, webhook_id) WHERE c.fresh
+       RETURNING id, generation)
+     SELECT c.inbox_id AS id, c.adapter, c.webhook_id, s.generation, c.fresh FROM claimed c LEFT JOIN stored s ON s.id = c.inbox_id`, params)
   const byKey = new Map(rows.map((r) => [`${r.adapter}\u0000${r.webhook_id}`, r]))
   // Repeats are compared with the stored body by digest, so a big body does not travel back.
+  // Read in a statement of its own: the stored row may come from a transaction that committed
+  // after the insert above began (its generation too).
   const repeated = rows.filter((r) => !r.fresh).map((r) => r.id)
-  const storedDigest = new Map<number, string>()
+  const stored = new Map<number, { digest: string, generation: number }>()
   if (repeated.length > 0) {
-    const { rows: digests } = await db.query<{ id: number, digest: string }>("SELECT id, encode(sha256(body), 'hex') AS digest FROM inbox WHERE id = ANY($1::bigint[])", [repeated])
-    for (const d of digests) storedDigest.set(d.id, d.digest)
+    const { rows: digests } = await db.query<{ id: number, digest: string, generation: number }>("SELECT id, encode(sha256(body), 'hex') AS digest, generation FROM inbox WHERE id = ANY($1::bigint[])", [repeated])
+    for (const d of digests) stored.set(d.id, d)
   }
   return batch.map((w, i) => {
     const k = `${w.adapter}\u0000${w.webhookId}`
     const row = byKey.get(k)!
     const fresh = row.fresh && firstIndex.get(k) === i
-    const stored = row.fresh ? batch[firstIndex.get(k)!]!.body : undefined
-    const reused = !fresh && (stored ? !stored.equals(w.body) : storedDigest.get(row.id) !== createHash('sha256').update(w.body).digest('hex'))
-    return { inboxId: row.id, generation: row.generation, fresh, reused }
+    const body = row.fresh ? batch[firstIndex.get(k)!]!.body : undefined
+    const reused = !fresh && (body ? !body.equals(w.body) : stored.get(row.id)?.digest !== createHash('sha256').update(w.body).digest('hex'))
+    return { inboxId: row.id, generation: row.generation ?? stored.get(row.id)?.generation ?? 0, fresh, reused }
   })
 }
 
@@ -161,4 +174,38 @@ export async function listInbox (db: Queryable, filter: { adapter?: string | und
     error: r.error,
     bytes: r.bytes,
   }))
+}
+
+/** The inbox's months (store/partitions.ts). */
+export const INBOX_PARTITIONS = { table: 'inbox', column: 'received_at' } as const
+
+export interface InboxRetention {
+  /** The months dropped, with their rows and deduplication keys. */
+  dropped: string[]
+  /** Months past retention kept because rows in them are still unfinished. */
+  kept: Array<{ partition: string, unfinished: number }>
+}
+
+/**
+ * Drops the inbox months that ended before the current month's `months` predecessors began (so
+ * a row is kept at least `months` whole months), each only when none of its rows is unfinished.
+ * Their deduplication keys go with them: a webhook id older than retention is taken as new again.
+ */
+export async function dropExpiredInboxMonths (db: Db, months: number, now = new Date()): Promise<InboxRetention> {
+  const result: InboxRetention = { dropped: [], kept: [] }
+  const oldestKept = monthStart(now, -months)
+  for (const { name, month } of await listMonthPartitions(db, INBOX_PARTITIONS.table)) {
+    if (month >= oldestKept) continue
+    const dropped = await dropMonth(db, INBOX_PARTITIONS.table, month, async (tx, partition) => {
+      const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${partition}" WHERE status = 'received'`)
+      if (rows[0]!.n > 0) {
+        result.kept.push({ partition, unfinished: rows[0]!.n })
+        return false
+      }
+      await tx.query('DELETE FROM inbox_dedupe WHERE received_at >= $1 AND received_at < $2', [month, monthStart(month, 1)])
+      return true
+    })
+    if (dropped) result.dropped.push(name)
+  }
+  return result
 }
