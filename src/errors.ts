@@ -123,6 +123,7 @@ export const errorCatalogue = {
   TB_VAULT_DECRYPT_FAILED: { status: 500, message: 'Vault secret %s does not open: it was altered, copied from another row, or sealed under another key' },
   TB_VAULT_CIPHERTEXT_INVALID: { status: 500, message: 'Vault secret %s cannot be read: %s' },
   TB_VAULT_GATEWAY_RUNNING: { status: 500, message: 'tongban vault needs the embedded database in %s, which the running gateway (pid %s) holds; stop the gateway, run the command, then start it again (or set DATABASE_URL)' },
+  TB_AUDIT_DETACH_REFUSED: { status: 409, message: 'Audit month %s is not detached: %s' },
 
   // configuration and start-up
   TB_CONFIG_INVALID: { status: 500, message: 'Configuration %s is invalid: %s' },

@@ -141,17 +141,18 @@ for (const store of ['pglite', 'postgres'] as const) {
 
     t.test('verify', async (t) => {
       const sound = await get('/api/v1/audit/verify')
-      t.match(sound, { status: 200, body: { ok: true, head: { id: Number, hash: /^[0-9a-f]{64}$/ } } })
+      t.match(sound, { status: 200, body: { ok: true, head: { chain: String, seq: Number, hash: /^[0-9a-f]{64}$/ }, chains: Array, roots: { rows: 0 } } })
       t.notOk('firstBad' in sound.body)
-      const head = sound.body.head as { id: number, hash: string }
-      t.match((await get(`/api/v1/audit/verify?anchors=${head.id}:${head.hash},3:${'0'.repeat(64)}`)).body,
-        { ok: false, firstBad: { id: 3, reason: /rewritten/ } }, 'an anchor that does not match')
+      const head = sound.body.head as { chain: string, seq: number, hash: string }
+      const anchor = `${head.chain}:${head.seq}:${head.hash}`
+      t.match((await get(`/api/v1/audit/verify?anchors=${anchor},${head.chain}:1:${'0'.repeat(64)}`)).body,
+        { ok: false, firstBad: { chain: head.chain, seq: 1, reason: /rewritten/ } }, 'an anchor that does not match')
       t.match(await get('/api/v1/audit/verify?anchors=12:abc'), { status: 400, body: { code: 'TB_VALIDATION' } })
 
       await db.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change')
       await db.query("UPDATE audit_log SET outcome = 'ok' WHERE id = 5")
       await db.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change')
-      t.match((await get(`/api/v1/audit/verify?anchors=${head.id}:${head.hash}`)).body, { ok: false, rows: 4, firstBad: { id: 5, reason: /edited/ } })
+      t.match((await get(`/api/v1/audit/verify?anchors=${anchor}`)).body, { ok: false, firstBad: { id: 5, reason: /edited/ } })
       t.match((await get(q({ action: 'audit.verify' }))).body.items[0], { details: { ok: false, firstBad: { id: 5 } } }, 'verifications are recorded with their result')
     })
 

@@ -44,22 +44,32 @@ t.test('on PostgreSQL (DATABASE_URL)', async (t) => {
   const sound = await tongban(['audit', 'verify'], { DATABASE_URL: url })
   t.equal(sound.code, 0, sound.stderr)
   t.equal(sound.stdout.split('\n').length, 2, 'one line')
-  const result = JSON.parse(sound.stdout) as { ok: boolean, rows: number, head: { id: number, hash: string } }
-  t.match(result, { ok: true, rows: 4, head: { id: 4 } })
+  const result = JSON.parse(sound.stdout) as { ok: boolean, rows: number, head: { chain: string, seq: number, hash: string } }
+  t.match(result, { ok: true, rows: 4, head: { chain: '320412', seq: 4, id: 4 }, chains: [{ chain: '320412', rows: 4 }] })
 
   await tamper(db, 'DELETE FROM audit_log WHERE id = 4')
   t.match(await tongban(['audit', 'verify'], { DATABASE_URL: url }), { code: 0 }, 'a truncated tail alone looks whole')
-  const truncated = await tongban(['audit', 'verify', '--anchor', `${result.head.id}:${result.head.hash}`], { DATABASE_URL: url })
+  const truncated = await tongban(['audit', 'verify', '--anchor', `${result.head.chain}:${result.head.seq}:${result.head.hash}`], { DATABASE_URL: url })
   t.equal(truncated.code, 1)
-  t.match(JSON.parse(truncated.stdout), { ok: false, rows: 3, firstBad: { id: 4, reason: /truncated/ } })
+  t.match(JSON.parse(truncated.stdout), { ok: false, rows: 3, firstBad: { chain: '320412', seq: 4, reason: /truncated/ } })
 
   await tamper(db, 'DELETE FROM audit_log WHERE id = 2')
   const deleted = await tongban(['audit', 'verify'], { DATABASE_URL: url })
   t.equal(deleted.code, 1)
-  t.match(JSON.parse(deleted.stdout), { ok: false, rows: 1, firstBad: { id: 2, reason: /missing/ } })
+  t.match(JSON.parse(deleted.stdout), { ok: false, rows: 1, firstBad: { chain: '320412', seq: 2, reason: /missing/ } })
 
   t.match(await tongban(['audit', 'verify', '--anchor', 'latest'], { DATABASE_URL: url }), { code: 2, stderr: /--anchor latest is not/ })
   t.match(await tongban(['audit', 'check'], { DATABASE_URL: url }), { code: 2, stderr: /Usage: tongban audit verify/ })
+
+  // Export before detach: a month within retention is refused with its code; exported, it is recorded.
+  const month = new Date().toISOString().slice(0, 7)
+  t.match(await tongban(['audit', 'detach', '--month', month], { DATABASE_URL: url }), { code: 1, stderr: /TB_AUDIT_DETACH_REFUSED: Audit month .* within the retention of 36 months/ })
+  const out = join(await tempDir(t), 'month.jsonl')
+  const exported = await tongban(['audit', 'export', '--month', month, '--out', out], { DATABASE_URL: url })
+  t.equal(exported.code, 0, exported.stderr)
+  t.match(JSON.parse(exported.stdout), { month, file: out, rows: 2, sm3: /^[0-9a-f]{64}$/ })
+  t.match(await tongban(['audit', 'detach', '--month', month], { DATABASE_URL: url, TONGBAN_AUDIT_RETENTION_MONTHS: '0' }), { code: 1, stderr: /TB_AUDIT_DETACH_REFUSED: .*within the retention of 0 months/ }, 'the setting is read')
+  t.match(await tongban(['audit', 'export', '--month', '2026-13', '--out', out], { DATABASE_URL: url }), { code: 2, stderr: /needs --month YYYY-MM/ })
   t.match(await tongban(['audit', 'verify'], { DATABASE_URL: await freshPostgresUrl(t) }), { code: 2, stderr: /run tongban migrate/ })
 })
 

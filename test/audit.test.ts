@@ -37,7 +37,7 @@ async function seed (db: Db, n: number): Promise<void> {
 for (const store of ['pglite', 'postgres'] as const) {
   t.test(`${store}: a sound chain verifies`, async (t) => {
     const { db } = await stores[store](t)
-    t.same(await verifyAudit(db), { ok: true, rows: 0, head: null }, 'an empty log is sound')
+    t.same(await verifyAudit(db), { ok: true, rows: 0, head: null, chains: [], roots: { rows: 0, keys: [], last: null } }, 'an empty log is sound')
     await seed(db, 3)
     const writer = new AuditWriter(db)
     const ids = await Promise.all([4, 5, 6].map(async (n) => await writer.append(entry(n, { action: 'auth.login', subject: null, subjectKind: null }))))
@@ -84,42 +84,44 @@ for (const store of ['pglite', 'postgres'] as const) {
     const { db } = await stores[store](t)
     await seed(db, 10)
     await tamper(db, 'DELETE FROM audit_log WHERE id = 4')
-    t.match(await verifyAudit(db), { ok: false, rows: 3, firstBad: { id: 4, reason: /row 4 is missing/ } })
+    t.match(await verifyAudit(db), { ok: false, rows: 3, firstBad: { seq: 4, reason: /row 4 is missing/ } })
     await tamper(db, 'DELETE FROM audit_log WHERE id IN (7, 8)')
-    t.match(await verifyAudit(db), { firstBad: { id: 4 } }, 'the first break is reported')
+    t.match(await verifyAudit(db), { firstBad: { seq: 4 } }, 'the first break is reported')
   })
 
   t.test(`${store}: the first rows deleted, or a row deleted and the rest renumbered`, async (t) => {
     const { db } = await stores[store](t)
     await seed(db, 6)
     await tamper(db, 'DELETE FROM audit_log WHERE id = 1')
-    t.match(await verifyAudit(db), { ok: false, rows: 0, head: null, firstBad: { id: 1, reason: /row 1 is missing/ } })
-    await tamper(db, 'UPDATE audit_log SET id = id - 1')
-    t.match(await verifyAudit(db), { ok: false, firstBad: { id: 1, reason: /genesis/ } })
-    await tamper(db, 'DELETE FROM audit_log WHERE id = 3')
-    await tamper(db, 'UPDATE audit_log SET id = id - 1 WHERE id > 3')
-    await tamper(db, "UPDATE audit_log SET prev_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE id = 1")
-    t.match(await verifyAudit(db), { ok: false, firstBad: { id: 1, reason: /edited/ } }, 'repairing the link leaves the row itself wrong')
+    t.match(await verifyAudit(db), { ok: false, rows: 0, head: null, firstBad: { seq: 1, reason: /row 1 is missing/ } })
+    await tamper(db, 'UPDATE audit_log SET seq = seq - 1')
+    t.match(await verifyAudit(db), { ok: false, firstBad: { seq: 1, reason: /genesis/ } })
+    await tamper(db, 'DELETE FROM audit_log WHERE seq = 3')
+    await tamper(db, 'UPDATE audit_log SET seq = seq - 1 WHERE seq > 3')
+    await tamper(db, "UPDATE audit_log SET prev_hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE seq = 1")
+    t.match(await verifyAudit(db), { ok: false, firstBad: { seq: 1, reason: /edited/ } }, 'repairing the link leaves the row itself wrong')
   })
 
   t.test(`${store}: a truncated tail or a recomputed chain shows only against an anchor`, async (t) => {
     const { db } = await stores[store](t)
     await seed(db, 8)
     const { head } = await verifyAudit(db)
-    t.equal(head!.id, 8)
+    t.equal(head!.seq, 8)
     t.match(await verifyAudit(db, { anchors: [head!] }), { ok: true, rows: 8 }, 'the anchor matches')
 
     await tamper(db, 'DELETE FROM audit_log WHERE id > 5')
     t.match(await verifyAudit(db), { ok: true, rows: 5 }, 'without an anchor a shorter chain looks whole (documented)')
-    t.match(await verifyAudit(db, { anchors: [head!] }), { ok: false, rows: 5, firstBad: { id: 8, reason: /truncated/ } })
+    t.match(await verifyAudit(db, { anchors: [head!] }), { ok: false, rows: 5, firstBad: { seq: 8, reason: /truncated/ } })
 
     // Someone who can write the table rewrites row 2 and recomputes every hash after it.
+    // (winding the chain's head back first, as such a person would)
+    await db.query("UPDATE audit_chains SET (seq, hash) = (SELECT seq, hash FROM audit_log WHERE seq = 5) WHERE chain = '320412'")
     await appendAudit(db, [entry(6), entry(7), entry(8)])
     const anchor = (await verifyAudit(db)).head!
     await tamper(db, "UPDATE audit_log SET subject = '110101********0011' WHERE id = 2")
     const { rows } = await db.query<Record<string, unknown>>(
-      `SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, actor, actor_kind, roles, town, action, subject_kind, subject,
-         purpose, client_ip, outcome, details, prev_hash FROM audit_log ORDER BY id`)
+      `SELECT id, seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, actor, actor_kind, roles, town, action, subject_kind, subject,
+         purpose, client_ip, outcome, details, prev_hash FROM audit_log ORDER BY seq`)
     let prev = rows[0]!.prev_hash as string
     for (const r of rows) {
       const f: AuditFields = {
@@ -127,12 +129,12 @@ for (const store of ['pglite', 'postgres'] as const) {
         action: r.action as string, subjectKind: r.subject_kind as string, subject: r.subject as string, purpose: r.purpose as string | null,
         clientIp: r.client_ip as string, outcome: r.outcome as string, details: r.details as AuditFields['details'],
       }
-      const hash = chainHash(prev, r.id as number, f)
+      const hash = chainHash(prev, r.seq as number, f)
       await tamper(db, 'UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE id = $3', [prev, hash, r.id])
       prev = hash
     }
     t.match(await verifyAudit(db), { ok: true, rows: 8 }, 'a recomputed chain is consistent in itself (SM3 has no key)')
-    t.match(await verifyAudit(db, { anchors: [anchor] }), { ok: false, firstBad: { id: 8, reason: /rewritten/ } }, 'but not with the head recorded before')
+    t.match(await verifyAudit(db, { anchors: [anchor] }), { ok: false, firstBad: { seq: 8, reason: /rewritten/ } }, 'but not with the head recorded before')
   })
 
   t.test(`${store}: subjects, purposes and details are masked; odd text still verifies`, async (t) => {

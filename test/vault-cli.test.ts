@@ -77,7 +77,7 @@ t.test('embedded default', async (t) => {
     const m2 = parseMasterKey(await readFile(newKeyFile, 'utf8'), newKeyFile)
     const rotated = await vault(['rotate', '--new-master-key-file', newKeyFile], env)
     t.equal(rotated.code, 0, rotated.stderr)
-    t.match(rotated.stdout, 'vault rotated on pglite: 1 secret(s) (department_credentials 1, staff_accounts 0, staff 0) sealed again under data key 2 (aes-256-gcm); retired data key(s): 1')
+    t.match(rotated.stdout, 'vault rotated on pglite: 1 secret(s) (department_credentials 1, staff_accounts 0, staff 0, audit_keys 0) sealed again under data key 2 (aes-256-gcm); retired data key(s): 1')
     t.match(rotated.stdout, `sealed by master key ${m2.id}, which replaced the old one in ${keyFile}`)
     t.equal((await readFile(keyFile, 'utf8')).trim(), m2.key.toString('base64'))
     t.equal((await stat(keyFile)).mode & 0o777, 0o600)

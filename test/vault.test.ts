@@ -271,7 +271,7 @@ for (const store of ['pglite', 'postgres'] as const) {
       t.same(await vaultStatus(db), before, 'a failed rotation changes nothing')
 
       const rotation = await rotateVault(db, aes, sm4)
-      t.same(rotation, { retiredKeyIds: [1], keyId: 2, algorithm: 'sm4', masterKeyId: m2.id, secrets: { department_credentials: 1, staff_accounts: 2, staff: 0 } })
+      t.same(rotation, { retiredKeyIds: [1], keyId: 2, algorithm: 'sm4', masterKeyId: m2.id, secrets: { department_credentials: 1, staff_accounts: 2, staff: 0, audit_keys: 0 } })
 
       t.same(await getServiceCredentials(db, sm4, 'market-regulation'), { appKey: 'mr-app', appSecret: APP_SECRET }, 'every secret opens under the new keys')
       t.same(await getStaffAccount(db, sm4, 42, 'household-registration'), { username: 'hl_zhangsan', password: PASSWORD })

@@ -128,6 +128,16 @@ export interface AuditFields {
 
 export const GENESIS_HASH = '0'.repeat(64)
 
+/** Where entries without a county (no town, or not a division code) are chained. */
+export const PLATFORM_CHAIN = '000000'
+/** The single chain of the log before it was cut per county (migration 022): kept, never appended to. */
+export const LEGACY_CHAIN = 'legacy'
+
+/** The chain of an entry: its county, the first 6 digits of its town's division code. */
+export function chainOf (town: string | null): string {
+  return town !== null && /^\d{6}/.test(town) ? town.slice(0, 6) : PLATFORM_CHAIN
+}
+
 /** The hashed fields of a stored row (snake_case columns); `at` as the caller read it. */
 export function fieldsOfRow (r: Record<string, unknown>, at: string): AuditFields {
   return {
@@ -199,7 +209,7 @@ export function prepareEntry (entry: AuditEntry): AuditFields {
 }
 
 /** JSON with object keys sorted at every level. */
-function canonicalJson (value: JsonValue): string {
+export function canonicalJson (value: JsonValue): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (value !== null && typeof value === 'object') {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(',')}}`
@@ -209,10 +219,12 @@ function canonicalJson (value: JsonValue): string {
 
 /**
  * hash = SM3(prev_hash as 32 bytes || UTF-8 of the canonical serialisation), where the canonical
- * serialisation is the JSON array [id, at, actor, actorKind, roles, town, action, subjectKind,
- * subject, purpose, clientIp, outcome, details] with details' keys sorted at every level.
+ * serialisation is the JSON array [seq, at, actor, actorKind, roles, town, action, subjectKind,
+ * subject, purpose, clientIp, outcome, details] with details' keys sorted at every level. `seq` is
+ * the row's place in its chain (before migration 022, the row's id in the one chain: the same
+ * number, so old rows keep their hashes). The chain itself is covered through the town.
  */
-export function chainHash (prevHash: string, id: number, f: AuditFields): string {
-  const canonical = canonicalJson([id, f.at, f.actor, f.actorKind, f.roles, f.town, f.action, f.subjectKind, f.subject, f.purpose, f.clientIp, f.outcome, f.details])
+export function chainHash (prevHash: string, seq: number, f: AuditFields): string {
+  const canonical = canonicalJson([seq, f.at, f.actor, f.actorKind, f.roles, f.town, f.action, f.subjectKind, f.subject, f.purpose, f.clientIp, f.outcome, f.details])
   return sm3(Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(canonical, 'utf8')])).toString('hex')
 }

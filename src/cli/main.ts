@@ -21,9 +21,14 @@ Commands:
   migrate                     apply database migrations (through the running gateway on the embedded database)
   normalize <kind> [value]    normalise a value (or lines of standard input) and print JSON:
                               kinds id, credit-code, division, date, phone, gender, ethnicity, name, capital
-  audit verify [--anchor <id>:<hash>]...
-                              check the audit log's hash chain; one line of JSON, exit 0 sound, 1 broken
-                              (through the running gateway with an auditor's token in TONGBAN_API_TOKEN)
+  audit verify [--anchor <chain>:<seq>:<hash>]...
+                              check every county's hash chain and every signed root; one line of JSON, exit 0
+                              sound, 1 broken (through the running gateway with an auditor's token in TONGBAN_API_TOKEN)
+  audit export --month YYYY-MM --out <file>
+                              write a month of the audit log as JSON lines with its hashes; records the file's SM3
+  audit detach --month YYYY-MM
+                              drop an exported month past retention (TONGBAN_AUDIT_RETENTION_MONTHS, 36) from the log;
+                              exit 1 with TB_AUDIT_DETACH_REFUSED otherwise
   vault status                data keys, secrets per key and algorithm, whether the master key fits
                               (the running gateway's, when one holds the embedded database)
   vault rotate [--new-master-key-file <path>]

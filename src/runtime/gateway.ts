@@ -17,6 +17,7 @@ import { departmentConnections } from '../department/connections.ts'
 import { startSweeper, SWEEP_EVERY_MS, SWEEP_GRACE_MS, type Sweeper } from '../webhooks/sweeper.ts'
 import { pruneCalls } from '../store/operation-calls.ts'
 import { PARTITION_MAINTENANCE_EVERY_MS, partitionMaintenance } from './partition-maintenance.ts'
+import { AUDIT_ROOT_EVERY_MS, auditRootRound } from '../audit/index.ts'
 import { listStaffAccounts, putStaffAccount } from '../vault/credentials.ts'
 import { REPLAY_MS } from '../department/operations.ts'
 import { buildApp } from './app.ts'
@@ -132,13 +133,17 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const pruning = setInterval(() => {
       pruneCalls(db, REPLAY_MS).catch((err: Error) => { logger.warn({ err: err.message }, 'pruning kept operation calls failed') })
     }, 3600_000).unref()
+    const signRoot = auditRootRound(platform)
+    const rooting = setInterval(() => {
+      signRoot().catch((err: Error) => { logger.warn({ err: err.message }, 'signing an audit root failed') })
+    }, settings.auditRootEveryMs ?? AUDIT_ROOT_EVERY_MS).unref()
     // Partitions ahead and the inbox's retention: now, then hourly.
     const maintainPartitions = partitionMaintenance(platform, settings.inboxRetentionMonths)
     const maintainOrWarn = async (): Promise<void> => { await maintainPartitions().catch((err: Error) => { logger.warn({ err: err.message }, 'partition maintenance failed; tried again within the hour') }) }
     await maintainOrWarn()
     const maintenance = setInterval(() => { void maintainOrWarn() }, PARTITION_MAINTENANCE_EVERY_MS).unref()
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
-    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop(); clearInterval(pruning); clearInterval(maintenance) }], ['http', async () => { await app.close() }])
+    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop(); clearInterval(pruning); clearInterval(rooting); clearInterval(maintenance) }], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
     simulators.push(...await startDepartmentSystems(platform, url))

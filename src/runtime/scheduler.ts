@@ -5,6 +5,7 @@
 import type { Logger } from '../log.ts'
 import { inboxSweep, SWEEP_EVERY_MS, SWEEP_GRACE_MS } from '../webhooks/sweeper.ts'
 import { pruneCalls } from '../store/operation-calls.ts'
+import { AUDIT_ROOT_EVERY_MS, auditRootRound } from '../audit/index.ts'
 import { REPLAY_MS } from '../department/operations.ts'
 import { openSharedPlatform } from './worker.ts'
 import { scheduleInstance, startDeadlineSweeps } from './workers.ts'
@@ -38,6 +39,7 @@ export async function startSchedulerProcess (settings: Settings, logger: Logger)
       everyRound(platform, { work: 'partition-maintenance', everyMs: PARTITION_MAINTENANCE_EVERY_MS, run: maintainPartitions }),
       everyRound(platform, { work: 'inbox-sweep', everyMs: settings.sweepEveryMs ?? SWEEP_EVERY_MS, run: inboxSweep(platform, SWEEP_GRACE_MS) }),
       everyRound(platform, { work: 'prune-operation-calls', everyMs: PRUNE_EVERY_MS, run: async () => { await pruneCalls(platform.db, REPLAY_MS) } }),
+      everyRound(platform, { work: 'audit-root', everyMs: settings.auditRootEveryMs ?? AUDIT_ROOT_EVERY_MS, run: auditRootRound(platform) }),
     ]
     steps.push(['sweeps', async () => { for (const s of sweeps) s.stop() }])
     logger.info({ url: health.url, role: 'scheduler', adapters: [...platform.instances.keys()] }, 'tongban scheduler started')

@@ -19,6 +19,9 @@ const Env = z.object({
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   TONGBAN_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   TONGBAN_SWEEP_EVERY_MS: z.coerce.number().int().min(100).optional(),
+  // How often a signed root of the audit chains is written (scheduler round), and how long audit months stay.
+  TONGBAN_AUDIT_ROOT_EVERY_MS: z.coerce.number().int().min(1000).optional(),
+  TONGBAN_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(0).optional(),
   // Whole months of webhooks kept in the inbox; 0 keeps them for good.
   TONGBAN_INBOX_RETENTION_MONTHS: z.coerce.number().int().min(0).default(6),
 })
@@ -35,6 +38,10 @@ export interface Settings {
   adminToken: string | undefined
   /** How often unfinished inbox rows are offered again (default: the sweeper's). */
   sweepEveryMs?: number | undefined
+  /** How often a signed root of the audit chains is written (default: every 10 minutes). */
+  auditRootEveryMs?: number | undefined
+  /** Whole months an audit month must be past before `tongban audit detach` (default 36). */
+  auditRetentionMonths?: number | undefined
   /** Whole months of webhooks the inbox keeps before their month is dropped; 0: for good (default 6). */
   inboxRetentionMonths?: number | undefined
 }
@@ -62,6 +69,8 @@ export function readSettings (env: NodeJS.ProcessEnv = process.env): Settings {
     databaseReadUrl: e.DATABASE_READ_URL,
     adminToken: e.TONGBAN_ADMIN_TOKEN,
     sweepEveryMs: e.TONGBAN_SWEEP_EVERY_MS,
+    auditRootEveryMs: e.TONGBAN_AUDIT_ROOT_EVERY_MS,
+    auditRetentionMonths: e.TONGBAN_AUDIT_RETENTION_MONTHS,
     inboxRetentionMonths: e.TONGBAN_INBOX_RETENTION_MONTHS,
   }
 }

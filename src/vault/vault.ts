@@ -21,6 +21,7 @@ export const SEALED_COLUMNS = {
   serviceCredentials: { table: 'department_credentials', column: 'credentials', rowKey: ['adapter'] },
   staffPassword: { table: 'staff_accounts', column: 'password', rowKey: ['staff_id', 'adapter'] },
   staffTotp: { table: 'staff', column: 'totp_secret', rowKey: ['id'] },
+  auditKey: { table: 'audit_keys', column: 'private_key', rowKey: ['id'] },
 } as const satisfies Record<string, SealedColumn>
 
 export const secretRef = (sealed: SealedColumn, row: ReadonlyArray<string | number>): SecretRef => [sealed.table, sealed.column, ...row.map(String)]

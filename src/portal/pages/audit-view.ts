@@ -203,11 +203,11 @@ const REASONS: Array<[RegExp, MessageKey]> = [
   [/the tail was truncated$/, 'audit.verify.reason.truncated'],
 ]
 
-function headBlock (ctx: PageContext, head: { id: number, hash: string }): Html {
+function headBlock (ctx: PageContext, head: NonNullable<AuditVerification['head']>): Html {
   const { t } = ctx
   return html`<dl class="audit-head">
-  <dt>${t('audit.verify.head')}</dt><dd>${t('audit.verify.headId')} <span id="verify-head-id">${head.id}</span></dd>
-  <dt>${t('audit.verify.anchor')}</dt><dd><code class="audit-hash" id="verify-anchor">${head.id}:${head.hash}</code></dd>
+  <dt>${t('audit.verify.head')}</dt><dd>${t('audit.verify.headId')} <span id="verify-head-id">${head.id ?? `${head.chain}:${head.seq}`}</span></dd>
+  <dt>${t('audit.verify.anchor')}</dt><dd><code class="audit-hash" id="verify-anchor">${head.chain}:${head.seq}:${head.hash}</code></dd>
 </dl>
 <p class="muted audit-hint">${t('audit.verify.anchorHint')}</p>`
 }
@@ -222,13 +222,15 @@ export function verifyResult (ctx: PageContext, v: VerifyView): Html {
     if (result.head === null) return html`<p class="notice" role="status" id="verify-status" data-ok="true">${t('audit.verify.empty')}</p>${at}`
     return html`<p class="notice" role="status" id="verify-status" data-ok="true"><strong>${t('audit.verify.ok', result.rows)}</strong></p>${headBlock(ctx, result.head)}${at}`
   }
-  const bad = result.firstBad!
+  // A root that fails is reported like a row: its id, its reason.
+  const bad = result.firstBad ?? { chain: 'roots', seq: result.roots.firstBad!.id, reason: result.roots.firstBad!.reason }
+  const named = bad.id ?? `${bad.chain}:${bad.seq}`
   const reason = REASONS.find(([pattern]) => pattern.test(bad.reason))
-  return html`<div class="error audit-verify-failed" role="alert" id="verify-status" data-ok="false" data-bad="${bad.id}">
-  <p><strong>${t('audit.verify.failed', bad.id)}</strong></p>
+  return html`<div class="error audit-verify-failed" role="alert" id="verify-status" data-ok="false" data-bad="${named}">
+  <p><strong>${t('audit.verify.failed', named)}</strong></p>
   <p>${t('audit.verify.reason', reason ? t(reason[1]) : bad.reason)}</p>
   ${reason && ctx.lang !== 'en' ? html`<p class="muted">${t('audit.verify.technical')}<span lang="en">${bad.reason}</span></p>` : ''}
-  <p>${t('audit.verify.soundUpTo', result.rows)} <a href="${logHref({}, bad.id + 1)}#entry-${bad.id}">${t('audit.verify.show', bad.id)}</a></p>
+  <p>${t('audit.verify.soundUpTo', result.rows)} ${bad.id === undefined ? '' : html`<a href="${logHref({}, bad.id + 1)}#entry-${bad.id}">${t('audit.verify.show', bad.id)}</a>`}</p>
 </div>
 ${result.head ? headBlock(ctx, result.head) : ''}${at}`
 }

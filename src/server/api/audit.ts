@@ -14,6 +14,8 @@ import { AuditFilterFields, auditFilter } from '../../web/audit-filter.ts'
 
 export const AuditEntrySchema = z.object({
   id: z.number().int(),
+  chain: z.string().describe('the county (first 6 digits of the town) whose SM3 chain holds the entry; 000000 for the platform, legacy for entries from before the chains'),
+  seq: z.number().int().describe('the place in the chain, without gaps'),
   at: z.string(),
   actor: z.string().describe('username (or the name typed, for a failed sign-in)'),
   actorKind: z.string().describe('staff, token, bootstrap, anonymous or system'),
@@ -30,13 +32,28 @@ export const AuditEntrySchema = z.object({
   hash: z.string().describe('SM3 over prevHash and the fields'),
 }).meta({ id: 'AuditEntry' })
 
-const Anchor = z.object({ id: z.number().int(), hash: z.string() })
+const Position = z.object({ seq: z.number().int(), hash: z.string() })
+const Bad = z.object({ seq: z.number().int(), id: z.number().int().optional().describe('the row in the log, when it is there'), reason: z.string() })
 
 export const AuditVerificationSchema = z.object({
   ok: z.boolean(),
-  rows: z.number().int().describe('rows found sound, from the first'),
-  head: Anchor.nullable().describe('the last row found sound; kept outside the database, pass it as an anchor later to detect truncation'),
-  firstBad: z.object({ id: z.number().int(), reason: z.string() }).optional(),
+  rows: z.number().int().describe('rows found sound, over all chains'),
+  head: Position.extend({ chain: z.string(), id: z.number().int().optional() }).nullable()
+    .describe('the last row found sound of the broken chain, else the newest head; kept outside the database, pass <chain>:<seq>:<hash> as an anchor later to detect truncation'),
+  firstBad: Bad.extend({ chain: z.string() }).optional(),
+  chains: z.array(z.object({
+    chain: z.string(),
+    rows: z.number().int(),
+    head: Position.nullable(),
+    after: Position.optional().describe('the last row of the detached months, where the chain now starts'),
+    firstBad: Bad.optional(),
+  })).describe('every chain: one per county'),
+  roots: z.object({
+    rows: z.number().int().describe('signed roots found sound'),
+    keys: z.array(z.string()).describe('SM2 public keys that signed them: compare with the one kept outside the database'),
+    last: z.object({ id: z.number().int(), at: z.string(), root: z.string() }).nullable(),
+    firstBad: z.object({ id: z.number().int(), reason: z.string() }).optional(),
+  }),
 }).meta({ id: 'AuditVerification' })
 
 const Time = z.iso.datetime({ offset: true })
@@ -50,7 +67,7 @@ const AuditQuery = AuditFilterFields.extend({
 
 function anchorsOf (text: string | undefined): AuditAnchor[] {
   const parsed = parseAnchors(text ? text.split(',') : [])
-  if ('invalid' in parsed) throw new TongbanError('TB_VALIDATION', [`querystring.anchors: "${parsed.invalid}" is not <id>:<64 hex digits>`])
+  if ('invalid' in parsed) throw new TongbanError('TB_VALIDATION', [`querystring.anchors: "${parsed.invalid}" is not <chain>:<seq>:<64 hex digits>`])
   return parsed.anchors
 }
 
@@ -93,10 +110,10 @@ export async function auditRoutes (app: FastifyInstance, opts: { platform: Platf
     config,
     schema: {
       summary: 'Verify the hash chain of the audit log',
-      description: 'Walks the whole log: an edited row, a deleted row and (against anchors recorded earlier) a truncated tail are reported in firstBad.',
+      description: 'Walks every chain and checks every signed root: an edited row, a deleted row and (against signed roots and anchors recorded earlier) a truncated tail are reported in firstBad.',
       tags: ['audit'],
       querystring: z.object({
-        anchors: z.string().max(8000).optional().describe('comma-separated heads recorded earlier, each <id>:<hash>'),
+        anchors: z.string().max(8000).optional().describe('comma-separated heads recorded earlier, each <chain>:<seq>:<hash> (or <id>:<hash> of the legacy chain)'),
       }),
       response: { 200: AuditVerificationSchema, ...errorResponses('TB_VALIDATION', 'TB_FORBIDDEN') },
     },
