@@ -85,10 +85,25 @@ for (const [name, fresh] of Object.entries(stores)) {
     const far = new Date(Date.UTC(now.getUTCFullYear() + 2, 6, 14))
     const [receipt] = await commitWebhooks(db, [webhook('far', far)])
     t.equal(await partitionOf(db, receipt!.inboxId), 'inbox_default', 'stored, in the default partition')
-    t.same(await ensureMonthPartitions(db, INBOX_PARTITIONS), [partitionName('inbox', monthStart(far)), partitionName('inbox', monthStart(now, 3))], "the month of a row waiting in the default is made, besides the months ahead")
+    t.same(await ensureMonthPartitions(db, INBOX_PARTITIONS), { created: [partitionName('inbox', monthStart(now, 3)), partitionName('inbox', monthStart(far))], stuck: {} }, 'the month of a row waiting in the default is made, besides the months ahead')
     t.equal(await partitionOf(db, receipt!.inboxId), partitionName('inbox', monthStart(far)), 'moved, same id')
     t.equal((await storedMessage(db, receipt!.inboxId))?.webhook_id, 'far')
     t.match(await commitWebhooks(db, [webhook('far', now)]), [{ inboxId: receipt!.inboxId, fresh: false }], 'still a repeat')
+  })
+
+  t.test(`${name}: rows in the default that cannot be moved (an append-only table) stay there and hold up no other month`, async (t) => {
+    const { db } = await fresh(t)
+    await db.query('CREATE TABLE events (at timestamptz NOT NULL) PARTITION BY RANGE (at)')
+    await db.query('CREATE TABLE events_default PARTITION OF events DEFAULT')
+    await db.query("CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'events is append-only'; END $$")
+    await db.query('CREATE TRIGGER events_no_delete BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()')
+    const far = monthStart(now, 30)
+    await db.query('INSERT INTO events (at) VALUES ($1)', [far])
+    const { created, failed } = await maintainPartitions(db, [{ table: 'events', column: 'at' }])
+    t.same(created.events, [0, 1, 2, 3].map((s) => partitionName('events', monthStart(now, s))), 'the months ahead are made')
+    t.match(failed.events, new RegExp(`${partitionName('events', far)}: .*append-only`), 'the month of the waiting row is reported')
+    const { rows } = await db.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM events')
+    t.same(rows, [{ part: 'events_default' }], 'its row stays in the default partition')
   })
 
   t.test(`${name}: maintenance makes partitions ahead, once`, async (t) => {

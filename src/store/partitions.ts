@@ -53,6 +53,22 @@ const PARTITIONS = `(SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid
 const FROM_BOUND = "FROM \\('([^']*)'\\)"
 const TO_BOUND = "TO \\('([^']*)'\\)"
 
+/**
+ * Runs `fn` inside a savepoint: its failure (say, the audit log's trigger refusing to delete the
+ * rows to move) is rolled back alone and returned, and the transaction goes on.
+ */
+async function inSavepoint (tx: Queryable, fn: () => Promise<unknown>): Promise<Error | undefined> {
+  await tx.query('SAVEPOINT partition_step')
+  try {
+    await fn()
+    await tx.query('RELEASE SAVEPOINT partition_step')
+    return undefined
+  } catch (err) {
+    await tx.query('ROLLBACK TO SAVEPOINT partition_step')
+    return err as Error
+  }
+}
+
 async function lockTable (tx: Queryable, table: string): Promise<void> {
   await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`)
   await tx.query("SELECT pg_advisory_xact_lock(hashtext('tongban partitions ' || $1))", [table])
@@ -130,7 +146,7 @@ export async function partmanSchema (db: Queryable): Promise<string | undefined>
  * months (partition_data_time): pg_partman cannot make a partition the default holds rows for.
  * UTC in the transaction: partition bounds are UTC months either way.
  */
-async function partmanEnsure (tx: Queryable, partman: string, { table, column }: MonthlyTable, ahead: number): Promise<void> {
+async function partmanEnsure (tx: Queryable, partman: string, { table, column }: MonthlyTable, ahead: number): Promise<Ensured> {
   const { rows } = await tx.query<{ parent: string }>('SELECT quote_ident(current_schema()) || \'.\' || $1 AS parent', [table])
   const parent = rows[0]!.parent
   await tx.query("SET LOCAL timezone = 'UTC'")
@@ -148,11 +164,14 @@ async function partmanEnsure (tx: Queryable, partman: string, { table, column }:
       await tx.query(`DROP TABLE ${ident(aside)}`)
     }
   }
+  const stuck: Record<string, string> = {}
   const fallback = await defaultPartition(tx, table)
   if (fallback && (await tx.query(`SELECT 1 FROM ${ident(fallback)} LIMIT 1`)).rows.length > 0) {
-    await tx.query(`SELECT ${ident(partman)}.partition_data_time(p_parent_table := $1, p_batch_count := $2, p_analyze := false)`, [parent, STRAY_MONTHS])
+    const err = await inSavepoint(tx, async () => await tx.query(`SELECT ${ident(partman)}.partition_data_time(p_parent_table := $1, p_batch_count := $2, p_analyze := false)`, [parent, STRAY_MONTHS]))
+    if (err) stuck[fallback] = err.message
   }
   await tx.query(`SELECT ${ident(partman)}.run_maintenance(p_parent_table := $1, p_analyze := false)`, [parent])
+  return { created: [], stuck }
 }
 
 /** The months (UTC) of rows waiting in `table`'s default partition. */
@@ -164,27 +183,36 @@ async function strayMonths (tx: Queryable, { table, column }: MonthlyTable): Pro
   return rows.map((r) => r.month)
 }
 
+export interface Ensured {
+  /** The partitions this created (none where pg_partman made them). */
+  created: string[]
+  /** Partitions for rows waiting in the default partition that could not be made (their rows stay there), and why. */
+  stuck: Record<string, string>
+}
+
 /**
  * Makes sure `table` has a partition for the current month and `ahead` months after it, and for
- * the months of rows waiting in the default partition (moved there); the names of those this
- * created (with pg_partman: none are reported, pg_partman made them).
+ * the months of rows waiting in the default partition (moved there). A month whose waiting rows
+ * cannot be moved keeps them in the default partition and holds up no other.
  */
-export async function ensureMonthPartitions (db: Db, t: MonthlyTable, opts: { ahead?: number, now?: Date } = {}): Promise<string[]> {
+export async function ensureMonthPartitions (db: Db, t: MonthlyTable, opts: { ahead?: number, now?: Date } = {}): Promise<Ensured> {
   const ahead = opts.ahead ?? MONTHS_AHEAD
   const now = opts.now ?? new Date()
   return await db.transaction(async (tx) => {
     await lockTable(tx, t.table)
     const partman = await partmanSchema(tx)
-    if (partman) {
-      await partmanEnsure(tx, partman, t, ahead)
-      return []
+    if (partman) return await partmanEnsure(tx, partman, t, ahead)
+    const result: Ensured = { created: [], stuck: {} }
+    for (let shift = 0; shift <= ahead; shift++) {
+      const month = monthStart(now, shift)
+      const err = await inSavepoint(tx, async () => { if (await createMonth(tx, t, month)) result.created.push(partitionName(t.table, month)) })
+      if (err) result.stuck[partitionName(t.table, month)] = err.message
     }
-    const created: string[] = []
-    const months = [...await strayMonths(tx, t), ...Array.from({ length: ahead + 1 }, (_, shift) => monthStart(now, shift))]
-    for (const month of months) {
-      if (await createMonth(tx, t, month)) created.push(partitionName(t.table, month))
+    for (const month of await strayMonths(tx, t)) {
+      const err = await inSavepoint(tx, async () => { if (await createMonth(tx, t, month)) result.created.push(partitionName(t.table, month)) })
+      if (err) result.stuck[partitionName(t.table, month)] = err.message
     }
-    return created
+    return result
   })
 }
 
@@ -209,7 +237,7 @@ export async function dropMonth (db: Db, table: string, month: Date, beforeDrop:
 export interface Maintenance {
   /** The partitions created, by table (none listed where pg_partman made them). */
   created: Record<string, string[]>
-  /** Why a table's partitions could not be ensured, by table; the others were done all the same. */
+  /** Why partitions of a table could not be ensured, by table; the others were done all the same. */
   failed: Record<string, string>
 }
 
@@ -220,7 +248,10 @@ export async function maintainPartitions (db: Db, tables: readonly MonthlyTable[
   for (const t of tables) {
     if (!partitioned.includes(t.table)) continue
     try {
-      result.created[t.table] = await ensureMonthPartitions(db, t, opts)
+      const { created, stuck } = await ensureMonthPartitions(db, t, opts)
+      result.created[t.table] = created
+      const why = Object.entries(stuck).map(([partition, err]) => `${partition}: ${err}`)
+      if (why.length > 0) result.failed[t.table] = why.join('; ')
     } catch (err) {
       result.failed[t.table] = (err as Error).message
     }
