@@ -177,6 +177,13 @@ for (const store of ['pglite', 'postgres'] as const) {
     t.match(await verifyAudit(db), { ok: true, chains: [{ chain: '320412' }, { chain: '320505', rows: 1, head: { seq: 2 } }] }, 'a chain whose rows were all detached goes on from its last')
     await tamper(db, `UPDATE audit_log SET prev_hash = '${'2'.repeat(64)}' WHERE chain = '320412' AND seq = 3`)
     t.match(await verifyAudit(db), { ok: false, firstBad: { chain: '320412', seq: 3, reason: /detached months/ } })
+
+    await exportAuditMonth(db, '2022-03', join(dir, 'mar.jsonl'))
+    await refused('2022-03', /no partition of its own/)
+    const june2021 = new Date(Date.UTC(2021, 5, 1))
+    await appendAudit(db, [entry(WUJIN, 9, june2021)])
+    await exportAuditMonth(db, '2021-06', join(dir, 'jun.jsonl'))
+    await refused('2021-06', /default partition/)
   })
 }
 

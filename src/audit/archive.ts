@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import type { Db, Queryable } from '../store/db.ts'
 import { TongbanError } from '../errors.ts'
 import type { ChainHead } from './roots.ts'
+import { dropMonth } from '../store/partitions.ts'
 
 /** Three years, as the log's promise says (migration 004); TONGBAN_AUDIT_RETENTION_MONTHS may say more or less. */
 export const AUDIT_RETENTION_MONTHS = 36
@@ -22,9 +23,6 @@ export function monthRange (month: string): { from: Date, to: Date } {
   const mo = Number(m[2]) - 1
   return { from: new Date(Date.UTC(y, mo, 1)), to: new Date(Date.UTC(y, mo + 1, 1)) }
 }
-
-// Named as migration 022, store/partitions.ts and pg_partman 4 name monthly partitions.
-const partitionOf = (month: string): string => `audit_log_p${month.replace('-', '_')}`
 
 export interface AuditExport { month: string, file: string, rows: number, sm3: string, lasts: ChainHead[] }
 
@@ -76,9 +74,26 @@ async function count (db: Queryable, where: string, params: unknown[]): Promise<
   return row?.n ?? 0
 }
 
+/** Throws unless the month may go: exported with the rows it has now, oldest in the log, no later row before it in a chain. */
+async function checkDetachable (tx: Queryable, month: string, from: Date, to: Date): Promise<{ exportId: number, rows: number }> {
+  const { rows: [exported] } = await tx.query<{ id: number, rows: number, lasts: ChainHead[] }>(
+    'SELECT id, rows, lasts FROM audit_exports WHERE month = $1 AND detached_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE', [`${month}-01`])
+  if (!exported) throw refuse(month, 'it was never exported: run tongban audit export --month first')
+  const rows = await count(tx, 'at >= $1 AND at < $2', [from, to])
+  if (rows !== exported.rows) throw refuse(month, `the export holds ${exported.rows} rows but the log has ${rows} for the month: export it again`)
+  if (await count(tx, 'at < $1', [from]) > 0) throw refuse(month, 'older months are still in the log: detach the oldest month first')
+  // A row dated later but earlier in its chain (an entry given an old time) would be cut off from verification.
+  const before = 'at >= $1 AND (chain, seq) IN (SELECT l.chain, s FROM jsonb_to_recordset($2::jsonb) AS l(chain text, seq bigint), generate_series(1, l.seq) AS s)'
+  if (await count(tx, before, [to, JSON.stringify(exported.lasts)]) > 0) {
+    throw refuse(month, 'rows of later months come before the month\'s last row in their chain (entries given an earlier time); they would be cut off')
+  }
+  return { exportId: exported.id, rows }
+}
+
 /**
  * Drops the month's partition, if the month is past retention, was exported with the row count it
- * has now, and no older month is still attached (a chain is cut from its start only).
+ * has now, and no older month is still in the log (a chain is cut from its start only). The
+ * checks run in the transaction that drops, with the table locked (store/partitions.ts).
  */
 export async function detachAuditMonth (db: Db, month: string, opts: { retentionMonths?: number, now?: Date } = {}): Promise<AuditDetach> {
   const { from, to } = monthRange(month)
@@ -86,28 +101,14 @@ export async function detachAuditMonth (db: Db, month: string, opts: { retention
   const now = opts.now ?? new Date()
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - retention, now.getUTCDate()))
   if (to > cutoff) throw refuse(month, `it is within the retention of ${retention} months (months ending before ${cutoff.toISOString().slice(0, 10)} may go)`)
-  const partition = partitionOf(month)
-  return await (db.direct ?? db).transaction(async (tx) => {
-    const { rows: [exported] } = await tx.query<{ id: number, rows: number }>(
-      'SELECT id, rows FROM audit_exports WHERE month = $1 AND detached_at IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE', [`${month}-01`])
-    if (!exported) throw refuse(month, 'it was never exported: run tongban audit export --month first')
-    const rows = await count(tx, 'at >= $1 AND at < $2', [from, to])
-    if (rows !== exported.rows) throw refuse(month, `the export holds ${exported.rows} rows but the log has ${rows} for the month: export it again`)
-    if (await count(tx, 'at < $1', [from]) > 0) throw refuse(month, 'older months are still in the log: detach the oldest month first')
-    // A row dated later but earlier in its chain (an entry given an old time) would be cut off from verification.
-    const { rows: [{ lasts }] } = await tx.query<{ lasts: ChainHead[] }>('SELECT lasts FROM audit_exports WHERE id = $1', [exported.id]) as { rows: [{ lasts: ChainHead[] }] }
-    if (await count(tx, 'at >= $1 AND (chain, seq) IN (SELECT l.chain, s FROM jsonb_to_recordset($2::jsonb) AS l(chain text, seq bigint), generate_series(1, l.seq) AS s)', [to, JSON.stringify(lasts)]) > 0) {
-      throw refuse(month, 'rows of later months come before the month\'s last row in their chain (entries given an earlier time); they would be cut off')
-    }
-    const { rows: [attached] } = await tx.query<{ ok: boolean }>(
-      "SELECT true AS ok FROM pg_inherits WHERE inhparent = 'audit_log'::regclass AND inhrelid = to_regclass($1)", [partition])
-    if (attached) {
-      await tx.query(`ALTER TABLE audit_log DETACH PARTITION ${partition}`)
-      await tx.query(`DROP TABLE ${partition}`)
-    } else if (rows > 0) {
-      throw refuse(month, `its rows are in the default partition, not in ${partition}; they cannot be detached by month`)
-    }
-    await tx.query('UPDATE audit_exports SET detached_at = now() WHERE id = $1', [exported.id])
-    return { month, rows, exportId: exported.id, partition }
+  let detached: AuditDetach | undefined
+  await dropMonth(db.direct ?? db, 'audit_log', from, async (tx, partition) => {
+    const { exportId, rows } = await checkDetachable(tx, month, from, to)
+    await tx.query('UPDATE audit_exports SET detached_at = now() WHERE id = $1', [exportId])
+    detached = { month, rows, exportId, partition }
+    return true
   })
+  if (detached) return detached
+  const rows = await count(db, 'at >= $1 AND at < $2', [from, to])
+  throw refuse(month, rows > 0 ? 'its rows are in the default partition, not in a partition of their month; they cannot be detached by month' : 'it has no partition of its own: nothing to detach')
 }
