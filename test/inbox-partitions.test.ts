@@ -97,6 +97,7 @@ for (const [name, fresh] of Object.entries(stores)) {
     await db.query('CREATE TABLE events_default PARTITION OF events DEFAULT')
     await db.query("CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'events is append-only'; END $$")
     await db.query('CREATE TRIGGER events_no_delete BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()')
+    await db.query('CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()')
     const far = monthStart(now, 30)
     await db.query('INSERT INTO events (at) VALUES ($1)', [far])
     const { created, failed } = await maintainPartitions(db, [{ table: 'events', column: 'at' }])
@@ -104,6 +105,9 @@ for (const [name, fresh] of Object.entries(stores)) {
     t.match(failed.events, new RegExp(`${partitionName('events', far)}: .*append-only`), 'the month of the waiting row is reported')
     const { rows } = await db.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM events')
     t.same(rows, [{ part: 'events_default' }], 'its row stays in the default partition')
+    const { rows: guarded } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'events_no_truncate' AND tgrelid <> 'events'::regclass")
+    t.equal(guarded[0]!.n, 5, 'each partition, the default too, refuses TRUNCATE as the table does (PostgreSQL does not pass that trigger on)')
+    await t.rejects(db.query(`TRUNCATE ${partitionName('events', monthStart(now, 1))}`), /append-only/)
   })
 
   t.test(`${name}: maintenance makes partitions ahead, once`, async (t) => {

@@ -174,6 +174,23 @@ async function partmanEnsure (tx: Queryable, partman: string, { table, column }:
   return { created: [], stuck }
 }
 
+/**
+ * Gives every partition of `table` the table's TRUNCATE triggers it lacks: PostgreSQL does not pass
+ * statement-level TRUNCATE triggers on to partitions (the audit log refuses TRUNCATE on each),
+ * whoever made the partition, this module or pg_partman.
+ */
+async function copyTruncateTriggers (tx: Queryable, table: string): Promise<void> {
+  const { rows } = await tx.query<{ ddl: string }>(
+    `SELECT replace(pg_get_triggerdef(t.oid), ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(parent.relname) || ' ',
+                    ' ON ' || quote_ident(pn.nspname) || '.' || quote_ident(part.relname) || ' ') AS ddl
+     FROM pg_class parent JOIN pg_namespace n ON n.oid = parent.relnamespace
+     JOIN pg_trigger t ON t.tgrelid = parent.oid AND NOT t.tgisinternal AND t.tgtype::int & 32 <> 0
+     JOIN pg_inherits i ON i.inhparent = parent.oid JOIN pg_class part ON part.oid = i.inhrelid JOIN pg_namespace pn ON pn.oid = part.relnamespace
+     WHERE parent.oid = (quote_ident(current_schema()) || '.' || quote_ident($1))::regclass
+       AND NOT EXISTS (SELECT 1 FROM pg_trigger pt WHERE pt.tgrelid = part.oid AND pt.tgname = t.tgname)`, [table])
+  for (const { ddl } of rows) await tx.query(ddl)
+}
+
 /** The months (UTC) of rows waiting in `table`'s default partition. */
 async function strayMonths (tx: Queryable, { table, column }: MonthlyTable): Promise<Date[]> {
   const fallback = await defaultPartition(tx, table)
@@ -201,19 +218,21 @@ export async function ensureMonthPartitions (db: Db, t: MonthlyTable, opts: { ah
   return await db.transaction(async (tx) => {
     await lockTable(tx, t.table)
     const partman = await partmanSchema(tx)
-    if (partman) return await partmanEnsure(tx, partman, t, ahead)
-    const result: Ensured = { created: [], stuck: {} }
-    for (let shift = 0; shift <= ahead; shift++) {
-      const month = monthStart(now, shift)
-      const err = await inSavepoint(tx, async () => { if (await createMonth(tx, t, month)) result.created.push(partitionName(t.table, month)) })
-      if (err) result.stuck[partitionName(t.table, month)] = err.message
-    }
-    for (const month of await strayMonths(tx, t)) {
-      const err = await inSavepoint(tx, async () => { if (await createMonth(tx, t, month)) result.created.push(partitionName(t.table, month)) })
-      if (err) result.stuck[partitionName(t.table, month)] = err.message
-    }
+    const result = partman ? await partmanEnsure(tx, partman, t, ahead) : await createMonths(tx, t, ahead, now)
+    await copyTruncateTriggers(tx, t.table)
     return result
   })
+}
+
+/** The months ahead, then those of rows waiting in the default partition, each in a savepoint of its own. */
+async function createMonths (tx: Queryable, t: MonthlyTable, ahead: number, now: Date): Promise<Ensured> {
+  const result: Ensured = { created: [], stuck: {} }
+  const months = Array.from({ length: ahead + 1 }, (_, shift) => monthStart(now, shift))
+  for (const month of [...months, ...await strayMonths(tx, t)]) {
+    const err = await inSavepoint(tx, async () => { if (await createMonth(tx, t, month)) result.created.push(partitionName(t.table, month)) })
+    if (err) result.stuck[partitionName(t.table, month)] = err.message
+  }
+  return result
 }
 
 /**
