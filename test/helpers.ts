@@ -10,13 +10,15 @@ import { Redis } from 'ioredis'
 import { openPglite, openPostgres, type Db } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { createLogger, type Logger } from '../src/log.ts'
+import { suiteRedisUrl } from './suite-redis/state.ts'
 
 // Gateways on PostgreSQL need a master key (only the embedded default generates one); spawned
 // commands inherit it.
 process.env.TONGBAN_MASTER_KEY ??= randomBytes(32).toString('base64')
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-export const REDIS_BASE_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** TEST_REDIS_URL, else the server tap's run started for the suite (test/suite-redis), else the local default. */
+export const REDIS_BASE_URL = process.env.TEST_REDIS_URL ?? suiteRedisUrl() ?? 'redis://127.0.0.1:6379'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 

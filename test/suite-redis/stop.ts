@@ -1,0 +1,4 @@
+// tap's `after`: stops this run's redis-server (start.ts).
+import { stateFile, stopServer } from './state.ts'
+
+await stopServer(stateFile(process.ppid))
