@@ -9,6 +9,7 @@ import { manifestName, type FileInfo } from '../adapter-sdk/index.ts'
 import type { Instance } from '../platform.ts'
 import { readSmall, type FileSource } from '../department/files/index.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
+import type { Queryable } from '../store/db.ts'
 import { expiredBytes, fileByListing, importedAfter, markBytesRemoved, openSetAsideBefore, recheck, recordFile, setAside, startImport, supersede, unfinishedFiles, type FileRow } from '../store/file-inbox.ts'
 import { checkFile, importFile, type FilePlatform } from './file-import.ts'
 
@@ -114,8 +115,8 @@ const sameName = (file: string, setAside: string): boolean => file === setAside
  * files set aside before that it corrects; after a set-aside, whether a file fetched later (files
  * are taken concurrently) already corrected it.
  */
-async function settleCorrections (ctx: FileDropContext, row: FileRow, outcome: 'imported' | 'rejected'): Promise<void> {
-  const { db, logger } = ctx.platform
+async function settleCorrections (ctx: FileDropContext, db: Queryable, row: FileRow, outcome: 'imported' | 'rejected'): Promise<void> {
+  const { logger } = ctx.platform
   const adapter = ctx.instance.config.id
   const corrects = ctx.instance.adapter.files!.corrects ?? sameName
   if (outcome === 'imported') {
@@ -173,16 +174,19 @@ export async function processFile (ctx: FileDropContext, data: FileJobData): Pro
   if (row.status === 'stored') {
     const verdict = await checkFile(instance.adapter.files!, ctx.bytes, row)
     if (!verdict.ok) {
-      await setAside(db, row.id, verdict)
+      // In one transaction, so no one sees the file set aside and not yet superseded by a correction.
+      await db.transaction(async (tx) => {
+        await setAside(tx, row!.id, verdict)
+        await settleCorrections(ctx, tx, row!, 'rejected')
+      })
       logger.warn({ adapter, file: file.name, fileId: row.id, code: verdict.code, reason: verdict.message }, 'file set aside: none of its rows imported')
-      await settleCorrections(ctx, row, 'rejected')
       return outcome('rejected')
     }
     await startImport(db, row.id, verdict.rows)
     row = { ...row, status: 'importing', rowsTotal: verdict.rows }
   }
-  const counts = await importFile(ctx, row)
-  await settleCorrections(ctx, row, 'imported')
+  const imported = row
+  const counts = await importFile(ctx, row, async (tx) => { await settleCorrections(ctx, tx, imported, 'imported') })
   logger.info({ adapter, file: file.name, fileId: row.id, rows: row.rowsTotal, resumedAt: row.rowsDone || undefined, ...counts }, 'file imported')
   return outcome('imported', counts)
 }
