@@ -29,6 +29,9 @@ async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown,
 /** How long one job keeps paging before it hands the rest to a new job (keeps shutdown quick). */
 const JOB_BUDGET_MS = 5000
 
+/** How many mapped pages may wait for the store in hand: enough to keep this thread busy while PostgreSQL works. */
+const STORES_AHEAD = 2
+
 /** Name of the jobs the scheduler adds; follow-up pages are named `page`. */
 export const SCHEDULED = 'scheduled'
 
@@ -85,17 +88,21 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
     totals.quarantined += rejections.length
     totals.done = page.done
   }
+  // Stores run one at a time, in page order, so the cursor only ever moves forward; they are
+  // chained on `storing`. Pages are fetched and mapped ahead of them: a store is a handful of round
+  // trips with a little merging between, and while PostgreSQL runs them this thread maps the pages
+  // that follow, up to STORES_AHEAD of them waiting their turn.
   let storing: Promise<void> = Promise.resolve()
+  const queued: Array<Promise<void>> = []
   try {
     while (next) {
       const page: PullPage<unknown> = await next
-      // Three pages in flight: page n+1 is fetched and page n mapped (and prepared) while page n-1 is stored.
-      // Stores run one at a time, in page order, so the cursor only ever moves forward.
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
       const batch = await prepareBatch(platform, instance, await mapReceivedInSlices(instance.adapter, key, page.records))
-      await storing
-      storing = store(page, batch)
-      storing.catch(() => {}) // awaited on the next turn or below
+      storing = storing.then(async () => { await store(page, batch) })
+      storing.catch(() => {}) // awaited in turn or below
+      queued.push(storing)
+      if (queued.length > STORES_AHEAD) await queued.shift()
       if (!page.done && !next) {
         await storing
         await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
