@@ -2,7 +2,7 @@
 // committed — size and digest against the manifest, every row readable in the declared charset and
 // format, the row count — so a file that fails it is set aside whole, never half-imported. The
 // import reads it again, a batch at a time, each batch committed with the file's checkpoint (rows
-// done) in one transaction, the next batches mapped while one commits: an import interrupted anywhere resumes after the last committed batch,
+// done) in one transaction: an import interrupted anywhere resumes after the last committed batch,
 // and re-reading a batch already committed is skipped, not repeated.
 import { createHash } from 'node:crypto'
 import { readFileRecords, type FileExpectation, type FileInfo, type RawRecord } from '../adapter-sdk/index.ts'
@@ -10,7 +10,7 @@ import type { FileDrop } from '../adapter-sdk/index.ts'
 import { isTongbanError } from '../errors.ts'
 import type { Instance, Platform } from '../platform.ts'
 import { fieldKeyOf, mapReceived } from '../pipeline/decrypt.ts'
-import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from '../pipeline/commit.ts'
+import { commitBatch, countCommitted } from '../pipeline/commit.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
 import type { Queryable } from '../store/db.ts'
 import { advanceImport, finishImport, type FileRow } from '../store/file-inbox.ts'
@@ -66,9 +66,6 @@ export class ImportPaused extends Error {
   }
 }
 
-/** How many mapped batches may wait for the commit in hand: enough to keep this thread busy while PostgreSQL works. */
-const BATCHES_AHEAD = 2
-
 /** Imports a checked file from its checkpoint on; answers the rows imported and quarantined in this run. */
 export async function importFile (
   ctx: { platform: FilePlatform, instance: Pick<Instance, 'config' | 'adapter'>, bytes: FileBytes, stopping: () => boolean },
@@ -79,54 +76,34 @@ export async function importFile (
   const { platform, instance } = ctx
   const drop = instance.adapter.files!
   const batchRows = drop.batchRows ?? 1000
-  const from = row.rowsDone
-  let done = from
+  let done = row.rowsDone
   const totals = { ok: 0, quarantined: 0 }
   const key = await fieldKeyOf(platform, instance)
-  const commit = async (rows: number, batch: PreparedBatch): Promise<void> => {
-    const counts = { rows, ok: batch.records.length, quarantined: batch.rejections.length }
+  const commit = async (batch: RawRecord[]): Promise<void> => {
+    const mapped = mapReceived(instance.adapter, key, batch)
+    const counts = { rows: batch.length, ok: mapped.records.length, quarantined: mapped.rejections.length }
     await platform.db.transaction(async (tx) => {
       // The stored file can be read again: its batches need not wait for the disk either.
       await commitWithoutWaitingForDisk(tx)
-      await commitBatch(tx, platform, instance, batch)
+      await commitBatch(tx, platform, instance, mapped)
       if (!await advanceImport(tx, row.id, done, counts)) throw new Error(`file ${row.name} (${row.id}) is no longer at row ${done}: another worker imported it`)
     })
     countCommitted(platform, instance, counts)
-    done += rows
+    done += batch.length
     totals.ok += counts.ok
     totals.quarantined += counts.quarantined
   }
-  // Commits run one at a time, in file order, chained on `committing`, so the checkpoint only moves
-  // forward; the batches after the one in hand are read and mapped meanwhile.
-  let committing: Promise<void> = Promise.resolve()
-  const queued: Array<Promise<void>> = []
-  const enqueue = async (rows: RawRecord[]): Promise<void> => {
-    const batch = await prepareBatch(platform, instance, mapReceived(instance.adapter, key, rows))
-    committing = committing.then(async () => { await commit(rows.length, batch) })
-    committing.catch(() => {}) // awaited in turn or below
-    queued.push(committing)
-    if (queued.length > BATCHES_AHEAD) await queued.shift()
+  let index = 0
+  let batch: RawRecord[] = []
+  for await (const raw of readFileRecords(drop, ctx.bytes.read(row.contentHash), infoOf(row))) {
+    if (index++ < done) continue
+    batch.push(raw)
+    if (batch.length < batchRows) continue
+    await commit(batch)
+    batch = []
+    if (ctx.stopping() && done < (row.rowsTotal ?? Infinity)) throw new ImportPaused(row, done)
   }
-  try {
-    let index = 0
-    let rows: RawRecord[] = []
-    for await (const raw of readFileRecords(drop, ctx.bytes.read(row.contentHash), infoOf(row))) {
-      if (index++ < from) continue
-      rows.push(raw)
-      if (rows.length < batchRows) continue
-      await enqueue(rows)
-      rows = []
-      if (ctx.stopping()) {
-        await committing
-        if (done < (row.rowsTotal ?? Infinity)) throw new ImportPaused(row, done)
-      }
-    }
-    if (rows.length > 0) await enqueue(rows)
-  } finally {
-    // An import that fails leaves no commit running behind it (its retry reads the checkpoint).
-    await committing.catch(() => {})
-  }
-  await committing
+  if (batch.length > 0) await commit(batch)
   await platform.db.transaction(async (tx) => {
     await finishImport(tx, row.id)
     await finished(tx)
