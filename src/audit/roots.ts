@@ -6,7 +6,6 @@
 // outside the database, since whoever can write the tables can also add a key of their own.
 import type { Db, Queryable } from '../store/db.ts'
 import type { Vault } from '../vault/vault.ts'
-import type { Platform } from '../platform.ts'
 import { sm3 } from '../crypto/index.ts'
 import { sm2KeyPair, sm2Sign } from '../crypto/sm2.ts'
 import { canonicalTime } from './entry.ts'
@@ -71,6 +70,6 @@ export async function writeAuditRoot (db: Db, vault: Vault, now = new Date()): P
 }
 
 /** The scheduler's round: a root when the vault is open (it keeps the signing key), else nothing to sign with. */
-export function auditRootRound (platform: Pick<Platform, 'db' | 'vault'>): () => Promise<WrittenRoot | string | undefined> {
+export function auditRootRound (platform: { db: Db, vault?: Vault | undefined }): () => Promise<WrittenRoot | string | undefined> {
   return async () => platform.vault ? await writeAuditRoot(platform.db, platform.vault) : 'no vault in this process (TONGBAN_MASTER_KEY unset): no audit root signed'
 }
