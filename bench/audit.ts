@@ -13,8 +13,11 @@ const APPENDS = Number(process.env.BENCH_APPENDS ?? 20_000)
 const CALLERS = 200
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-const entry = (n: number): AuditEntry => ({
-  actor: { kind: 'staff', username: 'wang.fang', roles: ['window-staff'], town: '320412120000' },
+/** Towns of four counties: each county's entries go on a chain of its own. */
+const TOWNS = ['320412120000', '320411001000', '320413100000', '320481100000']
+
+const entry = (n: number, town = TOWNS[0]!): AuditEntry => ({
+  actor: { kind: 'staff', username: 'wang.fang', roles: ['window-staff'], town },
   action: 'person.read', subjectKind: 'person', subject: '320412199001010029', purpose: '低保资格复核', clientIp: '10.0.0.7', outcome: 'ok', details: { n },
 })
 
@@ -61,18 +64,22 @@ async function measure (name: string, open: () => Promise<Db>, pools: number): P
   summary(name, `AuditWriter, ${CALLERS} callers (${APPENDS.toLocaleString('en')})`, 'appends/s', batched)
 
   if (pools > 1) {
-    const others = await Promise.all(Array.from({ length: pools }, async () => await open()))
-    const writers = others.map((p) => new AuditWriter(p))
-    const perCaller = CALLERS / pools
-    let next = 0
-    const started = performance.now()
-    await Promise.all(writers.flatMap((w) => Array.from({ length: perCaller }, async () => {
-      while (next < APPENDS) await w.append(entry(next++))
-    })))
-    const pooled = APPENDS / ((performance.now() - started) / 1000)
-    line(`AuditWriter in ${pools} pools, ${perCaller} callers each (${APPENDS})`, pooled)
-    summary(name, `AuditWriter in ${pools} pools (${APPENDS.toLocaleString('en')})`, 'appends/s', pooled)
-    await Promise.all(others.map(async (p) => { await p.close() }))
+    // Four processes' writers on one county's chain, then each on a county of its own (chains append in parallel).
+    for (const counties of [1, pools]) {
+      const others = await Promise.all(Array.from({ length: pools }, async () => await open()))
+      const writers = others.map((p) => new AuditWriter(p))
+      const perCaller = CALLERS / pools
+      let next = 0
+      const started = performance.now()
+      await Promise.all(writers.flatMap((w, i) => Array.from({ length: perCaller }, async () => {
+        while (next < APPENDS) await w.append(entry(next++, TOWNS[i % counties]))
+      })))
+      const pooled = APPENDS / ((performance.now() - started) / 1000)
+      const chains = counties === 1 ? 'one county' : `${counties} counties`
+      line(`AuditWriter in ${pools} pools, ${perCaller} callers each, ${chains} (${APPENDS})`, pooled)
+      summary(name, `AuditWriter in ${pools} pools, ${chains} (${APPENDS.toLocaleString('en')})`, 'appends/s', pooled)
+      await Promise.all(others.map(async (p) => { await p.close() }))
+    }
   }
 
   const started = performance.now()
