@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import SftpClient from 'ssh2-sftp-client'
+import ssh2 from 'ssh2'
 import t from 'tap'
 import { eventually, stores, tempDir } from '../helpers.ts'
 import { dropPlatform, files, fromFile } from './drop-kit.ts'
@@ -107,4 +108,13 @@ t.test("the kit's SFTP server: the root read-only at /, keys and passwords, the 
   await t.rejects(connect({ username: 'town', password: 'guess' }), /authentication/i, 'a user without a password is not let in by one')
   t.equal(server.peakSessions(), 4)
   t.match(server.hostKey, /^SHA256:[A-Za-z0-9+/]{43}$/)
+})
+
+t.test('every key pair the kit makes is one ssh2 reads back (its generator makes about one unreadable ed25519 pair in 256)', async (t) => {
+  let unreadable = 0
+  for (let i = 0; i < 2000; i++) {
+    const pair = sftpKeyPair()
+    if (ssh2.utils.parseKey(pair.publicKey) instanceof Error || ssh2.utils.parseKey(pair.privateKey) instanceof Error) unreadable++
+  }
+  t.equal(unreadable, 0, '2,000 ed25519 pairs, every one readable')
 })

@@ -51,8 +51,12 @@ export interface SftpKeyPair {
 
 /** A fresh user (or host) key pair: ed25519, or RSA 2048 for servers that want it. */
 export function sftpKeyPair (type: 'ed25519' | 'rsa' = 'ed25519'): SftpKeyPair {
-  const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048 }) : utils.generateKeyPairSync('ed25519')
-  return { privateKey: pair.private, publicKey: pair.public }
+  // ssh2's generator strips leading zero bytes from an ed25519 public key, so about one pair in 256
+  // is one its own parser refuses (mscdex/ssh2#1390): such a pair is made again.
+  for (;;) {
+    const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048 }) : utils.generateKeyPairSync('ed25519')
+    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return { privateKey: pair.private, publicKey: pair.public }
+  }
 }
 
 const parsed = (key: string, what: string): ParsedKey => {
