@@ -202,7 +202,7 @@ export async function dropExpiredInboxMonths (db: Db, months: number, now = new 
         result.kept.push({ partition, unfinished: rows[0]!.n })
         return false
       }
-      await tx.query('DELETE FROM inbox_dedupe WHERE received_at >= $1 AND received_at < $2', [month, monthStart(month, 1)])
+      await tx.query(`DELETE FROM inbox_dedupe d USING "${partition}" p WHERE d.adapter = p.adapter AND d.webhook_id = p.webhook_id`)
       return true
     })
     if (dropped) result.dropped.push(name)
