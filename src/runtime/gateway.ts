@@ -137,13 +137,20 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     const rooting = setInterval(() => {
       signRoot().catch((err: Error) => { logger.warn({ err: err.message }, 'signing an audit root failed') })
     }, settings.auditRootEveryMs ?? AUDIT_ROOT_EVERY_MS).unref()
-    // Partitions ahead and the inbox's retention: now, then hourly.
+    // Partitions ahead and the inbox's retention: now, then hourly. Not awaited: the start is done
+    // once the gateway serves (a default partition takes any month meanwhile), and shutdown waits for it.
     const maintainPartitions = partitionMaintenance(platform, settings.inboxRetentionMonths)
     const maintainOrWarn = async (): Promise<void> => { await maintainPartitions().catch((err: Error) => { logger.warn({ err: err.message }, 'partition maintenance failed; tried again within the hour') }) }
-    await maintainOrWarn()
+    const firstMaintenance = maintainOrWarn()
     const maintenance = setInterval(() => { void maintainOrWarn() }, PARTITION_MAINTENANCE_EVERY_MS).unref()
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
-    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => { sweeper.stop(); clearInterval(pruning); clearInterval(rooting); clearInterval(maintenance) }], ['http', async () => { await app.close() }])
+    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => {
+      sweeper.stop()
+      clearInterval(pruning)
+      clearInterval(rooting)
+      clearInterval(maintenance)
+      await firstMaintenance
+    }], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
     simulators.push(...await startDepartmentSystems(platform, url))
