@@ -1,5 +1,5 @@
-// `tongban start`: the gateway, every adapter worker, the inbox sweeper and the configured
-// simulators in one process, on embedded defaults unless DATABASE_URL / REDIS_URL say otherwise.
+// `tongban start`: the gateway, every adapter worker, the clock work (clock-work.ts) and the
+// configured simulators in one process, on embedded defaults unless DATABASE_URL / REDIS_URL say otherwise.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -14,12 +14,8 @@ import { createLogger, type Logger } from '../log.ts'
 import { createPlatform, type Platform } from '../platform.ts'
 import { startWorkers, type RunningWorkers } from './workers.ts'
 import { departmentConnections } from '../department/connections.ts'
-import { startSweeper, SWEEP_EVERY_MS, SWEEP_GRACE_MS, type Sweeper } from '../webhooks/sweeper.ts'
-import { pruneCalls } from '../store/operation-calls.ts'
-import { PARTITION_MAINTENANCE_EVERY_MS, partitionMaintenance } from './partition-maintenance.ts'
-import { AUDIT_ROOT_EVERY_MS, auditRootRound } from '../audit/index.ts'
+import { startClockWork } from './clock-work.ts'
 import { listStaffAccounts, putStaffAccount } from '../vault/credentials.ts'
-import { REPLAY_MS } from '../department/operations.ts'
 import { buildApp } from './app.ts'
 import { openDb } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
@@ -128,29 +124,9 @@ export async function startGateway (settings: Settings, opts: GatewayOptions = {
     }
 
     const workers: RunningWorkers = await startWorkers(platform, opts.workers === false ? [] : [...platform.instances.keys()], connections)
-    const sweeper: Sweeper = startSweeper(platform, { everyMs: opts.sweepEveryMs ?? settings.sweepEveryMs ?? SWEEP_EVERY_MS, graceMs: SWEEP_GRACE_MS })
-    // Kept operation results may hold personal data: none outlives its replay window by more than an hour.
-    const pruning = setInterval(() => {
-      pruneCalls(db, REPLAY_MS).catch((err: Error) => { logger.warn({ err: err.message }, 'pruning kept operation calls failed') })
-    }, 3600_000).unref()
-    const signRoot = auditRootRound(platform)
-    const rooting = setInterval(() => {
-      signRoot().catch((err: Error) => { logger.warn({ err: err.message }, 'signing an audit root failed') })
-    }, settings.auditRootEveryMs ?? AUDIT_ROOT_EVERY_MS).unref()
-    // Partitions ahead and the inbox's retention: now, then hourly. Not awaited: the start is done
-    // once the gateway serves (a default partition takes any month meanwhile), and shutdown waits for it.
-    const maintainPartitions = partitionMaintenance(platform, settings.inboxRetentionMonths)
-    const maintainOrWarn = async (): Promise<void> => { await maintainPartitions().catch((err: Error) => { logger.warn({ err: err.message }, 'partition maintenance failed; tried again within the hour') }) }
-    const firstMaintenance = maintainOrWarn()
-    const maintenance = setInterval(() => { void maintainOrWarn() }, PARTITION_MAINTENANCE_EVERY_MS).unref()
+    const clock = startClockWork(platform, { ...settings, sweepEveryMs: opts.sweepEveryMs ?? settings.sweepEveryMs })
     // Reversed at shutdown: intake stops first (simulators, HTTP), then workers drain.
-    cleanups.push(['workers', async () => { await workers.close() }], ['sweeper', async () => {
-      sweeper.stop()
-      clearInterval(pruning)
-      clearInterval(rooting)
-      clearInterval(maintenance)
-      await firstMaintenance
-    }], ['http', async () => { await app.close() }])
+    cleanups.push(['workers', async () => { await workers.close() }], ['clock work', clock.stop], ['http', async () => { await app.close() }])
 
     simulators.push(...await startPushSimulators(config, url, logger))
     simulators.push(...await startDepartmentSystems(platform, url))

@@ -1,6 +1,7 @@
-// Periodic work that several scheduler replicas share without doing it twice. Time is cut into
-// rounds of `everyMs`; a replica does a round's work only after claiming the round's key in Redis
-// (SET NX), so of the replicas that tick within one round exactly one acts, whichever ticks first.
+// Periodic work that several processes (scheduler replicas, all-in-one gateways: clock-work.ts)
+// share without doing it twice. Time is cut into rounds of `everyMs`; a replica does a round's work
+// only after claiming the round's key in Redis (SET NX), so of the replicas that tick within one
+// round exactly one acts, whichever ticks first.
 // A Redis key rather than a PostgreSQL advisory lock: a lock only keeps two sweeps from running at
 // the same moment, and a pooler in transaction mode would allow no session-level one anyway; the
 // key also says "this round is done" to a replica that ticks after the sweep has finished.
