@@ -8,7 +8,8 @@ import type { Instance, Platform } from '../platform.ts'
 import type { MappedRecord, Rejection } from '../model/intake.ts'
 import type { Queryable } from '../store/db.ts'
 import { quarantine } from '../store/quarantine.ts'
-import { prepareUnify, writeUnify, type PreparedUnify } from '../unify/unify.ts'
+import { prepareUnify, prepareUnifyLanes, writeUnify, type PreparedUnify } from '../unify/unify.ts'
+import { laneOf } from '../unify/lane.ts'
 import { unifyFacets } from '../unify/facets.ts'
 
 export interface MappedBatch { records: readonly MappedRecord[], rejections: readonly Rejection[] }
@@ -20,6 +21,18 @@ type CommitInstance = Pick<Instance, 'config' | 'adapter'>
 
 export async function prepareBatch (platform: CommitPlatform, instance: CommitInstance, batch: MappedBatch): Promise<PreparedBatch> {
   return { ...batch, unify: await prepareUnify(platform.survivorship, instance.config.id, batch.records) }
+}
+
+/**
+ * The batch's records split by key into `lanes` batches that can be committed side by side, in
+ * transactions of their own (lanes.ts): each with the records whose key is in it (for their facet
+ * entries) and no rejections.
+ */
+export async function prepareLanes (platform: CommitPlatform, instance: CommitInstance, records: readonly MappedRecord[], lanes: number): Promise<PreparedBatch[]> {
+  const unify = await prepareUnifyLanes(platform.survivorship, instance.config.id, records, lanes)
+  const own = unify.map((): MappedRecord[] => [])
+  for (const r of records) own[laneOf(r.key, lanes)]!.push(r)
+  return unify.map((part, lane) => ({ records: own[lane]!, rejections: [], unify: part }))
 }
 
 /**

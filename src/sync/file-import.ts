@@ -1,20 +1,21 @@
 // One stored file, checked and then imported. The check reads the whole file before any row is
 // committed — size and digest against the manifest, every row readable in the declared charset and
 // format, the row count — so a file that fails it is set aside whole, never half-imported. The
-// import reads it again, a batch at a time, each batch committed with the file's checkpoint (rows
-// done) in one transaction: an import interrupted anywhere resumes after the last committed batch,
-// and re-reading a batch already committed is skipped, not repeated.
+// import reads it again, a batch at a time: each batch's records are committed, then its
+// quarantine with the file's checkpoint (rows done), in file order (lanes.ts). An import
+// interrupted anywhere resumes after the last checkpoint; rows stored past it are applied again,
+// which changes nothing, and rows before it are skipped.
 import { createHash } from 'node:crypto'
 import { readFileRecords, type FileExpectation, type FileInfo, type RawRecord } from '../adapter-sdk/index.ts'
 import type { FileDrop } from '../adapter-sdk/index.ts'
 import { isTongbanError } from '../errors.ts'
 import type { Instance, Platform } from '../platform.ts'
 import { fieldKeyOf, mapReceived } from '../pipeline/decrypt.ts'
-import { commitBatch, countCommitted } from '../pipeline/commit.ts'
+import { countCommitted } from '../pipeline/commit.ts'
+import { laneWriter } from '../pipeline/lanes.ts'
 import type { FileBytes } from '../store/file-bytes.ts'
 import type { Queryable } from '../store/db.ts'
 import { advanceImport, finishImport, type FileRow } from '../store/file-inbox.ts'
-import { commitWithoutWaitingForDisk } from '../store/sync.ts'
 
 /** What a file's import needs of the platform (the conformance kit gives it a store of its own). */
 export type FilePlatform = Pick<Platform, 'db' | 'logger' | 'metrics' | 'survivorship' | 'vault' | 'audit'>
@@ -58,6 +59,9 @@ export async function checkFile (drop: FileDrop, bytes: FileBytes, row: FileRow)
   return { ok: true, rows }
 }
 
+/** How many mapped batches may wait for their commit while the file is read on. */
+const BATCHES_AHEAD = 2
+
 /** A worker stopping mid-file: the job is retried, and resumes at the checkpoint. */
 export class ImportPaused extends Error {
   constructor (row: FileRow, done: number) {
@@ -79,31 +83,42 @@ export async function importFile (
   let done = row.rowsDone
   const totals = { ok: 0, quarantined: 0 }
   const key = await fieldKeyOf(platform, instance)
+  // Batches commit in file order with their checkpoint; the next ones are read, mapped and split
+  // into lanes meanwhile (lanes.ts).
+  const writer = laneWriter(platform, instance, BATCHES_AHEAD)
   const commit = async (batch: RawRecord[]): Promise<void> => {
     const mapped = mapReceived(instance.adapter, key, batch)
     const counts = { rows: batch.length, ok: mapped.records.length, quarantined: mapped.rejections.length }
-    await platform.db.transaction(async (tx) => {
-      // The stored file can be read again: its batches need not wait for the disk either.
-      await commitWithoutWaitingForDisk(tx)
-      await commitBatch(tx, platform, instance, mapped)
-      if (!await advanceImport(tx, row.id, done, counts)) throw new Error(`file ${row.name} (${row.id}) is no longer at row ${done}: another worker imported it`)
-    })
-    countCommitted(platform, instance, counts)
+    const from = done
     done += batch.length
-    totals.ok += counts.ok
-    totals.quarantined += counts.quarantined
+    await writer.write(mapped, async (tx) => {
+      if (!await advanceImport(tx, row.id, from, counts)) throw new Error(`file ${row.name} (${row.id}) is no longer at row ${from}: another worker imported it`)
+    }, () => {
+      countCommitted(platform, instance, counts)
+      totals.ok += counts.ok
+      totals.quarantined += counts.quarantined
+    })
   }
-  let index = 0
-  let batch: RawRecord[] = []
-  for await (const raw of readFileRecords(drop, ctx.bytes.read(row.contentHash), infoOf(row))) {
-    if (index++ < done) continue
-    batch.push(raw)
-    if (batch.length < batchRows) continue
-    await commit(batch)
-    batch = []
-    if (ctx.stopping() && done < (row.rowsTotal ?? Infinity)) throw new ImportPaused(row, done)
+  try {
+    let index = 0
+    let batch: RawRecord[] = []
+    for await (const raw of readFileRecords(drop, ctx.bytes.read(row.contentHash), infoOf(row))) {
+      if (index++ < done) continue
+      batch.push(raw)
+      if (batch.length < batchRows) continue
+      await commit(batch)
+      batch = []
+      if (ctx.stopping() && done < (row.rowsTotal ?? Infinity)) {
+        await writer.settled()
+        throw new ImportPaused(row, done)
+      }
+    }
+    if (batch.length > 0) await commit(batch)
+  } finally {
+    // A failed import leaves no commit running behind it (its retry resumes at the checkpoint).
+    await writer.settled().catch(() => {})
   }
-  if (batch.length > 0) await commit(batch)
+  await writer.settled()
   await platform.db.transaction(async (tx) => {
     await finishImport(tx, row.id)
     await finished(tx)

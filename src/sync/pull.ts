@@ -1,7 +1,7 @@
 // A pull job reads the persisted cursor and works through pages for up to a few seconds: it
 // fetches each page through the department connection (breaker, token refresh), stores the
-// page's records, quarantine and the next cursor in one transaction, and
-// fetches the next page while the current one is stored. Then it queues a job for the rest,
+// page's records, then its quarantine and the next cursor (lanes.ts), and
+// fetches the next pages while the current one is stored. Then it queues a job for the rest,
 // until the stream has caught up. A restart resumes from the stored cursor.
 import { createHash } from 'node:crypto'
 import type { Job } from 'bullmq'
@@ -9,8 +9,9 @@ import type { PullPage, PullStream } from '../adapter-sdk/index.ts'
 import type { Instance, Platform } from '../platform.ts'
 import type { DepartmentConnection } from '../department/connection.ts'
 import { fieldKeyOf, mapReceivedInSlices } from '../pipeline/decrypt.ts'
-import { commitBatch, countCommitted, prepareBatch, type PreparedBatch } from '../pipeline/commit.ts'
-import { commitWithoutWaitingForDisk, loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
+import { countCommitted } from '../pipeline/commit.ts'
+import { laneWriter } from '../pipeline/lanes.ts'
+import { loadCursor, recordPage, saveCursor, startRun } from '../store/sync.ts'
 
 export interface PullJobData { stream: string }
 
@@ -29,7 +30,7 @@ async function fetchPage (ctx: PullContext, stream: PullStream, cursor: unknown,
 /** How long one job keeps paging before it hands the rest to a new job (keeps shutdown quick). */
 const JOB_BUDGET_MS = 5000
 
-/** How many mapped pages may wait for the store in hand: enough to keep this thread busy while PostgreSQL works. */
+/** How many mapped pages may wait for their commit: enough to keep this thread busy while PostgreSQL works. */
 const STORES_AHEAD = 2
 
 /** Name of the jobs the scheduler adds; follow-up pages are named `page`. */
@@ -74,44 +75,33 @@ export async function processPullJob (ctx: PullContext, job: Job<PullJobData>): 
   const until = Date.now() + JOB_BUDGET_MS
   let next: Promise<PullPage<unknown>> | undefined = fetchFrom(cursor)
   const totals = { records: 0, quarantined: 0, done: false }
-  const store = async (page: PullPage<unknown>, batch: PreparedBatch): Promise<void> => {
-    const { records, rejections } = batch
-    await db.transaction(async (tx) => {
-      // Pulled data can be pulled again: no need to wait for the disk at commit.
-      await commitWithoutWaitingForDisk(tx)
-      await commitBatch(tx, platform, instance, batch)
-      await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
-      await recordPage(tx, runId, records.length, rejections.length, page.done)
-    })
-    countCommitted(platform, instance, { ok: records.length, quarantined: rejections.length })
-    totals.records += records.length
-    totals.quarantined += rejections.length
-    totals.done = page.done
-  }
-  // Stores run one at a time, in page order, so the cursor only ever moves forward; they are
-  // chained on `storing`. Pages are fetched and mapped ahead of them: a store is a handful of round
-  // trips with a little merging between, and while PostgreSQL runs them this thread maps the pages
-  // that follow, up to STORES_AHEAD of them waiting their turn.
-  let storing: Promise<void> = Promise.resolve()
-  const queued: Array<Promise<void>> = []
+  // Stores commit in page order, so the cursor only ever moves forward; pages are fetched, mapped
+  // and split into lanes ahead of them, up to STORES_AHEAD waiting their turn (lanes.ts).
+  const writer = laneWriter(platform, instance, STORES_AHEAD)
   try {
     while (next) {
       const page: PullPage<unknown> = await next
       next = !page.done && Date.now() < until && !ctx.stopping() ? fetchFrom(page.cursor) : undefined
-      const batch = await prepareBatch(platform, instance, await mapReceivedInSlices(instance.adapter, key, page.records))
-      storing = storing.then(async () => { await store(page, batch) })
-      storing.catch(() => {}) // awaited in turn or below
-      queued.push(storing)
-      if (queued.length > STORES_AHEAD) await queued.shift()
+      const batch = await mapReceivedInSlices(instance.adapter, key, page.records)
+      const { records, rejections } = batch
+      await writer.write(batch, async (tx) => {
+        await saveCursor(tx, instance.config.id, streamName, page.cursor, page.done ? null : runId)
+        await recordPage(tx, runId, records.length, rejections.length, page.done)
+      }, () => {
+        countCommitted(platform, instance, { ok: records.length, quarantined: rejections.length })
+        totals.records += records.length
+        totals.quarantined += rejections.length
+        totals.done = page.done
+      })
       if (!page.done && !next) {
-        await storing
+        await writer.settled()
         await instance.queues.pull!.add('page', { stream: streamName }, { jobId: pageJobId(streamName, runId, page.cursor) })
       }
     }
   } finally {
     // A job that fails leaves no store running behind it (its retry reads the cursor).
-    await storing.catch(() => {})
+    await writer.settled().catch(() => {})
   }
-  await storing
+  await writer.settled()
   return totals
 }

@@ -16,6 +16,7 @@ import { entityKeys, type EntityKind } from '../model/index.ts'
 import type { MappedRecord } from '../model/intake.ts'
 import type { HistoryEntry } from '../model/provenance.ts'
 import { emptyRecord, type RecordState } from '../model/record-state.ts'
+import { laneOf } from './lane.ts'
 import { withLinkedRecords } from './link.ts'
 import { applyObservation, createFrom, type Observation } from './merge.ts'
 import type { FieldRule, SurvivorshipRules } from './survivorship.ts'
@@ -86,23 +87,35 @@ async function newRecords (kind: EntityKind, rules: Partial<Record<string, Field
  * rows — a slice at a time, letting I/O in flight (the previous batch's store) through between.
  */
 export async function prepareUnify (rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[]): Promise<PreparedUnify> {
+  return (await prepareUnifyLanes(rules, adapter, records, 1))[0]!
+}
+
+/**
+ * The same, split by key into `lanes` parts (lane.ts) that may be written in transactions side by
+ * side: no record is in two of them.
+ */
+export async function prepareUnifyLanes (rules: SurvivorshipRules, adapter: string, records: readonly MappedRecord[], lanes: number): Promise<PreparedUnify[]> {
   const all = withLinkedRecords(records)
-  const kinds: PreparedKind[] = []
+  const parts: PreparedUnify[] = Array.from({ length: lanes }, () => ({ adapter, kinds: [] }))
   for (const kind of KINDS) {
-    const observations = new Map<string, Observation[]>()
+    const observations = Array.from({ length: lanes }, () => new Map<string, Observation[]>())
     for (const r of all) {
       if (r.kind !== kind) continue
       const o: Observation = { adapter, sourceId: r.sourceId, observedAt: r.observedAt.toISOString(), data: r.data }
-      const list = observations.get(r.key)
+      const lane = observations[laneOf(r.key, lanes)]!
+      const list = lane.get(r.key)
       if (list) list.push(o)
-      else observations.set(r.key, [o])
+      else lane.set(r.key, [o])
     }
-    if (observations.size === 0) continue
-    for (const list of observations.values()) if (list.length > 1) list.sort((a, b) => a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0)
     const insertFirst = (freshShare.get(`${adapter}/${kind}`) ?? 1) > INSERT_FIRST_ABOVE
-    kinds.push(insertFirst ? { kind, observations, fresh: await newRecords(kind, rules[kind], observations) } : { kind, observations })
+    for (let lane = 0; lane < lanes; lane++) {
+      const byKey = observations[lane]!
+      if (byKey.size === 0) continue
+      for (const list of byKey.values()) if (list.length > 1) list.sort((a, b) => a.observedAt < b.observedAt ? -1 : a.observedAt > b.observedAt ? 1 : 0)
+      parts[lane]!.kinds.push(insertFirst ? { kind, observations: byKey, fresh: await newRecords(kind, rules[kind], byKey) } : { kind, observations: byKey })
+    }
   }
-  return { adapter, kinds }
+  return parts
 }
 
 /** Reads, merges and writes the records with these keys, again for those another writer changed meanwhile; the number of them that were stored. */
