@@ -12,7 +12,7 @@ import { Config } from '../src/config/schema.ts'
 import { openPostgres } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { commitWebhooks } from '../src/store/inbox.ts'
-import { startSweeper } from '../src/webhooks/sweeper.ts'
+import { inboxSweep } from '../src/webhooks/sweeper.ts'
 import { fromRoot } from '../src/paths.ts'
 import { BOOTSTRAP_TOKEN, DEMO_SECRET, callApi, captureLogger, eventually, freshRedis, operatorAuth, postSignedWebhook, tempDir, type Json } from './helpers.ts'
 import { queryOnce, startPgCluster } from './helpers/pg-cluster.ts'
@@ -144,8 +144,9 @@ t.test('a gateway on PgBouncer, a direct primary and a read standby', async (t) 
     t.teardown(db.close)
     const msg = message([resident(12, '读备扫')])
     await commitWebhooks(db, [{ adapter: HR, webhookId: msg.msgId, receivedAt: new Date(Date.now() - 60_000), body: Buffer.from(JSON.stringify(msg)) }])
-    const sweeper = startSweeper(gateway.platform, { everyMs: 200, graceMs: 1000 })
-    t.teardown(sweeper.stop)
+    const sweep = inboxSweep(gateway.platform, 1000)
+    const sweeping = setInterval(() => { void sweep() }, 200)
+    t.teardown(() => { clearInterval(sweeping) })
     await eventually(async () => (await callApi(base, 'GET', `/api/v1/persons/${residentAt(1, 12).GMSFHM}`, { headers: reader })).status === 200, 30_000)
     t.pass('swept and unified')
   })

@@ -7,7 +7,7 @@ import { Config } from '../src/config/schema.ts'
 import { createPlatform } from '../src/platform.ts'
 import { buildApp } from '../src/runtime/app.ts'
 import { startWorkers } from '../src/runtime/workers.ts'
-import { startSweeper } from '../src/webhooks/sweeper.ts'
+import { inboxSweep } from '../src/webhooks/sweeper.ts'
 import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, isQuirky, residentFacts } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, captureLogger, eventually, stores, tempDir } from './helpers.ts'
@@ -54,8 +54,9 @@ for (const store of ['pglite', 'postgres'] as const) {
 
     const workers = await startWorkers(platform, ['household-registration'])
     t.teardown(workers.close)
-    const sweeper = startSweeper(platform, { everyMs: 200, graceMs: 0 })
-    t.teardown(sweeper.stop)
+    const sweep = inboxSweep(platform, 0)
+    const sweeping = setInterval(() => { void sweep() }, 200)
+    t.teardown(() => { clearInterval(sweeping) })
 
     const expected = messages.map((_, i) => i).filter((i) => !isQuirky(seed, i)).map((i) => residentFacts(seed, i).idNumber)
     await eventually(async () => {

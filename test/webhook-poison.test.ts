@@ -13,7 +13,7 @@ import { createPlatform } from '../src/platform.ts'
 import { openPostgres } from '../src/store/db.ts'
 import { commitWebhooks } from '../src/store/inbox.ts'
 import { inboxJobId, queueName, QUEUE_PREFIX } from '../src/queues/queues.ts'
-import { startSweeper } from '../src/webhooks/sweeper.ts'
+import { inboxSweep } from '../src/webhooks/sweeper.ts'
 import { sign } from '../src/crypto/webhook-signature.ts'
 import { buildMessage, isQuirky, residentAt, residentFacts } from '../adapters/household-registration/data.ts'
 import { DEMO_SECRET, captureLogger, eventually, freshPglite, freshPostgresUrl, tempDir } from './helpers.ts'
@@ -60,13 +60,12 @@ t.test('the sweeper queues every unfinished row whose job is gone, whatever else
   // The first row's job waits in a backoff, as a poison message's did; the others' were lost.
   await queue.add('inbox', { inboxIds: [rows[0]!.id] }, { jobId: inboxJobId(rows[0]!), delay: 600_000 })
 
-  const sweeper = startSweeper(platform, { everyMs: 3_600_000, graceMs: 0 })
-  t.teardown(sweeper.stop)
-  t.equal(await sweeper.sweep(), 3, 'every unfinished row is offered')
+  const sweep = inboxSweep(platform, 0)
+  t.equal(await sweep(), 3, 'every unfinished row is offered')
   for (const row of rows.slice(1)) t.ok(await queue.getJob(inboxJobId(row)), `row ${row.id} is queued again although a job of the queue is delayed`)
   t.equal(await (await queue.getJob(inboxJobId(rows[0]!)))!.getState(), 'delayed', 'the delayed job is left as it is')
   t.equal(await queue.count(), 3, 'one job per row, none twice')
-  await sweeper.sweep()
+  await sweep()
   t.equal(await queue.count(), 3, 'sweeping again adds nothing')
 })
 

@@ -6,8 +6,6 @@ import type { Platform } from '../platform.ts'
 import { unfinishedInbox } from '../store/inbox.ts'
 import { enqueueInboxRows } from '../queues/queues.ts'
 
-export interface Sweeper { sweep: () => Promise<number>, stop: () => void }
-
 const PAGE = 5000
 /** How often unfinished rows are offered again, unless TONGBAN_SWEEP_EVERY_MS says otherwise. */
 export const SWEEP_EVERY_MS = 10_000
@@ -17,7 +15,7 @@ export const SWEEP_GRACE_MS = 15_000
 /**
  * One sweep: offers every unfinished row older than the grace period to its queue; how many there
  * were. A sweep called while the last still runs offers nothing. Scheduler processes call it once
- * per round (runtime/rounds.ts); the gateway calls it on its own timer (startSweeper).
+ * per round (runtime/clock-work.ts, rounds.ts), the all-in-one gateway as well.
  */
 export function inboxSweep (platform: Platform, graceMs: number): () => Promise<number> {
   let running = false
@@ -48,13 +46,4 @@ export function inboxSweep (platform: Platform, graceMs: number): () => Promise<
       running = false
     }
   }
-}
-
-export function startSweeper (platform: Platform, opts: { everyMs: number, graceMs: number }): Sweeper {
-  const sweep = inboxSweep(platform, opts.graceMs)
-  const timer = setInterval(() => {
-    sweep().catch((err: Error) => platform.logger.warn({ err: err.message }, 'inbox sweep failed'))
-  }, opts.everyMs)
-  timer.unref()
-  return { sweep, stop: () => { clearInterval(timer) } }
 }
