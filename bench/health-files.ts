@@ -10,8 +10,9 @@
 // As bench:file-import, V8's old space is capped at 128 MB, as a gateway taking large drops should be run.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { getHeapStatistics } from 'node:v8'
@@ -28,6 +29,11 @@ import { openQueues } from '../src/queues/queues.ts'
 import { startWorkers } from '../src/runtime/workers.ts'
 import { openPostgres } from '../src/store/db.ts'
 import { migrate } from '../src/store/migrate.ts'
+import { readFileRecords, type FileDrop, type FileInfo, type RawRecord } from '../src/adapter-sdk/index.ts'
+import { commitBatch, prepareBatch } from '../src/pipeline/commit.ts'
+import { mapBatch } from '../src/pipeline/map.ts'
+import { defaultSurvivorship } from '../src/unify/survivorship.ts'
+import { measureCpu, pidsMatching } from './cpu-usage.ts'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
 const USER = 'hlz320412120'
@@ -84,6 +90,7 @@ async function bench (): Promise<void> {
   })
   platform.instances.set(config.id, { config, adapter, queues: openQueues(platform.redis, config, false, true) })
   resetPeakRss()
+  const departmentCpu = measureCpu({ department: () => [department.pid!] })
   const cpuBefore = process.cpuUsage()
   started = performance.now()
   const workers = await startWorkers(platform, [config.id])
@@ -92,6 +99,7 @@ async function bench (): Promise<void> {
   })
   const wall = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
+  const departmentUse = departmentCpu.stop()
   const rssMb = ownPeakRssMb()
   const { rows: [counts] } = await db.query<{ rows_ok: number, rows_quarantined: number, persons: number, facets: number }>(
     "SELECT rows_ok, rows_quarantined, (SELECT count(*)::int FROM persons) AS persons, (SELECT count(*)::int FROM facet_entries WHERE facet = 'family-doctor') AS facets FROM file_inbox ORDER BY id LIMIT 1")
@@ -105,7 +113,9 @@ async function bench (): Promise<void> {
   const seconds = status.seconds!
   const realRate = served.rows / seconds
 
-  const floorRate = served.rows / await floorSeconds(adapter.files!, join(served.outbox, served.file), { name: served.file, size: bytes, modifiedAt: new Date() })
+  const info: FileInfo = { name: served.file, size: bytes, modifiedAt: new Date() }
+  const floorRate = served.rows / await floorSeconds(adapter.files!, join(served.outbox, served.file), info)
+  const least = await leastCpuPerRow(join(served.outbox, served.file), info)
   department.stdin!.end()
   await new Promise((resolve) => department.once('exit', resolve))
   await rm(work, { recursive: true, force: true })
@@ -116,10 +126,57 @@ async function bench (): Promise<void> {
   console.log(`process CPU during the import: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`)
   console.log(`peak RSS of the importing process: ${rssMb} MB (V8 heap limit ${mb(getHeapStatistics().heap_size_limit)}; goal < ${GOAL_RSS_MB} MB)  ${rssMb < GOAL_RSS_MB ? 'ok' : 'OVER'}`)
   console.log(`ratio to floor: ${(realRate / floorRate).toFixed(2)}`)
+  // The most rows per second the cores allow, from the least CPU each party spends on a row: the
+  // department's SFTP server (in the run), the importer's reading, mapping and unify with no I/O,
+  // PostgreSQL's write of those rows (persons and facet entries). Each is below what the real
+  // import spends (no SFTP, SM3, check pass or file inbox in it), so the bound is generous.
+  const departmentUs = (departmentUse.cores.department ?? 0) * departmentUse.seconds * 1e6 / served.rows
+  const leastUs = departmentUs + least.importer + least.postgres
+  const bound = availableParallelism() * 1e6 / leastUs
+  console.log(`least CPU per row: department ${departmentUs.toFixed(0)} µs + importer's reading, mapping and unify ${least.importer.toFixed(0)} µs + PostgreSQL's write ${least.postgres.toFixed(0)} µs = ${leastUs.toFixed(0)} µs`)
+  console.log(`CPU bound: at most ${Math.round(bound).toLocaleString()} rows/s on ${availableParallelism()} cores, with every core busy and nothing else running`)
+  report({ bench: 'health-files', figure: `import of ${served.rows.toLocaleString('en-US')} rows, CPU bound (${availableParallelism()} cores)`, unit: 'rows/s', goal: `≥ ${GOAL_ROWS_PER_SECOND.toLocaleString('en-US')}`, now: Math.round(bound), met: bound >= GOAL_ROWS_PER_SECOND })
   const size = `${served.rows.toLocaleString('en-US')} rows`
   report({
     bench: 'health-files', figure: `import over SFTP, ${size}, PostgreSQL`, unit: 'rows/s', goal: `≥ ${GOAL_ROWS_PER_SECOND.toLocaleString('en-US')}`,
     now: Math.round(realRate), floor: Math.round(floorRate), ratio: realRate / floorRate, met: status.status === 'done' && realRate >= GOAL_ROWS_PER_SECOND, rssMb,
   })
   report({ bench: 'health-files', figure: `peak RSS, import of ${size}`, unit: 'MB', goal: `< ${GOAL_RSS_MB}`, now: rssMb, met: rssMb < GOAL_RSS_MB, rssMb })
+}
+
+/**
+ * The least CPU per row, µs: the importer's (the local file read, decoded and parsed, mapped and
+ * prepared for unify; this process's CPU, no I/O) and PostgreSQL's (the prepared batches committed
+ * one after another into a fresh database; its backend's CPU).
+ */
+async function leastCpuPerRow (path: string, info: FileInfo): Promise<{ importer: number, postgres: number }> {
+  const name = `tb_bench_health_least_${Date.now()}`
+  const db = await openPostgres(await createDatabase(name))
+  await migrate(db)
+  const platform = { survivorship: defaultSurvivorship([]) }
+  const instance = { config: AdapterInstance.parse({ id: 'health-files', adapter: 'health-files' }), adapter }
+  const postgres = measureCpu({ postgres: () => pidsMatching(` ${name} `) })
+  let importer = 0
+  let rows = 0
+  let batch: RawRecord[] = []
+  let before = process.cpuUsage()
+  const commit = async (): Promise<void> => {
+    const prepared = await prepareBatch(platform, instance, mapBatch(adapter, batch))
+    const used = process.cpuUsage(before)
+    importer += used.user + used.system
+    rows += batch.length
+    batch = []
+    await db.transaction(async (tx) => { await commitBatch(tx, platform, instance, prepared) })
+    before = process.cpuUsage()
+  }
+  const drop: FileDrop = adapter.files!
+  for await (const raw of readFileRecords(drop, createReadStream(path, { highWaterMark: 64 * 1024 }), info)) {
+    batch.push(raw)
+    if (batch.length === (drop.batchRows ?? 1000)) await commit()
+  }
+  if (batch.length > 0) await commit()
+  const use = postgres.stop()
+  await db.close()
+  await dropDatabase(name)
+  return { importer: importer / rows, postgres: (use.cores.postgres ?? 0) * use.seconds * 1e6 / rows }
 }
