@@ -7,16 +7,7 @@ import { once } from 'node:events'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { DATA_DIR, stateFile, stopServer, type SuiteRedis } from './state.ts'
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { alive, DATA_DIR, stateFile, stopServer, type SuiteRedis } from './state.ts'
 
 await mkdir(DATA_DIR, { recursive: true })
 for (const name of await readdir(DATA_DIR)) {

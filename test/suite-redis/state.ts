@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout } from 'node:timers/promises'
 
 export const DATA_DIR = join(tmpdir(), 'tongban-suite-redis')
 
@@ -25,6 +26,16 @@ export function suiteRedisUrl (): string | undefined {
   return readState(stateFile(process.ppid))?.url
 }
 
+/** Whether a process (ours or not) still runs. */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Stops the server a state file names and removes its files. */
 export async function stopServer (file: string): Promise<void> {
   const state = readState(file)
@@ -32,7 +43,10 @@ export async function stopServer (file: string): Promise<void> {
     try {
       process.kill(state.pid, 'SIGTERM')
     } catch {}
-    await rm(state.dir, { recursive: true, force: true })
+    // A stopping server still writes its log and removes its pid file: removing its directory
+    // under it fails with ENOTEMPTY, so wait for it to exit (up to 10 s) and retry the removal.
+    for (let tries = 0; tries < 200 && alive(state.pid); tries++) await setTimeout(50)
+    await rm(state.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
   }
   await rm(file, { force: true })
 }
